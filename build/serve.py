@@ -1,0 +1,96 @@
+"""Serve ``dist/`` over HTTP on 127.0.0.1, optionally under a sub-path (like
+GitHub Pages' ``/repo/``), with the MIME types a Pyodide site needs.
+
+Usage: python build/serve.py [--port 8000] [--base /pynet/] [--dir dist]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MIME = {
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".whl": "application/zip",
+    ".gz": "application/octet-stream",  # served as-is: the worker decompresses
+    ".npz": "application/octet-stream",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files from ``directory`` mounted at ``base``; 404 elsewhere."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
+    base = "/"
+
+    def translate_path(self, path: str) -> str:
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if not clean.startswith(self.base):
+            return str(Path(self.directory) / "__outside_base__")
+        return super().translate_path("/" + clean[len(self.base):])
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == self.base.rstrip("/"):
+            self.send_response(301)
+            self.send_header("Location", self.base)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        # Revalidate on every load so a new build is picked up; the service
+        # worker provides offline use and speed.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # quiet by default
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+
+def make_server(directory: Path, port: int = 0, base: str = "/", verbose: bool = False) -> http.server.ThreadingHTTPServer:
+    """A ready server (call ``serve_forever``); port 0 picks a free port."""
+    base = "/" + base.strip("/") + "/" if base.strip("/") else "/"
+    handler = functools.partial(type("Handler", (SiteHandler,), {"base": base}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.verbose = verbose
+    server.base = base
+    return server
+
+
+def serve_in_thread(directory: Path, base: str = "/") -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start a server in a daemon thread; returns it and its root URL."""
+    server = make_server(directory, 0, base)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{server.base}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--base", default="/", help="URL sub-path to serve under, e.g. /pynet/")
+    parser.add_argument("--dir", type=Path, default=ROOT / "dist")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args()
+    if not (args.dir / "index.html").exists():
+        raise SystemExit(f"{args.dir} has no index.html: build the site first (python build/build_site.py)")
+    server = make_server(args.dir, args.port, args.base, args.verbose)
+    print(f"Serving {args.dir} at http://127.0.0.1:{server.server_address[1]}{server.base}  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

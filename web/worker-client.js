@@ -1,0 +1,52 @@
+// Talks to the worker: each request gets an id; its promise settles on the
+// matching reply. Progress events go to the listener given to the constructor.
+export class WorkerClient {
+  constructor(workerUrl, onProgress) {
+    this.onProgress = onProgress;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.start(workerUrl);
+  }
+
+  start(workerUrl) {
+    this.workerUrl = workerUrl;
+    this.worker = new Worker(workerUrl, { type: "module" });
+    this.worker.onmessage = (event) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.failAll(new Error(`the worker crashed: ${event.message || "unknown error"}`));
+    };
+  }
+
+  receive(msg) {
+    if (msg.type === "progress") {
+      this.onProgress?.(msg);
+      return;
+    }
+    const entry = this.pending.get(msg.id);
+    if (!entry) return;
+    this.pending.delete(msg.id);
+    if (msg.type === "result") entry.resolve(msg.result);
+    else entry.reject(new Error(msg.error));
+  }
+
+  request(type, args = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...args }, transfer);
+    });
+  }
+
+  failAll(error) {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+  }
+
+  // Throw the worker away (e.g. after a crash) and start a fresh one.
+  restart() {
+    this.worker.terminate();
+    this.failAll(new Error("the worker was restarted"));
+    this.start(this.workerUrl);
+  }
+}

@@ -1,0 +1,104 @@
+// The Web Worker: the only owner of Pyodide. No DOM here.
+// Protocol: requests {id, type, ...} get exactly one reply
+// {id, type: "result", result} or {id, type: "error", error}; unsolicited
+// {type: "progress", ...} events report loading and training.
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+import { ASSETS } from "./assets.js";
+
+const url = (path) => new URL(path, import.meta.url).href;
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const progress = (fields) => post({ type: "progress", ...fields });
+
+let pyodide = null;
+let session = null;
+
+// Convert a Python return value to plain JS and free the proxy (or memory grows).
+function toJs(value) {
+  if (value && typeof value.toJs === "function") {
+    const out = value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    value.destroy();
+    return out;
+  }
+  return value;
+}
+
+// Call a Session method; Python exceptions become Errors with a clean message.
+function call(method, ...args) {
+  const fn = session[method];
+  try {
+    return toJs(fn(...args));
+  } catch (err) {
+    throw new Error(pythonMessage(err));
+  } finally {
+    fn.destroy();
+  }
+}
+
+function pythonMessage(err) {
+  const text = String(err && err.message ? err.message : err);
+  // The last line of a Python traceback is "ExcType: message".
+  const last = text.trim().split("\n").pop();
+  const match = /^(?:[\w.]+Error|[\w.]+Exception|TrainingDiverged|ModelFormatError|KeyError): (.*)$/.exec(last);
+  return match ? match[1].replace(/^'(.*)'$/, "$1") : last;
+}
+
+async function fetchBytes(path, onProgress) {
+  const response = await fetch(url(path));
+  if (!response.ok) throw new Error(`could not fetch ${path} (HTTP ${response.status})`);
+  const total = Number(response.headers.get("content-length")) || 0;
+  if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.length; }
+  return out;
+}
+
+async function boot() {
+  const t0 = performance.now();
+  progress({ stage: "runtime", message: "Starting Python (Pyodide)…" });
+  // The default model downloads while Python starts.
+  const modelBytes = fetchBytes(ASSETS.default_model);
+  pyodide = await loadPyodide({ indexURL: url("./pyodide/"), packages: [] });
+  progress({ stage: "packages", message: "Loading NumPy and pynet…" });
+  // Loaded by URL there is no dependency resolution: NumPy is listed first.
+  await pyodide.loadPackage([url(ASSETS.numpy_wheel), url(ASSETS.pynet_wheel)], { messageCallback: () => {} });
+  pyodide.runPython("from pynet.web import Session\nsession = Session()");
+  session = pyodide.globals.get("session");
+  progress({ stage: "model", message: "Loading the pretrained model…" });
+  const info = call("add_model", "pretrained", await modelBytes);
+  return { model: info, seconds: (performance.now() - t0) / 1000 };
+}
+
+const ready = boot();
+
+const handlers = {
+  async init() {
+    return ready;
+  },
+  async classify({ pixels, width, height }) {
+    return call("classify", pixels, width, height) ?? null;
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, type, ...args } = event.data;
+  try {
+    const handler = handlers[type];
+    if (!handler) throw new Error(`unknown request type ${type}`);
+    if (type !== "init") await ready;
+    const result = await handler(args);
+    post({ id, type: "result", result });
+  } catch (err) {
+    post({ id, type: "error", error: err && err.message ? err.message : String(err) });
+  }
+};
