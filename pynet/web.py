@@ -36,6 +36,13 @@ def as_bytes(data: Any) -> bytes:
     return bytes(data)
 
 
+def as_dict(data: Any) -> dict[str, Any]:
+    """A dict from a dict or a Pyodide JsProxy of a JS object."""
+    if hasattr(data, "to_py"):
+        data = data.to_py()
+    return dict(data)
+
+
 def parse_settings(settings: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
     """Validate the page's training settings; ValueError names the bad field.
 
@@ -185,7 +192,7 @@ class Session:
     # ---- training -----------------------------------------------------------
     def start_training(self, settings: dict[str, Any], name: str = "trained") -> dict[str, Any]:
         """Validate settings and set up a training job (a fresh model)."""
-        model_cfg, train_cfg = parse_settings(dict(settings))
+        model_cfg, train_cfg = parse_settings(as_dict(settings))
         data = self._require_data()
         if self._split is None:
             self._split = train_val_split(data.x_train, data.y_train, VAL_SIZE, seed=0)

@@ -2,15 +2,75 @@
 import { WorkerClient } from "./worker-client.js";
 import { DrawingPad } from "./draw.js";
 import * as ui from "./ui.js";
+import { TrainingCharts } from "./charts.js";
+import { readSettings } from "./train-settings.js";
 
 const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
 
-const client = new WorkerClient(new URL("./worker.js", import.meta.url), (event) => {
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const MAX_MODEL_FILE = 64 * 1024 * 1024; // same limit as pynet.io
+
+const client = new WorkerClient(new URL("./worker.js", import.meta.url), onProgress);
+const charts = new TrainingCharts($("loss-chart"), $("accuracy-chart"));
+
+// Models the worker holds: name -> info; the active one is used to classify.
+const models = new Map();
+let activeModel = null;
+
+function setActiveModel(info) {
+  models.set(info.name, info);
+  activeModel = info.name;
+  ui.showModel(info);
+  ui.showModelList([...models.values()], activeModel);
+}
+
+// ---- progress events from the worker ----------------------------------
+const train = { start: 0, totalSamples: 0, recent: [] };
+
+function onProgress(event) {
   if (event.stage in STAGES) {
     ui.setStatus("loading", event.message);
     ui.setLoadProgress(STAGES[event.stage]);
+  } else if (event.stage === "mnist") {
+    const mb = (n) => (n / 1e6).toFixed(1);
+    const pct = event.total ? Math.round((100 * event.bytes) / event.total) : 0;
+    ui.showTrainProgress({ fraction: event.total ? event.bytes / event.total : 0,
+      text: `Downloading MNIST: ${mb(event.bytes)} of ${mb(event.total)} MB (${pct}%)` });
+  } else if (event.stage === "mnist-parse") {
+    ui.showTrainProgress({ text: "Preparing MNIST…" });
+  } else if (event.stage === "train-start") {
+    train.totalSamples = event.total_samples;
+    ui.showTrainProgress({ fraction: 0, epoch: 1, samples: 0, totalSamples: event.total_samples,
+      text: `Training ${event.architecture} (${event.n_params.toLocaleString()} weights)…` });
+  } else if (event.stage === "train") {
+    onTrainUpdate(event);
+  } else if (event.stage === "evaluate") {
+    $("evaluate").textContent = "Evaluating…";
   }
-});
+}
+
+function onTrainUpdate({ step, points, epochs }) {
+  charts.add(points, epochs);
+  if (!step) return;
+  // samples/s averaged over the last few seconds of wall-clock time
+  const now = performance.now();
+  train.recent.push([now, step.samples]);
+  while (train.recent.length > 2 && now - train.recent[0][0] > 3000) train.recent.shift();
+  const [t0, s0] = train.recent[0];
+  const rate = now > t0 ? ((step.samples - s0) * 1000) / (now - t0) : step.samples_per_sec;
+  const eta = rate > 0 ? (step.total_samples - step.samples) / rate : 0;
+  const lastVal = epochs.length ? epochs[epochs.length - 1].val_accuracy : null;
+  ui.showTrainProgress({
+    epoch: step.epoch, samples: step.samples, totalSamples: step.total_samples,
+    samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
+    valAccuracy: lastVal ?? undefined,
+    fraction: step.samples / step.total_samples,
+    text: `Epoch ${step.epoch} · ${step.samples.toLocaleString()} / ${step.total_samples.toLocaleString()} samples · ` +
+      `${Math.round(rate).toLocaleString()} samples/s · loss ${step.running_loss.toFixed(3)} · ` +
+      `accuracy ${(step.running_accuracy * 100).toFixed(1)}%` +
+      (lastVal != null ? ` · validation ${(lastVal * 100).toFixed(2)}%` : "") + ` · ETA ${Math.ceil(eta)} s`,
+  });
+}
 
 // Classification is throttled: one request in flight; changes made meanwhile
 // are sent as one request when it returns, so the worker is never flooded.
@@ -51,12 +111,108 @@ document.querySelector('[data-testid="clear"]').addEventListener("click", () => 
 });
 document.querySelector("#error-dismiss").addEventListener("click", () => ui.showError(""));
 
+// ---- training -------------------------------------------------------------
+let runCount = 0;
+$("train").addEventListener("click", async () => {
+  const form = document.getElementById("train-form");
+  const { settings, errors, fields } = readSettings(form);
+  for (const f of fields) ui.setFieldError(f, errors[f]);
+  if (Object.keys(errors).length) {
+    form.querySelector(`#${Object.keys(errors)[0]}`).focus();
+    return;
+  }
+  ui.showError("");
+  ui.setTrainingButtons("running");
+  ui.setStatus("training", "Training…");
+  train.recent = [];
+  await charts.reset();
+  const name = `trained-${++runCount}`;
+  try {
+    const { model, stopped } = await client.request("train", { settings, name });
+    setActiveModel(model);
+    ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model ` +
+      `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });
+    if (pad.hasInk) classifyNow();
+  } catch (err) {
+    ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
+    ui.showTrainProgress({ text: `Training failed: ${err.message}` });
+  } finally {
+    ui.setTrainingButtons("idle");
+    ui.setStatus("ready", "Ready — draw a digit");
+  }
+});
+
+$("pause").addEventListener("click", async () => {
+  const { paused } = await client.request("pause");
+  ui.setTrainingButtons(paused ? "paused" : "running");
+  ui.setStatus("training", paused ? "Training paused" : "Training…");
+});
+
+$("stop").addEventListener("click", () => client.request("stop"));
+
+// ---- evaluation -----------------------------------------------------------
+$("evaluate").addEventListener("click", async () => {
+  const button = $("evaluate");
+  button.disabled = true;
+  try {
+    ui.showEvaluation(await client.request("evaluate"));
+  } catch (err) {
+    ui.showError(`Evaluation failed: ${err.message}`);
+  } finally {
+    button.disabled = false;
+    button.textContent = "Evaluate active model";
+  }
+});
+
+// ---- models -----------------------------------------------------------------
+document.getElementById("model-select").addEventListener("change", async (event) => {
+  try {
+    setActiveModel(await client.request("setActive", { name: event.target.value }));
+    if (pad.hasInk) classifyNow();
+  } catch (err) {
+    ui.showError(err.message);
+  }
+});
+
+$("save-model").addEventListener("click", async () => {
+  try {
+    const bytes = await client.request("saveModel");
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    link.download = `pynet-${activeModel}.npz`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (err) {
+    ui.showError(`Could not save the model: ${err.message}`);
+  }
+});
+
+$("load-model").addEventListener("change", async (event) => {
+  const input = event.target;
+  const file = input.files[0];
+  input.value = ""; // picking the same file again fires change again
+  if (!file) return;
+  try {
+    if (file.size > MAX_MODEL_FILE) {
+      throw new Error(`the file is too large (${(file.size / 1e6).toFixed(1)} MB; the limit is 64 MB)`);
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const name = file.name.replace(/\.npz$/i, "") || "loaded";
+    const info = await client.request("loadModel", { name, bytes }, [bytes.buffer]);
+    setActiveModel(info);
+    ui.showError("");
+    if (pad.hasInk) classifyNow();
+  } catch (err) {
+    ui.showError(`Could not load ${file.name}: ${err.message}. The active model is still ${activeModel}.`);
+  }
+});
+
 ui.setStatus("loading", "Loading…");
 client.request("init").then(
   ({ model, seconds }) => {
     ready = true;
     ui.setLoadProgress(null);
-    ui.showModel(model);
+    setActiveModel(model);
     ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
     if (pad.hasInk) classifyNow();
   },

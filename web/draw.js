@@ -52,9 +52,16 @@ export class DrawingPad {
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
     ctx.beginPath();
-    ctx.moveTo(from.x, from.y);
-    ctx.lineTo(to.x, to.y);
-    ctx.stroke();
+    if (from.x === to.x && from.y === to.y) {
+      // Canvas prunes zero-length segments, so a tap would leave no ink: draw a dot.
+      ctx.fillStyle = "#fff";
+      ctx.arc(from.x, from.y, STROKE_WIDTH / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.moveTo(from.x, from.y);
+      ctx.lineTo(to.x, to.y);
+      ctx.stroke();
+    }
     this.hasInk = true;
     this.onChange();
   }

@@ -61,3 +61,106 @@ export function showError(message) {
   el.hidden = !message;
   el.querySelector(".error-text").textContent = message || "";
 }
+
+const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;
+
+export function setFieldError(field, message) {
+  const input = document.getElementById(field);
+  const err = document.getElementById(`${field}-error`);
+  input.setAttribute("aria-invalid", message ? "true" : "false");
+  if (err) err.textContent = message || "";
+}
+
+export function setTrainingButtons(state) {
+  // state: "idle" | "running" | "paused"
+  $("train").disabled = state !== "idle";
+  $("pause").disabled = state === "idle";
+  $("stop").disabled = state === "idle";
+  $("pause").textContent = state === "paused" ? "Resume" : "Pause";
+  $("pause").setAttribute("aria-pressed", state === "paused" ? "true" : "false");
+}
+
+export function showTrainProgress(p) {
+  const el = $("train-progress");
+  for (const [key, attr] of [["epoch", "epoch"], ["samples", "samples"], ["totalSamples", "total-samples"],
+    ["samplesPerSec", "samples-per-sec"], ["loss", "loss"], ["valAccuracy", "val-accuracy"]]) {
+    if (p[key] !== undefined && p[key] !== null) el.setAttribute(`data-${attr}`, String(p[key]));
+  }
+  const bar = document.getElementById("train-bar");
+  if (p.fraction !== undefined) bar.value = p.fraction;
+  if (p.text) document.getElementById("train-text").textContent = p.text;
+}
+
+export function showModelList(models, active) {
+  const select = document.getElementById("model-select");
+  select.replaceChildren(...models.map((m) => {
+    const acc = m.test_accuracy != null ? ` — ${fmtPct(m.test_accuracy)}` : "";
+    return new Option(`${m.name} (${m.architecture})${acc}`, m.name, false, m.name === active);
+  }));
+}
+
+// Colour-blind-safe sequential scale (light yellow -> dark blue, viridis-like ends).
+function heat(t) {
+  const stops = [[255, 255, 217], [199, 233, 180], [65, 182, 196], [34, 94, 168], [8, 29, 88]];
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
+  return { bg: `rgb(${c.join(",")})`, fg: t > 0.45 ? "#fff" : "#111" };
+}
+
+export function showEvaluation(report) {
+  const acc = $("test-accuracy");
+  acc.dataset.value = String(report.accuracy);
+  acc.textContent = fmtPct(report.accuracy);
+
+  const cm = report.confusion_matrix;
+  const table = $("confusion-matrix");
+  const head = `<tr><th></th>${cm.map((_, d) => `<th scope="col">${d}</th>`).join("")}</tr>`;
+  table.innerHTML = head + cm.map((row, t) => {
+    return `<tr><th scope="row">${t}</th>${row.map((count, p) =>
+      `<td data-true="${t}" data-pred="${p}" data-count="${count}" title="true ${t}, predicted ${p}: ${count}">${count}</td>`,
+    ).join("")}</tr>`;
+  }).join("");
+  // Colours via CSSOM (the CSP forbids inline style attributes). Off-diagonal
+  // errors are rare: a square-root scale keeps them visible.
+  for (const td of table.querySelectorAll("td")) {
+    const t = Number(td.dataset.true);
+    const total = cm[t].reduce((a, b) => a + b, 0) || 1;
+    const { bg, fg } = heat(Math.sqrt(Number(td.dataset.count) / total));
+    td.style.background = bg;
+    td.style.color = fg;
+  }
+
+  $("per-class-accuracy").innerHTML = `<tr><th scope="col">digit</th><th scope="col">accuracy</th></tr>` +
+    report.per_class_accuracy.map((a, d) =>
+      `<tr data-digit="${d}" data-value="${a ?? ""}"><th scope="row">${d}</th><td>${a == null ? "n/a" : fmtPct(a)}</td></tr>`).join("");
+
+  const dist = report.prediction_distribution;
+  const max = Math.max(...dist, 1);
+  $("prediction-distribution").innerHTML = dist.map((c, d) =>
+    `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
+  for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
+
+  const gallery = $("misclassified");
+  const pixels = report.misclassified_pixels;
+  gallery.replaceChildren(...report.misclassified.map((m, i) => {
+    const fig = document.createElement("figure");
+    fig.dataset.true = String(m.true);
+    fig.dataset.pred = String(m.pred);
+    const canvas = document.createElement("canvas");
+    canvas.width = 28; canvas.height = 28;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `test digit ${m.index}: a ${m.true} classified as ${m.pred}`);
+    const img = canvas.getContext("2d").createImageData(28, 28);
+    for (let k = 0; k < 784; k++) {
+      const v = pixels[i * 784 + k];
+      img.data.set([v, v, v, 255], k * 4);
+    }
+    canvas.getContext("2d").putImageData(img, 0, 0);
+    const cap = document.createElement("figcaption");
+    cap.textContent = `${m.true} → ${m.pred}`;
+    fig.append(canvas, cap);
+    return fig;
+  }));
+}

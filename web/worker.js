@@ -81,12 +81,103 @@ async function boot() {
 
 const ready = boot();
 
+// MNIST is fetched only when first needed, then kept for the session.
+let mnistLoaded = null;
+function ensureMnist() {
+  mnistLoaded ??= (async () => {
+    const keys = Object.keys(ASSETS.mnist);
+    const loaded = Object.fromEntries(keys.map((k) => [k, 0]));
+    const totals = Object.fromEntries(keys.map((k) => [k, 0]));
+    const report = () => {
+      const bytes = Object.values(loaded).reduce((a, b) => a + b, 0);
+      const total = Object.values(totals).reduce((a, b) => a + b, 0);
+      progress({ stage: "mnist", bytes, total });
+    };
+    const blobs = await Promise.all(keys.map((k) => fetchBytes(ASSETS.mnist[k], (n, t) => {
+      loaded[k] = n; totals[k] = t; report();
+    })));
+    progress({ stage: "mnist-parse" });
+    const [trainImages, trainLabels, testImages, testLabels] = [
+      "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+    ].map((k) => blobs[keys.indexOf(k)]);
+    return call("load_mnist", trainImages, trainLabels, testImages, testLabels);
+  })();
+  mnistLoaded.catch(() => { mnistLoaded = null; }); // a failed download can be retried
+  return mnistLoaded;
+}
+
+// The running training job (at most one). Pause/stop flip flags that the
+// training loop checks between time slices.
+let job = null;
+const SLICE_MS = 50;
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function train({ settings, name }) {
+  if (job) throw new Error("a training run is already in progress");
+  await ensureMnist();
+  const started = call("start_training", settings, name);
+  job = { paused: false, stopped: false, wake: null };
+  progress({ stage: "train-start", ...started });
+  try {
+    for (;;) {
+      if (job.stopped) break;
+      if (job.paused) {
+        await new Promise((resolve) => { job.wake = resolve; });
+        continue;
+      }
+      const update = call("train_for", SLICE_MS);
+      progress({ stage: "train", ...update });
+      if (update.done) break;
+      await yieldToEventLoop(); // lets pause/stop/classify messages in
+    }
+    const model = call("finish_training");
+    return { model, stopped: job.stopped };
+  } finally {
+    job = null;
+  }
+}
+
+function wake() {
+  const resolve = job?.wake;
+  if (resolve) { job.wake = null; resolve(); }
+}
+
 const handlers = {
   async init() {
     return ready;
   },
   async classify({ pixels, width, height }) {
     return call("classify", pixels, width, height) ?? null;
+  },
+  train,
+  async pause() {
+    if (!job) throw new Error("no training run to pause");
+    job.paused = !job.paused;
+    if (!job.paused) wake();
+    return { paused: job.paused };
+  },
+  async stop() {
+    if (!job) return { stopped: false };
+    job.stopped = true;
+    wake();
+    return { stopped: true };
+  },
+  async evaluate() {
+    await ensureMnist();
+    progress({ stage: "evaluate" });
+    return call("evaluate");
+  },
+  async setActive({ name }) {
+    return call("set_active", name);
+  },
+  async saveModel() {
+    return call("model_bytes");
+  },
+  async loadModel({ name, bytes }) {
+    return call("add_model", name, bytes);
+  },
+  async weights() {
+    return call("first_layer_weights");
   },
 };
 

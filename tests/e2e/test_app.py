@@ -1,0 +1,179 @@
+"""The web app through the page only: training, evaluation, models."""
+
+import json
+import subprocess
+import sys
+import io
+
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, draw_strokes, settled_prediction
+
+TRAIN_TIMEOUT = 240_000
+
+
+def set_settings(page, **values):
+    for testid, value in values.items():
+        page.get_by_test_id(testid).fill(str(value))
+
+
+def wait_idle(page, timeout=TRAIN_TIMEOUT):
+    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout)
+
+
+def progress(page) -> dict:
+    el = page.get_by_test_id("train-progress")
+    return {k: el.get_attribute(f"data-{k}") for k in ("epoch", "samples", "total-samples", "samples-per-sec", "loss", "val-accuracy")}
+
+
+def test_short_training_run_updates_progress_and_charts(app):
+    set_settings(app, **{"hidden-layers": "64", "epochs": 1, "batch-size": 128, "learning-rate": 0.003})
+    app.get_by_test_id("train").click()
+    app.wait_for_selector('[data-testid="status"][data-state="training"]')
+    # Drawing and classifying keep working while training runs.
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 2000",
+                          timeout=TRAIN_TIMEOUT)
+    draw_strokes(app, np.eye(28, dtype=np.uint8)[::-1] * 255)
+    assert settled_prediction(app)["text"] != ""
+    wait_idle(app)
+    p = progress(app)
+    assert p["epoch"] == "1" and p["samples"] == p["total-samples"] == "55000"
+    assert float(p["samples-per-sec"]) > 0 and float(p["loss"]) < 1.0
+    assert float(p["val-accuracy"]) > 0.9
+    assert app.locator('[data-testid="loss-chart"] canvas').count() == 1
+    assert app.locator('[data-testid="accuracy-chart"] canvas').count() == 1
+    assert app.get_by_test_id("model-name").text_content().startswith("trained-1")
+    # The pretrained model stays selectable.
+    options = app.locator("#model-select option").all_text_contents()
+    assert any(o.startswith("pretrained") for o in options) and any(o.startswith("trained-1") for o in options)
+
+
+def test_pause_resume_and_stop(app):
+    set_settings(app, **{"hidden-layers": "32", "epochs": 3})
+    app.get_by_test_id("train").click()
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 1000",
+                          timeout=TRAIN_TIMEOUT)
+    app.get_by_test_id("pause").click()
+    app.wait_for_selector('[data-testid="pause"][aria-pressed="true"]')
+    app.wait_for_timeout(300)  # pause takes effect within one 50 ms slice
+    before = progress(app)["samples"]
+    app.wait_for_timeout(1000)
+    assert progress(app)["samples"] == before
+    app.get_by_test_id("pause").click()  # resume
+    app.wait_for_function(f"() => document.querySelector('[data-testid=train-progress]').dataset.samples !== '{before}'")
+    app.get_by_test_id("stop").click()
+    wait_idle(app, 10_000)
+    assert int(progress(app)["samples"]) < 3 * 55000
+    assert app.get_by_test_id("model-name").text_content().startswith("trained-")
+
+
+def test_invalid_settings_are_rejected_next_to_the_field(app, page_log):
+    set_settings(app, **{"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0"})
+    app.get_by_test_id("train").click()
+    for field in ("hidden-layers", "learning-rate", "batch-size", "epochs"):
+        assert app.locator(f"#{field}-error").text_content() != ""
+        assert app.get_by_test_id(field).get_attribute("aria-invalid") == "true"
+    assert app.get_by_test_id("status").get_attribute("data-state") == "ready"
+    set_settings(app, **{"hidden-layers": "100000"})
+    app.get_by_test_id("train").click()
+    assert "8192" in app.locator("#hidden-layers-error").text_content()
+    assert not [u for u in page_log.requests if "/mnist/" in u]  # nothing started
+
+
+def test_divergence_names_the_cause_and_keeps_the_model(app):
+    set_settings(app, **{"hidden-layers": "64", "learning-rate": 10, "epochs": 1})
+    app.get_by_test_id("train").click()
+    wait_idle(app)
+    error = app.get_by_test_id("error")
+    assert error.is_visible()
+    assert "diverged" in error.text_content() and "learning rate" in error.text_content()
+    assert app.get_by_test_id("model-name").text_content().startswith("pretrained")
+
+
+def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path):
+    app.get_by_test_id("evaluate").click()
+    app.wait_for_function("() => document.querySelector('[data-testid=test-accuracy]').dataset.value !== ''", timeout=120_000)
+    page_acc = float(app.get_by_test_id("test-accuracy").get_attribute("data-value"))
+    cells = app.locator('[data-testid="confusion-matrix"] td')
+    assert cells.count() == 100
+    counts = [int(c) for c in cells.evaluate_all("els => els.map(e => e.dataset.count)")]
+    assert sum(counts) == 10_000
+    rows = app.locator('[data-testid="per-class-accuracy"] tr[data-digit]')
+    assert rows.count() == 10
+    dist = app.locator('[data-testid="prediction-distribution"] [data-digit]')
+    assert sum(int(c) for c in dist.evaluate_all("els => els.map(e => e.dataset.count)")) == 10_000
+    wrong = app.locator('[data-testid="misclassified"] [data-true]')
+    assert wrong.count() > 0
+    assert all(t != p for t, p in wrong.evaluate_all("els => els.map(e => [e.dataset.true, e.dataset.pred])"))
+
+    out = tmp_path / "report.json"
+    subprocess.run([sys.executable, "-m", "pynet", "evaluate", "--model", str(dist_dir / "models/default.npz"),
+                    "--json", str(out)], check=True, capture_output=True, cwd=ROOT)
+    report = json.loads(out.read_text())
+    assert page_acc == pytest.approx(report["accuracy"], abs=1e-9)
+    cli_counts = [c for row in report["confusion_matrix"] for c in row]
+    assert counts == cli_counts
+
+
+def test_save_then_load_round_trip_gives_identical_predictions(app, mnist_test_digits, tmp_path):
+    with app.expect_download() as dl:
+        app.get_by_test_id("save-model").click()
+    path = tmp_path / "saved.npz"
+    dl.value.save_as(path)
+    # pynet on CPython loads the downloaded file unchanged.
+    from pynet.io import load_model
+    assert load_model(path).model.config.hidden == (512, 256)
+
+    draw_strokes(app, mnist_test_digits[4])
+    before = settled_prediction(app)
+    app.get_by_test_id("load-model").set_input_files(str(path))
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'saved'")
+    app.get_by_test_id("clear").click()
+    draw_strokes(app, mnist_test_digits[4])
+    after = settled_prediction(app)
+    assert after["probs"] == before["probs"]
+
+
+def bad_files(tmp_path, good: bytes) -> dict:
+    def npz_with(**changes):
+        with np.load(io.BytesIO(good)) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        arrays.update(changes)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        return buf.getvalue()
+
+    with np.load(io.BytesIO(good)) as npz:
+        w0 = npz["param_0"].copy()
+    nan_w = w0.copy()
+    nan_w[0, 0] = np.nan
+    return {
+        "not-a-zip.npz": (b"hello world", "not an .npz"),
+        "truncated.npz": (good[: len(good) // 2], "damaged|truncated|not an .npz"),
+        "pickled.npz": (npz_with(param_0=np.array([object()], dtype=object)), "pickled"),
+        "wrong-shape.npz": (npz_with(param_0=w0[:, :10]), "shape"),
+        "nan.npz": (npz_with(param_0=nan_w), "NaN"),
+        "other-arch.npz": (npz_with(architecture=np.array(json.dumps({"hidden": [128]}))), "shape"),
+    }
+
+
+def test_bad_model_files_show_a_clear_error_and_keep_the_model(app, dist_dir, tmp_path, mnist_test_digits):
+    draw_strokes(app, mnist_test_digits[2])
+    before = settled_prediction(app)
+    good = (dist_dir / "models/default.npz").read_bytes()
+    for name, (data, pattern) in bad_files(tmp_path, good).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        app.get_by_test_id("load-model").set_input_files(str(path))
+        app.wait_for_function(f"() => document.querySelector('[data-testid=error] .error-text').textContent.includes('{name}')")
+        text = app.get_by_test_id("error").text_content()
+        assert any(p in text for p in pattern.split("|")), f"{name}: {text}"
+        assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"
+    # The drawing and its prediction survived every bad file.
+    assert settled_prediction(app)["probs"] == before["probs"]
+    big = tmp_path / "huge.npz"
+    big.write_bytes(b"\0" * (65 * 1024 * 1024))
+    app.get_by_test_id("load-model").set_input_files(str(big))
+    app.wait_for_function("() => document.querySelector('[data-testid=error] .error-text').textContent.includes('too large')")
