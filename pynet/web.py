@@ -54,7 +54,8 @@ def parse_settings(settings: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
         try:
             value = kind(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"{key}: expected a number, got {raw!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"{key}: expected {what}, got {raw!r}") from None
         if kind is int and str(raw).strip() not in (str(value), f"{value}.0"):
             raise ValueError(f"{key}: expected a whole number, got {raw!r}")
         return value
@@ -195,7 +196,8 @@ class Session:
         model_cfg, train_cfg = parse_settings(as_dict(settings))
         data = self._require_data()
         if self._split is None:
-            self._split = train_val_split(data.x_train, data.y_train, VAL_SIZE, seed=0)
+            val_size = min(VAL_SIZE, len(data.x_train) // 10)
+            self._split = train_val_split(data.x_train, data.y_train, val_size, seed=0)
         x_tr, y_tr, x_val, y_val = self._split
         model = build_model(model_cfg)
         self._trainer = Trainer(model, train_cfg, x_tr, y_tr, x_val, y_val)
