@@ -77,9 +77,10 @@ def build_pynet_wheel(cache: Path) -> Path:
         built = next(Path(tmp).glob("pynet-*-py3-none-any.whl"))
         out_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(built, out_dir / built.name)
-    # Build leftovers would otherwise leak into the next wheel.
-    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
-    shutil.rmtree(ROOT / "build" / "bdist.linux-x86_64", ignore_errors=True)
+    # setuptools stages into <root>/build/lib and build/bdist.<platform>;
+    # leftovers would otherwise leak into the next wheel.
+    for leftover in [ROOT / "build" / "lib", *(ROOT / "build").glob("bdist.*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
     return next(out_dir.glob("pynet-*.whl"))
 
 

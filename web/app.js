@@ -7,7 +7,7 @@ import { readSettings } from "./train-settings.js";
 
 const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
 
-const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const $ = ui.byTestId;
 const MAX_MODEL_FILE = 64 * 1024 * 1024; // same limit as pynet.io
 
 const client = new WorkerClient(new URL("./worker.js", import.meta.url), onProgress);
@@ -25,7 +25,7 @@ function setActiveModel(info) {
 }
 
 // ---- progress events from the worker ----------------------------------
-const train = { start: 0, totalSamples: 0, recent: [] };
+const train = { recent: [] }; // [time, samples] of the last few seconds
 
 function onProgress(event) {
   if (event.stage in STAGES) {
@@ -39,7 +39,6 @@ function onProgress(event) {
   } else if (event.stage === "mnist-parse") {
     ui.showTrainProgress({ text: "Preparing MNIST…" });
   } else if (event.stage === "train-start") {
-    train.totalSamples = event.total_samples;
     ui.showTrainProgress({ fraction: 0, epoch: 1, samples: 0, totalSamples: event.total_samples,
       text: `Training ${event.architecture} (${event.n_params.toLocaleString()} weights)…` });
   } else if (event.stage === "train") {

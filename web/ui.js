@@ -1,5 +1,6 @@
 // DOM only: renders state the wiring module hands it. No worker, no logic.
-const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+export const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+const $ = byTestId;
 
 export function setStatus(state, message) {
   const el = $("status");
@@ -22,7 +23,6 @@ export function buildProbabilityBars() {
     row.innerHTML = `<span class="prob-digit">${d}</span>
       <span class="prob-track"><span class="prob-fill"></span></span>
       <span class="prob-value">–</span>`;
-    row.dataset.testid = `prob-${d}`;
     row.setAttribute("data-testid", `prob-${d}`);
     row.dataset.value = "0";
     list.append(row);

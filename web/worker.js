@@ -36,9 +36,9 @@ function call(method, ...args) {
 
 function pythonMessage(err) {
   const text = String(err && err.message ? err.message : err);
-  // The last line of a Python traceback is "ExcType: message".
+  // The last line of a Python traceback is "module.ExcType: message".
   const last = text.trim().split("\n").pop();
-  const match = /^(?:[\w.]+Error|[\w.]+Exception|TrainingDiverged|ModelFormatError|KeyError): (.*)$/.exec(last);
+  const match = /^[\w.]+: (.*)$/.exec(last);
   return match ? match[1].replace(/^'(.*)'$/, "$1") : last;
 }
 
