@@ -27,6 +27,12 @@ VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch valida
 CHART_EVERY = 10  # batches per chart point
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
 MAX_MISCLASSIFIED = 100
+# Fine-tuning on the user's drawings: mixed with this many MNIST images (so the
+# model adapts without forgetting), the drawings repeated to this share of the mix.
+FINE_TUNE_MNIST = 1000
+FINE_TUNE_SHARE = 0.25
+FINE_TUNE_CONFIG = TrainConfig(epochs=3, batch_size=64, lr=3e-4, seed=0)
+FINE_TUNE_VAL = 1000
 
 
 def as_bytes(data: Any) -> bytes:
@@ -162,6 +168,12 @@ class Session:
         digit = int(probs.argmax())
         return {"digit": digit, "confidence": float(probs[digit]), "probs": [float(p) for p in probs]}
 
+    def preprocess_sample(self, pixels: Any, width: int, height: int) -> bytes | None:
+        """The drawing as the 784 float32 values the model sees (for teaching),
+        or None when nothing is drawn."""
+        x = self.preprocess(pixels, width, height)
+        return None if x is None else x.astype(np.float32).tobytes()
+
     @staticmethod
     def preprocess(pixels: Any, width: int, height: int) -> np.ndarray | None:
         rgba = np.frombuffer(as_bytes(pixels), dtype=np.uint8)
@@ -194,20 +206,48 @@ class Session:
     def start_training(self, settings: dict[str, Any], name: str = "trained") -> dict[str, Any]:
         """Validate settings and set up a training job (a fresh model)."""
         model_cfg, train_cfg = parse_settings(as_dict(settings))
+        x_tr, y_tr, x_val, y_val = self._train_split()
+        return self._begin_job(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val, name)
+
+    def start_fine_tune(self, samples: Any, labels: Any, name: str = "fine-tuned") -> dict[str, Any]:
+        """Set up a short job that trains a copy of the active model on the
+        user's drawings (784 float32 each, from ``preprocess_sample``) mixed
+        with MNIST. The active model itself is not touched."""
+        x_user = np.frombuffer(as_bytes(samples), dtype=np.float32)
+        y_user = np.asarray(labels.to_py() if hasattr(labels, "to_py") else labels, dtype=np.int64)
+        if x_user.size == 0 or x_user.size != 784 * len(y_user):
+            raise ValueError(f"expected 784 values per labelled sample, got {x_user.size} values for {len(y_user)} labels")
+        if y_user.min() < 0 or y_user.max() > 9:
+            raise ValueError("sample labels must be digits 0-9")
+        x_user = x_user.reshape(-1, 784)
+        if not (np.isfinite(x_user).all() and x_user.min() >= 0 and x_user.max() <= 1):
+            raise ValueError("sample pixels must be in [0, 1]")
+        x_tr, y_tr, x_val, y_val = self._train_split()
+        rng = np.random.default_rng(len(y_user))
+        pick = rng.choice(len(x_tr), min(FINE_TUNE_MNIST, len(x_tr)), replace=False)
+        repeats = int(np.ceil(FINE_TUNE_SHARE / (1 - FINE_TUNE_SHARE) * len(pick) / len(y_user)))
+        x = np.concatenate([x_tr[pick], np.tile(x_user, (repeats, 1))])
+        y = np.concatenate([y_tr[pick], np.tile(y_user, repeats)])
+        model = load_model(model_to_bytes(self._entry().model)).model  # a copy
+        return self._begin_job(model, FINE_TUNE_CONFIG, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL], name)
+
+    def _train_split(self) -> tuple[np.ndarray, ...]:
+        """MNIST's training set split once into training and validation parts."""
         data = self._require_data()
         if self._split is None:
             val_size = min(VAL_SIZE, len(data.x_train) // 10)
             self._split = train_val_split(data.x_train, data.y_train, val_size, seed=0)
-        x_tr, y_tr, x_val, y_val = self._split
-        model = build_model(model_cfg)
-        self._trainer = Trainer(model, train_cfg, x_tr, y_tr, x_val, y_val)
+        return self._split
+
+    def _begin_job(self, model: Sequential, config: TrainConfig, x, y, x_val, y_val, name: str) -> dict[str, Any]:
+        self._trainer = Trainer(model, config, x, y, x_val, y_val)
         self._steps = self._trainer.steps()
         self._job_name = name
         self._chart = []
         return {
-            "architecture": model_cfg.describe(),
+            "architecture": model.config.describe() if model.config else "?",
             "total_samples": self._trainer.total_samples,
-            "epochs": train_cfg.epochs,
+            "epochs": config.epochs,
             "n_params": model.n_params,
         }
 

@@ -97,3 +97,43 @@ def test_settings_validation(settings, match):
     base = {"hidden": "128", "lr": "0.001", "batch_size": "128", "epochs": "1", "seed": "0", "optimizer": "adam"}
     with pytest.raises(ValueError, match=match):
         parse_settings(base | settings)
+
+
+def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypatch):
+    # The fixture's model is untrained and its "MNIST" is noise, so the shipped
+    # gentle settings (tuned for the pretrained model) are made stronger here.
+    import pynet.web as web
+    from pynet.train import TrainConfig
+
+    monkeypatch.setattr(web, "FINE_TUNE_CONFIG", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
+    s, files = session
+    s.load_mnist(*files)
+    sample = s.preprocess_sample(canvas_with_bar(), 140, 140)
+    assert len(sample) == 784 * 4
+    x = np.frombuffer(sample, dtype=np.float32)
+    before = s.classify(canvas_with_bar(), 140, 140)["digit"]
+    target = (before + 1) % 10
+    info = s.start_fine_tune(sample * 3, [target] * 3, name="mine")
+    assert info["architecture"] == "784-16-10"
+    while not s.train_for(50)["done"]:
+        pass
+    s.finish_training()
+    assert s.active == "mine" and "pretrained" in s.models
+    assert s.classify(canvas_with_bar(), 140, 140)["digit"] == target
+    # The model it started from is unchanged.
+    s.set_active("pretrained")
+    assert s.classify(canvas_with_bar(), 140, 140)["digit"] == before
+    assert x.min() >= 0 and x.max() <= 1
+
+
+@pytest.mark.parametrize("samples,labels,match", [
+    (b"", [], "784 values"),
+    (np.zeros(784, np.float32).tobytes(), [1, 2], "784 values"),
+    (np.zeros(784, np.float32).tobytes(), [12], "digits 0-9"),
+    (np.full(784, 7, np.float32).tobytes(), [1], r"\[0, 1\]"),
+])
+def test_fine_tune_rejects_bad_samples(session, samples, labels, match):
+    s, files = session
+    s.load_mnist(*files)
+    with pytest.raises(ValueError, match=match):
+        s.start_fine_tune(samples, labels)

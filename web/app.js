@@ -4,6 +4,7 @@ import { DrawingPad } from "./draw.js";
 import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
 import { readSettings } from "./train-settings.js";
+import { storage } from "./storage.js";
 
 const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
 
@@ -21,7 +22,43 @@ function setActiveModel(info) {
   models.set(info.name, info);
   activeModel = info.name;
   ui.showModel(info);
+  $("model-name").dataset.remembered = "false";
   ui.showModelList([...models.values()], activeModel);
+  client.request("weights").then(ui.showWeights, (err) => ui.showError(`Could not show the weights: ${err.message}`));
+  if (pad.hasInk) classifyNow();
+}
+
+// "trained-1", "trained-2", …: the first name not taken (restored models keep theirs).
+function uniqueName(base) {
+  for (let n = 1; ; n++) if (!models.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+// The last trained or loaded model survives a reload (IndexedDB).
+async function rememberActiveModel() {
+  try {
+    const name = activeModel;
+    const bytes = await client.request("saveModel");
+    await storage.set("model", { name, bytes });
+    if (name === activeModel) $("model-name").dataset.remembered = "true";
+  } catch (err) {
+    ui.showError(`The model works, but could not be kept for next time: ${err.message}`);
+  }
+}
+
+async function restoreRememberedModel() {
+  let saved;
+  try {
+    saved = await storage.get("model");
+  } catch {
+    return; // no IndexedDB (e.g. some private modes): nothing to restore
+  }
+  if (!saved) return;
+  try {
+    setActiveModel(await client.request("loadModel", { name: saved.name, bytes: saved.bytes }));
+  } catch (err) {
+    await storage.delete("model").catch(() => {});
+    ui.showError(`Your last model could not be restored (${err.message}); using the pretrained one.`);
+  }
 }
 
 // ---- progress events from the worker ----------------------------------
@@ -110,9 +147,33 @@ document.querySelector('[data-testid="clear"]').addEventListener("click", () => 
 });
 document.querySelector("#error-dismiss").addEventListener("click", () => ui.showError(""));
 
-// ---- training -------------------------------------------------------------
-let runCount = 0;
-$("train").addEventListener("click", async () => {
+// ---- training ---------------------------------------------------------------
+// Trains (type "train") or fine-tunes (type "fineTune") in the worker, with
+// live progress; the result becomes the active model and is remembered.
+async function runTraining(type, args) {
+  ui.showError("");
+  ui.setTrainingButtons("running");
+  $("fine-tune").disabled = true;
+  ui.setStatus("training", type === "train" ? "Training…" : "Fine-tuning on your samples…");
+  train.recent = [];
+  await charts.reset();
+  try {
+    const { model, stopped } = await client.request(type, args);
+    setActiveModel(model);
+    ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model ` +
+      `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });
+    await rememberActiveModel();
+  } catch (err) {
+    ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
+    ui.showTrainProgress({ text: `Training failed: ${err.message}` });
+  } finally {
+    ui.setTrainingButtons("idle");
+    ui.showTeachCount(samples.length);
+    ui.setStatus("ready", "Ready — draw a digit");
+  }
+}
+
+$("train").addEventListener("click", () => {
   const form = document.getElementById("train-form");
   const { settings, errors, fields } = readSettings(form);
   for (const f of fields) ui.setFieldError(f, errors[f]);
@@ -120,25 +181,50 @@ $("train").addEventListener("click", async () => {
     form.querySelector(`#${Object.keys(errors)[0]}`).focus();
     return;
   }
-  ui.showError("");
-  ui.setTrainingButtons("running");
-  ui.setStatus("training", "Training…");
-  train.recent = [];
-  await charts.reset();
-  const name = `trained-${++runCount}`;
+  runTraining("train", { settings, name: uniqueName("trained") });
+});
+
+// ---- teaching ---------------------------------------------------------------
+// Each sample is the drawing as the model sees it (784 float32) plus its label.
+let samples = [];
+
+async function saveSamples() {
   try {
-    const { model, stopped } = await client.request("train", { settings, name });
-    setActiveModel(model);
-    ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model ` +
-      `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });
-    if (pad.hasInk) classifyNow();
+    await storage.set("samples", samples);
   } catch (err) {
-    ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
-    ui.showTrainProgress({ text: `Training failed: ${err.message}` });
-  } finally {
-    ui.setTrainingButtons("idle");
-    ui.setStatus("ready", "Ready — draw a digit");
+    ui.showError(`Your samples could not be kept for next time: ${err.message}`);
   }
+}
+
+$("teach-add").addEventListener("click", async () => {
+  if (!pad.hasInk) {
+    ui.showError("Draw a digit first, then add it as a sample.");
+    return;
+  }
+  const { pixels, width, height } = pad.pixels();
+  const x = await client.request("preprocessSample", { pixels, width, height }, [pixels.buffer]);
+  if (!x) {
+    ui.showError("That drawing is too small to use as a sample.");
+    return;
+  }
+  samples.push({ label: Number($("teach-label").value), x });
+  ui.showTeachCount(samples.length);
+  ui.showError("");
+  await saveSamples();
+});
+
+$("fine-tune").addEventListener("click", () => {
+  const all = new Uint8Array(samples.length * 784 * 4);
+  samples.forEach((s, i) => all.set(s.x, i * 784 * 4));
+  runTraining("fineTune", {
+    samples: all, labels: samples.map((s) => s.label), name: uniqueName(`${activeModel.split("+")[0]}+you`),
+  });
+});
+
+$("teach-clear").addEventListener("click", async () => {
+  samples = [];
+  ui.showTeachCount(0);
+  await storage.delete("samples").catch(() => {});
 });
 
 $("pause").addEventListener("click", async () => {
@@ -167,7 +253,6 @@ $("evaluate").addEventListener("click", async () => {
 document.getElementById("model-select").addEventListener("change", async (event) => {
   try {
     setActiveModel(await client.request("setActive", { name: event.target.value }));
-    if (pad.hasInk) classifyNow();
   } catch (err) {
     ui.showError(err.message);
   }
@@ -186,6 +271,11 @@ $("save-model").addEventListener("click", async () => {
   }
 });
 
+$("use-pretrained").addEventListener("click", async () => {
+  setActiveModel(await client.request("setActive", { name: "pretrained" }));
+  await storage.delete("model").catch(() => {}); // next visit starts with the pretrained model
+});
+
 $("load-model").addEventListener("change", async (event) => {
   const input = event.target;
   const file = input.files[0];
@@ -200,7 +290,7 @@ $("load-model").addEventListener("change", async (event) => {
     const info = await client.request("loadModel", { name, bytes }, [bytes.buffer]);
     setActiveModel(info);
     ui.showError("");
-    if (pad.hasInk) classifyNow();
+    await rememberActiveModel();
   } catch (err) {
     ui.showError(`Could not load ${file.name}: ${err.message}. The active model is still ${activeModel}.`);
   }
@@ -213,7 +303,11 @@ client.request("init").then(
     ui.setLoadProgress(null);
     setActiveModel(model);
     ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
-    if (pad.hasInk) classifyNow();
+    restoreRememberedModel();
+    storage.get("samples").then((saved) => {
+      samples = saved ?? [];
+      ui.showTeachCount(samples.length);
+    }, () => {});
   },
   (err) => {
     ui.setLoadProgress(null);

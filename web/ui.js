@@ -164,3 +164,37 @@ export function showEvaluation(report) {
     return fig;
   }));
 }
+
+export function showTeachCount(n) {
+  const el = $("teach-count");
+  el.dataset.count = String(n);
+  el.textContent = n === 0 ? "No samples yet" : `${n} sample${n === 1 ? "" : "s"}`;
+  $("fine-tune").disabled = n === 0;
+  $("teach-clear").disabled = n === 0;
+}
+
+// Diverging, colour-blind-safe: blue (negative) - white (zero) - orange (positive).
+const NEG = [33, 102, 172];
+const POS = [230, 97, 1];
+
+export function showWeights({ units, pixels }) {
+  const tiles = [];
+  for (let u = 0; u < units; u++) {
+    const canvas = document.createElement("canvas");
+    canvas.width = 28; canvas.height = 28;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `weights of hidden unit ${u + 1}`);
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(28, 28);
+    for (let k = 0; k < 784; k++) {
+      const t = (pixels[u * 784 + k] - 127.5) / 127.5; // -1..1, 0 = zero weight
+      const c = t < 0 ? NEG : POS;
+      const a = Math.abs(t);
+      img.data.set([255 + (c[0] - 255) * a, 255 + (c[1] - 255) * a, 255 + (c[2] - 255) * a, 255], k * 4);
+    }
+    ctx.putImageData(img, 0, 0);
+    tiles.push(canvas);
+  }
+  $("weights-view").replaceChildren(...tiles);
+  $("weights-view").dataset.units = String(units);
+}

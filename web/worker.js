@@ -112,10 +112,12 @@ let job = null;
 const SLICE_MS = 50;
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function train({ settings, name }) {
+// Runs a training job set up by `start` (a Session call) to its end or until
+// stopped, in time slices; used by both "train" and "fineTune".
+async function runJob(start) {
   if (job) throw new Error("a training run is already in progress");
   await ensureMnist();
-  const started = call("start_training", settings, name);
+  const started = start();
   job = { paused: false, stopped: false, wake: null };
   progress({ stage: "train-start", ...started });
   try {
@@ -149,7 +151,15 @@ const handlers = {
   async classify({ pixels, width, height }) {
     return call("classify", pixels, width, height) ?? null;
   },
-  train,
+  async train({ settings, name }) {
+    return runJob(() => call("start_training", settings, name));
+  },
+  async fineTune({ samples, labels, name }) {
+    return runJob(() => call("start_fine_tune", samples, labels, name));
+  },
+  async preprocessSample({ pixels, width, height }) {
+    return call("preprocess_sample", pixels, width, height) ?? null;
+  },
   async pause() {
     if (!job) throw new Error("no training run to pause");
     job.paused = !job.paused;

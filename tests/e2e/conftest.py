@@ -106,7 +106,9 @@ def mnist_test_digits() -> dict[int, np.ndarray]:
 def draw_strokes(page, image: np.ndarray, threshold: int = 128) -> None:
     """Draw a 28x28 image as mouse strokes: one horizontal drag per run of
     bright pixels in each row (real pointer events, no pixel injection)."""
-    box = page.get_by_test_id("draw-canvas").bounding_box()
+    canvas = page.get_by_test_id("draw-canvas")
+    canvas.scroll_into_view_if_needed()  # as a person would, e.g. after pressing Train further down
+    box = canvas.bounding_box()
     cell = box["width"] / 28
 
     def at(r: float, c: float) -> tuple[float, float]:

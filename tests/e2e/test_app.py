@@ -29,7 +29,8 @@ def progress(page) -> dict:
 
 
 def test_short_training_run_updates_progress_and_charts(app):
-    set_settings(app, **{"hidden-layers": "64", "epochs": 1, "batch-size": 128, "learning-rate": 0.003})
+    assert app.get_by_test_id("weights-view").locator("canvas").count() == 64  # pretrained: 512 units, 64 shown
+    set_settings(app, **{"hidden-layers": "48", "epochs": 1, "batch-size": 128, "learning-rate": 0.003})
     app.get_by_test_id("train").click()
     app.wait_for_selector('[data-testid="status"][data-state="training"]')
     # Drawing and classifying keep working while training runs.
@@ -45,6 +46,9 @@ def test_short_training_run_updates_progress_and_charts(app):
     assert app.locator('[data-testid="loss-chart"] canvas').count() == 1
     assert app.locator('[data-testid="accuracy-chart"] canvas').count() == 1
     assert app.get_by_test_id("model-name").text_content().startswith("trained-1")
+    # The new model's first layer is shown: one tile per hidden unit.
+    app.wait_for_selector('[data-testid="weights-view"][data-units="48"]')
+    assert app.get_by_test_id("weights-view").locator("canvas").count() == 48
     # The pretrained model stays selectable.
     options = app.locator("#model-select option").all_text_contents()
     assert any(o.startswith("pretrained") for o in options) and any(o.startswith("trained-1") for o in options)
@@ -177,3 +181,46 @@ def test_bad_model_files_show_a_clear_error_and_keep_the_model(app, dist_dir, tm
     big.write_bytes(b"\0" * (65 * 1024 * 1024))
     app.get_by_test_id("load-model").set_input_files(str(big))
     app.wait_for_function("() => document.querySelector('[data-testid=error] .error-text').textContent.includes('too large')")
+
+
+def test_teaching_changes_the_prediction_and_everything_persists(app):
+    bar = np.zeros((28, 28), dtype=np.uint8)
+    bar[4:24, 12:15] = 255  # a plain vertical bar: the pretrained model says 1
+    draw_strokes(app, bar)
+    before = settled_prediction(app)["text"]
+    target = str((int(before) + 1) % 10)
+    app.get_by_test_id("teach-label").select_option(target)
+    app.get_by_test_id("teach-add").click()
+    app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
+    app.get_by_test_id("fine-tune").click()
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'",
+                          timeout=TRAIN_TIMEOUT)
+    assert settled_prediction(app)["text"] == target  # the drawing is still there, now read as taught
+    app.wait_for_selector('[data-testid="model-name"][data-remembered="true"]')
+
+    # Reload: the fine-tuned model and the sample come back.
+    app.reload()
+    app.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'")
+    app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
+    options = app.locator("#model-select option").all_text_contents()
+    assert any(o.startswith("pretrained (") for o in options)
+
+    # Going back to the pretrained model sticks across a reload, and so does forgetting the samples.
+    app.get_by_test_id("use-pretrained").click()
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained'")
+    app.get_by_test_id("teach-clear").click()
+    app.wait_for_selector('[data-testid="teach-count"][data-count="0"]')
+    assert app.get_by_test_id("fine-tune").is_disabled()
+    app.wait_for_timeout(300)  # let the IndexedDB deletes commit
+    app.reload()
+    app.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    app.wait_for_timeout(1000)  # a restore, if any, would happen now
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"
+    assert app.get_by_test_id("teach-count").get_attribute("data-count") == "0"
+
+
+def test_adding_a_sample_needs_a_drawing(app):
+    app.get_by_test_id("teach-add").click()
+    assert "Draw a digit first" in app.get_by_test_id("error").text_content()
+    assert app.get_by_test_id("teach-count").get_attribute("data-count") == "0"
