@@ -2,12 +2,20 @@ import numpy as np
 import pytest
 
 from gradcheck import assert_close_grads, numerical_grad
+from pynet import kernels
 from pynet.layers import Dense, Dropout, ReLU
 from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax
 from pynet.model import ModelConfig, build_model
 
 
-def test_dense_gradients_match_finite_differences(rng):
+@pytest.fixture(params=[False, True], ids=["matmul", "einsum"])
+def kernel_path(request, monkeypatch):
+    """Run a test with the native (BLAS) and the Pyodide (einsum) products."""
+    monkeypatch.setattr(kernels, "USE_EINSUM", request.param)
+    return request.param
+
+
+def test_dense_gradients_match_finite_differences(rng, kernel_path):
     layer = Dense(5, 4, rng=rng, dtype=np.float64)
     x = rng.normal(size=(3, 5))
     upstream = rng.normal(size=(3, 4))  # loss = sum(upstream * y)
@@ -20,6 +28,24 @@ def test_dense_gradients_match_finite_differences(rng):
     for key in ("W", "b"):
         assert_close_grads(layer.grads[key].copy(), numerical_grad(loss, layer.params[key]))
     assert_close_grads(dx, numerical_grad(loss, x))
+
+
+def test_first_layer_skipping_zero_columns_is_exact(rng, kernel_path):
+    layer = Dense(12, 5, rng=rng, dtype=np.float64, needs_input_grad=False)
+    x = rng.normal(size=(4, 12))
+    x[:, [0, 3, 4, 9]] = 0.0  # pixels blank across the whole batch
+    upstream = rng.normal(size=(4, 5))
+
+    def loss() -> float:
+        return float((upstream * layer.forward(x)).sum())
+
+    out = layer.forward(x)
+    np.testing.assert_allclose(out, x @ layer.params["W"] + layer.params["b"], rtol=1e-12)
+    assert (layer._cols is not None) == kernel_path  # only the Pyodide path skips
+    layer.backward(upstream)
+    grad_w = layer.grads["W"].copy()
+    assert_close_grads(grad_w, numerical_grad(loss, layer.params["W"]))
+    assert not grad_w[[0, 3, 4, 9]].any()
 
 
 def test_dense_without_input_grad_returns_none(rng):
@@ -86,7 +112,7 @@ def test_softmax_is_stable_for_huge_logits():
 
 
 @pytest.mark.parametrize("hidden,dropout", [((7,), 0.0), ((6, 5), 0.0), ((), 0.0)])
-def test_whole_model_gradients_end_to_end(rng, hidden, dropout):
+def test_whole_model_gradients_end_to_end(rng, hidden, dropout, kernel_path):
     model = build_model(ModelConfig(n_inputs=8, hidden=hidden, n_classes=3, dtype="float64", seed=3))
     x = rng.normal(size=(6, 8))
     y = rng.integers(0, 3, 6)
