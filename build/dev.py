@@ -2,6 +2,7 @@
 
     python3 build/dev.py serve   # venv + pip + npm ci + build, then serve dist/
     python3 build/dev.py test    # the same set-up, then unit + end-to-end tests
+    python3 build/dev.py bench   # the same set-up, then the browser benchmark (JSON report)
 
 Set-up steps are skipped when their inputs have not changed (stamp files), so
 repeated runs start in seconds.
@@ -75,7 +76,7 @@ def build_site() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["setup", "serve", "test"])
+    parser.add_argument("command", choices=["setup", "serve", "test", "bench"])
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     args = parser.parse_args()
@@ -85,6 +86,8 @@ def main() -> int:
     build_site()
     if args.command == "serve":
         os.execv(str(PY), [str(PY), str(ROOT / "build" / "serve.py"), "--port", str(args.port)])
+    if args.command == "bench":
+        return subprocess.run([str(PY), str(ROOT / "build" / "bench.py")], cwd=ROOT).returncode
     if args.command == "test":
         return subprocess.run([str(PY), "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
     return 0

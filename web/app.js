@@ -113,10 +113,12 @@ function onTrainUpdate({ step, points, epochs }) {
 let inFlight = false;
 let dirty = false;
 let ready = false;
+let lastInkChange = 0;
 const predictionEl = document.querySelector('[data-testid="prediction"]');
 
 async function classifyNow() {
   if (!ready) return;
+  lastInkChange = performance.now();
   predictionEl.dataset.busy = "true"; // tests and probes wait for "false"
   if (inFlight) { dirty = true; return; }
   inFlight = true;
@@ -133,8 +135,13 @@ async function classifyNow() {
     ui.showError(`Could not classify the drawing: ${err.message}`);
   } finally {
     inFlight = false;
-    if (dirty) classifyNow();
-    else predictionEl.dataset.busy = "false";
+    if (dirty) {
+      classifyNow();
+    } else {
+      // Last ink change -> probabilities on screen, read by the benchmark.
+      predictionEl.dataset.latencyMs = (performance.now() - lastInkChange).toFixed(1);
+      predictionEl.dataset.busy = "false";
+    }
   }
 }
 
@@ -298,8 +305,10 @@ $("load-model").addEventListener("change", async (event) => {
 
 ui.setStatus("loading", "Loading…");
 client.request("init").then(
-  ({ model, seconds }) => {
+  ({ model, seconds, timings }) => {
     ready = true;
+    document.body.dataset.bootTimings = JSON.stringify(timings); // read by the benchmark
+    document.body.dataset.readyAt = performance.now().toFixed(0); // ms since navigation start
     ui.setLoadProgress(null);
     setActiveModel(model);
     ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);

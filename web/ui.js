@@ -54,6 +54,7 @@ export function showModel(info) {
   const acc = info.test_accuracy != null ? ` · ${(info.test_accuracy * 100).toFixed(2)}% test accuracy` : "";
   $("model-name").textContent = `${info.name} (${info.architecture}${acc})`;
   $("model-name").dataset.name = info.name;
+  $("model-name").dataset.testAccuracy = info.test_accuracy ?? "";
 }
 
 export function showError(message) {

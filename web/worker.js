@@ -69,14 +69,18 @@ async function boot() {
   // The default model downloads while Python starts.
   const modelBytes = fetchBytes(ASSETS.default_model);
   pyodide = await loadPyodide({ indexURL: url("./pyodide/"), packages: [] });
+  const tRuntime = performance.now();
   progress({ stage: "packages", message: "Loading NumPy and pynet…" });
   // Loaded by URL there is no dependency resolution: NumPy is listed first.
   await pyodide.loadPackage([url(ASSETS.numpy_wheel), url(ASSETS.pynet_wheel)], { messageCallback: () => {} });
   pyodide.runPython("from pynet.web import Session\nsession = Session()");
   session = pyodide.globals.get("session");
+  const tPackages = performance.now();
   progress({ stage: "model", message: "Loading the pretrained model…" });
   const info = call("add_model", "pretrained", await modelBytes);
-  return { model: info, seconds: (performance.now() - t0) / 1000 };
+  const tModel = performance.now();
+  const timings = { runtime_ms: tRuntime - t0, packages_ms: tPackages - tRuntime, model_ms: tModel - tPackages };
+  return { model: info, seconds: (tModel - t0) / 1000, timings };
 }
 
 const ready = boot();

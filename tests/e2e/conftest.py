@@ -94,6 +94,11 @@ def app(page, site_url, page_log):
     return page
 
 
+def mnist_digits_for_bench(n: int) -> np.ndarray:
+    """The first ``n`` MNIST test images, 28x28 uint8."""
+    return read_idx(find_mnist_dir(ROOT) / "t10k-images-idx3-ubyte")[:n]
+
+
 @pytest.fixture(scope="session")
 def mnist_test_digits() -> dict[int, np.ndarray]:
     """The first test image of each digit, as 28x28 uint8."""

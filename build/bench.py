@@ -1,0 +1,188 @@
+"""Browser benchmark: builds nothing itself (run via `python3 build/dev.py bench`),
+serves dist/ on 127.0.0.1, drives headless Chromium and prints a JSON report
+(also written to bench-report.json). A benchmark, not a test: it never fails
+on slow numbers.
+
+Measures: cold and warm start to `ready`, bytes fetched before ready, classify
+latency over 100 drawn MNIST digits, in-tab training throughput for
+784-128-10 Adam b128 and for the page's default settings, time from Train to
+the end of a default run with its test accuracy, native throughput of the
+same configuration, and (when installed) TensorFlow.js on its wasm backend
+training the identical MLP in the same browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from serve import serve_in_thread  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+THROUGHPUT_SAMPLES = 20_000
+
+
+def launch(playwright):
+    exe = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    return playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS) if exe else \
+        playwright.chromium.launch(args=CHROMIUM_ARGS)
+
+
+def wait_ready(page) -> float:
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=120_000)
+    return float(page.evaluate("() => document.body.dataset.readyAt"))
+
+
+def start_and_bytes(browser, url: str) -> dict:
+    """Cold start (fresh profile), bytes before ready, then a warm reload."""
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: list[int] = []
+    counting = {"on": True}
+
+    def on_finished(request):
+        if counting["on"]:
+            s = request.sizes()
+            sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
+
+    page.on("requestfinished", on_finished)
+    page.goto(url)
+    cold = wait_ready(page)
+    counting["on"] = False
+    timings = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
+    page.reload()
+    warm = wait_ready(page)
+    context.close()
+    return {"cold_start_ms": round(cold), "warm_start_ms": round(warm), "bytes_before_ready": sum(sizes),
+            "requests_before_ready": len(sizes), "cold_start_breakdown_ms": {k: round(v) for k, v in timings.items()}}
+
+
+def classify_latency(page, n: int) -> dict:
+    from conftest import draw_strokes, mnist_digits_for_bench
+
+    latencies = []
+    for image in mnist_digits_for_bench(n):
+        page.get_by_test_id("clear").click()
+        draw_strokes(page, image)
+        page.wait_for_selector('[data-testid="prediction"][data-busy="false"]')
+        latencies.append(float(page.get_by_test_id("prediction").get_attribute("data-latency-ms")))
+    latencies.sort()
+    return {"n": n, "p50_ms": round(statistics.median(latencies), 1),
+            "p95_ms": round(latencies[int(0.95 * (n - 1))], 1), "max_ms": round(latencies[-1], 1)}
+
+
+def set_settings(page, **values) -> None:
+    for testid, value in values.items():
+        page.get_by_test_id(testid).fill(str(value))
+
+
+def progress_samples(page) -> int:
+    return int(page.get_by_test_id("train-progress").get_attribute("data-samples"))
+
+
+def wait_idle(page, timeout_ms: int = 600_000) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout_ms)
+
+
+def tab_throughput(page, hidden: str, lr: float, batch: int) -> dict:
+    """Samples/s over THROUGHPUT_SAMPLES after a 5,000-sample warm-up (wall clock
+    in the page, so the yields between slices are included)."""
+    set_settings(page, **{"hidden-layers": hidden, "learning-rate": lr, "batch-size": batch, "epochs": 1})
+    page.get_by_test_id("train").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= 5000",
+                           timeout=600_000)
+    t0, s0 = time.perf_counter(), progress_samples(page)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= {s0 + THROUGHPUT_SAMPLES}",
+        timeout=600_000)
+    t1, s1 = time.perf_counter(), progress_samples(page)
+    page.get_by_test_id("stop").click()
+    wait_idle(page)
+    return {"architecture": f"784-{hidden}-10", "batch_size": batch, "samples": s1 - s0,
+            "samples_per_sec": round((s1 - s0) / (t1 - t0))}
+
+
+def default_run(page) -> dict:
+    """Press Train with the page's defaults (MNIST already loaded) and time it to the end."""
+    page.reload()
+    wait_ready(page)
+    settings = {k: page.get_by_test_id(k).input_value() for k in ("hidden-layers", "learning-rate", "batch-size", "epochs")}
+    page.get_by_test_id("train").click()
+    t0 = time.perf_counter()
+    wait_idle(page)
+    seconds = time.perf_counter() - t0
+    total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
+    acc = page.get_by_test_id("model-name").get_attribute("data-test-accuracy")
+    return {"settings": settings, "seconds_to_trained_model": round(seconds, 1), "samples": total,
+            "samples_per_sec_overall": round(total / seconds), "test_accuracy": float(acc) if acc else None}
+
+
+def tfjs_throughput(browser) -> dict | None:
+    """TensorFlow.js (wasm backend) training the identical MLP, if installed."""
+    from tfjs_bench import run_tfjs
+
+    return run_tfjs(browser, ROOT / "node_modules", THROUGHPUT_SAMPLES)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--classify", type=int, default=100, help="drawings for the latency measurement")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-report.json")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    from pynet.bench import native_throughput
+
+    server, url = serve_in_thread(args.dist, "/pynet/")
+    report: dict = {"machine": {"python": platform.python_version(), "cores": __import__("os").cpu_count()}}
+    with sync_playwright() as p:
+        browser = launch(p)
+        report["browser"] = browser.version
+        report["start"] = start_and_bytes(browser, url)
+        print(json.dumps(report["start"]), flush=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(url)
+        wait_ready(page)
+        report["classify_latency"] = classify_latency(page, args.classify)
+        print(json.dumps(report["classify_latency"]), flush=True)
+        report["tab_training_784_128_10"] = tab_throughput(page, "128", 0.001, 128)
+        print(json.dumps(report["tab_training_784_128_10"]), flush=True)
+        report["tab_training_default_settings"] = default_run(page)
+        print(json.dumps(report["tab_training_default_settings"]), flush=True)
+        context.close()
+        try:
+            report["tfjs_wasm_784_128_10"] = tfjs_throughput(browser)
+        except Exception as exc:  # a comparison, not the product: report and carry on
+            report["tfjs_wasm_784_128_10"] = {"error": str(exc)}
+        browser.close()
+    native = native_throughput((128,), 128, 60_000)
+    report["native_784_128_10"] = {"samples_per_sec": native["samples_per_sec"], "numpy": native["numpy"]}
+    tab = report["tab_training_784_128_10"]["samples_per_sec"]
+    report["native_over_tab"] = round(native["samples_per_sec"] / tab, 1)
+    server.shutdown()
+    text = json.dumps(report, indent=2)
+    args.out.write_text(text + "\n")
+    print(text)
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
