@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import dataset_from_arrays, parse_idx, train_val_split
+from .data import dataset_from_arrays, parse_idx
 from .io import LoadedModel, load_model, model_to_bytes
 from .losses import softmax
 from .metrics import classification_report, misclassified_indices
@@ -124,7 +124,6 @@ class Session:
         self.models: dict[str, ModelEntry] = {}
         self.active: str | None = None
         self.data = None  # pynet.data.Dataset once MNIST is loaded
-        self._split: tuple[np.ndarray, ...] | None = None
         self._trainer: Trainer | None = None
         self._steps = None
         self._job_name = ""
@@ -193,9 +192,9 @@ class Session:
                 "test_labels": test_labels,
             }.items()
         }
-        self.data = dataset_from_arrays(**arrays)
-        self._split = None
-        return {"train": len(self.data.x_train), "test": len(self.data.x_test)}
+        val_size = min(VAL_SIZE, len(arrays["train_images"]) // 10)
+        self.data = dataset_from_arrays(**arrays, val_size=val_size, seed=0)
+        return {"train": len(self.data.x_train) + val_size, "test": len(self.data.x_test)}
 
     def _require_data(self):
         if self.data is None:
@@ -232,12 +231,9 @@ class Session:
         return self._begin_job(model, FINE_TUNE_CONFIG, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL], name)
 
     def _train_split(self) -> tuple[np.ndarray, ...]:
-        """MNIST's training set split once into training and validation parts."""
+        """MNIST's training images, split at load into training and validation parts."""
         data = self._require_data()
-        if self._split is None:
-            val_size = min(VAL_SIZE, len(data.x_train) // 10)
-            self._split = train_val_split(data.x_train, data.y_train, val_size, seed=0)
-        return self._split
+        return data.x_train, data.y_train, data.x_val, data.y_val
 
     def _begin_job(self, model: Sequential, config: TrainConfig, x, y, x_val, y_val, name: str) -> dict[str, Any]:
         self._trainer = Trainer(model, config, x, y, x_val, y_val)

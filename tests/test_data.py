@@ -3,7 +3,8 @@ import gzip
 import numpy as np
 import pytest
 
-from pynet.data import IDXFormatError, encode_idx, load_mnist, parse_idx, read_idx, train_val_split
+from pynet.data import (IDXFormatError, dataset_from_arrays, encode_idx, load_mnist, normalize_images, parse_idx,
+                        read_idx, train_val_split)
 
 
 def test_round_trip_uint8_and_gzip(rng):
@@ -75,3 +76,15 @@ def test_load_mnist_label_mismatch(tiny_mnist_dir):
 def test_load_mnist_missing_dir_message(tmp_path):
     with pytest.raises(FileNotFoundError, match="not found"):
         load_mnist(tmp_path)
+
+
+def test_validation_part_is_held_out_before_conversion_with_the_same_split(rng):
+    images = rng.integers(0, 256, size=(50, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=50)
+    data = dataset_from_arrays(images, labels, images[:5], labels[:5], val_size=10, seed=3)
+    x_tr, y_tr, x_val, y_val = train_val_split(normalize_images(images), labels, 10, seed=3)
+    np.testing.assert_array_equal(data.x_train, x_tr)
+    np.testing.assert_array_equal(data.x_val, x_val)
+    np.testing.assert_array_equal(data.y_train, y_tr)
+    np.testing.assert_array_equal(data.y_val, y_val)
+    assert data.x_train.dtype == np.float32 and data.x_val.shape == (10, 784)
