@@ -138,14 +138,25 @@ def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
 
 def write_manifest(dist: Path, assets: dict) -> dict:
     files = {}
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "manifest.json"):
         rel = path.relative_to(dist).as_posix()
         files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
     # The version covers sw.js too, but the service worker does not precache itself.
     version = digest(json.dumps(files, sort_keys=True))
     files.pop("sw.js", None)
-    manifest = {"version": version, "assets": assets, "files": files}
+    # Lazy files are cached by the service worker on first use, not precached.
+    lazy = sorted(p for p in files if p.startswith("mnist/"))
+    manifest = {"version": version, "assets": assets, "files": files, "lazy": lazy}
     (dist / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def finalize_site(dist: Path, assets: dict) -> dict:
+    """Write the manifest and stamp its version into the service worker, which
+    names its cache after it (so each build is cached whole and apart)."""
+    manifest = write_manifest(dist, assets)
+    sw = dist / "sw.js"
+    sw.write_text(sw.read_text().replace("__BUILD_VERSION__", manifest["version"]))
     return manifest
 
 
@@ -203,11 +214,7 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     # The worker imports this module instead of fetching the manifest first:
     # one round trip less before Pyodide starts loading.
     (tmp_dist / "assets.js").write_text(f"export const ASSETS = {json.dumps(assets, indent=2)};\n")
-    manifest = write_manifest(tmp_dist, assets)
-    # The service worker names its cache after the build; stamp it in.
-    sw = tmp_dist / "sw.js"
-    if sw.exists():
-        sw.write_text(sw.read_text().replace("__BUILD_VERSION__", manifest["version"]))
+    manifest = finalize_site(tmp_dist, assets)
     shutil.rmtree(out, ignore_errors=True)
     tmp_dist.replace(out)
     total = sum(f["size"] for f in manifest["files"].values())

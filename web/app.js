@@ -5,13 +5,14 @@ import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
 import { readSettings } from "./train-settings.js";
 import { storage } from "./storage.js";
+import { registerOffline, buildVersion } from "./offline.js";
 
 const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
 
 const $ = ui.byTestId;
 const MAX_MODEL_FILE = 64 * 1024 * 1024; // same limit as pynet.io
 
-const client = new WorkerClient(new URL("./worker.js", import.meta.url), onProgress);
+const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress, onCrash });
 const charts = new TrainingCharts($("loss-chart"), $("accuracy-chart"));
 
 // Models the worker holds: name -> info; the active one is used to classify.
@@ -80,6 +81,8 @@ function onProgress(event) {
       text: `Training ${event.architecture} (${event.n_params.toLocaleString()} weights)…` });
   } else if (event.stage === "train") {
     onTrainUpdate(event);
+  } else if (event.stage === "crashed") {
+    onCrash(event.message);
   } else if (event.stage === "evaluate") {
     $("evaluate").textContent = "Evaluating…";
   }
@@ -171,12 +174,13 @@ async function runTraining(type, args) {
       `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });
     await rememberActiveModel();
   } catch (err) {
-    ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
+    if (!crashed) ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
     ui.showTrainProgress({ text: `Training failed: ${err.message}` });
   } finally {
     ui.setTrainingButtons("idle");
     ui.showTeachCount(samples.length);
-    ui.setStatus("ready", "Ready — draw a digit");
+    if (!crashed) ui.setStatus("ready", "Ready — draw a digit");
+    showMemory();
   }
 }
 
@@ -248,8 +252,9 @@ $("evaluate").addEventListener("click", async () => {
   button.disabled = true;
   try {
     ui.showEvaluation(await client.request("evaluate"));
+    showMemory();
   } catch (err) {
-    ui.showError(`Evaluation failed: ${err.message}`);
+    if (!crashed) ui.showError(`Evaluation failed: ${err.message}`);
   } finally {
     button.disabled = false;
     button.textContent = "Evaluate active model";
@@ -303,24 +308,65 @@ $("load-model").addEventListener("change", async (event) => {
   }
 });
 
-ui.setStatus("loading", "Loading…");
-client.request("init").then(
-  ({ model, seconds, timings }) => {
+// ---- start-up, crash and restart ------------------------------------------
+// Python's memory, shown in the footer (wasm memory never shrinks: a high-water mark).
+function showMemory() {
+  if (!ready) return;
+  client.request("memory").then(({ wasm_bytes }) => ui.showBuildInfo({ wasmBytes: wasm_bytes }), () => {});
+}
+
+async function start() {
+  ui.setStatus("loading", "Loading…");
+  try {
+    const { model, seconds, timings } = await client.request("init");
     ready = true;
     document.body.dataset.bootTimings = JSON.stringify(timings); // read by the benchmark
     document.body.dataset.readyAt = performance.now().toFixed(0); // ms since navigation start
     ui.setLoadProgress(null);
     setActiveModel(model);
     ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
-    restoreRememberedModel();
-    storage.get("samples").then((saved) => {
-      samples = saved ?? [];
-      ui.showTeachCount(samples.length);
-    }, () => {});
-  },
-  (err) => {
+    await restoreRememberedModel();
+    showMemory();
+  } catch (err) {
+    if (crashed) return;
     ui.setLoadProgress(null);
     ui.setStatus("error", "Could not start");
     ui.showError(`Python failed to start: ${err.message}`);
-  },
-);
+  }
+}
+
+// An uncaught error or a fatal Pyodide error (e.g. out of memory) in the
+// worker. The page keeps the drawing, the settings, the samples and the saved
+// model; "Restart Python" starts a fresh worker without reloading the page.
+let crashed = false;
+function onCrash(message) {
+  if (crashed) return;
+  crashed = true;
+  ready = false;
+  ui.setStatus("error", "Python stopped");
+  ui.showError(`Python stopped working (${message}). Your drawing, settings and saved model are kept: ` +
+    "press Restart Python to carry on.", { restart: true });
+}
+
+$("restart-worker").addEventListener("click", async () => {
+  ui.showError("");
+  client.restart();
+  crashed = false;
+  models.clear();
+  ui.setTrainingButtons("idle");
+  await start();
+  if (ready && pad.hasInk) classifyNow();
+});
+
+// The service worker is registered once Python is up, so precaching the
+// build does not compete with the first start for bandwidth.
+start().finally(() => registerOffline((apply) => {
+  ui.showUpdateReady(true);
+  $("apply-update").onclick = apply;
+}));
+storage.get("samples").then((saved) => {
+  samples = saved ?? [];
+  ui.showTeachCount(samples.length);
+}, () => {});
+
+buildVersion().then((version) => ui.showBuildInfo({ version }), () => {});

@@ -57,10 +57,24 @@ export function showModel(info) {
   $("model-name").dataset.testAccuracy = info.test_accuracy ?? "";
 }
 
-export function showError(message) {
+// `restart`: also offer the "Restart Python" button (after a worker crash).
+export function showError(message, { restart = false } = {}) {
   const el = $("error");
   el.hidden = !message;
   el.querySelector(".error-text").textContent = message || "";
+  $("restart-worker").hidden = !restart;
+}
+
+export function showUpdateReady(show) {
+  $("update-ready").hidden = !show;
+}
+
+export function showBuildInfo({ version, wasmBytes }) {
+  if (version) $("build-version").textContent = version;
+  if (wasmBytes != null) {
+    $("memory").textContent = `${(wasmBytes / 1048576).toFixed(0)} MB`;
+    $("memory").dataset.wasmBytes = String(wasmBytes);
+  }
 }
 
 const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;

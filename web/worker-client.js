@@ -1,8 +1,10 @@
 // Talks to the worker: each request gets an id; its promise settles on the
-// matching reply. Progress events go to the listener given to the constructor.
+// matching reply. Progress events go to `onProgress`; an uncaught error in the
+// worker fails every pending request and is reported to `onCrash`.
 export class WorkerClient {
-  constructor(workerUrl, onProgress) {
+  constructor(workerUrl, { onProgress, onCrash }) {
     this.onProgress = onProgress;
+    this.onCrash = onCrash;
     this.pending = new Map();
     this.nextId = 1;
     this.start(workerUrl);
@@ -14,7 +16,9 @@ export class WorkerClient {
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
-      this.failAll(new Error(`the worker crashed: ${event.message || "unknown error"}`));
+      const message = `the worker crashed: ${event.message || "unknown error"}`;
+      this.onCrash?.(message);
+      this.failAll(new Error(message));
     };
   }
 

@@ -28,6 +28,9 @@ function call(method, ...args) {
   try {
     return toJs(fn(...args));
   } catch (err) {
+    // After a fatal error (e.g. wasm out of memory) Pyodide is unusable:
+    // tell the page, which offers a restart.
+    if (err?.pyodide_fatal_error) progress({ stage: "crashed", message: String(err.message ?? err) });
     throw new Error(pythonMessage(err));
   } finally {
     fn.destroy();
@@ -192,6 +195,10 @@ const handlers = {
   },
   async weights() {
     return call("first_layer_weights");
+  },
+  async memory() {
+    // wasm memory only grows, so this is the high-water mark of Python's heap.
+    return { wasm_bytes: pyodide._module.HEAPU8.buffer.byteLength };
   },
 };
 

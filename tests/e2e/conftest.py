@@ -84,13 +84,17 @@ def page_log(context) -> PageLog:
     return log
 
 
+def wait_ready(page, timeout: float = 60_000) -> None:
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=timeout)
+
+
 @pytest.fixture
 def app(page, site_url, page_log):
     """The app, loaded and ready to classify."""
     page.on("console", lambda m: page_log.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page_log.errors.append(str(e)))
     page.goto(site_url)
-    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    wait_ready(page)
     return page
 
 

@@ -1,0 +1,130 @@
+"""Offline use and updates through the service worker.
+
+Each test serves its own copy of the site, so it can take the server away
+(offline for real, not only emulated) or swap in a second build.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, draw_strokes, settled_prediction, wait_ready
+from serve import serve_in_thread
+
+from build_site import finalize_site
+
+
+@pytest.fixture
+def site_copy(dist_dir, tmp_path) -> Path:
+    copy = tmp_path / "site"
+    shutil.copytree(dist_dir, copy)
+    return copy
+
+
+def wait_controlled(page) -> None:
+    """Until the service worker has precached the build and controls the page."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+
+
+def cache_state(page) -> dict[str, list[str]]:
+    return page.evaluate("""async () => {
+        const out = {};
+        for (const name of await caches.keys()) {
+            out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+        }
+        return out;
+    }""")
+
+
+def short_training(page) -> None:
+    """Train a small net until a few thousand samples are done, then stop."""
+    page.get_by_test_id("hidden-layers").fill("32")
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("train").click()
+    page.wait_for_function(
+        """() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 3000""",
+        timeout=120_000)
+    page.get_by_test_id("stop").click()
+    page.wait_for_function("""() => document.querySelector('[data-testid="model-name"]').dataset.name === 'trained-1'""",
+                           timeout=30_000)
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=30_000)
+
+
+@pytest.mark.parametrize("base", ["/", "/repo/"])
+def test_second_visit_works_with_the_network_off(page, site_copy, mnist_test_digits, base):
+    server, url = serve_in_thread(site_copy, base)
+    try:
+        page.goto(url)
+        wait_ready(page)
+        wait_controlled(page)
+        # Evaluating fetches MNIST once; the service worker keeps it.
+        page.get_by_test_id("evaluate").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=\"test-accuracy\"]').dataset.value !== ''",
+                               timeout=120_000)
+        manifest = json.loads((site_copy / "manifest.json").read_text())
+        cached = cache_state(page)
+        assert list(cached) == [f"pynet-{manifest['version']}"]
+        paths = {p.removeprefix(base) for p in next(iter(cached.values()))}
+        assert set(manifest["files"]) <= paths  # every file, MNIST included
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    page.context.set_offline(True)
+    page.reload()
+    wait_ready(page)
+    draw_strokes(page, mnist_test_digits[7])
+    assert settled_prediction(page)["text"] == "7"
+    short_training(page)
+    assert page.get_by_test_id("error").is_hidden()
+
+
+def make_second_build(first: Path, second: Path) -> dict:
+    """A copy of the first build with one visible change, re-manifested the
+    way build_site.py does it (fresh service-worker template included)."""
+    shutil.copytree(first, second)
+    shutil.copy2(ROOT / "web" / "sw.js", second / "sw.js")
+    css = second / "style.css"
+    css.write_text(css.read_text() + "\n/* second build */\n")
+    assets = json.loads((first / "manifest.json").read_text())["assets"]
+    return finalize_site(second, assets)
+
+
+def test_new_build_replaces_the_old_one_whole_after_the_user_agrees(page, site_copy, tmp_path):
+    first = json.loads((site_copy / "manifest.json").read_text())
+    second_dir = tmp_path / "second"
+    second = make_second_build(site_copy, second_dir)
+    assert second["version"] != first["version"]
+
+    server, url = serve_in_thread(site_copy, "/pynet/")
+    try:
+        page.goto(url)
+        wait_ready(page)
+        wait_controlled(page)
+        page.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{first['version']}'")
+        assert page.get_by_test_id("update-ready").is_hidden()
+
+        # Deploy the second build at the same URL, then let the browser look for it.
+        shutil.rmtree(site_copy)
+        shutil.copytree(second_dir, site_copy)
+        page.evaluate("async () => { await (await navigator.serviceWorker.getRegistration()).update(); }")
+        page.get_by_test_id("update-ready").wait_for(state="visible", timeout=60_000)
+
+        # Until the user agrees, the page keeps running the first build whole.
+        css = page.evaluate("async () => (await fetch('style.css')).text()")
+        assert "second build" not in css
+        assert page.get_by_test_id("build-version").text_content() == first["version"]
+
+        with page.expect_navigation(timeout=60_000):
+            page.get_by_test_id("apply-update").click()
+        wait_ready(page)
+        page.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{second['version']}'")
+        assert "second build" in page.evaluate("async () => (await fetch('style.css')).text()")
+        assert list(cache_state(page)) == [f"pynet-{second['version']}"]  # the old cache is gone
+    finally:
+        server.shutdown()
+        server.server_close()

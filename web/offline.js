@@ -1,0 +1,38 @@
+// Registers the service worker (offline use) and tells the user when a new
+// build has been downloaded and is ready. The update only takes over when the
+// user says so: reloading mid-training would throw the run away.
+
+// Calls onUpdateReady(apply) when a new build waits; apply() activates it and
+// reloads the page. Returns the registration, or null where service workers
+// are unavailable (e.g. plain http on a non-localhost host).
+export async function registerOffline(onUpdateReady) {
+  if (!("serviceWorker" in navigator)) return null;
+  let registration;
+  try {
+    registration = await navigator.serviceWorker.register(new URL("./sw.js", import.meta.url));
+  } catch {
+    return null; // the app still works online
+  }
+  const hadController = !!navigator.serviceWorker.controller;
+  const offer = (worker) => onUpdateReady(() => {
+    navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+    worker.postMessage("skip-waiting");
+  });
+  if (registration.waiting && hadController) offer(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const incoming = registration.installing;
+    incoming?.addEventListener("statechange", () => {
+      // "installed" with a page already controlled = an update, not the first install.
+      if (incoming.state === "installed" && navigator.serviceWorker.controller) offer(incoming);
+    });
+  });
+  // Long-lived tabs look for a new build now and then.
+  setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
+  return registration;
+}
+
+// The build this page runs (from the manifest the service worker cached with it).
+export async function buildVersion() {
+  const response = await fetch(new URL("./manifest.json", import.meta.url));
+  return (await response.json()).version;
+}
