@@ -30,7 +30,9 @@ async function fetchVerified(path, expected) {
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   const body = await response.arrayBuffer();
   if ((await sha256Hex(body)) !== expected.sha256) throw new Error(`${path} does not match build ${VERSION}`);
-  return new Response(body, { headers: response.headers });
+  // Only the type: the body is already decoded, so the transfer's
+  // Content-Encoding and Content-Length no longer describe it.
+  return new Response(body, { headers: { "Content-Type": response.headers.get("Content-Type") ?? "" } });
 }
 
 async function cachedManifest(cacheName) {

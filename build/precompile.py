@@ -1,0 +1,103 @@
+"""Runs *inside Pyodide* (driven by build/precompile.mjs under Node) at build
+time: replaces the Python sources the app imports with bytecode, so the
+browser does not compile them on every start.
+
+Pyodide's python_stdlib.zip and the NumPy wheel ship ``.py`` sources only, and
+CPython compiles each imported module at start-up. Measured in Pyodide 0.29
+(Node, this machine): start 1,650 -> 620 ms and ``import numpy`` 410 -> 110 ms
+with bytecode. Bytecode is larger than source, so only the modules the app
+actually imports are compiled (the exercise below walks the worker's paths);
+the rest stay as source and compile on demand as before. The bytecode is made
+by the very interpreter that will run it, so its magic number always matches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import sys
+import zipfile
+
+import numpy as np
+
+
+def exercise() -> None:
+    """Walk every path the web worker takes, so their imports get recorded."""
+    from pynet.data import encode_idx
+    from pynet.io import model_to_bytes
+    from pynet.model import ModelConfig, build_model
+    from pynet.web import Session
+
+    rng = np.random.default_rng(0)
+    s = Session()
+    s.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
+    canvas = np.zeros((56, 56, 4), dtype=np.uint8)
+    canvas[..., 3] = 255
+    canvas[8:48, 24:32, :3] = 255
+    s.classify(canvas.tobytes(), 56, 56)
+    sample = s.preprocess_sample(canvas.tobytes(), 56, 56)
+    images = rng.integers(0, 256, size=(100, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=100).astype(np.uint8)
+    s.load_mnist(encode_idx(images), encode_idx(labels), encode_idx(images[:20]), encode_idx(labels[:20]))
+    s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "32", "epochs": "1", "seed": "0",
+                      "optimizer": "adam", "augment": True})
+    while not s.train_for(50)["done"]:
+        pass
+    s.finish_training()
+    s.evaluate()
+    s.first_layer_weights()
+    s.add_model("again", s.model_bytes())
+    s.start_fine_tune(sample, [1], name="mine")
+    while not s.train_for(50)["done"]:
+        pass
+    s.finish_training()
+
+
+def imported_sources() -> set[str]:
+    """Absolute paths of the ``.py`` files behind every imported module."""
+    return {f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None) or "").endswith(".py")}
+
+
+def to_pyc(source: bytes, path: str) -> bytes:
+    """A sourceless ``.pyc``: header (magic, flags 0, mtime 0, size 0) + code."""
+    code = compile(source, path, "exec", dont_inherit=True)
+    return importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code)
+
+
+def rewrite_record(record: bytes, renamed: set[str]) -> bytes:
+    """A wheel's RECORD names each file with its hash: list the ``.pyc`` in
+    place of each compiled ``.py`` (without a hash, which RECORD allows)."""
+    lines = []
+    for line in record.decode().splitlines():
+        name = line.split(",", 1)[0]
+        lines.append(f"{name[:-3]}.pyc,," if name in renamed else line)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def compile_archive(src: str, dst: str, mount: str, wanted: set[str]) -> int:
+    """Copy zip ``src`` to ``dst`` (deflated), replacing each member whose
+    runtime path (``mount`` + name) is in ``wanted`` by its bytecode."""
+    compiled = 0
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        renamed = {i.filename for i in zin.infolist() if mount + i.filename in wanted}
+        for info in zin.infolist():
+            data = zin.read(info)
+            path = mount + info.filename
+            if info.filename.endswith(".dist-info/RECORD"):
+                data = rewrite_record(data, renamed)
+            if path in wanted:
+                pyc = zipfile.ZipInfo(info.filename[:-3] + ".pyc", info.date_time)
+                pyc.external_attr = info.external_attr
+                zout.writestr(pyc, to_pyc(data, path), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+                compiled += 1
+            else:
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return compiled
+
+
+def main(jobs: list[tuple[str, str, str]]) -> str:
+    """``jobs``: (source zip, output zip, runtime mount prefix)."""
+    exercise()
+    wanted = imported_sources()
+    counts = [f"{compile_archive(src, dst, mount, wanted)} modules in {dst.rsplit('/', 1)[-1]}" for src, dst, mount in jobs]
+    return "compiled " + ", ".join(counts)
