@@ -30,6 +30,13 @@ export function buildProbabilityBars() {
 }
 
 export function showPrediction(result) {
+  const inline = document.querySelector(".inline-prediction");
+  inline.replaceChildren();
+  if (result) {
+    const pct = document.createElement("small");
+    pct.textContent = `${(result.confidence * 100).toFixed(0)}%`;
+    inline.append(String(result.digit), pct);
+  }
   const pred = $("prediction");
   if (!result) {
     pred.textContent = "";
@@ -44,7 +51,7 @@ export function showPrediction(result) {
     const row = $(`prob-${d}`);
     const p = result ? result.probs[d] : 0;
     row.dataset.value = String(p);
-    row.classList.toggle("top", !!result && d === result.digit);
+    row.classList.toggle("most-likely", !!result && d === result.digit);
     row.querySelector(".prob-fill").style.transform = `scaleX(${p})`;
     row.querySelector(".prob-value").textContent = result ? `${(p * 100).toFixed(1)}%` : "–";
   }

@@ -58,3 +58,25 @@ def test_layout_fits_without_horizontal_scrolling(page, site_url, viewport):
     assert canvas["width"] >= 200 and canvas["x"] >= 0 and canvas["x"] + canvas["width"] <= viewport["width"]
     for testid in ("clear", "prediction", "prob-9"):
         assert page.get_by_test_id(testid).is_visible()
+
+
+def test_nothing_moves_when_a_prediction_appears(app, mnist_test_digits):
+    def row_tops() -> list[float]:
+        return app.evaluate("() => [...document.querySelectorAll('#probabilities li')].map(r => r.getBoundingClientRect().top)")
+
+    before = row_tops()
+    draw_strokes(app, mnist_test_digits[7])
+    assert settled_prediction(app)["text"] == "7"
+    assert row_tops() == before
+
+
+def test_narrow_screens_show_the_prediction_next_to_the_canvas(page, site_url, mnist_test_digits):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(site_url)
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    draw_strokes(page, mnist_test_digits[2])
+    assert settled_prediction(page)["text"] == "2"
+    inline = page.locator(".inline-prediction")
+    assert inline.is_visible() and inline.text_content().startswith("2")
+    box, canvas = inline.bounding_box(), page.get_by_test_id("draw-canvas").bounding_box()
+    assert box["y"] + box["height"] <= 667 and box["y"] > canvas["y"] + canvas["height"]
