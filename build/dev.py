@@ -53,7 +53,7 @@ def ensure_python_env() -> None:
     key = file_hash(ROOT / "pyproject.toml")
     if not up_to_date(stamp, key):
         say("installing pynet and test tools into .venv")
-        run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=70.1"])
+        run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
         run([str(PY), "-m", "pip", "install", "--quiet", "-e", ".[test]"])
         stamp.write_text(key)
 
