@@ -129,7 +129,7 @@ def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
                  *[PINNED[k][1] for k in MNIST_KEYS])
     model_path = cache / "models" / f"default-{key}.npz"
     if not model_path.exists():
-        log("training the default model natively (about 80 s on 2 cores; cached afterwards)")
+        log("training the default model natively (40-90 s on 2 cores; cached afterwards)")
         from pynet.data import load_mnist
         from pynet.io import save_model
         from pynet.metrics import accuracy

@@ -205,6 +205,7 @@ const handlers = {
   },
   async memory() {
     // wasm memory only grows, so this is the high-water mark of Python's heap.
+    // (pyodide._module is Emscripten's Module: private, but there in 0.29.)
     return { wasm_bytes: pyodide._module.HEAPU8.buffer.byteLength };
   },
 };
