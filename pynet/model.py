@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .data import as_float_pixels
 from .layers import Dense, Dropout, Layer, ReLU
 from .losses import softmax
 
@@ -111,7 +112,8 @@ class Sequential:
     def predict_proba(self, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
         """Class probabilities, computed in chunks to bound memory."""
         x = np.atleast_2d(x)
-        out = [softmax(self.forward(x[i : i + batch_size])) for i in range(0, len(x), batch_size)]
+        dtype = self.parameters()[0].dtype
+        out = [softmax(self.forward(as_float_pixels(x[i : i + batch_size], dtype))) for i in range(0, len(x), batch_size)]
         if not out:
             return np.zeros((0, self.layers[-1].params["W"].shape[1]), dtype=np.float32)
         return np.concatenate(out)

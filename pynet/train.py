@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .augment import AugmentConfig, random_affine
+from .data import as_float_pixels
 from .losses import SoftmaxCrossEntropy
 from .metrics import accuracy
 from .model import Sequential
@@ -123,8 +124,13 @@ class Trainer:
             raise ValueError(f"need matching, non-empty data; got {len(x)} inputs and {len(y)} labels")
         dtype = model.parameters()[0].dtype
         self.model, self.config = model, config
-        self.x, self.y = x.astype(dtype, copy=False), y.astype(np.int64, copy=False)
-        self.x_val = None if x_val is None else x_val.astype(dtype, copy=False)
+        # uint8 pixels stay uint8 (a quarter of the memory) and are converted per batch.
+        def as_input(a: np.ndarray) -> np.ndarray:
+            return a if a.dtype == np.uint8 else a.astype(dtype, copy=False)
+
+        self.dtype = dtype
+        self.x, self.y = as_input(x), y.astype(np.int64, copy=False)
+        self.x_val = None if x_val is None else as_input(x_val)
         self.y_val = y_val
         self.optimizer = optimizer or config.make_optimizer(model.parameters())
         self.augment_config = augment_config
@@ -154,7 +160,7 @@ class Trainer:
             for start in range(0, len(order), cfg.batch_size):
                 t0 = time.perf_counter()
                 idx = order[start : start + cfg.batch_size]
-                xb, yb = self.x[idx], self.y[idx]
+                xb, yb = as_float_pixels(self.x[idx], self.dtype), self.y[idx]
                 if cfg.augment:
                     xb = random_affine(xb, self._rng, self.augment_config)
                 self.optimizer.lr = scheduled_lr(cfg, self.samples_seen / self.total_samples)

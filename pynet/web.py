@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import dataset_from_arrays, parse_idx
+from .data import as_float_pixels, dataset_from_arrays, parse_idx
 from .io import LoadedModel, load_model, model_to_bytes
 from .losses import softmax
 from .metrics import classification_report, misclassified_indices
@@ -193,7 +193,9 @@ class Session:
             }.items()
         }
         val_size = min(VAL_SIZE, len(arrays["train_images"]) // 10)
-        self.data = dataset_from_arrays(**arrays, val_size=val_size, seed=0)
+        # Kept as uint8 pixels (55 MB instead of 220 MB of float32 in the tab's
+        # wasm memory); pynet converts each batch as it is used.
+        self.data = dataset_from_arrays(**arrays, dtype=np.uint8, val_size=val_size, seed=0)
         return {"train": len(self.data.x_train) + val_size, "test": len(self.data.x_test)}
 
     def _require_data(self):
@@ -225,7 +227,7 @@ class Session:
         rng = np.random.default_rng(len(y_user))
         pick = rng.choice(len(x_tr), min(FINE_TUNE_MNIST, len(x_tr)), replace=False)
         repeats = int(np.ceil(FINE_TUNE_SHARE / (1 - FINE_TUNE_SHARE) * len(pick) / len(y_user)))
-        x = np.concatenate([x_tr[pick], np.tile(x_user, (repeats, 1))])
+        x = np.concatenate([as_float_pixels(x_tr[pick]), np.tile(x_user, (repeats, 1))])
         y = np.concatenate([y_tr[pick], np.tile(y_user, repeats)])
         model = load_model(model_to_bytes(self._entry().model)).model  # a copy
         return self._begin_job(model, FINE_TUNE_CONFIG, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL], name)
@@ -312,7 +314,10 @@ class Session:
             {"index": int(i), "true": int(data.y_test[i]), "pred": int(pred[i]), "confidence": float(probs[i, pred[i]])}
             for i in wrong
         ]
-        report["misclassified_pixels"] = (data.x_test[wrong] * 255).round().astype(np.uint8).tobytes()
+        pixels = data.x_test[wrong]
+        if pixels.dtype != np.uint8:
+            pixels = (pixels * 255).round().astype(np.uint8)
+        report["misclassified_pixels"] = pixels.tobytes()
         return report
 
     def first_layer_weights(self, name: str | None = None, max_units: int = 64) -> dict[str, Any]:

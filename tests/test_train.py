@@ -110,3 +110,18 @@ def test_augmented_training_still_learns(rng):
     model = build_model(ModelConfig(hidden=(32,), n_classes=2))
     Trainer(model, TrainConfig(epochs=4, batch_size=32, augment=True, lr=3e-3), images.reshape(n, -1), y).run()
     assert accuracy(y, model.predict(images.reshape(n, -1))) > 0.95
+
+
+def test_uint8_pixels_train_exactly_like_their_float_version(rng):
+    """The browser keeps MNIST as uint8 and converts per batch: same result."""
+    pixels = rng.integers(0, 256, size=(300, 784), dtype=np.uint8)
+    y = rng.integers(0, 10, size=300)
+    floats = pixels.astype(np.float32) / np.float32(255)
+    models = []
+    for x in (pixels, floats):
+        model = build_model(ModelConfig(hidden=(16,), seed=4))
+        Trainer(model, TrainConfig(epochs=2, batch_size=32, lr=1e-2, augment=True, seed=1), x, y, x[:50], y[:50]).run()
+        models.append(model)
+    for a, b in zip(models[0].parameters(), models[1].parameters()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(models[0].predict_proba(pixels), models[0].predict_proba(floats))

@@ -137,3 +137,16 @@ def test_fine_tune_rejects_bad_samples(session, samples, labels, match):
     s.load_mnist(*files)
     with pytest.raises(ValueError, match=match):
         s.start_fine_tune(samples, labels)
+
+
+def test_mnist_is_kept_as_uint8_pixels_and_evaluates_the_same(session):
+    s, files = session
+    s.load_mnist(*files)
+    assert s.data.x_train.dtype == s.data.x_val.dtype == s.data.x_test.dtype == np.uint8
+    report = s.evaluate()
+    model = s.models["pretrained"].model
+    expected = np.mean(model.predict(s.data.x_test.astype(np.float32) / 255) == s.data.y_test)
+    assert report["accuracy"] == pytest.approx(expected)
+    wrong = np.frombuffer(report["misclassified_pixels"], dtype=np.uint8).reshape(-1, 784)
+    assert len(wrong) == len(report["misclassified"])
+    np.testing.assert_array_equal(wrong, s.data.x_test[[m["index"] for m in report["misclassified"]]])
