@@ -169,6 +169,10 @@ async function runTraining(type, args) {
   await charts.reset();
   try {
     const { model, stopped } = await client.request(type, args);
+    if (!model) {
+      ui.showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
+      return;
+    }
     setActiveModel(model);
     ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model ` +
       `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });

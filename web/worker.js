@@ -130,11 +130,14 @@ const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 // stopped, in time slices; used by both "train" and "fineTune".
 async function runJob(start) {
   if (job) throw new Error("a training run is already in progress");
-  await ensureMnist();
-  const started = start();
+  // The job exists from the first moment, so Pause and Stop pressed while
+  // MNIST is still downloading are honoured too.
   job = { paused: false, stopped: false, wake: null };
-  progress({ stage: "train-start", ...started });
   try {
+    await ensureMnist();
+    await yieldToEventLoop(); // a Stop sent while MNIST was parsed arrives now
+    if (job.stopped) return { model: null, stopped: true };
+    progress({ stage: "train-start", ...start() });
     for (;;) {
       if (job.stopped) break;
       if (job.paused) {

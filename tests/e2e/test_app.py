@@ -73,6 +73,21 @@ def test_pause_resume_and_stop(app):
     assert app.get_by_test_id("model-name").text_content().startswith("trained-")
 
 
+def test_stop_while_mnist_downloads_cancels_cleanly(app):
+    app.get_by_test_id("train").click()
+    app.get_by_test_id("stop").click()
+    wait_idle(app, 60_000)
+    assert "Stopped before training began" in app.locator("#train-text").text_content()
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"
+    assert app.get_by_test_id("error").is_hidden()
+    app.get_by_test_id("train").click()  # and the next run starts normally
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 0",
+                          timeout=60_000)
+    app.get_by_test_id("stop").click()
+    wait_idle(app, 30_000)
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
+
+
 def test_invalid_settings_are_rejected_next_to_the_field(app, page_log):
     set_settings(app, **{"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0"})
     app.get_by_test_id("train").click()

@@ -80,3 +80,40 @@ def test_narrow_screens_show_the_prediction_next_to_the_canvas(page, site_url, m
     assert inline.is_visible() and inline.text_content().startswith("2")
     box, canvas = inline.bounding_box(), page.get_by_test_id("draw-canvas").bounding_box()
     assert box["y"] + box["height"] <= 667 and box["y"] > canvas["y"] + canvas["height"]
+
+
+def test_every_control_has_a_label_and_keyboard_focus_is_visible(app):
+    unnamed = app.evaluate("""() => [...document.querySelectorAll('input, select, button, canvas, textarea')]
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+        .map((el) => el.outerHTML.slice(0, 80))""")
+    assert unnamed == []
+    # Tab through the page: every focus stop shows an outline.
+    seen = set()
+    for _ in range(40):
+        app.keyboard.press("Tab")
+        focused = app.evaluate("""() => { const el = document.activeElement;
+            const style = getComputedStyle(el.matches('input[type=file]') ? el.nextElementSibling ?? el : el);
+            return [el.dataset.testid || el.id || el.tagName, style.outlineStyle, style.outlineWidth]; }""")
+        if focused[0] == "BODY":  # wrapped around past the last control
+            continue
+        seen.add(focused[0])
+        if focused[0] != "load-model":  # its visible label carries the outline (checked by CSS :focus-within)
+            assert focused[1] != "none" and focused[2] != "0px", focused
+    assert {"clear", "teach-label", "train", "hidden-layers", "evaluate", "save-model"} <= seen
+
+
+def test_training_can_be_started_and_paused_from_the_keyboard(app):
+    app.get_by_test_id("hidden-layers").focus()
+    app.keyboard.press("Control+A")
+    app.keyboard.type("16")
+    app.get_by_test_id("train").focus()
+    app.keyboard.press("Enter")
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 500",
+                          timeout=60_000)
+    app.get_by_test_id("pause").focus()
+    app.keyboard.press("Space")
+    app.wait_for_selector('[data-testid="pause"][aria-pressed="true"]')
+    app.get_by_test_id("stop").focus()
+    app.keyboard.press("Enter")
+    app.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=30_000)
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
