@@ -100,6 +100,9 @@ export function setTrainingButtons(state) {
   $("stop").disabled = state === "idle";
   $("pause").textContent = state === "paused" ? "Resume" : "Pause";
   $("pause").setAttribute("aria-pressed", state === "paused" ? "true" : "false");
+  // Updating reloads the page: not in the middle of a run.
+  $("apply-update").disabled = state !== "idle";
+  $("apply-update").title = state === "idle" ? "" : "Available when the training run ends";
 }
 
 export function showTrainProgress(p) {

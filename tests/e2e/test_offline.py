@@ -119,6 +119,12 @@ def test_new_build_replaces_the_old_one_whole_after_the_user_agrees(page, site_c
         assert "second build" not in css
         assert page.get_by_test_id("build-version").text_content() == first["version"]
 
+        # Not in the middle of a training run: updating reloads the page.
+        page.get_by_test_id("train").click()
+        page.wait_for_selector('[data-testid="apply-update"]:disabled')
+        page.get_by_test_id("stop").click()
+        page.wait_for_selector('[data-testid="apply-update"]:enabled', timeout=60_000)
+
         with page.expect_navigation(timeout=60_000):
             page.get_by_test_id("apply-update").click()
         wait_ready(page)
