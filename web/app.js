@@ -5,7 +5,7 @@ import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
 import { readSettings } from "./train-settings.js";
 import { storage } from "./storage.js";
-import { registerOffline, buildVersion } from "./offline.js";
+import { registerOffline, buildVersion, keepDownloadsForOffline } from "./offline.js";
 
 const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
 
@@ -76,6 +76,7 @@ function onProgress(event) {
       text: `Downloading MNIST: ${mb(event.bytes)} of ${mb(event.total)} MB (${pct}%)` });
   } else if (event.stage === "mnist-parse") {
     ui.showTrainProgress({ text: "Preparing MNIST…" });
+    keepDownloadsForOffline();
   } else if (event.stage === "train-start") {
     ui.showTrainProgress({ fraction: 0, epoch: 1, samples: 0, totalSamples: event.total_samples,
       text: `Training ${event.architecture} (${event.n_params.toLocaleString()} weights)…` });

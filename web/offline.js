@@ -36,3 +36,10 @@ export async function buildVersion() {
   const response = await fetch(new URL("./manifest.json", import.meta.url));
   return (await response.json()).version;
 }
+
+// The worker has just downloaded MNIST and left a copy in Cache Storage: ask
+// the service worker to keep it for offline use (it may not have controlled
+// the page during the download, on a first visit).
+export function keepDownloadsForOffline() {
+  navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage("keep-downloads"), () => {});
+}

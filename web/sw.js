@@ -52,6 +52,27 @@ async function carryOver(path, sha256) {
   return null;
 }
 
+// Lazy files the page downloaded before this worker controlled it (MNIST on
+// the very first visit): the page leaves a copy in DOWNLOADS; keep the ones
+// that match this build and drop the copies.
+const DOWNLOADS = "pynet:downloads"; // not "pynet-…": activation would delete it
+
+async function keepDownloads(manifest) {
+  const cache = await caches.open(CACHE);
+  const downloads = await caches.open(DOWNLOADS);
+  await Promise.all((manifest.lazy ?? []).map(async (path) => {
+    const copy = await downloads.match(scopeUrl(path));
+    if (!copy) return;
+    if (!(await cache.match(scopeUrl(path)))) {
+      const body = await copy.arrayBuffer();
+      if ((await sha256Hex(body)) === manifest.files[path].sha256) {
+        await cache.put(scopeUrl(path), new Response(body, { headers: { "Content-Type": "application/octet-stream" } }));
+      }
+    }
+    await downloads.delete(scopeUrl(path));
+  }));
+}
+
 async function precache() {
   const manifestResponse = await fetch(scopeUrl("manifest.json"), { cache: "no-cache" });
   const manifest = await manifestResponse.clone().json();
@@ -70,6 +91,7 @@ async function precache() {
   // The site's root URL is index.html.
   await cache.put(scopeUrl("./"), await cache.match(scopeUrl("index.html")));
   await cache.put(scopeUrl("manifest.json"), manifestResponse);
+  await keepDownloads(manifest);
 }
 
 self.addEventListener("install", (event) => {
@@ -92,7 +114,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
-  else if (event.data === "version") event.source?.postMessage({ version: VERSION });
+  else if (event.data === "keep-downloads") event.waitUntil(cachedManifest(CACHE).then((m) => m && keepDownloads(m)));
 });
 
 async function respond(event) {

@@ -95,6 +95,18 @@ async function boot() {
 
 const ready = boot();
 
+// On a first visit the service worker may not control this worker yet, so
+// downloads do not pass through it: leave a copy where it picks them up for
+// offline use (sw.js keepDownloads). Response() copies the bytes.
+async function leaveCopyForOffline(paths, blobs) {
+  try {
+    const downloads = await caches.open("pynet:downloads");
+    await Promise.all(paths.map((p, i) => downloads.put(url(p), new Response(blobs[i]))));
+  } catch {
+    // no Cache Storage here: MNIST is kept offline after its next download
+  }
+}
+
 // MNIST is fetched only when first needed, then kept for the session.
 let mnistLoaded = null;
 function ensureMnist() {
@@ -110,6 +122,7 @@ function ensureMnist() {
     const blobs = await Promise.all(keys.map((k) => fetchBytes(ASSETS.mnist[k], (n, t) => {
       loaded[k] = n; totals[k] = t; report();
     })));
+    await leaveCopyForOffline(keys.map((k) => ASSETS.mnist[k]), blobs);
     progress({ stage: "mnist-parse" });
     const [trainImages, trainLabels, testImages, testLabels] = [
       "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",

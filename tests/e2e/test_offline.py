@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,24 @@ def wait_controlled(page) -> None:
 
 
 def cache_state(page) -> dict[str, list[str]]:
+    """The service worker's build caches ("pynet-<version>") and their paths."""
     return page.evaluate("""async () => {
         const out = {};
-        for (const name of await caches.keys()) {
+        for (const name of (await caches.keys()).filter((n) => n.startsWith('pynet-'))) {
             out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
         }
         return out;
     }""")
+
+
+def wait_until_cached(page, paths: list[str], timeout_s: float = 30) -> None:
+    """Poll Cache Storage (wait_for_function cannot wait on a promise's value)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        cached = {p.rsplit("/", 2)[-2] + "/" + p.rsplit("/", 1)[-1] for names in cache_state(page).values() for p in names}
+        if set(paths) <= cached or time.monotonic() > deadline:
+            return
+        page.wait_for_timeout(200)
 
 
 def short_training(page) -> None:
@@ -54,18 +66,22 @@ def short_training(page) -> None:
     page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=30_000)
 
 
-@pytest.mark.parametrize("base", ["/", "/repo/"])
-def test_second_visit_works_with_the_network_off(page, site_copy, mnist_test_digits, base):
+@pytest.mark.parametrize(("base", "mnist_before_service_worker"), [("/", False), ("/repo/", True)])
+def test_second_visit_works_with_the_network_off(page, site_copy, mnist_test_digits, base, mnist_before_service_worker):
     server, url = serve_in_thread(site_copy, base)
+    manifest = json.loads((site_copy / "manifest.json").read_text())
     try:
         page.goto(url)
         wait_ready(page)
-        wait_controlled(page)
-        # Evaluating fetches MNIST once; the service worker keeps it.
+        if not mnist_before_service_worker:
+            wait_controlled(page)
+        # Evaluating fetches MNIST once; the service worker keeps it, also when
+        # the download happened before it took control (a very quick first click).
         page.get_by_test_id("evaluate").click()
         page.wait_for_function("() => document.querySelector('[data-testid=\"test-accuracy\"]').dataset.value !== ''",
                                timeout=120_000)
-        manifest = json.loads((site_copy / "manifest.json").read_text())
+        wait_controlled(page)
+        wait_until_cached(page, [p for p in manifest["files"] if p.startswith("mnist/")])
         cached = cache_state(page)
         assert list(cached) == [f"pynet-{manifest['version']}"]
         paths = {p.removeprefix(base) for p in next(iter(cached.values()))}
