@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -29,17 +28,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
+from browser import launch  # noqa: E402
 from serve import serve_in_thread  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 THROUGHPUT_SAMPLES = 20_000
-
-
-def launch(playwright):
-    exe = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
-    return playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS) if exe else \
-        playwright.chromium.launch(args=CHROMIUM_ARGS)
 
 
 def wait_ready(page) -> float:

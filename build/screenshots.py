@@ -16,7 +16,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from bench import launch, set_settings, wait_idle, wait_ready  # noqa: E402
+from bench import set_settings, wait_idle, wait_ready  # noqa: E402
+from browser import launch  # noqa: E402
 from serve import serve_in_thread  # noqa: E402
 
 DOCS = ROOT / "docs"

@@ -314,10 +314,7 @@ class Session:
             {"index": int(i), "true": int(data.y_test[i]), "pred": int(pred[i]), "confidence": float(probs[i, pred[i]])}
             for i in wrong
         ]
-        pixels = data.x_test[wrong]
-        if pixels.dtype != np.uint8:
-            pixels = (pixels * 255).round().astype(np.uint8)
-        report["misclassified_pixels"] = pixels.tobytes()
+        report["misclassified_pixels"] = data.x_test[wrong].tobytes()  # uint8 pixels (load_mnist)
         return report
 
     def first_layer_weights(self, name: str | None = None, max_units: int = 64) -> dict[str, Any]:

@@ -97,11 +97,14 @@ const ready = boot();
 
 // On a first visit the service worker may not control this worker yet, so
 // downloads do not pass through it: leave a copy where it picks them up for
-// offline use (sw.js keepDownloads). Response() copies the bytes.
+// offline use (sw.js keepDownloads). Files Cache Storage already holds (served
+// by the service worker) need no copy. Response() copies the bytes.
 async function leaveCopyForOffline(paths, blobs) {
   try {
     const downloads = await caches.open("pynet:downloads");
-    await Promise.all(paths.map((p, i) => downloads.put(url(p), new Response(blobs[i]))));
+    await Promise.all(paths.map(async (p, i) => {
+      if (!(await caches.match(url(p)))) await downloads.put(url(p), new Response(blobs[i]));
+    }));
   } catch {
     // no Cache Storage here: MNIST is kept offline after its next download
   }
