@@ -8,7 +8,8 @@ from __future__ import annotations
 
 NUMPY_WHEEL_NAME = "numpy-2.2.5-cp313-cp313-pyodide_2025_0_wasm32.whl"
 
-# (path inside node_modules, sha256). The NumPy wheel is the Pyodide project's
+# (path inside node_modules, sha256); MNIST's files by their own names
+# (pynet.data.MNIST_FILES maps the library's names to these). The NumPy wheel is the Pyodide project's
 # own build (BSD-3-Clause) carried by an npm package; only that file is used.
 PINNED = {
     "numpy_wheel": (
@@ -32,8 +33,6 @@ PINNED = {
         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     ),
 }
-
-MNIST_KEYS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 # The Pyodide runtime files the page needs (npm's lockfile integrity pins them).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")

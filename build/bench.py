@@ -15,27 +15,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-from browser import launch  # noqa: E402
-from serve import serve_in_thread  # noqa: E402
+from build.browser import launch
+from build.pagedriver import (
+    ROOT,
+    draw_strokes,
+    mnist_test_images,
+    samples_done,
+    set_settings,
+    wait_idle,
+    wait_ready,
+    wait_samples,
+)
+from build.serve import serve_in_thread
 
 THROUGHPUT_SAMPLES = 20_000
 
 
-def wait_ready(page) -> float:
-    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=120_000)
+def ready_at(page) -> float:
+    """Wait until ready; milliseconds from navigation start to ready."""
+    wait_ready(page)
     return float(page.evaluate("() => document.body.dataset.readyAt"))
 
 
@@ -55,7 +60,7 @@ def start_and_bytes(browser, url: str, files: dict) -> dict:
 
     page.on("requestfinished", on_finished)
     page.goto(url)
-    cold = wait_ready(page)
+    cold = ready_at(page)
     counting["on"] = False
     timings = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
     # A second visit, as a returning user makes it: the service worker has
@@ -64,7 +69,7 @@ def start_and_bytes(browser, url: str, files: dict) -> dict:
     warm_runs = []
     for _ in range(3):
         page.reload()
-        warm_runs.append(wait_ready(page))
+        warm_runs.append(ready_at(page))
     warm_timings = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
     context.close()
     return {"cold_start_ms": round(cold), "warm_start_ms": round(min(warm_runs)),
@@ -87,10 +92,8 @@ def prime_server(dist: Path, url: str) -> dict:
 
 
 def classify_latency(page, n: int) -> dict:
-    from conftest import draw_strokes, mnist_digits_for_bench
-
     latencies = []
-    for image in mnist_digits_for_bench(n):
+    for image in mnist_test_images(n):
         page.get_by_test_id("clear").click()
         draw_strokes(page, image)
         page.wait_for_selector('[data-testid="prediction"][data-busy="false"]')
@@ -100,31 +103,15 @@ def classify_latency(page, n: int) -> dict:
             "p95_ms": round(latencies[int(0.95 * (n - 1))], 1), "max_ms": round(latencies[-1], 1)}
 
 
-def set_settings(page, **values) -> None:
-    for testid, value in values.items():
-        page.get_by_test_id(testid).fill(str(value))
-
-
-def progress_samples(page) -> int:
-    return int(page.get_by_test_id("train-progress").get_attribute("data-samples"))
-
-
-def wait_idle(page, timeout_ms: int = 600_000) -> None:
-    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout_ms)
-
-
 def tab_throughput(page, hidden: str, lr: float, batch: int) -> dict:
     """Samples/s over THROUGHPUT_SAMPLES after a 5,000-sample warm-up (wall clock
     in the page, so the yields between slices are included)."""
     set_settings(page, **{"hidden-layers": hidden, "learning-rate": lr, "batch-size": batch, "epochs": 1})
     page.get_by_test_id("train").click()
-    page.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= 5000",
-                           timeout=600_000)
-    t0, s0 = time.perf_counter(), progress_samples(page)
-    page.wait_for_function(
-        f"() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= {s0 + THROUGHPUT_SAMPLES}",
-        timeout=600_000)
-    t1, s1 = time.perf_counter(), progress_samples(page)
+    wait_samples(page, 5000, 600_000)
+    t0, s0 = time.perf_counter(), samples_done(page)
+    wait_samples(page, s0 + THROUGHPUT_SAMPLES, 600_000)
+    t1, s1 = time.perf_counter(), samples_done(page)
     page.get_by_test_id("stop").click()
     wait_idle(page)
     return {"architecture": f"784-{hidden}-10", "batch_size": batch, "samples": s1 - s0,
@@ -138,7 +125,7 @@ def default_run(page) -> dict:
     settings = {k: page.get_by_test_id(k).input_value() for k in ("hidden-layers", "learning-rate", "batch-size", "epochs")}
     page.get_by_test_id("train").click()
     t0 = time.perf_counter()
-    wait_idle(page)
+    wait_idle(page, 600_000)
     seconds = time.perf_counter() - t0
     total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
     acc = page.get_by_test_id("model-name").get_attribute("data-test-accuracy")
@@ -148,7 +135,7 @@ def default_run(page) -> dict:
 
 def tfjs_throughput(browser) -> dict | None:
     """TensorFlow.js (wasm backend) training the identical MLP, if installed."""
-    from tfjs_bench import run_tfjs
+    from build.tfjs_bench import run_tfjs
 
     return run_tfjs(browser, ROOT / "node_modules", THROUGHPUT_SAMPLES)
 
@@ -163,9 +150,10 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from pynet.bench import native_throughput
+    from pynet.config import ModelConfig, TrainConfig
 
     server, url = serve_in_thread(args.dist, "/pynet/")
-    report: dict = {"machine": {"python": platform.python_version(), "cores": __import__("os").cpu_count()}}
+    report: dict = {"machine": {"python": platform.python_version(), "cores": os.cpu_count()}}
     with sync_playwright() as p:
         browser = launch(p)
         report["browser"] = browser.version
@@ -187,7 +175,7 @@ def main() -> int:
         except Exception as exc:  # a comparison, not the product: report and carry on
             report["tfjs_wasm_784_128_10"] = {"error": str(exc)}
         browser.close()
-    native = native_throughput((128,), 128, 60_000)
+    native = native_throughput(ModelConfig(hidden=(128,)), TrainConfig(batch_size=128), 60_000)
     report["native_784_128_10"] = {"samples_per_sec": native["samples_per_sec"], "numpy": native["numpy"]}
     tab = report["tab_training_784_128_10"]["samples_per_sec"]
     report["native_over_tab"] = round(native["samples_per_sec"] / tab, 1)

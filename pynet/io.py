@@ -18,8 +18,12 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .model import ModelConfig, Sequential, build_model
+from .config import ModelConfig, TrainConfig
+from .constraints import SettingsError
+from .metadata import clean_metadata
+from .model import Sequential, build_model
 from .optimizers import Optimizer, make_optimizer
+from .train import TrainProgress
 
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 64 * 1024 * 1024  # larger than any sensible MLP for 28x28 digits
@@ -33,8 +37,20 @@ class ModelFormatError(ValueError):
 @dataclass
 class LoadedModel:
     model: Sequential
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)  # validated (metadata.clean_metadata)
     optimizer_state: dict[str, Any] | None = None
+
+    @property
+    def train_config(self) -> TrainConfig | None:
+        """The settings of the run that made the model, if the file records them."""
+        raw = self.metadata.get("train_config")
+        return TrainConfig.from_dict(raw) if raw is not None else None
+
+    @property
+    def progress(self) -> TrainProgress | None:
+        """Where that run stood when the model was saved."""
+        raw = self.metadata.get("progress")
+        return TrainProgress.from_dict(raw) if raw is not None else None
 
     def make_optimizer(self) -> Optimizer | None:
         """Rebuild the saved optimiser around the model's parameters, or None."""
@@ -165,10 +181,10 @@ def _validate(arrays: dict[str, np.ndarray]) -> LoadedModel:
         )
     arch = _read_json(arrays, "architecture")
     try:
-        config = ModelConfig.from_json(json.dumps(arch))
-    except (TypeError, ValueError) as exc:
+        config = ModelConfig.from_dict(arch)
+    except (TypeError, ValueError, SettingsError) as exc:
         raise ModelFormatError(f"invalid architecture: {exc}") from None
-    metadata = _read_json(arrays, "metadata") if "metadata" in arrays else {}
+    metadata, _dropped = clean_metadata(_read_json(arrays, "metadata") if "metadata" in arrays else {})
 
     shapes = config.param_shapes()
     params = []
@@ -187,7 +203,7 @@ def _validate(arrays: dict[str, np.ndarray]) -> LoadedModel:
     for p, loaded in zip(model.parameters(), params):
         p[...] = loaded
     optimizer_state = _optimizer_state(arrays, shapes, config.dtype) if "optimizer" in arrays else None
-    return LoadedModel(model, metadata if isinstance(metadata, dict) else {}, optimizer_state)
+    return LoadedModel(model, metadata, optimizer_state)
 
 
 def _checked_array(arr: np.ndarray, key: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:

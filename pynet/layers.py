@@ -32,9 +32,6 @@ class Layer:
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def __call__(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        return self.forward(x, training)
-
 
 class Dense(Layer):
     """Fully connected layer ``y = x @ W + b``.

@@ -7,13 +7,12 @@ restored with ``load_state_dict`` so training can be saved and resumed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import numpy as np
 
-OPTIMIZERS = ("adam", "sgd")
+from .config import OPTIMIZERS
 
 
 class Optimizer:

@@ -3,6 +3,14 @@
 ``Trainer.steps()`` yields after every mini-batch, so a host (the CLI's loop,
 or the browser worker between 50 ms time slices) decides when to run the next
 step: pausing is simply not asking for one, stopping is dropping the generator.
+
+A run can also be continued later, bit for bit: where it stands is a few
+integers (``TrainProgress``), and every random draw is keyed by the seed and
+that position instead of coming from one long random stream. The epoch's
+order comes from ``(seed, epoch)``, a batch's augmentation and dropout from
+``(seed, epoch, offset)``; so a run stopped after any batch, saved with its
+optimiser state and resumed, ends with the same weights as one that never
+stopped.
 """
 
 from __future__ import annotations
@@ -10,67 +18,37 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .augment import AugmentConfig, random_affine
+from .augment import random_affine
+from .config import TrainConfig
+from .constraints import Integer, SettingsError
 from .data import as_float_pixels
 from .losses import SoftmaxCrossEntropy
 from .metrics import accuracy
 from .model import Sequential
-from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from .optimizers import Optimizer, make_optimizer
 
-SCHEDULES = ("constant", "cosine", "step")
 # A mean cross-entropy this many times the chance-level loss ln(n_classes) means
 # the optimiser has blown up. The stable softmax keeps such losses finite (lr=10
 # with Adam on MNIST measured 290,715 at step 2, then every ReLU died), so a
 # finiteness check alone would never fire.
 DIVERGENCE_FACTOR = 50.0
+_COUNT = Integer(0, 2**53)  # positions in a run: exact in JS numbers too
 
 
 class TrainingDiverged(RuntimeError):
     """Loss or weights became non-finite; the last good weights were restored."""
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train. Validated on construction so bad settings fail early."""
-
-    epochs: int = 5
-    batch_size: int = 128
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    momentum: float = 0.9  # SGD only
-    weight_decay: float = 0.0  # Adam only (decoupled)
-    schedule: str = "constant"
-    augment: bool = False
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= 1000):
-            raise ValueError(f"epochs must be an integer between 1 and 1000, got {self.epochs!r}")
-        if not (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 65536):
-            raise ValueError(f"batch size must be an integer between 1 and 65536, got {self.batch_size!r}")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
-        if not 0 <= self.weight_decay < 1:
-            raise ValueError(f"weight decay must be in [0, 1), got {self.weight_decay}")
-
-    def make_optimizer(self, params: list[np.ndarray]) -> Optimizer:
-        if self.optimizer == "adam":
-            return make_optimizer("adam", params, lr=self.lr, weight_decay=self.weight_decay)
-        return make_optimizer("sgd", params, lr=self.lr, momentum=self.momentum)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+def optimizer_for(config: TrainConfig, params: list[np.ndarray]) -> Optimizer:
+    """A fresh optimiser as ``config`` describes it."""
+    if config.optimizer == "adam":
+        return make_optimizer("adam", params, lr=config.lr, weight_decay=config.weight_decay)
+    return make_optimizer("sgd", params, lr=config.lr, momentum=config.momentum)
 
 
 def scheduled_lr(config: TrainConfig, progress: float) -> float:
@@ -83,6 +61,33 @@ def scheduled_lr(config: TrainConfig, progress: float) -> float:
     if config.schedule == "step":
         return config.lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
     return config.lr
+
+
+@dataclass
+class TrainProgress:
+    """Where a run stands: enough to continue it exactly."""
+
+    epochs_done: int = 0  # finished epochs
+    epoch_samples: int = 0  # samples already used of the epoch in progress
+    samples_seen: int = 0  # over the whole run, repeats included
+    steps: int = 0  # mini-batches so far
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> TrainProgress:
+        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
+            raise SettingsError({"progress": "must list epochs_done, epoch_samples, samples_seen and steps"})
+        errors = {}
+        for key, value in data.items():
+            try:
+                _COUNT.parse(value)
+            except ValueError as exc:
+                errors[f"progress.{key}"] = str(exc)
+        if errors:
+            raise SettingsError(errors)
+        return cls(**data)
 
 
 @dataclass
@@ -107,7 +112,11 @@ class StepInfo:
 
 
 class Trainer:
-    """Trains ``model`` on ``(x, y)``; validates each epoch on ``(x_val, y_val)``."""
+    """Trains ``model`` on ``(x, y)``; validates each epoch on ``(x_val, y_val)``.
+
+    ``progress``, ``optimizer`` and ``history`` continue an earlier run (see
+    ``io.LoadedModel``); ``config.epochs`` is then the run's total.
+    """
 
     def __init__(
         self,
@@ -118,52 +127,62 @@ class Trainer:
         x_val: np.ndarray | None = None,
         y_val: np.ndarray | None = None,
         optimizer: Optimizer | None = None,
-        augment_config: AugmentConfig = AugmentConfig(),
+        progress: TrainProgress | None = None,
+        history: list[dict] | None = None,
     ) -> None:
         if len(x) != len(y) or len(x) == 0:
             raise ValueError(f"need matching, non-empty data; got {len(x)} inputs and {len(y)} labels")
         dtype = model.parameters()[0].dtype
-        self.model, self.config = model, config
+
         # uint8 pixels stay uint8 (a quarter of the memory) and are converted per batch.
         def as_input(a: np.ndarray) -> np.ndarray:
             return a if a.dtype == np.uint8 else a.astype(dtype, copy=False)
 
-        self.dtype = dtype
+        self.model, self.config, self.dtype = model, config, dtype
         self.x, self.y = as_input(x), y.astype(np.int64, copy=False)
         self.x_val = None if x_val is None else as_input(x_val)
         self.y_val = y_val
-        self.optimizer = optimizer or config.make_optimizer(model.parameters())
-        self.augment_config = augment_config
+        self.optimizer = optimizer or optimizer_for(config, model.parameters())
+        self.progress = progress or TrainProgress()
+        if self.progress.epoch_samples >= len(x):
+            raise ValueError(f"cannot continue at sample {self.progress.epoch_samples} of an epoch of {len(x)} samples")
+        self.history: list[dict] = list(history or [])  # one entry per finished epoch
         self.loss_fn = SoftmaxCrossEntropy()
-        self.history: list[dict] = []  # one entry per finished epoch
-        self.samples_seen = 0
-        self.steps_per_epoch = math.ceil(len(x) / config.batch_size)
         self.total_samples = config.epochs * len(x)
         self._snapshot = [p.copy() for p in model.parameters()]
-        self._rng = np.random.default_rng(config.seed)
+        self._random_batches = config.augment or model.uses_randomness
+
+    @property
+    def samples_seen(self) -> int:
+        return self.progress.samples_seen
 
     def steps(self) -> Iterator[StepInfo]:
         """Run training one mini-batch per ``next()``; raises TrainingDiverged."""
-        cfg = self.config
+        cfg, prog, n = self.config, self.progress, len(self.x)
         params = self.model.parameters()
         grads = self.model.gradients()
         recent: deque[tuple[int, float]] = deque()  # (samples, seconds) of recent steps
         recent_samples, recent_secs = 0, 0.0  # their running totals (re-summing cost ~0.7 ms/step in Pyodide)
         running_loss = math.nan
-        step = 0
-        chance_loss = math.log(self.model.layers[-1].params["W"].shape[1])
+        chance_loss = math.log(self.model.n_classes)
         loss_limit = DIVERGENCE_FACTOR * chance_loss
-        for epoch in range(1, cfg.epochs + 1):
-            order = self._rng.permutation(len(self.x))
+        while prog.epochs_done < cfg.epochs:
+            epoch = prog.epochs_done + 1
+            order = np.random.default_rng((cfg.seed, epoch)).permutation(n)
             correct = seen = 0
             loss_sum = 0.0
-            for start in range(0, len(order), cfg.batch_size):
+            while prog.epoch_samples < n:
                 t0 = time.perf_counter()
+                start = prog.epoch_samples
                 idx = order[start : start + cfg.batch_size]
                 xb, yb = as_float_pixels(self.x[idx], self.dtype), self.y[idx]
-                if cfg.augment:
-                    xb = random_affine(xb, self._rng, self.augment_config)
-                self.optimizer.lr = scheduled_lr(cfg, self.samples_seen / self.total_samples)
+                if self._random_batches:
+                    # Keyed by position, so a resumed run draws the same numbers (~15 us).
+                    rng = np.random.default_rng((cfg.seed, epoch, start))
+                    self.model.set_rng(rng)
+                    if cfg.augment:
+                        xb = random_affine(xb, rng)
+                self.optimizer.lr = scheduled_lr(cfg, prog.samples_seen / self.total_samples)
 
                 # Overflow here is caught just below as a non-finite loss; the
                 # warnings would only repeat that message less clearly.
@@ -173,7 +192,7 @@ class Trainer:
                 if not (math.isfinite(loss) and loss <= loss_limit):
                     self._restore_snapshot()
                     raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, step {step + 1}: the loss became {loss:.4g} "
+                        f"training diverged at epoch {epoch}, step {prog.steps + 1}: the loss became {loss:.4g} "
                         f"(chance level is {chance_loss:.2f}); the learning rate {self.optimizer.lr:g} is "
                         "probably too high. The last good weights were kept"
                     )
@@ -183,23 +202,24 @@ class Trainer:
                     np.copyto(snap, p)
                 self.optimizer.step(grads)
 
-                step += 1
-                n = len(idx)
-                self.samples_seen += n
-                seen += n
+                b = len(idx)
+                prog.steps += 1
+                prog.samples_seen += b
+                prog.epoch_samples += b
+                seen += b
                 correct += int((self.loss_fn.probs.argmax(axis=1) == yb).sum())
-                loss_sum += loss * n
+                loss_sum += loss * b
                 running_loss = loss if math.isnan(running_loss) else 0.95 * running_loss + 0.05 * loss
                 secs_this = time.perf_counter() - t0
-                recent.append((n, secs_this))
-                recent_samples, recent_secs = recent_samples + n, recent_secs + secs_this
+                recent.append((b, secs_this))
+                recent_samples, recent_secs = recent_samples + b, recent_secs + secs_this
                 while len(recent) > 1 and recent_secs > 3.0:
                     old_n, old_secs = recent.popleft()
                     recent_samples, recent_secs = recent_samples - old_n, recent_secs - old_secs
                 info = StepInfo(
                     epoch=epoch,
-                    step=step,
-                    samples=self.samples_seen,
+                    step=prog.steps,
+                    samples=prog.samples_seen,
                     total_samples=self.total_samples,
                     loss=loss,
                     running_loss=running_loss,
@@ -207,9 +227,12 @@ class Trainer:
                     samples_per_sec=recent_samples / recent_secs if recent_secs > 0 else 0.0,
                     lr=self.optimizer.lr,
                 )
-                if start + cfg.batch_size >= len(order):
-                    self._end_epoch(info, loss_sum / seen)
+                epoch_over = prog.epoch_samples >= n
+                if epoch_over:
+                    self._end_epoch(info, loss_sum / seen)  # the next epoch's position starts at 0
                 yield info
+                if epoch_over:
+                    break
 
     def _end_epoch(self, info: StepInfo, train_loss: float) -> None:
         """Check the weights, then validate; records one history entry."""
@@ -219,6 +242,8 @@ class Trainer:
                 f"training diverged in epoch {info.epoch}: the weights became non-finite; "
                 "the last good weights were kept"
             )
+        self.progress.epochs_done += 1
+        self.progress.epoch_samples = 0
         info.epoch_end = True
         if self.x_val is not None and self.y_val is not None and len(self.x_val):
             probs = self.model.predict_proba(self.x_val)
@@ -240,7 +265,7 @@ class Trainer:
         for p, snap in zip(self.model.parameters(), self._snapshot):
             np.copyto(p, snap)
 
-    def run(self, on_step=None) -> list[dict]:
+    def run(self, on_step: Callable[[StepInfo], None] | None = None) -> list[dict]:
         """Train to the end, calling ``on_step(info)`` after every batch."""
         for info in self.steps():
             if on_step is not None:
@@ -248,4 +273,4 @@ class Trainer:
         return self.history
 
     def __repr__(self) -> str:
-        return f"Trainer({self.config}, samples={len(self.x)})"
+        return f"Trainer({self.config}, samples={len(self.x)}, at {self.progress})"

@@ -2,8 +2,9 @@
 
 Everything here takes and returns plain numbers, lists, dicts and ``bytes``,
 so the worker script stays thin and this glue is unit-tested on CPython. The
-worker converts JS typed arrays to ``bytes`` (or passes objects with a
-``to_bytes()`` method, which Pyodide's JsProxy of a typed array has).
+worker names each request after the Session method it calls. It converts JS
+typed arrays to ``bytes`` (or passes objects with a ``to_bytes()`` method,
+which Pyodide's JsProxy of a typed array has).
 """
 
 from __future__ import annotations
@@ -14,25 +15,24 @@ from typing import Any
 
 import numpy as np
 
-from .data import as_float_pixels, dataset_from_arrays, parse_idx
-from .io import LoadedModel, load_model, model_to_bytes
-from .losses import softmax
+from . import presets
+from .config import ModelConfig, TrainConfig, parse_settings, settings_schema
+from .constraints import SettingsError
+from .data import MNIST_FILES, dataset_from_arrays, parse_idx
+from .io import MAX_MODEL_BYTES, LoadedModel, load_model, model_to_bytes
+from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
-from .model import ModelConfig, Sequential, build_model
+from .model import Sequential, build_model
 from .optimizers import Optimizer
 from .preprocess import preprocess_drawing
-from .train import StepInfo, TrainConfig, Trainer
+from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
+from .train import StepInfo, Trainer
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
 CHART_EVERY = 10  # batches per chart point
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
 MAX_MISCLASSIFIED = 100
-# Fine-tuning on the user's drawings: mixed with this many MNIST images (so the
-# model adapts without forgetting), the drawings repeated to this share of the mix.
-FINE_TUNE_MNIST = 1000
-FINE_TUNE_SHARE = 0.25
-FINE_TUNE_CONFIG = TrainConfig(epochs=3, batch_size=64, lr=3e-4, seed=0)
-FINE_TUNE_VAL = 1000
+PRETRAINED = "pretrained"  # the shipped model's name: never replaced
 
 
 def as_bytes(data: Any) -> bytes:
@@ -42,61 +42,9 @@ def as_bytes(data: Any) -> bytes:
     return bytes(data)
 
 
-def as_dict(data: Any) -> dict[str, Any]:
-    """A dict from a dict or a Pyodide JsProxy of a JS object."""
-    if hasattr(data, "to_py"):
-        data = data.to_py()
-    return dict(data)
-
-
-def parse_settings(settings: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
-    """Validate the page's training settings; ValueError names the bad field.
-
-    ``hidden`` is a string like "256,128"; the rest are numbers or strings
-    straight from form fields.
-    """
-    def number(key: str, kind: type) -> Any:
-        raw = settings.get(key)
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            what = "a whole number" if kind is int else "a number"
-            raise ValueError(f"{key}: expected {what}, got {raw!r}") from None
-        if kind is int and str(raw).strip() not in (str(value), f"{value}.0"):
-            raise ValueError(f"{key}: expected a whole number, got {raw!r}")
-        return value
-
-    hidden_text = str(settings.get("hidden", "")).replace(" ", "")
-    try:
-        hidden = tuple(int(h) for h in hidden_text.split(",") if h)
-    except ValueError:
-        raise ValueError(f"hidden: use comma-separated sizes like 128 or 256,128, got {hidden_text!r}") from None
-    if any(h <= 0 for h in hidden):
-        raise ValueError("hidden: layer sizes must be positive")
-    try:
-        model_cfg = ModelConfig(hidden=hidden, dropout=0.0, seed=number("seed", int))
-    except ValueError as exc:
-        raise ValueError(f"hidden: {exc}") from None
-    n_params = sum(int(np.prod(s)) for s in model_cfg.param_shapes())
-    if n_params > MAX_PARAMS:
-        raise ValueError(
-            f"hidden: {model_cfg.describe()} has {n_params:,} parameters, more than the {MAX_PARAMS:,} "
-            "that fit comfortably in the tab's memory"
-        )
-    fields = {
-        "epochs": number("epochs", int),
-        "batch_size": number("batch_size", int),
-        "lr": number("lr", float),
-        "optimizer": str(settings.get("optimizer", "adam")),
-        "augment": bool(settings.get("augment", False)),
-        "seed": number("seed", int),
-        "schedule": str(settings.get("schedule", "constant")),
-    }
-    try:
-        train_cfg = TrainConfig(**fields)
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
-    return model_cfg, train_cfg
+def as_py(data: Any) -> Any:
+    """Plain Python values from a Pyodide JsProxy (dicts, lists) or as they are."""
+    return data.to_py() if hasattr(data, "to_py") else data
 
 
 @dataclass
@@ -108,12 +56,15 @@ class ModelEntry:
     optimizer: Optimizer | None = None
 
     def info(self, name: str) -> dict[str, Any]:
-        cfg = self.model.config
+        progress = self.metadata.get("progress") or {}
         return {
             "name": name,
-            "architecture": cfg.describe() if cfg else "?",
+            "architecture": self.model.config.describe(),
             "n_params": self.model.n_params,
             "test_accuracy": self.metadata.get("test_accuracy"),
+            "epochs_done": progress.get("epochs_done", 0),
+            "epoch_samples": progress.get("epoch_samples", 0),
+            "has_optimizer": self.optimizer is not None,
         }
 
 
@@ -129,16 +80,63 @@ class Session:
         self._job_name = ""
         self._chart: list[tuple[float, float]] = []  # (loss, acc) of batches since the last point
 
+    # ---- settings -----------------------------------------------------------
+    @staticmethod
+    def settings_schema() -> dict[str, Any]:
+        """The training form's fields, limits and defaults (sent with "ready")."""
+        return {"fields": settings_schema(presets.configs("in-tab")), "max_params": MAX_PARAMS,
+                "max_model_bytes": MAX_MODEL_BYTES}
+
+    def validate_settings(self, settings: Any) -> dict[str, str]:
+        """Each bad field's message (empty when all are fine); for live checks."""
+        try:
+            self._parse(settings)
+        except SettingsError as exc:
+            return exc.errors
+        return {}
+
+    @staticmethod
+    def _parse(settings: Any) -> tuple[ModelConfig, TrainConfig]:
+        """parse_settings over the in-tab defaults, plus the tab's memory budget
+        (checked even when other fields are wrong, so every message shows at once)."""
+        values = as_py(settings)
+        if not isinstance(values, dict):
+            raise SettingsError({"settings": "must be an object of form fields"})
+        defaults = presets.configs("in-tab")
+        errors: dict[str, str] = {}
+        try:
+            model_cfg, train_cfg = parse_settings(values, defaults)
+        except SettingsError as exc:
+            errors = dict(exc.errors)
+        if "hidden" not in errors:
+            architecture = parse_settings({"hidden": values.get("hidden")}, defaults)[0]
+            if architecture.n_params > MAX_PARAMS:
+                errors["hidden"] = (f"{architecture.describe()} has {architecture.n_params:,} weights, more than the "
+                                    f"{MAX_PARAMS:,} that fit in the tab's memory")
+        if errors:
+            raise SettingsError(errors)
+        return model_cfg, train_cfg
+
     # ---- models -----------------------------------------------------------
     def add_model(self, name: str, data: Any, activate: bool = True) -> dict[str, Any]:
-        """Validate ``.npz`` bytes and register the model; the active model only
-        changes if the whole file is valid (``ModelFormatError`` otherwise)."""
+        """Validate ``.npz`` bytes and register the model under ``name`` (or
+        ``name-2``, … when taken: nothing is ever replaced); the active model
+        only changes if the whole file is valid (``ModelFormatError`` otherwise)."""
         loaded: LoadedModel = load_model(as_bytes(data))
-        entry = ModelEntry(loaded.model, loaded.metadata, None)
+        name = self._free_name(str(name)[:80] or "model")
+        entry = ModelEntry(loaded.model, loaded.metadata, loaded.make_optimizer())
         self.models[name] = entry
         if activate:
             self.active = name
         return entry.info(name)
+
+    def _free_name(self, name: str) -> str:
+        if name not in self.models:
+            return name
+        n = 2
+        while f"{name}-{n}" in self.models:
+            n += 1
+        return f"{name}-{n}"
 
     def set_active(self, name: str) -> dict[str, Any]:
         if name not in self.models:
@@ -160,7 +158,7 @@ class Session:
     # ---- classifying ------------------------------------------------------
     def classify(self, pixels: Any, width: int, height: int) -> dict[str, Any] | None:
         """RGBA canvas pixels -> probabilities, or None when nothing is drawn."""
-        x = self.preprocess(pixels, width, height)
+        x = self._preprocess(pixels, width, height)
         if x is None:
             return None
         probs = self._entry().model.predict_proba(x[None])[0]
@@ -170,28 +168,23 @@ class Session:
     def preprocess_sample(self, pixels: Any, width: int, height: int) -> bytes | None:
         """The drawing as the 784 float32 values the model sees (for teaching),
         or None when nothing is drawn."""
-        x = self.preprocess(pixels, width, height)
+        x = self._preprocess(pixels, width, height)
         return None if x is None else x.astype(np.float32).tobytes()
 
     @staticmethod
-    def preprocess(pixels: Any, width: int, height: int) -> np.ndarray | None:
+    def _preprocess(pixels: Any, width: int, height: int) -> np.ndarray | None:
         rgba = np.frombuffer(as_bytes(pixels), dtype=np.uint8)
         if rgba.size != width * height * 4:
             raise ValueError(f"expected {width}x{height} RGBA pixels ({width * height * 4} bytes), got {rgba.size}")
         return preprocess_drawing(rgba.reshape(height, width, 4))
 
     # ---- data ---------------------------------------------------------------
-    def load_mnist(self, train_images: Any, train_labels: Any, test_images: Any, test_labels: Any) -> dict[str, int]:
-        """Parse the four (optionally gzipped) IDX files and keep them."""
-        arrays = {
-            name: parse_idx(as_bytes(blob), name)
-            for name, blob in {
-                "train_images": train_images,
-                "train_labels": train_labels,
-                "test_images": test_images,
-                "test_labels": test_labels,
-            }.items()
-        }
+    def load_mnist(self, **files: Any) -> dict[str, int]:
+        """Parse the four (optionally gzipped) IDX files, given by the names of
+        ``data.MNIST_FILES``, and keep them."""
+        if set(files) != set(MNIST_FILES):
+            raise ValueError(f"expected the MNIST files {sorted(MNIST_FILES)}, got {sorted(files)}")
+        arrays = {name: parse_idx(as_bytes(blob), name) for name, blob in files.items()}
         val_size = min(VAL_SIZE, len(arrays["train_images"]) // 10)
         # Kept as uint8 pixels (55 MB instead of 220 MB of float32 in the tab's
         # wasm memory); pynet converts each batch as it is used.
@@ -204,49 +197,51 @@ class Session:
         return self.data
 
     # ---- training -----------------------------------------------------------
-    def start_training(self, settings: dict[str, Any], name: str = "trained") -> dict[str, Any]:
-        """Validate settings and set up a training job (a fresh model)."""
-        model_cfg, train_cfg = parse_settings(as_dict(settings))
+    def start_training(self, settings: Any, name: str = "trained", continue_active: bool = False) -> dict[str, Any]:
+        """Validate settings and set up a training job: a fresh model, or with
+        ``continue_active`` a copy of the active model that trains ``epochs``
+        more epochs, keeping its optimiser state and its schedule position."""
+        values = as_py(settings)
+        if continue_active and isinstance(values, dict):
+            values = {k: v for k, v in values.items() if k != "hidden"}  # the architecture is the model's
+        model_cfg, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
-        return self._begin_job(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val, name)
+        if not continue_active:
+            return self._begin_job(Trainer(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val), name)
+        copy = load_model(self.model_bytes())  # the active model stays as it is until the run ends
+        cont = continuation(copy, train_cfg, train_cfg.epochs, train_size=len(x_tr))
+        trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
+        return self._begin_job(trainer, name)
 
     def start_fine_tune(self, samples: Any, labels: Any, name: str = "fine-tuned") -> dict[str, Any]:
         """Set up a short job that trains a copy of the active model on the
         user's drawings (784 float32 each, from ``preprocess_sample``) mixed
-        with MNIST. The active model itself is not touched."""
-        x_user = np.frombuffer(as_bytes(samples), dtype=np.float32)
-        y_user = np.asarray(labels.to_py() if hasattr(labels, "to_py") else labels, dtype=np.int64)
-        if x_user.size == 0 or x_user.size != 784 * len(y_user):
-            raise ValueError(f"expected 784 values per labelled sample, got {x_user.size} values for {len(y_user)} labels")
-        if y_user.min() < 0 or y_user.max() > 9:
-            raise ValueError("sample labels must be digits 0-9")
-        x_user = x_user.reshape(-1, 784)
-        if not (np.isfinite(x_user).all() and x_user.min() >= 0 and x_user.max() <= 1):
-            raise ValueError("sample pixels must be in [0, 1]")
+        with MNIST (``recipes.fine_tune_data``). The active model is not touched."""
+        x_user, y_user = validate_samples(np.frombuffer(as_bytes(samples), dtype=np.float32), as_py(labels))
         x_tr, y_tr, x_val, y_val = self._train_split()
-        rng = np.random.default_rng(len(y_user))
-        pick = rng.choice(len(x_tr), min(FINE_TUNE_MNIST, len(x_tr)), replace=False)
-        repeats = int(np.ceil(FINE_TUNE_SHARE / (1 - FINE_TUNE_SHARE) * len(pick) / len(y_user)))
-        x = np.concatenate([as_float_pixels(x_tr[pick]), np.tile(x_user, (repeats, 1))])
-        y = np.concatenate([y_tr[pick], np.tile(y_user, repeats)])
+        x, y = fine_tune_data(x_user, y_user, x_tr, y_tr)
         model = load_model(model_to_bytes(self._entry().model)).model  # a copy
-        return self._begin_job(model, FINE_TUNE_CONFIG, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL], name)
+        return self._begin_job(Trainer(model, FINE_TUNE, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL]), name)
 
     def _train_split(self) -> tuple[np.ndarray, ...]:
         """MNIST's training images, split at load into training and validation parts."""
         data = self._require_data()
         return data.x_train, data.y_train, data.x_val, data.y_val
 
-    def _begin_job(self, model: Sequential, config: TrainConfig, x, y, x_val, y_val, name: str) -> dict[str, Any]:
-        self._trainer = Trainer(model, config, x, y, x_val, y_val)
-        self._steps = self._trainer.steps()
+    def _begin_job(self, trainer: Trainer, name: str) -> dict[str, Any]:
+        if self._trainer is not None:
+            raise RuntimeError("a training run is already in progress")
+        self._trainer = trainer
+        self._steps = trainer.steps()
         self._job_name = name
         self._chart = []
         return {
-            "architecture": model.config.describe() if model.config else "?",
-            "total_samples": self._trainer.total_samples,
-            "epochs": config.epochs,
-            "n_params": model.n_params,
+            "architecture": trainer.model.config.describe(),
+            "total_samples": trainer.total_samples,
+            "samples": trainer.progress.samples_seen,
+            "epochs": trainer.config.epochs,
+            "first_epoch": trainer.progress.epochs_done + 1,
+            "n_params": trainer.model.n_params,
         }
 
     def train_for(self, budget_ms: float) -> dict[str, Any]:
@@ -291,16 +286,12 @@ class Session:
         self._trainer = None
         data = self._require_data()
         test_acc = float(np.mean(trainer.model.predict(data.x_test) == data.y_test))
-        meta = {"train_config": trainer.config.to_dict(), "history": trainer.history,
-                "samples": trainer.samples_seen, "test_accuracy": test_acc}
-        self.models[self._job_name] = ModelEntry(trainer.model, meta, trainer.optimizer)
+        name = self._free_name(self._job_name)
+        meta = training_metadata(trainer, name=name, val_size=len(data.x_val), test_accuracy=test_acc)
+        self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
         if activate:
-            self.active = self._job_name
-        return self.models[self._job_name].info(self._job_name)
-
-    def cancel_training(self) -> None:
-        self._steps = None
-        self._trainer = None
+            self.active = name
+        return self.models[name].info(name)
 
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:

@@ -1,15 +1,12 @@
 """The build's integrity checks: a tampered or wrong file stops the build."""
 
 import hashlib
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
-
-from verify import AssetError, verify_sha256, verify_wasm_wheel  # noqa: E402
+from build.verify import AssetError, verify_sha256, verify_wasm_wheel
 
 
 def test_matching_hash_passes_and_tampered_file_is_rejected(tmp_path):

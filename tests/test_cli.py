@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from pynet.cli import main
-from pynet.data import encode_idx
 from pynet.io import load_model
 
 
@@ -32,12 +31,42 @@ def test_train_writes_model_and_metrics(trained_model, tmp_path):
     assert metrics["architecture"] == "784-16-10"
 
 
-def test_train_prints_progress_and_validation(tiny_mnist_dir, tmp_path):
-    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--hidden", "8", "--epochs", "1",
+def test_piped_output_is_one_line_per_epoch(tiny_mnist_dir, tmp_path):
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--hidden", "8", "--epochs", "2",
                    "--val-size", "100", "--out", str(tmp_path / "x.npz"), "--augment")
     assert proc.returncode == 0, proc.stderr
-    assert "epoch 1: train loss" in proc.stdout and "val accuracy" in proc.stdout
-    assert "samples/s" in proc.stderr  # the progress bar
+    lines = proc.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith("epoch")] == ["epoch 1/2", "epoch 2/2"]
+    assert "val accuracy" in lines[1] and "samples/s" in lines[1]
+    assert "\r" not in proc.stdout + proc.stderr  # no progress-bar redraws in a log file
+    assert proc.stderr == ""
+
+
+def test_a_terminal_gets_a_progress_bar(tiny_mnist_dir, tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.run([sys.executable, "-m", "pynet", "train", "--data", str(tiny_mnist_dir), "--hidden", "8",
+                           "--epochs", "1", "--val-size", "100", "--out", str(tmp_path / "x.npz")],
+                          stdout=subprocess.PIPE, stderr=follower, timeout=300)
+    os.close(follower)
+    bar = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        bar += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"\r" in bar and b"samples" in bar and b"epoch 1/1" in bar  # a bar redrawn in place
 
 
 def test_evaluate_prints_tables(trained_model, tiny_mnist_dir, tmp_path):
@@ -70,10 +99,17 @@ def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["train", "--hidden", "abc"], "comma-separated integers"),
-    (["train", "--epochs", "0"], "positive integer"),
-    (["train", "--lr", "-1"], "positive number"),
+    (["train", "--hidden", "abc"], "--hidden: use whole numbers separated by commas"),
+    (["train", "--hidden", "16.9"], "--hidden: use whole numbers"),
+    (["train", "--epochs", "0"], "--epochs: must be from 1 to 1,000"),
+    (["train", "--epochs", "inf"], "--epochs: must be a whole number"),
+    (["train", "--seed", "-1"], "--seed: must be from 0"),
+    (["train", "--seed", "abc"], "--seed: must be a whole number"),
+    (["train", "--lr", "-1"], "--lr: must be greater than 0"),
+    (["train", "--lr", "nan"], "--lr: must be a number"),
+    (["train", "--batch-size", "1.5"], "--batch-size: must be a whole number"),
     (["train", "--optimizer", "lbfgs"], "invalid choice"),
+    (["train", "--limit", "0"], "--limit must be a positive"),
     (["evaluate"], "required"),
     (["evaluate", "--model", "/nonexistent.npz"], "cannot read model file"),
     (["predict", "--model", "/nonexistent.npz"], "give image files"),
@@ -108,3 +144,70 @@ def test_bench_prints_numbers():
     proc = run_cli("bench", "--samples", "2000", "--hidden", "32")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["samples_per_sec"] > 0
+
+
+def test_resume_continues_a_run_exactly(tiny_mnist_dir, tmp_path):
+    """Two epochs in one go == one epoch, then --resume for one more (same seed)."""
+    common = ["--data", str(tiny_mnist_dir), "--hidden", "12", "--val-size", "100", "--seed", "3", "--quiet",
+              "--augment"]
+    assert main(["train", *common, "--epochs", "2", "--out", str(tmp_path / "whole.npz")]) == 0
+    assert main(["train", *common, "--epochs", "1", "--out", str(tmp_path / "half.npz")]) == 0
+    assert main(["train", "--data", str(tiny_mnist_dir), "--resume", str(tmp_path / "half.npz"), "--epochs", "1",
+                 "--quiet", "--out", str(tmp_path / "resumed.npz")]) == 0
+    whole, resumed = load_model(tmp_path / "whole.npz"), load_model(tmp_path / "resumed.npz")
+    for a, b in zip(whole.model.parameters(), resumed.model.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert resumed.progress.epochs_done == 2 and len(resumed.metadata["history"]) == 2
+    assert resumed.optimizer_state["t"] == whole.optimizer_state["t"]
+
+
+def test_resume_errors(tiny_mnist_dir, tmp_path, trained_model):
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--resume", str(trained_model), "--val-size", "100",
+                   "--out", str(tmp_path / "r.npz"))
+    assert proc.returncode == 2 and "already complete" in proc.stderr
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--resume", str(trained_model), "--hidden", "8",
+                   "--out", str(tmp_path / "r.npz"))
+    assert proc.returncode == 2 and "architecture comes from the resumed model" in proc.stderr
+
+
+@pytest.mark.parametrize("where", ["dir", "missing-parent-file", "read-only"])
+def test_unwritable_outputs_fail_before_training(tiny_mnist_dir, tmp_path, where):
+    import os
+
+    if where == "dir":
+        out = tmp_path
+    elif where == "missing-parent-file":
+        (tmp_path / "file").write_text("x")
+        out = tmp_path / "file" / "m.npz"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write anywhere")
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o500)
+        out = ro / "m.npz"
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--hidden", "8", "--epochs", "50", "--out", str(out))
+    assert proc.returncode == 2 and "--out" in proc.stderr and "Traceback" not in proc.stderr
+    assert "epoch 1" not in proc.stdout  # refused before any training
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--hidden", "8", "--out", str(tmp_path / "ok.npz"),
+                   "--metrics", str(tmp_path if where == "dir" else out))
+    assert proc.returncode == 2 and "--metrics" in proc.stderr
+
+
+def test_interrupted_training_saves_a_checkpoint_that_resumes(tiny_mnist_dir, tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "ckpt.npz"
+    proc = subprocess.Popen([sys.executable, "-m", "pynet", "train", "--data", str(tiny_mnist_dir), "--hidden", "64",
+                             "--epochs", "1000", "--batch-size", "8", "--val-size", "100", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    line = ""
+    while time.monotonic() < deadline and "epoch 2/" not in line:
+        line = proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stdout and "Traceback" not in stderr
+    saved = load_model(out)
+    assert saved.progress.epochs_done >= 2 and saved.optimizer_state is not None

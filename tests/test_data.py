@@ -3,8 +3,16 @@ import gzip
 import numpy as np
 import pytest
 
-from pynet.data import (IDXFormatError, dataset_from_arrays, encode_idx, load_mnist, normalize_images, parse_idx,
-                        read_idx, train_val_split)
+from pynet.data import (
+    IDXFormatError,
+    dataset_from_arrays,
+    encode_idx,
+    load_mnist,
+    normalize_images,
+    parse_idx,
+    read_idx,
+    train_val_split,
+)
 
 
 def test_round_trip_uint8_and_gzip(rng):
@@ -25,8 +33,10 @@ def test_read_idx_file(tmp_path):
     path = tmp_path / "labels.idx"
     path.write_bytes(encode_idx(np.array([1, 2, 3], dtype=np.uint8)))
     np.testing.assert_array_equal(read_idx(path), [1, 2, 3])
-    with pytest.raises(FileNotFoundError, match="not found"):
+    with pytest.raises(IDXFormatError, match="not found"):
         read_idx(tmp_path / "missing")
+    with pytest.raises(IDXFormatError, match="is a directory"):
+        read_idx(tmp_path)
 
 
 GOOD = encode_idx(np.zeros((2, 3, 3), dtype=np.uint8))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from gradcheck import assert_close_grads, numerical_grad
+
 from pynet import kernels
 from pynet.layers import Dense, Dropout, ReLU
 from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax
@@ -148,8 +148,12 @@ def test_model_predict_shapes_and_repr(rng):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"hidden": (0,)}, "hidden layer sizes"),
-    ({"hidden": (100000,)}, "hidden layer sizes"),
+    ({"hidden": (0,)}, "hidden: each size must be from 1"),
+    ({"hidden": (100000,)}, "hidden: each size must be from 1 to 8,192"),
+    ({"hidden": (16.9,)}, "hidden: each size must be a whole number"),
+    ({"hidden": (True,)}, "hidden: each size must be a whole number"),
+    ({"seed": -1}, "seed"),
+    ({"seed": "3"}, "seed: must be a whole number"),
     ({"dropout": 1.5}, "dropout"),
     ({"dtype": "int8"}, "dtype"),
     ({"n_classes": 1}, "n_classes"),

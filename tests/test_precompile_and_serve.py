@@ -3,15 +3,11 @@ compresses what static hosts compress and nothing else."""
 
 import gzip
 import importlib
-import sys
 import urllib.request
 import zipfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
-
-from precompile import compile_archive  # noqa: E402
-from serve import serve_in_thread  # noqa: E402
+from build.precompile import compile_archive
+from build.serve import serve_in_thread
 
 
 def test_compiled_modules_import_from_the_zip_without_their_source(tmp_path, monkeypatch):

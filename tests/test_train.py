@@ -1,4 +1,3 @@
-import math
 
 import numpy as np
 import pytest
@@ -55,7 +54,7 @@ def test_divergence_stops_with_clear_error_and_keeps_finite_weights(blobs):
     x, y = blobs
     x = x * 1e3  # huge inputs + huge learning rate blow up quickly
     model = build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3))
-    trainer = Trainer(model, TrainConfig(epochs=5, batch_size=32, lr=1e6, optimizer="sgd", momentum=0.9), x, y)
+    trainer = Trainer(model, TrainConfig(epochs=5, batch_size=32, lr=10.0, optimizer="sgd", momentum=0.9), x, y)
     with pytest.raises(TrainingDiverged, match="diverged.*learning rate"):
         trainer.run()
     assert all(np.isfinite(p).all() for p in model.parameters())
@@ -84,12 +83,16 @@ def test_schedules():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"epochs": 0}, "epochs"),
-    ({"batch_size": -1}, "batch size"),
-    ({"lr": float("nan")}, "learning rate"),
-    ({"lr": -1.0}, "learning rate"),
-    ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"epochs": 0}, "epochs: must be from 1 to 1,000"),
+    ({"epochs": 2.0}, "epochs: must be a whole number"),
+    ({"epochs": True}, "epochs: must be a whole number"),
+    ({"batch_size": -1}, "batch_size: must be from 1"),
+    ({"lr": float("nan")}, "lr: must be a number"),
+    ({"lr": -1.0}, "lr: must be greater than 0"),
+    ({"lr": 11.0}, "lr: must be greater than 0 and at most 10"),
+    ({"optimizer": "lbfgs"}, "optimizer: must be one of adam, sgd"),
     ({"schedule": "warp"}, "schedule"),
+    ({"augment": "false"}, "augment: must be true or false"),
 ])
 def test_bad_train_config_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -125,3 +128,47 @@ def test_uint8_pixels_train_exactly_like_their_float_version(rng):
     for a, b in zip(models[0].parameters(), models[1].parameters()):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(models[0].predict_proba(pixels), models[0].predict_proba(floats))
+
+
+@pytest.mark.parametrize("stop_after", [7, 16])  # mid-epoch, and exactly at an epoch's end
+def test_a_run_stopped_saved_and_resumed_ends_with_the_same_weights(blobs, stop_after):
+    """Split a run in two with a save/load in the middle: bit-identical to one
+    uninterrupted run (cosine schedule, augmentation-free dropout, Adam)."""
+    from pynet.io import load_model, model_to_bytes
+    from pynet.metadata import training_metadata
+    from pynet.recipes import continuation
+
+    x, y = blobs
+    cfg = TrainConfig(epochs=3, batch_size=32, lr=0.01, schedule="cosine", seed=5)
+
+    def fresh():
+        return build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3, dropout=0.3, seed=2))
+
+    whole = fresh()
+    Trainer(whole, cfg, x[:500], y[:500], x[500:], y[500:]).run()
+
+    first = Trainer(fresh(), cfg, x[:500], y[:500], x[500:], y[500:])
+    steps = first.steps()
+    for _ in range(stop_after):
+        next(steps)
+    saved = model_to_bytes(first.model, first.optimizer, training_metadata(first, name="half", val_size=100))
+    loaded = load_model(saved)
+    cont = continuation(loaded, cfg, None, train_size=500)
+    second = Trainer(loaded.model, cont.config, x[:500], y[:500], x[500:], y[500:], cont.optimizer, cont.progress,
+                     cont.history)
+    second.run()
+    for a, b in zip(whole.parameters(), loaded.model.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert second.progress.samples_seen == 1500 and len(second.history) == 3
+
+
+def test_progress_from_a_file_is_checked():
+    from pynet.constraints import SettingsError
+    from pynet.train import TrainProgress
+
+    good = {"epochs_done": 1, "epoch_samples": 0, "samples_seen": 10, "steps": 1}
+    assert TrainProgress.from_dict(good).samples_seen == 10
+    for bad in ({**good, "steps": -1}, {**good, "steps": 1.5}, {**good, "steps": float("inf")},
+                {**good, "extra": 1}, {"epochs_done": 1}, [1, 2], {**good, "steps": 10**400}):
+        with pytest.raises(SettingsError):
+            TrainProgress.from_dict(bad)

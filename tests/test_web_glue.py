@@ -3,11 +3,14 @@
 import numpy as np
 import pytest
 
-from pynet.data import encode_idx
+from pynet import presets
+from pynet.config import SETTINGS, ModelConfig, parse_settings
+from pynet.constraints import SettingsError
+from pynet.data import MNIST_FILES
 from pynet.io import ModelFormatError, model_to_bytes
-from pynet.model import ModelConfig, build_model
+from pynet.model import build_model
 from pynet.train import TrainingDiverged
-from pynet.web import Session, parse_settings
+from pynet.web import MAX_PARAMS, Session
 
 
 def canvas_with_bar(size=140) -> bytes:
@@ -21,8 +24,7 @@ def canvas_with_bar(size=140) -> bytes:
 def session(tiny_mnist_dir) -> Session:
     s = Session()
     s.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(16,)))))
-    files = [(tiny_mnist_dir / n).read_bytes() for n in
-             ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]
+    files = {name: (tiny_mnist_dir / stem).read_bytes() for name, stem in MNIST_FILES.items()}
     return s, files
 
 
@@ -47,7 +49,7 @@ def test_bad_model_keeps_the_active_one(session):
 
 def test_training_job_in_slices_then_finish(session):
     s, files = session
-    s.load_mnist(*files)
+    s.load_mnist(**files)
     # 600 random images (60 held out for validation): learning is not the point here.
     info = s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "50", "epochs": "2", "seed": "1",
                              "optimizer": "adam", "augment": False})
@@ -73,7 +75,7 @@ def test_training_job_in_slices_then_finish(session):
 
 def test_divergence_drops_the_job_and_keeps_the_active_model(session):
     s, files = session
-    s.load_mnist(*files)
+    s.load_mnist(**files)
     s.start_training({"hidden": "32", "lr": "10", "batch_size": "32", "epochs": "5", "seed": "0", "optimizer": "adam"})
     with pytest.raises(TrainingDiverged):
         while not s.train_for(50)["done"]:
@@ -83,31 +85,92 @@ def test_divergence_drops_the_job_and_keeps_the_active_model(session):
         s.train_for(10)
 
 
-@pytest.mark.parametrize("settings,match", [
-    ({"hidden": "abc"}, "hidden"),
-    ({"hidden": "0"}, "hidden"),
-    ({"hidden": "8192,8192"}, "parameters"),
-    ({"epochs": "1.5"}, "whole number"),
-    ({"lr": "fast"}, "expected a number"),
-    ({"lr": "-1"}, "learning rate"),
-    ({"batch_size": "0"}, "batch size"),
-    ({"optimizer": "rmsprop"}, "optimizer"),
+@pytest.mark.parametrize("settings,field,match", [
+    ({"hidden": "abc"}, "hidden", "whole numbers separated by commas"),
+    ({"hidden": "0"}, "hidden", "from 1 to 8,192"),
+    ({"hidden": "8192,8192"}, "hidden", "tab's memory"),
+    ({"hidden": [16.9]}, "hidden", "whole number"),
+    ({"epochs": "1.5"}, "epochs", "whole number"),
+    ({"epochs": "inf"}, "epochs", "whole number"),
+    ({"epochs": "1001"}, "epochs", "from 1 to 1,000"),
+    ({"lr": "fast"}, "lr", "must be a number"),
+    ({"lr": "-1"}, "lr", "greater than 0"),
+    ({"lr": "11"}, "lr", "at most 10"),
+    ({"batch_size": "0"}, "batch_size", "from 1 to 4,096"),
+    ({"optimizer": "rmsprop"}, "optimizer", "one of adam, sgd"),
+    ({"seed": "-1"}, "seed", "from 0"),
+    ({"seed": "abc"}, "seed", "whole number"),
+    ({"augment": "maybe"}, "augment", "true or false"),
+    ({"schedule": "warp"}, "schedule", "one of constant, cosine, step"),
+    ({"colour": "red"}, "colour", "unknown setting"),
 ])
-def test_settings_validation(settings, match):
+def test_settings_errors_name_their_field(settings, field, match):
     base = {"hidden": "128", "lr": "0.001", "batch_size": "128", "epochs": "1", "seed": "0", "optimizer": "adam"}
-    with pytest.raises(ValueError, match=match):
-        parse_settings(base | settings)
+    errors = Session().validate_settings(base | settings)
+    assert list(errors) == [field] and match in errors[field], errors
+
+
+def test_settings_parse_like_a_person_means_them():
+    model, train = parse_settings({"hidden": "16", "augment": "false", "seed": "7", "lr": " 0.01 "})
+    assert model.hidden == (16,) and train.augment is False and model.seed == train.seed == 7 and train.lr == 0.01
+    model, train = parse_settings({"hidden": "", "augment": True})
+    assert model.hidden == () and train.augment is True
+    with pytest.raises(SettingsError) as err:
+        parse_settings({"epochs": "0", "lr": "x"})
+    assert set(err.value.errors) == {"epochs", "lr"} and err.value.field == "epochs"
+
+
+def test_schema_is_the_library_table_with_the_in_tab_defaults():
+    schema = Session.settings_schema()
+    defaults = presets.configs("in-tab")
+    for name, rule in schema["fields"].items():
+        assert {k: v for k, v in rule.items() if k != "default"} == SETTINGS[name].describe()
+    assert schema["fields"]["epochs"]["default"] == defaults[1].epochs
+    assert schema["fields"]["hidden"]["default"] == "128" and schema["fields"]["schedule"]["default"] == "cosine"
+    assert schema["max_params"] == MAX_PARAMS
+
+
+def test_continuing_the_active_model_keeps_its_optimiser_and_position(session):
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"hidden": "8", "epochs": "1", "batch_size": "50", "schedule": "constant"}, name="first")
+    while not s.train_for(50)["done"]:
+        pass
+    first = s.finish_training()
+    assert first["epochs_done"] == 1 and first["has_optimizer"]
+    t_before = s.models["first"].optimizer.t
+    weights_before = [p.copy() for p in s.models["first"].model.parameters()]
+    info = s.start_training({"hidden": "999", "epochs": "2", "batch_size": "50", "schedule": "constant"},
+                            name="more", continue_active=True)
+    assert info["architecture"] == "784-8-10" and info["first_epoch"] == 2 and info["epochs"] == 3
+    assert info["samples"] == 540  # 600 images less 60 held out
+    while not s.train_for(50)["done"]:
+        pass
+    more = s.finish_training()
+    assert more["epochs_done"] == 3 and s.models["more"].optimizer.t == t_before + 2 * 11
+    # The model it continued from is unchanged.
+    for a, b in zip(weights_before, s.models["first"].model.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_loading_never_replaces_a_model(session):
+    s, _ = session
+    pretrained = s.models["pretrained"].model
+    data = model_to_bytes(build_model(ModelConfig(hidden=(4,))))
+    assert s.add_model("pretrained", data)["name"] == "pretrained-2"
+    assert s.add_model("pretrained", data)["name"] == "pretrained-3"
+    assert s.models["pretrained"].model is pretrained
 
 
 def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypatch):
     # The fixture's model is untrained and its "MNIST" is noise, so the shipped
     # gentle settings (tuned for the pretrained model) are made stronger here.
     import pynet.web as web
-    from pynet.train import TrainConfig
+    from pynet.config import TrainConfig
 
-    monkeypatch.setattr(web, "FINE_TUNE_CONFIG", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
+    monkeypatch.setattr(web, "FINE_TUNE", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
     s, files = session
-    s.load_mnist(*files)
+    s.load_mnist(**files)
     sample = s.preprocess_sample(canvas_with_bar(), 140, 140)
     assert len(sample) == 784 * 4
     x = np.frombuffer(sample, dtype=np.float32)
@@ -127,21 +190,24 @@ def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypa
 
 
 @pytest.mark.parametrize("samples,labels,match", [
-    (b"", [], "784 values"),
+    (b"", [], "no samples"),
     (np.zeros(784, np.float32).tobytes(), [1, 2], "784 values"),
     (np.zeros(784, np.float32).tobytes(), [12], "digits 0-9"),
+    (np.zeros(784, np.float32).tobytes(), [1.5], "digits 0-9"),
+    (np.zeros(784, np.float32).tobytes(), ["3"], "digits 0-9"),
+    (np.zeros(784, np.float32).tobytes(), [True], "digits 0-9"),
     (np.full(784, 7, np.float32).tobytes(), [1], r"\[0, 1\]"),
 ])
 def test_fine_tune_rejects_bad_samples(session, samples, labels, match):
     s, files = session
-    s.load_mnist(*files)
+    s.load_mnist(**files)
     with pytest.raises(ValueError, match=match):
         s.start_fine_tune(samples, labels)
 
 
 def test_mnist_is_kept_as_uint8_pixels_and_evaluates_the_same(session):
     s, files = session
-    s.load_mnist(*files)
+    s.load_mnist(**files)
     assert s.data.x_train.dtype == s.data.x_val.dtype == s.data.x_test.dtype == np.uint8
     report = s.evaluate()
     model = s.models["pretrained"].model

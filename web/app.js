@@ -1,46 +1,54 @@
-// Wiring: connects the drawing pad, the worker client and the UI.
+// The flow: what happens when. The app's state lives in one object; the page
+// is read and written only through ui.js, Python only through the worker.
 import { WorkerClient } from "./worker-client.js";
 import { DrawingPad } from "./draw.js";
 import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
-import { readSettings } from "./train-settings.js";
 import { storage } from "./storage.js";
 import { registerOffline, buildVersion, keepDownloadsForOffline } from "./offline.js";
 
-const STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
-
-const $ = ui.byTestId;
-const MAX_MODEL_FILE = 64 * 1024 * 1024; // same limit as pynet.io
+const state = {
+  ready: false, // Python is up and a model is loaded
+  crashed: false,
+  job: null, // the running training job: "train" | "fine-tune" | null
+  paused: false,
+  evaluating: false,
+  schema: null, // pynet's settings table and limits (the worker's ready reply)
+  models: new Map(), // name -> info of every model the worker holds
+  active: null, // the model that classifies
+  samples: [], // taught drawings: {label, x: 784 float32 as bytes}
+  classify: { inFlight: false, dirty: false, lastInkChange: 0 },
+  recentProgress: [], // [time, samples] of the last few seconds of training
+};
 
 const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress, onCrash });
-const charts = new TrainingCharts($("loss-chart"), $("accuracy-chart"));
+const charts = new TrainingCharts();
+const render = () => ui.renderControls(state);
 
-// Models the worker holds: name -> info; the active one is used to classify.
-const models = new Map();
-let activeModel = null;
-
-function setActiveModel(info) {
-  models.set(info.name, info);
-  activeModel = info.name;
-  ui.showModel(info);
-  $("model-name").dataset.remembered = "false";
-  ui.showModelList([...models.values()], activeModel);
-  client.request("weights").then(ui.showWeights, (err) => ui.showError(`Could not show the weights: ${err.message}`));
+// ---- models -------------------------------------------------------------------
+function setActiveModel(info, { remembered = false } = {}) {
+  state.models.set(info.name, info);
+  state.active = info.name;
+  ui.showModel(info, { remembered });
+  ui.showModelList([...state.models.values()], state.active);
+  showContinueHint();
+  client.request("first_layer_weights").then(ui.showWeights,
+    (err) => ui.showError(`Could not show the weights: ${err.message}`));
   if (pad.hasInk) classifyNow();
 }
 
-// "trained-1", "trained-2", …: the first name not taken (restored models keep theirs).
+// "trained-1", "trained-2", …: the first name not taken.
 function uniqueName(base) {
-  for (let n = 1; ; n++) if (!models.has(`${base}-${n}`)) return `${base}-${n}`;
+  for (let n = 1; ; n++) if (!state.models.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 // The last trained or loaded model survives a reload (IndexedDB).
 async function rememberActiveModel() {
   try {
-    const name = activeModel;
-    const bytes = await client.request("saveModel");
+    const name = state.active;
+    const bytes = await client.request("model_bytes");
     await storage.set("model", { name, bytes });
-    if (name === activeModel) $("model-name").dataset.remembered = "true";
+    ui.markModelRemembered(name);
   } catch (err) {
     ui.showError(`The model works, but could not be kept for next time: ${err.message}`);
   }
@@ -55,38 +63,57 @@ async function restoreRememberedModel() {
   }
   if (!saved) return;
   try {
-    setActiveModel(await client.request("loadModel", { name: saved.name, bytes: saved.bytes }));
+    setActiveModel(await client.request("add_model", { name: saved.name, data: saved.bytes }), { remembered: true });
   } catch (err) {
     await storage.delete("model").catch(() => {});
     ui.showError(`Your last model could not be restored (${err.message}); using the pretrained one.`);
   }
 }
 
-// ---- progress events from the worker ----------------------------------
-const train = { recent: [] }; // [time, samples] of the last few seconds
+function showContinueHint() {
+  const info = state.models.get(state.active);
+  if (!ui.continueTraining() || !info) {
+    ui.showContinueHint("");
+    return;
+  }
+  const where = info.epoch_samples > 0 ? `part-way through epoch ${info.epochs_done + 1}`
+    : `after ${info.epochs_done} epoch${info.epochs_done === 1 ? "" : "s"}`;
+  ui.showContinueHint(`Train continues ${info.name} (${info.architecture}) from where it stopped, ${where}, ` +
+    (info.has_optimizer ? "with its optimiser state." : "with a fresh optimiser (the model carries no optimiser state)."));
+}
 
-function onProgress(event) {
-  if (event.stage in STAGES) {
-    ui.setStatus("loading", event.message);
-    ui.setLoadProgress(STAGES[event.stage]);
-  } else if (event.stage === "mnist") {
-    const mb = (n) => (n / 1e6).toFixed(1);
-    const pct = event.total ? Math.round((100 * event.bytes) / event.total) : 0;
-    ui.showTrainProgress({ fraction: event.total ? event.bytes / event.total : 0,
-      text: `Downloading MNIST: ${mb(event.bytes)} of ${mb(event.total)} MB (${pct}%)` });
-  } else if (event.stage === "mnist-parse") {
+// ---- progress events from the worker -------------------------------------------
+const LOAD_STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
+const loading = (event) => {
+  ui.setStatus("loading", event.message);
+  ui.setLoadProgress(LOAD_STAGES[event.stage]);
+};
+const mb = (n) => (n / 1e6).toFixed(1);
+
+const progressHandlers = {
+  runtime: loading,
+  packages: loading,
+  model: loading,
+  mnist: ({ bytes, total }) => ui.showTrainProgress({
+    fraction: total ? bytes / total : 0,
+    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${total ? Math.round((100 * bytes) / total) : 0}%)`,
+  }),
+  "mnist-parse": () => {
     ui.showTrainProgress({ text: "Preparing MNIST…" });
     keepDownloadsForOffline();
-  } else if (event.stage === "train-start") {
-    ui.showTrainProgress({ fraction: 0, epoch: 1, samples: 0, totalSamples: event.total_samples,
-      text: `Training ${event.architecture} (${event.n_params.toLocaleString()} weights)…` });
-  } else if (event.stage === "train") {
-    onTrainUpdate(event);
-  } else if (event.stage === "crashed") {
-    onCrash(event.message);
-  } else if (event.stage === "evaluate") {
-    $("evaluate").textContent = "Evaluating…";
-  }
+  },
+  "train-start": (job) => ui.showTrainProgress({
+    fraction: job.samples / job.total_samples, epoch: job.first_epoch, samples: job.samples,
+    totalSamples: job.total_samples,
+    text: `Training ${job.architecture} (${job.n_params.toLocaleString()} weights)` +
+      (job.first_epoch > 1 || job.samples > 0 ? `, continuing in epoch ${job.first_epoch} of ${job.epochs}…` : "…"),
+  }),
+  train: onTrainUpdate,
+  evaluate: () => ui.setEvaluating(true),
+};
+
+function onProgress(event) {
+  progressHandlers[event.stage]?.(event);
 }
 
 function onTrainUpdate({ step, points, epochs }) {
@@ -94,10 +121,11 @@ function onTrainUpdate({ step, points, epochs }) {
   if (!step) return;
   // samples/s averaged over the last few seconds of wall-clock time
   const now = performance.now();
-  train.recent.push([now, step.samples]);
-  while (train.recent.length > 2 && now - train.recent[0][0] > 3000) train.recent.shift();
-  const [t0, s0] = train.recent[0];
-  const rate = now > t0 ? ((step.samples - s0) * 1000) / (now - t0) : step.samples_per_sec;
+  const recent = state.recentProgress;
+  recent.push([now, step.samples]);
+  while (recent.length > 2 && now - recent[0][0] > 3000) recent.shift();
+  const [t0, s0] = recent[0];
+  const rate = now > t0 && step.samples > s0 ? ((step.samples - s0) * 1000) / (now - t0) : step.samples_per_sec;
   const eta = rate > 0 ? (step.total_samples - step.samples) / rate : 0;
   const lastVal = epochs.length ? epochs[epochs.length - 1].val_accuracy : null;
   ui.showTrainProgress({
@@ -106,234 +134,254 @@ function onTrainUpdate({ step, points, epochs }) {
     valAccuracy: lastVal ?? undefined,
     fraction: step.samples / step.total_samples,
     text: `Epoch ${step.epoch} · ${step.samples.toLocaleString()} / ${step.total_samples.toLocaleString()} samples · ` +
-      `${Math.round(rate).toLocaleString()} samples/s · loss ${step.running_loss.toFixed(3)} · ` +
+      `${Math.round(rate).toLocaleString()} samples/s · lr ${step.lr.toPrecision(2)} · loss ${step.running_loss.toFixed(3)} · ` +
       `accuracy ${(step.running_accuracy * 100).toFixed(1)}%` +
       (lastVal != null ? ` · validation ${(lastVal * 100).toFixed(2)}%` : "") + ` · ETA ${Math.ceil(eta)} s`,
   });
 }
 
-// Classification is throttled: one request in flight; changes made meanwhile
-// are sent as one request when it returns, so the worker is never flooded.
-let inFlight = false;
-let dirty = false;
-let ready = false;
-let lastInkChange = 0;
-const predictionEl = document.querySelector('[data-testid="prediction"]');
-
+// ---- classifying ---------------------------------------------------------------
+// Throttled: one request in flight; changes made meanwhile are sent as one
+// request when it returns, so the worker is never flooded.
 async function classifyNow() {
-  if (!ready) return;
-  lastInkChange = performance.now();
-  predictionEl.dataset.busy = "true"; // tests and probes wait for "false"
-  if (inFlight) { dirty = true; return; }
-  inFlight = true;
-  dirty = false;
+  const c = state.classify;
+  if (!state.ready) return;
+  c.lastInkChange = performance.now();
+  ui.setClassifyBusy(true);
+  if (c.inFlight) { c.dirty = true; return; }
+  c.inFlight = true;
+  c.dirty = false;
   try {
     if (!pad.hasInk) {
       ui.showPrediction(null);
     } else {
       const { pixels, width, height } = pad.pixels();
-      const result = await client.request("classify", { pixels, width, height }, [pixels.buffer]);
-      ui.showPrediction(result);
+      ui.showPrediction(await client.request("classify", { pixels, width, height }, [pixels.buffer]));
     }
   } catch (err) {
     ui.showError(`Could not classify the drawing: ${err.message}`);
   } finally {
-    inFlight = false;
-    if (dirty) {
-      classifyNow();
-    } else {
-      // Last ink change -> probabilities on screen, read by the benchmark.
-      predictionEl.dataset.latencyMs = (performance.now() - lastInkChange).toFixed(1);
-      predictionEl.dataset.busy = "false";
-    }
+    c.inFlight = false;
+    if (c.dirty) classifyNow();
+    else ui.setClassifyBusy(false, performance.now() - c.lastInkChange); // ink change -> probabilities shown
   }
 }
 
-const pad = new DrawingPad(document.querySelector('[data-testid="draw-canvas"]'), classifyNow);
+const pad = new DrawingPad(classifyNow);
 ui.buildProbabilityBars();
 ui.showPrediction(null);
+ui.on("clear", "click", () => pad.clear());
+ui.on("error-dismiss", "click", () => ui.showError(""));
 
-document.querySelector('[data-testid="clear"]').addEventListener("click", () => {
-  pad.clear();
-});
-document.querySelector("#error-dismiss").addEventListener("click", () => ui.showError(""));
-
-// ---- training ---------------------------------------------------------------
-// Trains (type "train") or fine-tunes (type "fineTune") in the worker, with
-// live progress; the result becomes the active model and is remembered.
-async function runTraining(type, args) {
+// ---- training ---------------------------------------------------------------------
+// Runs start_training or start_fine_tune in the worker with live progress; the
+// result becomes the active model and is remembered.
+async function runTraining(method, args) {
   ui.showError("");
-  ui.setTrainingButtons("running");
-  $("fine-tune").disabled = true;
-  ui.setStatus("training", type === "train" ? "Training…" : "Fine-tuning on your samples…");
-  train.recent = [];
+  state.job = method === "start_training" ? "train" : "fine-tune";
+  state.paused = false;
+  state.recentProgress = [];
+  render();
+  ui.setStatus("training", state.job === "train" ? "Training…" : "Fine-tuning on your samples…");
   await charts.reset();
   try {
-    const { model, stopped } = await client.request(type, args);
+    const { model, stopped } = await client.request(method, args);
     if (!model) {
       ui.showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
       return;
     }
     setActiveModel(model);
-    ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model ` +
-      `(${(model.test_accuracy * 100).toFixed(2)}% on the test set). The previous model stays in the list.` });
+    const accuracy = typeof model.test_accuracy === "number" ? ` (${(model.test_accuracy * 100).toFixed(2)}% on the test set)` : "";
+    ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model${accuracy}. ` +
+      "The previous model stays in the list." });
     await rememberActiveModel();
   } catch (err) {
-    if (!crashed) ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
+    if (!state.crashed) ui.showError(`Training stopped: ${err.message}. The active model was not changed.`);
     ui.showTrainProgress({ text: `Training failed: ${err.message}` });
   } finally {
-    ui.setTrainingButtons("idle");
-    ui.showTeachCount(samples.length);
-    if (!crashed) ui.setStatus("ready", "Ready — draw a digit");
+    state.job = null;
+    state.paused = false;
+    render();
+    if (!state.crashed) ui.setStatus("ready", "Ready — draw a digit");
     showMemory();
   }
 }
 
-$("train").addEventListener("click", () => {
-  const form = document.getElementById("train-form");
-  const { settings, errors, fields } = readSettings(form);
-  for (const f of fields) ui.setFieldError(f, errors[f]);
-  if (Object.keys(errors).length) {
-    form.querySelector(`#${Object.keys(errors)[0]}`).focus();
-    return;
-  }
-  runTraining("train", { settings, name: uniqueName("trained") });
+// Field messages come from pynet (validate_settings), live while typing.
+async function checkSettings() {
+  const errors = await client.request("validate_settings", { settings: ui.readSettings() });
+  ui.showFieldErrors(errors);
+  return errors;
+}
+
+let settingsTimer = 0;
+ui.onSettingsInput(() => {
+  clearTimeout(settingsTimer);
+  if (state.ready) settingsTimer = setTimeout(() => checkSettings().catch(() => {}), 150);
+});
+ui.on("continue-training", "change", () => {
+  render();
+  showContinueHint();
+  if (state.ready) checkSettings().catch(() => {});
 });
 
-// ---- teaching ---------------------------------------------------------------
-// Each sample is the drawing as the model sees it (784 float32) plus its label.
-let samples = [];
+ui.on("train", "click", async () => {
+  if (!state.ready || state.job) return;
+  state.job = "checking"; // Train stays pressed while pynet checks the settings
+  render();
+  let errors;
+  try {
+    errors = await checkSettings();
+  } catch (err) {
+    errors = null;
+    ui.showError(`Could not check the settings: ${err.message}`);
+  }
+  const bad = errors ? Object.keys(errors) : [];
+  if (!errors || bad.length) {
+    state.job = null;
+    render();
+    if (bad.length) ui.focusField(bad[0]);
+    return;
+  }
+  runTraining("start_training", {
+    settings: ui.readSettings(), name: uniqueName("trained"), continue_active: ui.continueTraining(),
+  });
+});
 
+ui.on("pause", "click", async () => {
+  const { paused } = await client.request("pause");
+  state.paused = paused;
+  render();
+  ui.setStatus("training", paused ? "Training paused" : "Training…");
+});
+
+ui.on("stop", "click", () => client.request("stop"));
+
+// ---- teaching ---------------------------------------------------------------------
 async function saveSamples() {
   try {
-    await storage.set("samples", samples);
+    await storage.set("samples", state.samples);
   } catch (err) {
     ui.showError(`Your samples could not be kept for next time: ${err.message}`);
   }
 }
 
-$("teach-add").addEventListener("click", async () => {
+ui.on("teach-add", "click", async () => {
   if (!pad.hasInk) {
     ui.showError("Draw a digit first, then add it as a sample.");
     return;
   }
   const { pixels, width, height } = pad.pixels();
-  const x = await client.request("preprocessSample", { pixels, width, height }, [pixels.buffer]);
+  const x = await client.request("preprocess_sample", { pixels, width, height }, [pixels.buffer]);
   if (!x) {
     ui.showError("That drawing is too small to use as a sample.");
     return;
   }
-  samples.push({ label: Number($("teach-label").value), x });
-  ui.showTeachCount(samples.length);
+  state.samples.push({ label: ui.teachLabel(), x });
+  ui.showTeachCount(state.samples.length);
   ui.showError("");
+  render();
   await saveSamples();
 });
 
-$("fine-tune").addEventListener("click", () => {
-  const all = new Uint8Array(samples.length * 784 * 4);
-  samples.forEach((s, i) => all.set(s.x, i * 784 * 4));
-  runTraining("fineTune", {
-    samples: all, labels: samples.map((s) => s.label), name: uniqueName(`${activeModel.split("+")[0]}+you`),
+ui.on("fine-tune", "click", () => {
+  if (!state.ready || state.job || !state.samples.length) return;
+  const all = new Uint8Array(state.samples.length * 784 * 4);
+  state.samples.forEach((s, i) => all.set(s.x, i * 784 * 4));
+  runTraining("start_fine_tune", {
+    samples: all, labels: state.samples.map((s) => s.label), name: uniqueName(`${state.active.split("+")[0]}+you`),
   });
 });
 
-$("teach-clear").addEventListener("click", async () => {
-  samples = [];
+ui.on("teach-clear", "click", async () => {
+  state.samples = [];
   ui.showTeachCount(0);
+  render();
   await storage.delete("samples").catch(() => {});
 });
 
-$("pause").addEventListener("click", async () => {
-  const { paused } = await client.request("pause");
-  ui.setTrainingButtons(paused ? "paused" : "running");
-  ui.setStatus("training", paused ? "Training paused" : "Training…");
-});
-
-$("stop").addEventListener("click", () => client.request("stop"));
-
-// ---- evaluation -----------------------------------------------------------
-$("evaluate").addEventListener("click", async () => {
-  const button = $("evaluate");
-  button.disabled = true;
+// ---- evaluation -----------------------------------------------------------------
+ui.on("evaluate", "click", async () => {
+  state.evaluating = true;
+  render();
   try {
     ui.showEvaluation(await client.request("evaluate"));
     showMemory();
   } catch (err) {
-    if (!crashed) ui.showError(`Evaluation failed: ${err.message}`);
+    if (!state.crashed) ui.showError(`Evaluation failed: ${err.message}`);
   } finally {
-    button.disabled = false;
-    button.textContent = "Evaluate active model";
+    state.evaluating = false;
+    ui.setEvaluating(false);
+    render();
   }
 });
 
-// ---- models -----------------------------------------------------------------
-document.getElementById("model-select").addEventListener("change", async (event) => {
+// ---- models -------------------------------------------------------------------------
+ui.on("model-select", "change", async () => {
   try {
-    setActiveModel(await client.request("setActive", { name: event.target.value }));
+    setActiveModel(await client.request("set_active", { name: ui.selectedModel() }));
   } catch (err) {
     ui.showError(err.message);
   }
 });
 
-$("save-model").addEventListener("click", async () => {
+ui.on("save-model", "click", async () => {
   try {
-    const bytes = await client.request("saveModel");
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    link.download = `pynet-${activeModel}.npz`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    ui.download(await client.request("model_bytes"), `pynet-${state.active}.npz`);
   } catch (err) {
     ui.showError(`Could not save the model: ${err.message}`);
   }
 });
 
-$("use-pretrained").addEventListener("click", async () => {
-  setActiveModel(await client.request("setActive", { name: "pretrained" }));
+ui.on("use-pretrained", "click", async () => {
+  setActiveModel(await client.request("set_active", { name: "pretrained" }));
   await storage.delete("model").catch(() => {}); // next visit starts with the pretrained model
 });
 
-$("load-model").addEventListener("change", async (event) => {
+ui.on("load-model", "change", async (event) => {
   const input = event.target;
   const file = input.files[0];
   input.value = ""; // picking the same file again fires change again
   if (!file) return;
   try {
-    if (file.size > MAX_MODEL_FILE) {
-      throw new Error(`the file is too large (${(file.size / 1e6).toFixed(1)} MB; the limit is 64 MB)`);
+    const limit = state.schema.max_model_bytes;
+    if (file.size > limit) {
+      throw new Error(`the file is too large (${(file.size / 1e6).toFixed(1)} MB; the limit is ${Math.round(limit / 1e6)} MB)`);
     }
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const data = new Uint8Array(await file.arrayBuffer());
     const name = file.name.replace(/\.npz$/i, "") || "loaded";
-    const info = await client.request("loadModel", { name, bytes }, [bytes.buffer]);
-    setActiveModel(info);
+    setActiveModel(await client.request("add_model", { name, data }, [data.buffer]));
     ui.showError("");
     await rememberActiveModel();
   } catch (err) {
-    ui.showError(`Could not load ${file.name}: ${err.message}. The active model is still ${activeModel}.`);
+    ui.showError(`Could not load ${file.name}: ${err.message}. The active model is still ${state.active}.`);
   }
 });
 
-// ---- start-up, crash and restart ------------------------------------------
+// ---- start-up, crash and restart ------------------------------------------------
 // Python's memory, shown in the footer (wasm memory never shrinks: a high-water mark).
 function showMemory() {
-  if (!ready) return;
+  if (!state.ready) return;
   client.request("memory").then(({ wasm_bytes }) => ui.showBuildInfo({ wasmBytes: wasm_bytes }), () => {});
 }
 
 async function start() {
   ui.setStatus("loading", "Loading…");
   try {
-    const { model, seconds, timings } = await client.request("init");
-    ready = true;
+    const { model, schema, seconds, timings } = await client.request("init");
+    state.schema = schema;
+    ui.applySettingsSchema(schema);
+    state.ready = true;
     document.body.dataset.bootTimings = JSON.stringify(timings); // read by the benchmark
     document.body.dataset.readyAt = performance.now().toFixed(0); // ms since navigation start
     ui.setLoadProgress(null);
     setActiveModel(model);
+    render();
     ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
     await restoreRememberedModel();
     showMemory();
   } catch (err) {
-    if (crashed) return;
+    if (state.crashed) return;
     ui.setLoadProgress(null);
     ui.setStatus("error", "Could not start");
     ui.showError(`Python failed to start: ${err.message}`);
@@ -343,35 +391,38 @@ async function start() {
 // An uncaught error or a fatal Pyodide error (e.g. out of memory) in the
 // worker. The page keeps the drawing, the settings, the samples and the saved
 // model; "Restart Python" starts a fresh worker without reloading the page.
-let crashed = false;
 function onCrash(message) {
-  if (crashed) return;
-  crashed = true;
-  ready = false;
+  if (state.crashed) return;
+  state.crashed = true;
+  state.ready = false;
+  render();
   ui.setStatus("error", "Python stopped");
   ui.showError(`Python stopped working (${message}). Your drawing, settings and saved model are kept: ` +
     "press Restart Python to carry on.", { restart: true });
 }
 
-$("restart-worker").addEventListener("click", async () => {
+ui.on("restart-worker", "click", async () => {
   ui.showError("");
   client.restart();
-  crashed = false;
-  models.clear();
-  ui.setTrainingButtons("idle");
+  Object.assign(state, { crashed: false, job: null, paused: false, evaluating: false, models: new Map(), active: null });
+  render();
   await start();
-  if (ready && pad.hasInk) classifyNow();
+  if (state.ready && pad.hasInk) classifyNow();
 });
 
+render();
 // The service worker is registered once Python is up, so precaching the
 // build does not compete with the first start for bandwidth.
+let applyUpdate = null;
+ui.on("apply-update", "click", () => applyUpdate?.());
 start().finally(() => registerOffline((apply) => {
+  applyUpdate = apply;
   ui.showUpdateReady(true);
-  $("apply-update").onclick = apply;
 }));
 storage.get("samples").then((saved) => {
-  samples = saved ?? [];
-  ui.showTeachCount(samples.length);
+  state.samples = saved ?? [];
+  ui.showTeachCount(state.samples.length);
+  render();
 }, () => {});
 
 buildVersion().then((version) => ui.showBuildInfo({ version }), () => {});

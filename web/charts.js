@@ -1,5 +1,7 @@
 // Live training charts with uPlot (loaded lazily: not on the start-up path).
 // The page keeps the history; progress events carry only new points.
+import { byTestId } from "./ui.js";
+
 let uPlotModule = null;
 const loadUPlot = async () => (uPlotModule ??= (await import("./vendor/uPlot.esm.js")).default);
 
@@ -19,9 +21,9 @@ function makeChart(uPlot, el, series, yRange) {
 }
 
 export class TrainingCharts {
-  constructor(lossEl, accEl) {
-    this.lossEl = lossEl;
-    this.accEl = accEl;
+  constructor() {
+    this.lossEl = byTestId("loss-chart");
+    this.accEl = byTestId("accuracy-chart");
     this.loss = null;
     this.acc = null;
   }

@@ -1,9 +1,12 @@
 // The drawing surface: Pointer Events (mouse, touch, pen), white ink on black
 // like MNIST. Calls onChange() whenever the ink changes.
+import { byTestId } from "./ui.js";
+
 export const STROKE_WIDTH = 20; // canvas px on a 280 px canvas: MNIST-like after scaling to 20 px
 
 export class DrawingPad {
-  constructor(canvas, onChange) {
+  constructor(onChange) {
+    const canvas = byTestId("draw-canvas");
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d", { willReadFrequently: true });
     this.onChange = onChange;

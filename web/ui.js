@@ -1,22 +1,71 @@
-// DOM only: renders state the wiring module hands it. No worker, no logic.
+// DOM only: every read and write of the page goes through here, and every
+// element is found the same way, by its data-testid. No worker, no flow.
 export const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 const $ = byTestId;
 
+const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;
+const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
+
+// ---- status and errors ------------------------------------------------------
 export function setStatus(state, message) {
-  const el = $("status");
-  el.dataset.state = state;
-  el.querySelector(".status-text").textContent = message;
+  $("status").dataset.state = state;
+  $("status-text").textContent = message;
 }
 
 export function setLoadProgress(fraction) {
-  const bar = document.getElementById("load-progress");
-  if (!bar) return;
+  const bar = $("load-progress");
   bar.hidden = fraction === null;
   if (fraction !== null) bar.value = fraction;
 }
 
+// `restart`: also offer the "Restart Python" button (after a worker crash).
+export function showError(message, { restart = false } = {}) {
+  $("error").hidden = !message;
+  $("error-text").textContent = message || "";
+  $("restart-worker").hidden = !restart;
+}
+
+export function showUpdateReady(show, message) {
+  $("update-ready").hidden = !show;
+  if (message) $("update-text").textContent = message;
+}
+
+export function showBuildInfo({ version, wasmBytes }) {
+  if (version) $("build-version").textContent = version;
+  if (wasmBytes != null) {
+    $("memory").textContent = `${(wasmBytes / 1048576).toFixed(0)} MB`;
+    $("memory").dataset.wasmBytes = String(wasmBytes);
+  }
+}
+
+// Which controls can be used now, from the app's state (one place decides).
+export function renderControls(state) {
+  const idle = state.ready && !state.job;
+  const running = state.job === "train" || state.job === "fine-tune";
+  $("train").disabled = !idle;
+  $("pause").disabled = !running;
+  $("stop").disabled = !running;
+  $("pause").textContent = state.paused ? "Resume" : "Pause";
+  $("pause").setAttribute("aria-pressed", state.paused ? "true" : "false");
+  $("fine-tune").disabled = !(idle && state.samples.length > 0);
+  $("teach-clear").disabled = state.samples.length === 0;
+  $("teach-add").disabled = !state.ready;
+  $("evaluate").disabled = !state.ready || state.evaluating;
+  $("save-model").disabled = !state.ready;
+  $("use-pretrained").disabled = !state.ready;
+  $("model-select").disabled = !state.ready;
+  // Updating reloads the page: not in the middle of a run.
+  $("apply-update").disabled = running;
+  $("apply-update").title = running ? "Available when the training run ends" : "";
+  // Continuing trains the active model's own layers.
+  const continuing = $("continue-training").checked;
+  $("hidden-layers").disabled = continuing;
+  $("epochs-label").textContent = continuing ? "More epochs" : "Epochs";
+}
+
+// ---- drawing and prediction -------------------------------------------------
 export function buildProbabilityBars() {
-  const list = document.getElementById("probabilities");
+  const list = $("probabilities");
   for (let d = 0; d < 10; d++) {
     const row = document.createElement("li");
     row.className = "prob-row";
@@ -30,7 +79,7 @@ export function buildProbabilityBars() {
 }
 
 export function showPrediction(result) {
-  const inline = document.querySelector(".inline-prediction");
+  const inline = $("inline-prediction");
   inline.replaceChildren();
   if (result) {
     const pct = document.createElement("small");
@@ -57,73 +106,164 @@ export function showPrediction(result) {
   }
 }
 
-export function showModel(info) {
-  const acc = info.test_accuracy != null ? ` · ${(info.test_accuracy * 100).toFixed(2)}% test accuracy` : "";
-  $("model-name").textContent = `${info.name} (${info.architecture}${acc})`;
-  $("model-name").dataset.name = info.name;
-  $("model-name").dataset.testAccuracy = info.test_accuracy ?? "";
+// Tests and probes wait for data-busy="false"; the benchmark reads the latency.
+export function setClassifyBusy(busy, latencyMs) {
+  $("prediction").dataset.busy = busy ? "true" : "false";
+  if (latencyMs !== undefined) $("prediction").dataset.latencyMs = latencyMs.toFixed(1);
 }
 
-// `restart`: also offer the "Restart Python" button (after a worker crash).
-export function showError(message, { restart = false } = {}) {
-  const el = $("error");
-  el.hidden = !message;
-  el.querySelector(".error-text").textContent = message || "";
-  $("restart-worker").hidden = !restart;
+// ---- models -----------------------------------------------------------------
+// Only numbers that are numbers are shown (a file's metadata is untrusted).
+const accuracyText = (info, sep) => (isNumber(info.test_accuracy) ? `${sep}${fmtPct(info.test_accuracy)}` : "");
+
+export function showModel(info, { remembered = false } = {}) {
+  const el = $("model-name");
+  el.textContent = `${info.name} (${info.architecture}${accuracyText(info, " · ")}${isNumber(info.test_accuracy) ? " test accuracy" : ""})`;
+  el.dataset.name = info.name;
+  el.dataset.testAccuracy = isNumber(info.test_accuracy) ? String(info.test_accuracy) : "";
+  el.dataset.remembered = remembered ? "true" : "false";
 }
 
-export function showUpdateReady(show) {
-  $("update-ready").hidden = !show;
+export function markModelRemembered(name) {
+  if ($("model-name").dataset.name === name) $("model-name").dataset.remembered = "true";
 }
 
-export function showBuildInfo({ version, wasmBytes }) {
-  if (version) $("build-version").textContent = version;
-  if (wasmBytes != null) {
-    $("memory").textContent = `${(wasmBytes / 1048576).toFixed(0)} MB`;
-    $("memory").dataset.wasmBytes = String(wasmBytes);
+export function showModelList(models, active) {
+  $("model-select").replaceChildren(...models.map((m) =>
+    new Option(`${m.name} (${m.architecture})${accuracyText(m, " — ")}`, m.name, false, m.name === active)));
+}
+
+export const selectedModel = () => $("model-select").value;
+
+// Saves bytes as a file download.
+export function download(bytes, filename) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+// ---- training form ------------------------------------------------------------
+const form = () => $("train-form");
+const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
+const CHOICE_LABELS = {
+  adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay", step: "Step (÷10 at 50 %, 75 %)",
+};
+
+function limitsText(rule) {
+  const n = (v) => Number(v).toLocaleString("en");
+  if (rule.kind === "integer") return `${n(rule.min)} to ${n(rule.max)}`;
+  if (rule.kind === "number") {
+    return `${rule.min_exclusive ? "above" : "from"} ${rule.min} ${rule.max_exclusive ? "below" : "to"} ${rule.max}`;
+  }
+  if (rule.kind === "sizes") return `e.g. ${rule.example}; up to ${rule.max_items} layers of ${n(rule.min)}–${n(rule.max)}`;
+  return "";
+}
+
+// The form takes its fields' limits and defaults from pynet's settings table
+// (sent by the worker). Defaults fill only fields the person has not set yet.
+export function applySettingsSchema(schema) {
+  for (const [name, rule] of Object.entries(schema.fields)) {
+    const input = form().elements.namedItem(name);
+    if (!input) continue;
+    for (const key of ["kind", "min", "max", "max_items"]) {
+      if (rule[key] !== undefined) input.dataset[key === "max_items" ? "maxItems" : key] = String(rule[key]);
+    }
+    if (rule.kind === "choice") {
+      input.dataset.options = rule.options.join(",");
+      if (input.options.length === 0) {
+        input.replaceChildren(...rule.options.map((o) => new Option(CHOICE_LABELS[o] ?? o, o)));
+        input.value = rule.default;
+      }
+    } else if (rule.kind === "boolean") {
+      if (!input.dataset.defaulted) input.checked = !!rule.default;
+    } else if (input.value === "" && !input.dataset.defaulted) {
+      input.value = String(rule.default);
+    }
+    input.dataset.defaulted = "true";
+    const hint = $(`hint-${name}`);
+    if (hint && limitsText(rule)) hint.textContent = limitsText(rule);
   }
 }
 
-const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;
-
-export function setFieldError(field, message) {
-  const input = document.getElementById(field);
-  const err = document.getElementById(`${field}-error`);
-  input.setAttribute("aria-invalid", message ? "true" : "false");
-  if (err) err.textContent = message || "";
+// Raw field values by setting name: pynet parses and checks them.
+export function readSettings() {
+  const values = {};
+  for (const el of form().elements) {
+    if (!el.name || el.disabled) continue;
+    values[el.name] = el.type === "checkbox" ? el.checked : el.value;
+  }
+  return values;
 }
 
-export function setTrainingButtons(state) {
-  // state: "idle" | "running" | "paused"
-  $("train").disabled = state !== "idle";
-  $("pause").disabled = state === "idle";
-  $("stop").disabled = state === "idle";
-  $("pause").textContent = state === "paused" ? "Resume" : "Pause";
-  $("pause").setAttribute("aria-pressed", state === "paused" ? "true" : "false");
-  // Updating reloads the page: not in the middle of a run.
-  $("apply-update").disabled = state !== "idle";
-  $("apply-update").title = state === "idle" ? "" : "Available when the training run ends";
+export const continueTraining = () => $("continue-training").checked;
+
+export function showFieldErrors(errors) {
+  for (const name of fieldNames()) {
+    const message = errors[name] ?? "";
+    form().elements.namedItem(name).setAttribute("aria-invalid", message ? "true" : "false");
+    const el = $(`error-${name}`);
+    if (el) el.textContent = message;
+  }
 }
 
+export function focusField(name) {
+  form().elements.namedItem(name)?.focus();
+}
+
+export function onSettingsInput(handler) {
+  form().addEventListener("input", handler);
+  form().addEventListener("change", handler);
+}
+
+export function showContinueHint(text) {
+  $("continue-hint").hidden = !text;
+  $("continue-hint").textContent = text || "";
+}
+
+// ---- training progress -----------------------------------------------------
 export function showTrainProgress(p) {
   const el = $("train-progress");
   for (const [key, attr] of [["epoch", "epoch"], ["samples", "samples"], ["totalSamples", "total-samples"],
     ["samplesPerSec", "samples-per-sec"], ["loss", "loss"], ["valAccuracy", "val-accuracy"]]) {
     if (p[key] !== undefined && p[key] !== null) el.setAttribute(`data-${attr}`, String(p[key]));
   }
-  const bar = document.getElementById("train-bar");
-  if (p.fraction !== undefined) bar.value = p.fraction;
-  if (p.text) document.getElementById("train-text").textContent = p.text;
+  if (p.fraction !== undefined) $("train-bar").value = p.fraction;
+  if (p.text) $("train-text").textContent = p.text;
 }
 
-export function showModelList(models, active) {
-  const select = document.getElementById("model-select");
-  select.replaceChildren(...models.map((m) => {
-    const acc = m.test_accuracy != null ? ` — ${fmtPct(m.test_accuracy)}` : "";
-    return new Option(`${m.name} (${m.architecture})${acc}`, m.name, false, m.name === active);
-  }));
+// ---- tiles: 28x28 images drawn on small canvases ------------------------------
+// Diverging, colour-blind-safe: blue (negative) - white (zero) - orange (positive).
+const NEG = [33, 102, 172];
+const POS = [230, 97, 1];
+export const grey = (v) => [v, v, v];
+export function diverging(v) { // v: 0..255 with 127.5 = zero
+  const t = (v - 127.5) / 127.5;
+  const c = t < 0 ? NEG : POS;
+  const a = Math.abs(t);
+  return [255 + (c[0] - 255) * a, 255 + (c[1] - 255) * a, 255 + (c[2] - 255) * a];
 }
 
+// One painter for every tile: `values` (0..255) from `offset`, coloured by `colour`.
+export function paintTile(canvas, values, offset = 0, colour = grey, side = 28) {
+  canvas.width = side;
+  canvas.height = side;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(side, side);
+  for (let k = 0; k < side * side; k++) img.data.set([...colour(values[offset + k]), 255], k * 4);
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
+
+function tile(values, offset, colour, label) {
+  const canvas = document.createElement("canvas");
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
+  return paintTile(canvas, values, offset, colour);
+}
+
+// ---- evaluation -------------------------------------------------------------
 // Colour-blind-safe sequential scale (light yellow -> dark blue, viridis-like ends).
 function heat(t) {
   const stops = [[255, 255, 217], [199, 233, 180], [65, 182, 196], [34, 94, 168], [8, 29, 88]];
@@ -132,6 +272,10 @@ function heat(t) {
   const f = x - i;
   const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
   return { bg: `rgb(${c.join(",")})`, fg: t > 0.45 ? "#fff" : "#111" };
+}
+
+export function setEvaluating(busy) {
+  $("evaluate").textContent = busy ? "Evaluating…" : "Evaluate active model";
 }
 
 export function showEvaluation(report) {
@@ -167,59 +311,34 @@ export function showEvaluation(report) {
     `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
   for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
 
-  const gallery = $("misclassified");
-  const pixels = report.misclassified_pixels;
-  gallery.replaceChildren(...report.misclassified.map((m, i) => {
+  $("misclassified").replaceChildren(...report.misclassified.map((m, i) => {
     const fig = document.createElement("figure");
     fig.dataset.true = String(m.true);
     fig.dataset.pred = String(m.pred);
-    const canvas = document.createElement("canvas");
-    canvas.width = 28; canvas.height = 28;
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `test digit ${m.index}: a ${m.true} classified as ${m.pred}`);
-    const img = canvas.getContext("2d").createImageData(28, 28);
-    for (let k = 0; k < 784; k++) {
-      const v = pixels[i * 784 + k];
-      img.data.set([v, v, v, 255], k * 4);
-    }
-    canvas.getContext("2d").putImageData(img, 0, 0);
     const cap = document.createElement("figcaption");
     cap.textContent = `${m.true} → ${m.pred}`;
-    fig.append(canvas, cap);
+    fig.append(tile(report.misclassified_pixels, i * 784, grey, `test digit ${m.index}: a ${m.true} classified as ${m.pred}`), cap);
     return fig;
   }));
 }
 
+// ---- teaching and weights ----------------------------------------------------
 export function showTeachCount(n) {
   const el = $("teach-count");
   el.dataset.count = String(n);
   el.textContent = n === 0 ? "No samples yet" : `${n} sample${n === 1 ? "" : "s"}`;
-  $("fine-tune").disabled = n === 0;
-  $("teach-clear").disabled = n === 0;
 }
 
-// Diverging, colour-blind-safe: blue (negative) - white (zero) - orange (positive).
-const NEG = [33, 102, 172];
-const POS = [230, 97, 1];
+export const teachLabel = () => Number($("teach-label").value);
 
 export function showWeights({ units, pixels }) {
   const tiles = [];
-  for (let u = 0; u < units; u++) {
-    const canvas = document.createElement("canvas");
-    canvas.width = 28; canvas.height = 28;
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `weights of hidden unit ${u + 1}`);
-    const ctx = canvas.getContext("2d");
-    const img = ctx.createImageData(28, 28);
-    for (let k = 0; k < 784; k++) {
-      const t = (pixels[u * 784 + k] - 127.5) / 127.5; // -1..1, 0 = zero weight
-      const c = t < 0 ? NEG : POS;
-      const a = Math.abs(t);
-      img.data.set([255 + (c[0] - 255) * a, 255 + (c[1] - 255) * a, 255 + (c[2] - 255) * a, 255], k * 4);
-    }
-    ctx.putImageData(img, 0, 0);
-    tiles.push(canvas);
-  }
+  for (let u = 0; u < units; u++) tiles.push(tile(pixels, u * 784, diverging, `weights of hidden unit ${u + 1}`));
   $("weights-view").replaceChildren(...tiles);
   $("weights-view").dataset.units = String(units);
+}
+
+// ---- wiring helpers ------------------------------------------------------------
+export function on(testid, event, handler) {
+  $(testid).addEventListener(event, handler);
 }

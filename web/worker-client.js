@@ -1,6 +1,7 @@
 // Talks to the worker: each request gets an id; its promise settles on the
-// matching reply. Progress events go to `onProgress`; an uncaught error in the
-// worker fails every pending request and is reported to `onCrash`.
+// matching reply. Progress events go to `onProgress`; a crash (an uncaught
+// error in the worker, or Python reporting it can no longer run) fails every
+// pending request and is reported to `onCrash`.
 export class WorkerClient {
   constructor(workerUrl, { onProgress, onCrash }) {
     this.onProgress = onProgress;
@@ -16,15 +17,22 @@ export class WorkerClient {
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
-      const message = `the worker crashed: ${event.message || "unknown error"}`;
-      this.onCrash?.(message);
-      this.failAll(new Error(message));
+      this.crashed(`the worker crashed: ${event.message || "unknown error"}`);
     };
+  }
+
+  crashed(message) {
+    this.onCrash?.(message);
+    this.failAll(new Error(message));
   }
 
   receive(msg) {
     if (msg.type === "progress") {
       this.onProgress?.(msg);
+      return;
+    }
+    if (msg.type === "crash") {
+      this.crashed(msg.message);
       return;
     }
     const entry = this.pending.get(msg.id);
@@ -34,11 +42,12 @@ export class WorkerClient {
     else entry.reject(new Error(msg.error));
   }
 
+  // `args` are the keyword arguments of the pynet.web.Session method `type`.
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, type, ...args }, transfer);
+      this.worker.postMessage({ id, type, args }, transfer);
     });
   }
 

@@ -1,13 +1,20 @@
 // The Web Worker: the only owner of Pyodide. No DOM here.
-// Protocol: requests {id, type, ...} get exactly one reply
-// {id, type: "result", result} or {id, type: "error", error}; unsolicited
-// {type: "progress", ...} events report loading and training.
+//
+// Protocol: a request {id, type, args} gets exactly one reply
+// {id, type: "result", result} or {id, type: "error", error}. Unsolicited
+// messages: {type: "progress", stage, ...} while loading and training, and
+// {type: "crash", message} when Python can no longer run.
+//
+// Every request that reaches Python is named after the pynet.web.Session
+// method it calls, and its args are that method's keyword arguments, so one
+// search for e.g. "model_bytes" finds the feature in the page, here and in
+// pynet. Only "init", "pause", "stop" and "memory" are the worker's own.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { ASSETS } from "./assets.js";
 
 const url = (path) => new URL(path, import.meta.url).href;
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-const progress = (fields) => post({ type: "progress", ...fields });
+const progress = (stage, fields = {}) => post({ type: "progress", stage, ...fields });
 
 let pyodide = null;
 let session = null;
@@ -22,15 +29,16 @@ function toJs(value) {
   return value;
 }
 
-// Call a Session method; Python exceptions become Errors with a clean message.
-function call(method, ...args) {
+// Call session.<method>(**kwargs); Python exceptions become Errors with a clean message.
+function call(method, kwargs = {}) {
   const fn = session[method];
+  if (typeof fn?.callKwargs !== "function") throw new Error(`pynet's Session has no method ${method}`);
   try {
-    return toJs(fn(...args));
+    return toJs(fn.callKwargs(kwargs));
   } catch (err) {
     // After a fatal error (e.g. wasm out of memory) Pyodide is unusable:
     // tell the page, which offers a restart.
-    if (err?.pyodide_fatal_error) progress({ stage: "crashed", message: String(err.message ?? err) });
+    if (err?.pyodide_fatal_error) post({ type: "crash", message: String(err.message ?? err) });
     throw new Error(pythonMessage(err));
   } finally {
     fn.destroy();
@@ -68,7 +76,7 @@ async function fetchBytes(path, onProgress) {
 
 async function boot() {
   const t0 = performance.now();
-  progress({ stage: "runtime", message: "Starting Python (Pyodide)…" });
+  progress("runtime", { message: "Starting Python (Pyodide)…" });
   // The model and the wheels download while Python starts (CPU-bound for
   // ~0.8 s); loadPackage then finds the wheels in the browser's cache.
   const modelBytes = fetchBytes(ASSETS.default_model);
@@ -77,20 +85,20 @@ async function boot() {
   }
   pyodide = await loadPyodide({ indexURL: url("./pyodide/"), packages: [] });
   const tRuntime = performance.now();
-  progress({ stage: "packages", message: "Loading NumPy and pynet…" });
+  progress("packages", { message: "Loading NumPy and pynet…" });
   // Loaded by URL there is no dependency resolution: NumPy is listed first.
   await pyodide.loadPackage([url(ASSETS.numpy_wheel), url(ASSETS.pynet_wheel)], { messageCallback: () => {} });
   const tInstall = performance.now();
   pyodide.runPython("from pynet.web import Session\nsession = Session()");
   session = pyodide.globals.get("session");
   const tImport = performance.now();
-  progress({ stage: "model", message: "Loading the pretrained model…" });
-  const info = call("add_model", "pretrained", await modelBytes);
+  progress("model", { message: "Loading the pretrained model…" });
+  const model = call("add_model", { name: "pretrained", data: await modelBytes });
   const tModel = performance.now();
   const timings = {
     runtime_ms: tRuntime - t0, install_ms: tInstall - tRuntime, import_ms: tImport - tInstall, model_ms: tModel - tImport,
   };
-  return { model: info, seconds: (tModel - t0) / 1000, timings };
+  return { model, schema: call("settings_schema"), seconds: (tModel - t0) / 1000, timings };
 }
 
 const ready = boot();
@@ -110,27 +118,25 @@ async function leaveCopyForOffline(paths, blobs) {
   }
 }
 
-// MNIST is fetched only when first needed, then kept for the session.
+// MNIST is fetched only when first needed, then kept for the session. Its
+// files are keyed by the names pynet uses for them (pynet.data.MNIST_FILES).
 let mnistLoaded = null;
 function ensureMnist() {
   mnistLoaded ??= (async () => {
-    const keys = Object.keys(ASSETS.mnist);
-    const loaded = Object.fromEntries(keys.map((k) => [k, 0]));
-    const totals = Object.fromEntries(keys.map((k) => [k, 0]));
+    const names = Object.keys(ASSETS.mnist);
+    const loaded = Object.fromEntries(names.map((k) => [k, 0]));
+    const totals = Object.fromEntries(names.map((k) => [k, 0]));
     const report = () => {
       const bytes = Object.values(loaded).reduce((a, b) => a + b, 0);
       const total = Object.values(totals).reduce((a, b) => a + b, 0);
-      progress({ stage: "mnist", bytes, total });
+      progress("mnist", { bytes, total });
     };
-    const blobs = await Promise.all(keys.map((k) => fetchBytes(ASSETS.mnist[k], (n, t) => {
+    const blobs = await Promise.all(names.map((k) => fetchBytes(ASSETS.mnist[k], (n, t) => {
       loaded[k] = n; totals[k] = t; report();
     })));
-    await leaveCopyForOffline(keys.map((k) => ASSETS.mnist[k]), blobs);
-    progress({ stage: "mnist-parse" });
-    const [trainImages, trainLabels, testImages, testLabels] = [
-      "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-    ].map((k) => blobs[keys.indexOf(k)]);
-    return call("load_mnist", trainImages, trainLabels, testImages, testLabels);
+    await leaveCopyForOffline(names.map((k) => ASSETS.mnist[k]), blobs);
+    progress("mnist-parse");
+    return call("load_mnist", Object.fromEntries(names.map((k, i) => [k, blobs[i]])));
   })();
   mnistLoaded.catch(() => { mnistLoaded = null; }); // a failed download can be retried
   return mnistLoaded;
@@ -142,9 +148,9 @@ let job = null;
 const SLICE_MS = 50;
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-// Runs a training job set up by `start` (a Session call) to its end or until
-// stopped, in time slices; used by both "train" and "fineTune".
-async function runJob(start) {
+// Runs a training job that `method` (start_training or start_fine_tune) sets
+// up, to its end or until stopped, in time slices.
+async function runJob(method, kwargs) {
   if (job) throw new Error("a training run is already in progress");
   // The job exists from the first moment, so Pause and Stop pressed while
   // MNIST is still downloading are honoured too.
@@ -153,20 +159,19 @@ async function runJob(start) {
     await ensureMnist();
     await yieldToEventLoop(); // a Stop sent while MNIST was parsed arrives now
     if (job.stopped) return { model: null, stopped: true };
-    progress({ stage: "train-start", ...start() });
+    progress("train-start", call(method, kwargs));
     for (;;) {
       if (job.stopped) break;
       if (job.paused) {
         await new Promise((resolve) => { job.wake = resolve; });
         continue;
       }
-      const update = call("train_for", SLICE_MS);
-      progress({ stage: "train", ...update });
+      const update = call("train_for", { budget_ms: SLICE_MS });
+      progress("train", update);
       if (update.done) break;
       await yieldToEventLoop(); // lets pause/stop/classify messages in
     }
-    const model = call("finish_training");
-    return { model, stopped: job.stopped };
+    return { model: call("finish_training"), stopped: job.stopped };
   } finally {
     job = null;
   }
@@ -177,66 +182,48 @@ function wake() {
   if (resolve) { job.wake = null; resolve(); }
 }
 
+// Requests that need more than the Session call itself.
 const handlers = {
-  async init() {
-    return ready;
+  init: () => ready,
+  start_training: (args) => runJob("start_training", args),
+  start_fine_tune: (args) => runJob("start_fine_tune", args),
+  async evaluate(args) {
+    await ensureMnist();
+    progress("evaluate");
+    return call("evaluate", args);
   },
-  async classify({ pixels, width, height }) {
-    return call("classify", pixels, width, height) ?? null;
-  },
-  async train({ settings, name }) {
-    return runJob(() => call("start_training", settings, name));
-  },
-  async fineTune({ samples, labels, name }) {
-    return runJob(() => call("start_fine_tune", samples, labels, name));
-  },
-  async preprocessSample({ pixels, width, height }) {
-    return call("preprocess_sample", pixels, width, height) ?? null;
-  },
-  async pause() {
+  pause() {
     if (!job) throw new Error("no training run to pause");
     job.paused = !job.paused;
     if (!job.paused) wake();
     return { paused: job.paused };
   },
-  async stop() {
+  stop() {
     if (!job) return { stopped: false };
     job.stopped = true;
     wake();
     return { stopped: true };
   },
-  async evaluate() {
-    await ensureMnist();
-    progress({ stage: "evaluate" });
-    return call("evaluate");
-  },
-  async setActive({ name }) {
-    return call("set_active", name);
-  },
-  async saveModel() {
-    return call("model_bytes");
-  },
-  async loadModel({ name, bytes }) {
-    return call("add_model", name, bytes);
-  },
-  async weights() {
-    return call("first_layer_weights");
-  },
-  async memory() {
-    // wasm memory only grows, so this is the high-water mark of Python's heap.
-    // (pyodide._module is Emscripten's Module: private, but there in 0.29.)
-    return { wasm_bytes: pyodide._module.HEAPU8.buffer.byteLength };
-  },
+  // wasm memory only grows, so this is the high-water mark of Python's heap.
+  // (pyodide._module is Emscripten's Module: private, but there in 0.29.)
+  memory: () => ({ wasm_bytes: pyodide._module.HEAPU8.buffer.byteLength }),
 };
 
+// Requests answered by the Session method of the same name.
+const SESSION_METHODS = new Set([
+  "classify", "preprocess_sample", "add_model", "set_active", "model_bytes", "first_layer_weights",
+  "validate_settings",
+]);
+
 self.onmessage = async (event) => {
-  const { id, type, ...args } = event.data;
+  const { id, type, args = {} } = event.data;
   try {
-    const handler = handlers[type];
-    if (!handler) throw new Error(`unknown request type ${type}`);
     if (type !== "init") await ready;
-    const result = await handler(args);
-    post({ id, type: "result", result });
+    let result;
+    if (type in handlers) result = await handlers[type](args);
+    else if (SESSION_METHODS.has(type)) result = call(type, args);
+    else throw new Error(`unknown request type ${type}`);
+    post({ id, type: "result", result: result ?? null });
   } catch (err) {
     post({ id, type: "error", error: err && err.message ? err.message : String(err) });
   }

@@ -1,23 +1,19 @@
 """End-to-end fixtures: the built site served under a sub-path, a Chromium
-(system one preferred), and a page that records requests and console errors."""
+(system one preferred), and a page that records requests and console errors.
+Page actions live in ``build.pagedriver`` (shared with the benchmark)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-import numpy as np
 import pytest
 
+from build.browser import CHROMIUM_ARGS, system_chromium
+from build.pagedriver import first_test_digit_of_each_class, wait_ready
+from build.serve import serve_in_thread
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "build"))
-
-from browser import CHROMIUM_ARGS, system_chromium  # noqa: E402
-from serve import serve_in_thread  # noqa: E402
-
-from pynet.data import find_mnist_dir, read_idx  # noqa: E402
-
 BASE = "/pynet/"
 
 
@@ -41,7 +37,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def dist_dir() -> Path:
     dist = ROOT / "dist"
     if not (dist / "index.html").exists():
-        from build_site import build
+        from build.build_site import build
 
         build(dist)
     return dist
@@ -74,10 +70,6 @@ def page_log(context) -> PageLog:
     return log
 
 
-def wait_ready(page, timeout: float = 60_000) -> None:
-    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=timeout)
-
-
 @pytest.fixture
 def app(page, site_url, page_log):
     """The app, loaded and ready to classify."""
@@ -88,50 +80,7 @@ def app(page, site_url, page_log):
     return page
 
 
-def mnist_digits_for_bench(n: int) -> np.ndarray:
-    """The first ``n`` MNIST test images, 28x28 uint8."""
-    return read_idx(find_mnist_dir(ROOT) / "t10k-images-idx3-ubyte")[:n]
-
-
 @pytest.fixture(scope="session")
-def mnist_test_digits() -> dict[int, np.ndarray]:
+def mnist_test_digits() -> dict:
     """The first test image of each digit, as 28x28 uint8."""
-    directory = find_mnist_dir(ROOT)
-    images = read_idx(directory / "t10k-images-idx3-ubyte")
-    labels = read_idx(directory / "t10k-labels-idx1-ubyte")
-    return {d: images[np.flatnonzero(labels == d)[0]] for d in range(10)}
-
-
-def draw_strokes(page, image: np.ndarray, threshold: int = 128) -> None:
-    """Draw a 28x28 image as mouse strokes: one horizontal drag per run of
-    bright pixels in each row (real pointer events, no pixel injection)."""
-    canvas = page.get_by_test_id("draw-canvas")
-    canvas.scroll_into_view_if_needed()  # as a person would, e.g. after pressing Train further down
-    box = canvas.bounding_box()
-    cell = box["width"] / 28
-
-    def at(r: float, c: float) -> tuple[float, float]:
-        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
-
-    for r in range(28):
-        row = image[r] >= threshold
-        c = 0
-        while c < 28:
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < 28 and row[c]:
-                c += 1
-            page.mouse.move(*at(r, start))
-            page.mouse.down()
-            page.mouse.move(*at(r, c - 1), steps=2)
-            page.mouse.up()
-
-
-def settled_prediction(page) -> dict:
-    """Wait until no classification is pending, then read the prediction."""
-    page.wait_for_selector('[data-testid="prediction"][data-busy="false"]', timeout=10_000)
-    pred = page.get_by_test_id("prediction")
-    probs = [float(page.get_by_test_id(f"prob-{d}").get_attribute("data-value")) for d in range(10)]
-    return {"text": pred.text_content(), "confidence": pred.get_attribute("data-confidence"), "probs": probs}
+    return first_test_digit_of_each_class()

@@ -1,31 +1,22 @@
 """The web app through the page only: training, evaluation, models."""
 
+import io
 import json
 import subprocess
 import sys
-import io
-
 
 import numpy as np
 import pytest
 
-from conftest import ROOT, draw_strokes, settled_prediction
-
-TRAIN_TIMEOUT = 240_000
-
-
-def set_settings(page, **values):
-    for testid, value in values.items():
-        page.get_by_test_id(testid).fill(str(value))
-
-
-def wait_idle(page, timeout=TRAIN_TIMEOUT):
-    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout)
-
-
-def progress(page) -> dict:
-    el = page.get_by_test_id("train-progress")
-    return {k: el.get_attribute(f"data-{k}") for k in ("epoch", "samples", "total-samples", "samples-per-sec", "loss", "val-accuracy")}
+from build.pagedriver import (
+    ROOT,
+    TRAIN_TIMEOUT_MS,
+    draw_strokes,
+    set_settings,
+    settled_prediction,
+    wait_idle,
+)
+from build.pagedriver import training_progress as progress
 
 
 def test_short_training_run_updates_progress_and_charts(app):
@@ -35,7 +26,7 @@ def test_short_training_run_updates_progress_and_charts(app):
     app.wait_for_selector('[data-testid="status"][data-state="training"]')
     # Drawing and classifying keep working while training runs.
     app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 2000",
-                          timeout=TRAIN_TIMEOUT)
+                          timeout=TRAIN_TIMEOUT_MS)
     draw_strokes(app, np.eye(28, dtype=np.uint8)[::-1] * 255)
     assert settled_prediction(app)["text"] != ""
     wait_idle(app)
@@ -50,7 +41,7 @@ def test_short_training_run_updates_progress_and_charts(app):
     app.wait_for_selector('[data-testid="weights-view"][data-units="48"]')
     assert app.get_by_test_id("weights-view").locator("canvas").count() == 48
     # The pretrained model stays selectable.
-    options = app.locator("#model-select option").all_text_contents()
+    options = app.get_by_test_id("model-select").locator("option").all_text_contents()
     assert any(o.startswith("pretrained") for o in options) and any(o.startswith("trained-1") for o in options)
 
 
@@ -58,7 +49,7 @@ def test_pause_resume_and_stop(app):
     set_settings(app, **{"hidden-layers": "32", "epochs": 3})
     app.get_by_test_id("train").click()
     app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 1000",
-                          timeout=TRAIN_TIMEOUT)
+                          timeout=TRAIN_TIMEOUT_MS)
     app.get_by_test_id("pause").click()
     app.wait_for_selector('[data-testid="pause"][aria-pressed="true"]')
     app.wait_for_timeout(300)  # pause takes effect within one 50 ms slice
@@ -77,7 +68,7 @@ def test_stop_while_mnist_downloads_cancels_cleanly(app):
     app.get_by_test_id("train").click()
     app.get_by_test_id("stop").click()
     wait_idle(app, 60_000)
-    assert "Stopped before training began" in app.locator("#train-text").text_content()
+    assert "Stopped before training began" in app.get_by_test_id("train-text").text_content()
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"
     assert app.get_by_test_id("error").is_hidden()
     app.get_by_test_id("train").click()  # and the next run starts normally
@@ -88,17 +79,86 @@ def test_stop_while_mnist_downloads_cancels_cleanly(app):
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
 
 
-def test_invalid_settings_are_rejected_next_to_the_field(app, page_log):
-    set_settings(app, **{"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0"})
+FIELDS = {"hidden-layers": "hidden", "learning-rate": "lr", "batch-size": "batch_size", "epochs": "epochs",
+          "seed": "seed", "optimizer": "optimizer", "schedule": "schedule"}
+
+
+def test_invalid_settings_show_the_library_message_next_to_the_field(app, page_log):
+    from pynet.web import Session
+
+    bad = {"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0", "seed": "x"}
+    set_settings(app, **bad)
     app.get_by_test_id("train").click()
-    for field in ("hidden-layers", "learning-rate", "batch-size", "epochs"):
-        assert app.locator(f"#{field}-error").text_content() != ""
-        assert app.get_by_test_id(field).get_attribute("aria-invalid") == "true"
+    expected = Session().validate_settings({FIELDS[k]: v for k, v in bad.items()})
+    assert set(expected) == {FIELDS[k] for k in bad}
+    for testid, name in FIELDS.items():
+        if testid in bad:
+            app.wait_for_function(f"() => document.querySelector('[data-testid=error-{name}]').textContent !== ''")
+            assert app.get_by_test_id(f"error-{name}").text_content() == expected[name]
+            assert app.get_by_test_id(testid).get_attribute("aria-invalid") == "true"
     assert app.get_by_test_id("status").get_attribute("data-state") == "ready"
-    set_settings(app, **{"hidden-layers": "100000"})
-    app.get_by_test_id("train").click()
-    assert "8192" in app.locator("#hidden-layers-error").text_content()
+    # Live: fixing a field clears its message while typing, without pressing Train.
+    set_settings(app, epochs="3")
+    app.wait_for_function("() => document.querySelector('[data-testid=error-epochs]').textContent === ''")
+    set_settings(app, **{"hidden-layers": "8192,8192"})
+    app.wait_for_function("() => document.querySelector('[data-testid=error-hidden]').textContent.includes(\"tab's memory\")")
     assert not [u for u in page_log.requests if "/mnist/" in u]  # nothing started
+
+
+def test_the_limits_the_page_shows_and_enforces_are_the_librarys(app):
+    from pynet.config import SETTINGS
+    from pynet.presets import configs
+
+    defaults = configs("in-tab")[0].to_dict() | configs("in-tab")[1].to_dict()
+    for testid, name in FIELDS.items():
+        field = app.get_by_test_id(testid)
+        rule = SETTINGS[name].describe()
+        if rule["kind"] == "choice":
+            assert field.get_attribute("data-options").split(",") == list(rule["options"])
+            assert field.evaluate("el => [...el.options].map(o => o.value)") == list(rule["options"])
+            assert field.input_value() == defaults[name]
+            continue
+        assert float(field.get_attribute("data-min")) == rule["min"], testid
+        assert float(field.get_attribute("data-max")) == rule["max"], testid
+        default = defaults[name]
+        assert field.input_value() == (",".join(map(str, default)) if isinstance(default, tuple) else str(default))
+    # One past each integer limit is refused with the library's message.
+    for testid, name in (("epochs", "epochs"), ("batch-size", "batch_size"), ("seed", "seed")):
+        too_many = SETTINGS[name].describe()["max"] + 1
+        set_settings(app, **{testid: str(too_many)})
+        app.wait_for_function(f"() => document.querySelector('[data-testid=error-{name}]').textContent.includes('got {too_many}')")
+        set_settings(app, **{testid: str(SETTINGS[name].describe()["max"])})
+        app.wait_for_function(f"() => document.querySelector('[data-testid=error-{name}]').textContent === ''")
+
+
+def test_schedule_is_visible_and_settable(app):
+    set_settings(app, **{"hidden-layers": "16", "epochs": 1, "schedule": "constant", "learning-rate": "0.004"})
+    app.get_by_test_id("train").click()
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 3000",
+                          timeout=TRAIN_TIMEOUT_MS)
+    assert "lr 0.0040" in app.get_by_test_id("train-text").text_content()  # constant: still the base rate
+    app.get_by_test_id("stop").click()
+    wait_idle(app)
+
+
+def test_continue_training_carries_on_from_where_the_active_model_stopped(app):
+    set_settings(app, **{"hidden-layers": "24", "epochs": 1, "batch-size": 256})
+    app.get_by_test_id("train").click()
+    wait_idle(app)
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
+    app.get_by_test_id("continue-training").check()
+    assert app.get_by_test_id("hidden-layers").is_disabled()
+    assert "after 1 epoch" in app.get_by_test_id("continue-hint").text_content()
+    assert "optimiser state" in app.get_by_test_id("continue-hint").text_content()
+    set_settings(app, epochs=1)
+    app.get_by_test_id("train").click()
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.epoch) === 2",
+                          timeout=TRAIN_TIMEOUT_MS)
+    wait_idle(app)
+    p = progress(app)
+    assert p["samples"] == p["total-samples"] == str(2 * 55000)  # the run's second epoch, not a new first one
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-2"
+    assert "784-24-10" in app.get_by_test_id("model-name").text_content()
 
 
 def test_divergence_names_the_cause_and_keeps_the_model(app):
@@ -186,7 +246,7 @@ def test_bad_model_files_show_a_clear_error_and_keep_the_model(app, dist_dir, tm
         path = tmp_path / name
         path.write_bytes(data)
         app.get_by_test_id("load-model").set_input_files(str(path))
-        app.wait_for_function(f"() => document.querySelector('[data-testid=error] .error-text').textContent.includes('{name}')")
+        app.wait_for_function(f"() => document.querySelector('[data-testid=error-text]').textContent.includes('{name}')")
         text = app.get_by_test_id("error").text_content()
         assert any(p in text for p in pattern.split("|")), f"{name}: {text}"
         assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"
@@ -195,7 +255,7 @@ def test_bad_model_files_show_a_clear_error_and_keep_the_model(app, dist_dir, tm
     big = tmp_path / "huge.npz"
     big.write_bytes(b"\0" * (65 * 1024 * 1024))
     app.get_by_test_id("load-model").set_input_files(str(big))
-    app.wait_for_function("() => document.querySelector('[data-testid=error] .error-text').textContent.includes('too large')")
+    app.wait_for_function("() => document.querySelector('[data-testid=error-text]').textContent.includes('too large')")
 
 
 def test_teaching_changes_the_prediction_and_everything_persists(app):
@@ -209,7 +269,7 @@ def test_teaching_changes_the_prediction_and_everything_persists(app):
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
     app.get_by_test_id("fine-tune").click()
     app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'",
-                          timeout=TRAIN_TIMEOUT)
+                          timeout=TRAIN_TIMEOUT_MS)
     assert settled_prediction(app)["text"] == target  # the drawing is still there, now read as taught
     app.wait_for_selector('[data-testid="model-name"][data-remembered="true"]')
 
@@ -218,7 +278,7 @@ def test_teaching_changes_the_prediction_and_everything_persists(app):
     app.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
     app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'")
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
-    options = app.locator("#model-select option").all_text_contents()
+    options = app.get_by_test_id("model-select").locator("option").all_text_contents()
     assert any(o.startswith("pretrained (") for o in options)
 
     # Going back to the pretrained model sticks across a reload, and so does forgetting the samples.

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, draw_strokes, settled_prediction, wait_ready
-from serve import serve_in_thread
-
-from build_site import finalize_site
+from build.build_site import finalize_site
+from build.pagedriver import ROOT, draw_strokes, settled_prediction, wait_ready
+from build.serve import serve_in_thread
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import draw_strokes, settled_prediction
+from build.pagedriver import draw_strokes, settled_prediction
 
 
 def test_page_becomes_ready_with_the_pretrained_model(app):

@@ -1,0 +1,154 @@
+"""Training recipes: a whole run from data to a saved-ready model, continuing
+an earlier run, and fine-tuning on a person's own drawings.
+
+The CLI, the build and the page's worker glue only adapt these (parse their
+inputs, show progress); what data is used and how lives here, once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .config import TrainConfig
+from .data import Dataset, as_float_pixels, train_val_split
+from .io import LoadedModel
+from .metadata import training_metadata
+from .metrics import classification_report
+from .model import Sequential
+from .optimizers import Optimizer
+from .train import StepInfo, Trainer, TrainProgress, optimizer_for
+
+SPLIT_SEED = 0  # the validation images are always the same ones, so runs compare
+
+# Fine-tuning on a person's drawings: mixed with this many MNIST images (so the
+# model adapts without forgetting), the drawings repeated to this share of the mix.
+FINE_TUNE = TrainConfig(epochs=3, batch_size=64, lr=3e-4, seed=0)
+FINE_TUNE_MNIST = 1000
+FINE_TUNE_SHARE = 0.25
+FINE_TUNE_VAL = 1000
+
+
+@dataclass
+class TrainResult:
+    model: Sequential
+    optimizer: Optimizer
+    metadata: dict[str, Any]  # metadata.training_metadata, with test_accuracy
+    test_report: dict[str, Any]  # metrics.classification_report on the test set
+
+
+@dataclass
+class Continuation:
+    """What carries over when a saved model trains on."""
+
+    optimizer: Optimizer | None  # None: the saved one does not match; a fresh one is made
+    progress: TrainProgress
+    history: list[dict]
+    config: TrainConfig  # epochs = the run's new total
+
+
+def continuation(
+    loaded: LoadedModel, requested: TrainConfig, more_epochs: int | None, train_size: int | None = None
+) -> Continuation:
+    """Continue ``loaded``'s run with the ``requested`` settings.
+
+    ``more_epochs`` epochs are trained (an epoch already begun counts as the
+    first of them); ``None`` finishes the saved run as it was planned. The
+    optimiser's state (Adam's moments and step count) is kept when the
+    optimiser is the same; the schedule continues from the run's position.
+    When the model was trained on other data than ``train_size`` images, an
+    epoch it had begun cannot be finished in the same order: it counts as done.
+    """
+    progress = loaded.progress or TrainProgress()
+    if train_size is not None and progress.epoch_samples and loaded.metadata.get("train_size") != train_size:
+        progress = replace(progress, epochs_done=progress.epochs_done + 1, epoch_samples=0)
+    if more_epochs is None:
+        saved = loaded.train_config
+        if saved is None or progress.epochs_done >= saved.epochs:
+            raise ValueError("the saved run is already complete: say how many more epochs to train")
+        total = saved.epochs
+    else:
+        total = progress.epochs_done + more_epochs
+    config = replace(requested, epochs=total)
+    if config.epochs > 1000:
+        raise ValueError(f"epochs: the run would have {config.epochs} epochs in all, more than 1,000")
+    optimizer = None
+    state = loaded.optimizer_state
+    if state is not None and state["name"] == config.optimizer:
+        optimizer = optimizer_for(config, loaded.model.parameters())
+        optimizer.load_state_dict(state)
+    history = list(loaded.metadata.get("history", []))
+    return Continuation(optimizer, progress, history, config)
+
+
+def fit(
+    model: Sequential,
+    config: TrainConfig,
+    data: Dataset,
+    *,
+    name: str,
+    val_size: int,
+    limit: int | None = None,
+    on_step: Callable[[StepInfo, Trainer], None] | None = None,
+    resume: Continuation | None = None,
+) -> TrainResult:
+    """Train on MNIST's training images less ``val_size`` held out (always the
+    same ones) to watch each epoch; the test set is used once, at the end."""
+    x, y = data.x_train, data.y_train
+    if limit is not None:
+        x, y = x[:limit], y[:limit]
+    if not 0 <= val_size < len(x):
+        raise ValueError(f"val_size must be between 0 and {len(x) - 1}, got {val_size}")
+    x_tr, y_tr, x_val, y_val = train_val_split(x, y, val_size, seed=SPLIT_SEED)
+    if resume is not None:
+        config = resume.config
+        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val, resume.optimizer, resume.progress, resume.history)
+    else:
+        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val)
+    start = time.perf_counter()
+    for info in trainer.steps():
+        if on_step is not None:
+            on_step(info, trainer)
+    seconds = time.perf_counter() - start
+    report = classification_report(data.y_test, model.predict(data.x_test))
+    meta = training_metadata(trainer, name=name, val_size=val_size, test_accuracy=report["accuracy"],
+                             train_seconds=seconds)
+    return TrainResult(model, trainer.optimizer, meta, report)
+
+
+def validate_samples(samples: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A person's taught drawings: 784 pixels in [0, 1] each, labels 0-9."""
+    flat = np.asarray(samples, dtype=np.float32).reshape(-1)
+    try:
+        raw = list(labels)
+    except TypeError:
+        raise ValueError("labels must be a list of digits 0-9") from None
+    if not raw:
+        raise ValueError("no samples to learn from: add some drawings first")
+    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= 9 for v in raw):
+        raise ValueError("labels must be whole-number digits 0-9")
+    y = np.asarray(raw, dtype=np.int64)
+    if flat.size == 0 or flat.size != 784 * len(y):
+        raise ValueError(f"expected 784 values per labelled sample, got {flat.size} values for {len(y)} labels")
+    x = flat.reshape(-1, 784)
+    if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
+        raise ValueError("sample pixels must be in [0, 1]")
+    return x, y
+
+
+def fine_tune_data(
+    x_user: np.ndarray, y_user: np.ndarray, x_mnist: np.ndarray, y_mnist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The user's samples repeated to a quarter of a mix with FINE_TUNE_MNIST
+    random MNIST images (seeded by the number of samples: the same samples give
+    the same mix)."""
+    rng = np.random.default_rng(len(y_user))
+    pick = rng.choice(len(x_mnist), min(FINE_TUNE_MNIST, len(x_mnist)), replace=False)
+    repeats = int(np.ceil(FINE_TUNE_SHARE / (1 - FINE_TUNE_SHARE) * len(pick) / len(y_user)))
+    x = np.concatenate([as_float_pixels(x_mnist[pick]), np.tile(x_user, (repeats, 1))])
+    y = np.concatenate([y_mnist[pick], np.tile(y_user, repeats)])
+    return x, y

@@ -1,0 +1,37 @@
+"""One vocabulary across the page/worker boundary: every request the page
+sends is named after the pynet.web.Session method that answers it."""
+
+import re
+from pathlib import Path
+
+from pynet.web import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job control, not Python's
+
+
+def page_requests() -> set[str]:
+    names = set()
+    for js in (ROOT / "web").glob("*.js"):
+        names |= set(re.findall(r'(?:client\.request|runTraining)\(\s*"(\w+)"', js.read_text()))
+    return names
+
+
+def test_every_request_is_a_session_method_handled_by_the_worker():
+    requests = page_requests()
+    assert {"classify", "model_bytes", "add_model", "first_layer_weights", "start_training", "start_fine_tune",
+            "validate_settings", "evaluate", "set_active", "preprocess_sample"} <= requests
+    worker = (ROOT / "web" / "worker.js").read_text()
+    for name in requests - WORKER_ONLY:
+        assert callable(getattr(Session, name, None)), f"{name} is not a Session method"
+        assert f'"{name}"' in worker or re.search(rf"\b{name}\s*[:(]", worker), f"worker.js does not handle {name}"
+    for name in WORKER_ONLY:
+        assert re.search(rf"\b{name}\s*[:(]", worker), f"worker.js does not handle {name}"
+
+
+def test_mnist_files_are_keyed_by_the_library_names():
+    from pynet.data import MNIST_FILES
+
+    worker = (ROOT / "web" / "worker.js").read_text()
+    for stem in MNIST_FILES.values():
+        assert stem not in worker  # listed once, in pynet.data (the build writes assets.js from it)
