@@ -238,6 +238,8 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
         "default_model": "models/default.npz",
         "default_model_accuracy": model_meta.get("test_accuracy"),
         "mnist": {name: f"mnist/{stem}.gz" for name, stem in MNIST_FILES.items()},
+        # The worker checks each download against these (a Wi-Fi login page is not MNIST).
+        "mnist_sha256": {name: sha256_file(path) for name, path in mnist.items()},
     }
     # The worker imports this module instead of fetching the manifest first:
     # one round trip less before Pyodide starts loading.

@@ -21,7 +21,7 @@ from .config import SETTINGS, parse_settings
 from .constraints import SettingsError
 from .data import IDXFormatError, load_mnist, read_idx
 from .images import ImageError, read_image
-from .io import ModelFormatError, load_model, model_to_bytes
+from .io import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
 from .metadata import training_metadata
 from .model import build_model
 from .preprocess import preprocess_drawing
@@ -230,7 +230,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CLIError("--resume continues a saved run; it cannot be combined with --preset")
         if clash := [flag(k) for k in ARCHITECTURE_OPTIONS if k in given]:
             raise CLIError(f"{', '.join(clash)}: the architecture comes from the resumed model")
-        loaded = load_model(args.resume)
+        loaded = load_model(args.resume, require=MNIST_MODEL)
         if loaded.train_config is None or loaded.progress is None:
             raise CLIError(f"{args.resume} does not record how it was trained, so it cannot be resumed")
         if "epochs" in given:
@@ -318,7 +318,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     positive(args.limit, "--limit")
     if args.json is not None:
         check_writable(args.json, "--json")
-    model = load_model(args.model).model
+    model = load_model(args.model, require=MNIST_MODEL).model
     data = load_mnist(args.data)
     x, y = data.x_test, data.y_test
     if args.limit:
@@ -333,9 +333,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     if not args.images and args.idx is None:
         raise CLIError("give image files to classify, or --idx FILE")
-    model = load_model(args.model).model
-    if model.config.n_inputs != 784:
-        raise CLIError(f"{args.model} takes {model.config.n_inputs} inputs, not a 28x28 image")
+    model = load_model(args.model, require=MNIST_MODEL).model
     rows: list[tuple[str, np.ndarray | None]] = []
     for path in args.images:
         rows.append((str(path), preprocess_drawing(read_image(path))))

@@ -7,6 +7,7 @@ JPEG and the rest need Pillow (``pip install pynet[images]``).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -123,13 +124,19 @@ def read_image(path: Path) -> np.ndarray:
             "PGM/PPM and .npy work without it"
         ) from None
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning: the size check just below says it better.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+        with im:
             width, height = im.size  # from the header: nothing is decoded yet
             if width * height > MAX_PIXELS:
                 raise ImageError(f"{name}: {width}x{height} is too large (at most {MAX_PIXELS:,} pixels)")
             return np.asarray(im.convert("RGBA" if "A" in im.getbands() else "L"))
     except Image.UnidentifiedImageError:
         raise ImageError(f"{name}: not an image Pillow can read") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{name}: the image is too large (at most {MAX_PIXELS:,} pixels)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageError):
             raise

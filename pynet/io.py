@@ -1,44 +1,91 @@
 """Saving and loading models as ``.npz`` files -- safely.
 
 One file holds a format version, the architecture (a JSON string), the
-weights and, optionally, the optimiser state and training metadata. Loading
-never unpickles (``allow_pickle=False``) and validates everything before a
-model is built, raising ``ModelFormatError`` with a message a user can act on.
-The same bytes load on CPython and in the browser (Pyodide).
+weights and, optionally, the optimiser state and training metadata. A file to
+load is untrusted (the page loads whatever a person picks), so nothing is
+inflated, allocated or parsed before it has been checked against the budget:
+
+1. the zip's end record: at most ``MAX_MEMBERS`` entries;
+2. every entry's declared compression (stored or deflate only), encryption,
+   name (``*.npy``, no duplicates, no unknown entries) and size (the sum must
+   fit ``MAX_UNPACKED_BYTES``);
+3. the architecture (small, strict JSON) and the parameter count it implies;
+4. each ``.npy`` header: dtype and shape must match what the architecture
+   needs and the bytes the entry declares; then exactly those bytes are read,
+   and the entry's checksum is verified.
+
+Every problem raises ``ModelFormatError`` with a short message a user can act
+on. The same bytes load on CPython and in the browser (Pyodide).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import numpy as np
 
 from .config import ModelConfig, TrainConfig
-from .constraints import SettingsError
+from .constraints import Choice, Integer, Real, SettingsError, shorten, show
 from .metadata import clean_metadata
 from .model import Sequential, build_model
-from .optimizers import Optimizer, make_optimizer
+from .optimizers import OPTIMIZER_HYPERPARAMS, Optimizer, make_optimizer
 from .train import TrainProgress
 
 FORMAT_VERSION = 1
-MAX_MODEL_BYTES = 64 * 1024 * 1024  # larger than any sensible MLP for 28x28 digits
-ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+MAX_MODEL_BYTES = 64 * 1024 * 1024  # larger than any sensible digit model
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # what the entries may declare in all
+MAX_PARAMS = 64_000_000  # what an architecture may ask for (the page sets its own, smaller budget)
+MAX_MEMBERS = 200  # format_version, architecture, metadata, optimizer + 3 arrays per parameter
+MAX_JSON_CHARS = {"architecture": 16_384, "optimizer": 16_384, "metadata": 262_144}
+MAX_JSON_DEPTH = 16
+MAX_JSON_DIGITS = 100  # an integer longer than this is an attack, not a setting (a 4,300-digit one costs seconds)
+WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_MEMBER_NAME = re.compile(r"(format_version|architecture|metadata|optimizer|param_\d{1,3}|opt_[a-z]{1,20}_\d{1,3})\.npy")
+_OPTIMIZER_STATE = {"name": Choice(("adam", "sgd")), "t": Integer(0, 2**53)}
 
 
 class ModelFormatError(ValueError):
     """A model file is unusable; the message says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(shorten(message))
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What a caller can use: e.g. the page needs 28x28 inputs and 10 classes."""
+
+    n_inputs: int | None = None
+    n_classes: int | None = None
+    max_params: int = MAX_PARAMS
+
+
+MNIST_MODEL = Requirements(n_inputs=784, n_classes=10)
 
 
 @dataclass
 class LoadedModel:
     model: Sequential
     metadata: dict[str, Any] = field(default_factory=dict)  # validated (metadata.clean_metadata)
-    optimizer_state: dict[str, Any] | None = None
+    optimizer_state: dict[str, Any] | None = None  # validated: name, t, hyperparams, buffers
+
+    def make_optimizer(self) -> Optimizer | None:
+        """Rebuild the saved optimiser around the model's parameters, or None."""
+        if self.optimizer_state is None:
+            return None
+        state = self.optimizer_state
+        opt = make_optimizer(state["name"], self.model.parameters(), **state["hyperparams"])
+        opt.load_state_dict(state)
+        return opt
 
     @property
     def train_config(self) -> TrainConfig | None:
@@ -52,27 +99,17 @@ class LoadedModel:
         raw = self.metadata.get("progress")
         return TrainProgress.from_dict(raw) if raw is not None else None
 
-    def make_optimizer(self) -> Optimizer | None:
-        """Rebuild the saved optimiser around the model's parameters, or None."""
-        if self.optimizer_state is None:
-            return None
-        state = self.optimizer_state
-        opt = make_optimizer(state["name"], self.model.parameters(), **state["hyperparams"])
-        opt.load_state_dict(state)
-        return opt
 
-
+# ---- saving -------------------------------------------------------------------
 def _json_array(obj: Any) -> np.ndarray:
     # A 0-d unicode array, not an object array: loads with allow_pickle=False.
-    return np.array(json.dumps(obj, sort_keys=True))
+    return np.array(json.dumps(obj, sort_keys=True, allow_nan=False))
 
 
 def model_to_bytes(
     model: Sequential, optimizer: Optimizer | None = None, metadata: dict[str, Any] | None = None
 ) -> bytes:
     """Serialise to compressed ``.npz`` bytes (see ``save_model``)."""
-    if model.config is None:
-        raise ValueError("only models built from a ModelConfig can be saved")
     arrays: dict[str, np.ndarray] = {
         "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
         "architecture": np.array(model.config.to_json()),
@@ -104,22 +141,30 @@ def save_model(
         f.write(data)
 
 
-def load_model(source: str | os.PathLike[str] | bytes | BinaryIO, max_bytes: int = MAX_MODEL_BYTES) -> LoadedModel:
+# ---- loading ------------------------------------------------------------------
+def load_model(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    max_bytes: int = MAX_MODEL_BYTES,
+    require: Requirements = Requirements(),
+) -> LoadedModel:
     """Load and fully validate a model saved by ``save_model``."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif hasattr(source, "read"):
         data = source.read(max_bytes + 1)
     else:
+        path = os.fspath(source)
+        if os.path.isdir(path):
+            raise ModelFormatError(f"{path} is a directory, not a model file")
         try:
-            size = os.path.getsize(source)
+            size = os.path.getsize(path)
+            _check_size(size, max_bytes)
+            with open(path, "rb") as f:
+                data = f.read(max_bytes + 1)
         except OSError as exc:
-            raise ModelFormatError(f"cannot read model file {source}: {exc.strerror}") from None
-        _check_size(size, max_bytes)
-        with open(source, "rb") as f:
-            data = f.read()
+            raise ModelFormatError(f"cannot read model file {path}: {exc.strerror or exc}") from None
     _check_size(len(data), max_bytes)
-    return _load_from_bytes(data, max_bytes)
+    return _Reader(data, require).load()
 
 
 def _check_size(size: int, max_bytes: int) -> None:
@@ -131,104 +176,223 @@ def _check_size(size: int, max_bytes: int) -> None:
         raise ModelFormatError("model file is empty")
 
 
-def _load_from_bytes(data: bytes, max_bytes: int) -> LoadedModel:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+def _zip_entry_count(data: bytes) -> int:
+    """Entries the zip's end-of-central-directory record declares, read before
+    ``zipfile`` builds an object per entry (a million entries would take
+    seconds and hundreds of MB)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
         raise ModelFormatError("not a pynet model: the file is not an .npz (zip) archive")
+    (total,) = struct.unpack_from("<H", data, end + 10)
+    return total  # 0xFFFF means ZIP64, i.e. more than fit the field: over the limit too
+
+
+def _check_json_shape(text: str, key: str) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH before parsing it (the
+    parser would recurse once per level)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise ModelFormatError(f"'{key}' is nested deeper than {MAX_JSON_DEPTH} levels")
+        elif ch in "]}":
+            depth -= 1
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number pynet accepts")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise ValueError(f"a {len(text)}-digit integer")
+    return int(text)
+
+
+def parse_json(text: str, key: str) -> Any:
+    """Strict, bounded JSON: no NaN/Infinity, no huge integers, no deep nesting."""
+    _check_json_shape(text, key)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-            bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ModelFormatError(f"the model file is damaged or truncated ({exc})") from None
-    if bad is not None:
-        raise ModelFormatError(f"the model file is damaged: member {bad!r} fails its checksum")
-    if unpacked > 4 * max_bytes:
-        raise ModelFormatError(f"model file unpacks to {unpacked / 1e6:.0f} MB, over the limit")
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
+        return json.loads(text, parse_constant=_no_constants, parse_int=_bounded_int)
+    except ValueError as exc:  # JSONDecodeError is a ValueError
+        raise ModelFormatError(f"'{key}' is not valid JSON ({shorten(str(exc), 80)})") from None
+
+
+class _Reader:
+    """One file's checks, in the order that keeps every refusal cheap."""
+
+    def __init__(self, data: bytes, require: Requirements) -> None:
+        self.data = data
+        self.require = require
+
+    def load(self) -> LoadedModel:
+        if _zip_entry_count(self.data) > MAX_MEMBERS:
+            raise ModelFormatError(f"the file has more than {MAX_MEMBERS} entries; a pynet model has far fewer")
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(self.data))
+            entries = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+            raise ModelFormatError(f"the model file is damaged or truncated ({shorten(str(exc), 80)})") from None
+        self.entries = self._check_entries(entries)
+        for key in ("format_version", "architecture"):
+            if key not in self.entries:
+                raise ModelFormatError(f"not a pynet model: the file has no '{key}' entry")
+        version = self._array("format_version", kinds="iu", shape=())
+        if int(version) != FORMAT_VERSION:
             raise ModelFormatError(
-                "the model file contains pickled Python objects, which are refused for safety"
-            ) from None
-        raise ModelFormatError(f"the model file is damaged ({exc})") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
-        raise ModelFormatError(f"the model file is damaged or truncated ({exc})") from None
-    return _validate(arrays)
+                f"unsupported model format version {show(int(version))}; this pynet reads version {FORMAT_VERSION}"
+            )
+        config = self._config()
+        metadata, _dropped = clean_metadata(self._json("metadata") if "metadata" in self.entries else {})
+        shapes = config.param_shapes()
+        expected = {f"param_{i}" for i in range(len(shapes))}
+        optimizer = self._json("optimizer") if "optimizer" in self.entries else None
+        if optimizer is not None:
+            optimizer = self._optimizer_header(optimizer)
+            expected |= {f"opt_{k}_{i}" for k in optimizer["buffer_keys"] for i in range(len(shapes))}
+        missing = sorted(k for k in expected if k not in self.entries)
+        if missing:
+            what = "weights" if missing[0].startswith("param_") else "optimizer state"
+            raise ModelFormatError(f"missing {what} '{missing[0]}' for architecture {config.describe()}")
+        extra = sorted(k for k in self.entries if k not in expected | {"format_version", "architecture", "metadata",
+                                                                         "optimizer"})
+        if extra:
+            listed = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+            raise ModelFormatError(f"the file has entries that architecture {config.describe()} does not declare: "
+                                   f"{listed}")
+        model = build_model(config)
+        for i, (p, shape) in enumerate(zip(model.parameters(), shapes)):
+            p[...] = self._weights(f"param_{i}", shape)
+        state = None
+        if optimizer is not None:
+            buffers = {k: [self._weights(f"opt_{k}_{i}", s) for i, s in enumerate(shapes)]
+                       for k in optimizer["buffer_keys"]}
+            state = {"name": optimizer["name"], "t": optimizer["t"], "hyperparams": optimizer["hyperparams"],
+                     "buffers": buffers}
+        return LoadedModel(model, metadata, state)
 
+    # -- the zip's entries, from their declarations alone
+    def _check_entries(self, entries: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
+        by_key: dict[str, zipfile.ZipInfo] = {}
+        total = 0
+        for info in entries:
+            name = info.filename
+            if not _MEMBER_NAME.fullmatch(name):
+                raise ModelFormatError(f"the file has an entry {show(name)}, which is not part of a pynet model")
+            key = name[:-4]
+            if key in by_key:
+                raise ModelFormatError(f"the file has two entries named {show(name)}")
+            if info.flag_bits & 0x1:
+                raise ModelFormatError(f"entry {show(name)} is encrypted")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ModelFormatError(
+                    f"entry {show(name)} uses compression method {info.compress_type}; pynet reads stored or deflate only"
+                )
+            total += info.file_size
+            if total > MAX_UNPACKED_BYTES:
+                raise ModelFormatError(f"the file would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB")
+            by_key[key] = info
+        return by_key
 
-def _read_json(arrays: dict[str, np.ndarray], key: str) -> Any:
-    arr = arrays[key]
-    if arr.dtype.kind != "U" or arr.shape != ():
-        raise ModelFormatError(f"'{key}' must be a JSON string")
-    try:
-        return json.loads(str(arr))
-    except json.JSONDecodeError as exc:
-        raise ModelFormatError(f"'{key}' is not valid JSON ({exc})") from None
+    # -- one .npy entry: header first, then exactly the bytes it declares
+    def _array(self, key: str, kinds: str, shape: tuple[int, ...] | None = None, max_itemsize: int = 8) -> np.ndarray:
+        info = self.entries[key]
+        try:
+            with self.zip.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+                if version not in readers:
+                    raise ModelFormatError(f"'{key}' is an .npy version {version} array; pynet reads 1.0 and 2.0")
+                got_shape, fortran, dtype = readers[version](f, max_header_size=2048)
+                if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+                    raise ModelFormatError(
+                        f"'{key}' holds Python objects or records; pickled data is refused for safety")
+                if dtype.kind == "U" and "U" in kinds and dtype.itemsize > max_itemsize:
+                    raise ModelFormatError(f"'{key}' is too large ({dtype.itemsize // 4:,} characters; "
+                                           f"the limit is {max_itemsize // 4:,})")
+                if dtype.kind not in kinds or dtype.itemsize > max_itemsize:
+                    raise ModelFormatError(f"'{key}' has dtype {dtype}, which is not what a pynet model stores there")
+                if len(got_shape) > 4 or any(not isinstance(d, int) or d < 0 for d in got_shape):
+                    raise ModelFormatError(f"'{key}' has an invalid shape {show(got_shape)}")
+                if shape is not None and tuple(got_shape) != shape:
+                    raise ModelFormatError(f"'{key}' has shape {show(tuple(got_shape))} but the architecture needs {shape}")
+                nbytes = math.prod(got_shape) * dtype.itemsize
+                header = f.tell()
+                if nbytes != info.file_size - header:
+                    raise ModelFormatError(
+                        f"'{key}' declares {nbytes:,} bytes of data but its entry holds {info.file_size - header:,}")
+                raw = f.read(nbytes)
+                if len(raw) != nbytes or f.read(1):
+                    raise ModelFormatError(f"'{key}' is truncated")
+        except ModelFormatError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, SyntaxError, TypeError,
+                NotImplementedError, RuntimeError) as exc:  # bad CRC, broken deflate stream, malformed header ...
+            raise ModelFormatError(f"'{key}' is damaged ({shorten(str(exc), 80)})") from None
+        order = "F" if fortran else "C"
+        return np.frombuffer(raw, dtype=dtype).reshape(got_shape, order=order)
 
+    def _json(self, key: str) -> Any:
+        limit = MAX_JSON_CHARS[key]
+        arr = self._array(key, kinds="U", shape=(), max_itemsize=4 * limit)
+        return parse_json(str(arr), key)
 
-def _validate(arrays: dict[str, np.ndarray]) -> LoadedModel:
-    for key in ("format_version", "architecture"):
-        if key not in arrays:
-            raise ModelFormatError(f"not a pynet model: the file has no '{key}' entry")
-    version = arrays["format_version"]
-    if version.shape != () or version.dtype.kind not in "iu":
-        raise ModelFormatError("'format_version' must be an integer")
-    if int(version) != FORMAT_VERSION:
-        raise ModelFormatError(
-            f"unsupported model format version {int(version)}; this pynet reads version {FORMAT_VERSION}"
-        )
-    arch = _read_json(arrays, "architecture")
-    try:
-        config = ModelConfig.from_dict(arch)
-    except (TypeError, ValueError, SettingsError) as exc:
-        raise ModelFormatError(f"invalid architecture: {exc}") from None
-    metadata, _dropped = clean_metadata(_read_json(arrays, "metadata") if "metadata" in arrays else {})
+    def _config(self) -> ModelConfig:
+        try:
+            config = ModelConfig.from_dict(self._json("architecture"))
+        except SettingsError as exc:
+            raise ModelFormatError(f"invalid architecture: {exc}") from None
+        req = self.require
+        if config.n_params > req.max_params:
+            raise ModelFormatError(f"architecture {config.describe()} has {config.n_params:,} parameters; "
+                                   f"the limit here is {req.max_params:,}")
+        if req.n_inputs is not None and config.n_inputs != req.n_inputs:
+            raise ModelFormatError(f"the model takes {config.n_inputs} inputs; a 28x28 digit has {req.n_inputs}")
+        if req.n_classes is not None and config.n_classes != req.n_classes:
+            raise ModelFormatError(f"the model has {config.n_classes} classes; digits need {req.n_classes}")
+        return config
 
-    shapes = config.param_shapes()
-    params = []
-    for i, shape in enumerate(shapes):
-        key = f"param_{i}"
-        if key not in arrays:
-            raise ModelFormatError(f"missing weights '{key}' for architecture {config.describe()}")
-        params.append(_checked_array(arrays[key], key, shape, config.dtype))
-    extra = sorted(k for k in arrays if k.startswith("param_") and k not in {f"param_{i}" for i in range(len(shapes))})
-    if extra:
-        raise ModelFormatError(
-            f"the file has more weights ({', '.join(extra)}) than architecture {config.describe()} declares"
-        )
+    def _weights(self, key: str, shape: tuple[int, ...]) -> np.ndarray:
+        arr = self._array(key, kinds="f", shape=shape)
+        if arr.dtype.newbyteorder("=") not in WEIGHT_DTYPES:
+            raise ModelFormatError(f"'{key}' has dtype {arr.dtype}; weights must be float32 or float64")
+        if not np.isfinite(arr).all():
+            raise ModelFormatError(f"'{key}' contains NaN or infinite values")
+        return arr
 
-    model = build_model(config)
-    for p, loaded in zip(model.parameters(), params):
-        p[...] = loaded
-    optimizer_state = _optimizer_state(arrays, shapes, config.dtype) if "optimizer" in arrays else None
-    return LoadedModel(model, metadata, optimizer_state)
-
-
-def _checked_array(arr: np.ndarray, key: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
-    if arr.dtype not in ALLOWED_DTYPES:
-        raise ModelFormatError(f"'{key}' has dtype {arr.dtype}; weights must be float32 or float64")
-    if arr.shape != shape:
-        raise ModelFormatError(f"'{key}' has shape {arr.shape} but the architecture needs {shape}")
-    if not np.isfinite(arr).all():
-        raise ModelFormatError(f"'{key}' contains NaN or infinite values")
-    return arr.astype(dtype, copy=False)
-
-
-def _optimizer_state(arrays: dict[str, np.ndarray], shapes: list[tuple[int, ...]], dtype: str) -> dict[str, Any]:
-    state = _read_json(arrays, "optimizer")
-    try:
-        name, t, hyper, keys = state["name"], int(state["t"]), dict(state["hyperparams"]), list(state["buffer_keys"])
-    except (KeyError, TypeError, ValueError):
-        raise ModelFormatError("the optimizer state is incomplete") from None
-    buffers = {}
-    for key in keys:
-        bufs = []
-        for i, shape in enumerate(shapes):
-            name_i = f"opt_{key}_{i}"
-            if name_i not in arrays:
-                raise ModelFormatError(f"optimizer state is missing '{name_i}'")
-            bufs.append(_checked_array(arrays[name_i], name_i, shape, dtype))
-        buffers[key] = bufs
-    return {"name": name, "t": t, "hyperparams": hyper, "buffers": buffers}
+    @staticmethod
+    def _optimizer_header(state: Any) -> dict[str, Any]:
+        """The optimiser's JSON: its name, step count, hyperparameters and
+        buffer names, each checked against the optimiser's own limits."""
+        if not isinstance(state, dict) or set(state) != {"name", "t", "hyperparams", "buffer_keys"}:
+            raise ModelFormatError("the optimizer state is incomplete or has unknown fields")
+        try:
+            name = _OPTIMIZER_STATE["name"].parse(state["name"])
+            t = _OPTIMIZER_STATE["t"].parse(state["t"])
+        except ValueError as exc:
+            raise ModelFormatError(f"invalid optimizer state: {exc}") from None
+        limits: dict[str, Real] = OPTIMIZER_HYPERPARAMS[name]
+        hyper = state["hyperparams"]
+        if not isinstance(hyper, dict) or set(hyper) != set(limits):
+            raise ModelFormatError(f"the {name} optimizer's hyperparameters must be {', '.join(sorted(limits))}")
+        try:
+            hyper = {k: limits[k].parse(v) for k, v in hyper.items()}
+        except ValueError as exc:
+            raise ModelFormatError(f"invalid optimizer hyperparameter: {exc}") from None
+        keys = state["buffer_keys"]
+        expected = sorted({"adam": ("m", "v"), "sgd": ("velocity",)}[name])
+        if keys != expected:
+            raise ModelFormatError(f"the {name} optimizer's buffers must be {', '.join(expected)}")
+        return {"name": name, "t": t, "hyperparams": hyper, "buffer_keys": keys}

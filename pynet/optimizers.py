@@ -13,6 +13,15 @@ from typing import Any
 import numpy as np
 
 from .config import OPTIMIZERS
+from .constraints import Real
+
+# What each optimiser's saved hyperparameters may be (checked when a file is loaded).
+OPTIMIZER_HYPERPARAMS: dict[str, dict[str, Real]] = {
+    "adam": {"lr": Real(0.0, 10.0, low_open=True), "beta1": Real(0.0, 1.0, high_open=True),
+             "beta2": Real(0.0, 1.0, high_open=True), "eps": Real(0.0, 1.0, low_open=True),
+             "weight_decay": Real(0.0, 1.0, high_open=True)},
+    "sgd": {"lr": Real(0.0, 10.0, low_open=True), "momentum": Real(0.0, 1.0, high_open=True)},
+}
 
 
 class Optimizer:

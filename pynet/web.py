@@ -19,7 +19,7 @@ from . import presets
 from .config import ModelConfig, TrainConfig, parse_settings, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, dataset_from_arrays, parse_idx
-from .io import MAX_MODEL_BYTES, LoadedModel, load_model, model_to_bytes
+from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
 from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model
@@ -32,7 +32,8 @@ VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch valida
 CHART_EVERY = 10  # batches per chart point
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
 MAX_MISCLASSIFIED = 100
-PRETRAINED = "pretrained"  # the shipped model's name: never replaced
+# What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
+PAGE_MODEL = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)
 
 
 def as_bytes(data: Any) -> bytes:
@@ -122,7 +123,7 @@ class Session:
         """Validate ``.npz`` bytes and register the model under ``name`` (or
         ``name-2``, … when taken: nothing is ever replaced); the active model
         only changes if the whole file is valid (``ModelFormatError`` otherwise)."""
-        loaded: LoadedModel = load_model(as_bytes(data))
+        loaded: LoadedModel = load_model(as_bytes(data), require=PAGE_MODEL)
         name = self._free_name(str(name)[:80] or "model")
         entry = ModelEntry(loaded.model, loaded.metadata, loaded.make_optimizer())
         self.models[name] = entry

@@ -211,3 +211,85 @@ def test_interrupted_training_saves_a_checkpoint_that_resumes(tiny_mnist_dir, tm
     assert "--resume" in stdout and "Traceback" not in stderr
     saved = load_model(out)
     assert saved.progress.epochs_done >= 2 and saved.optimizer_state is not None
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height (a few bytes; decoding would need width*height)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
+
+
+def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
+    """name -> (predict/evaluate arguments, what the message must say)."""
+    import gzip
+
+    from PIL import Image
+
+    files = {
+        "not-an-image.png": b"this is text, not a PNG",
+        "huge.png": png_header_only(12000, 12000),
+        "zero.pgm": b"P5\n0 0\n255\n",
+        "negative.pgm": b"P5\n-3 4\n255\n" + bytes(12),
+        "comment.pgm": b"P5\n# a comment that never ends",
+        "maxval.pgm": b"P5\n2 2\n65535\n" + bytes(8),
+        "short.pgm": b"P5\n10 10\n255\n" + bytes(5),
+        "empty.npy": None,
+        "nan.npy": None,
+        "complex.npy": None,
+        "text.npy": None,
+        "idx-bad.gz": gzip.compress(b"\0\0\x08\x03" + bytes(20))[:-8] + b"garbage!",
+        "idx-overflow": b"\0\0\x08\x04" + b"\xff\xff\xff\xff" * 4,
+    }
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)  # incompressible
+    buf = tmp_path / "full.png"
+    Image.fromarray(noise).save(buf)
+    files["truncated.png"] = buf.read_bytes()[: buf.stat().st_size // 2]
+    for name, data in files.items():
+        if data is not None:
+            (tmp_path / name).write_bytes(data)
+    np.save(tmp_path / "empty.npy", np.zeros((0, 28)))
+    np.save(tmp_path / "nan.npy", np.full((28, 28), np.nan))
+    np.save(tmp_path / "complex.npy", np.zeros((28, 28), np.complex64))
+    np.save(tmp_path / "text.npy", np.array(["a"] * 784))
+    (tmp_path / "adir").mkdir()
+    return {
+        "model is a directory": (["predict", "--model", str(tmp_path / "adir"), "--idx", "x"], "is a directory"),
+        "idx is a directory": (["predict", "--idx", str(tmp_path / "adir")], "is a directory"),
+        "image is a directory": ([str(tmp_path / "adir")], "is a directory"),
+        "not an image": ([str(tmp_path / "not-an-image.png")], "not an image"),
+        "truncated png": ([str(tmp_path / "truncated.png")], "damaged or truncated"),
+        "144 Mpx png": ([str(tmp_path / "huge.png")], "12000x12000 is too large"),
+        "0x0 pgm": ([str(tmp_path / "zero.pgm")], "0x0"),
+        "negative pgm": ([str(tmp_path / "negative.pgm")], "whole numbers|at least 1"),
+        "comment without newline": ([str(tmp_path / "comment.pgm")], "inside a comment"),
+        "16-bit pgm": ([str(tmp_path / "maxval.pgm")], "maxval 65535"),
+        "short pgm": ([str(tmp_path / "short.pgm")], "truncated pixel data"),
+        "(0, 28) npy": ([str(tmp_path / "empty.npy")], r"shape \(0, 28\)"),
+        "nan npy": ([str(tmp_path / "nan.npy")], "NaN"),
+        "complex npy": ([str(tmp_path / "complex.npy")], "not numeric"),
+        "text npy": ([str(tmp_path / "text.npy")], "not numeric"),
+        "corrupt gzip idx": (["--idx", str(tmp_path / "idx-bad.gz")], "gzip"),
+        "overflowing idx header": (["--idx", str(tmp_path / "idx-overflow")], "idx-overflow.*truncated"),
+    }
+
+
+def test_every_bad_input_gives_one_line_and_no_traceback(tmp_path, tiny_mnist_dir, trained_model):
+    for case, (args, message) in bad_inputs(tmp_path, tiny_mnist_dir).items():
+        full = args if args[0] == "predict" else ["predict", "--model", str(trained_model), *args]
+        if "--model" not in full:
+            full = [full[0], "--model", str(trained_model), *full[1:]]
+        proc = run_cli(*full)
+        assert proc.returncode == 2, (case, proc.stdout, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in proc.stderr, (case, proc.stderr)
+        import re
+
+        assert re.search(message, lines[0]), (case, lines[0])
+    proc = run_cli("evaluate", "--model", str(tmp_path / "adir"), "--data", str(tiny_mnist_dir))
+    assert proc.returncode == 2 and "is a directory" in proc.stderr

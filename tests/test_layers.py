@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from gradcheck import assert_close_grads, numerical_grad
 
+from gradcheck import assert_close_grads, numerical_grad
 from pynet import kernels
 from pynet.layers import Dense, Dropout, ReLU
 from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax

@@ -413,11 +413,18 @@ ui.on("restart-worker", "click", async () => {
 render();
 // The service worker is registered once Python is up, so precaching the
 // build does not compete with the first start for bandwidth.
-let applyUpdate = null;
-ui.on("apply-update", "click", () => applyUpdate?.());
-start().finally(() => registerOffline((apply) => {
-  applyUpdate = apply;
-  ui.showUpdateReady(true);
+let applyUpdate = () => location.reload();
+ui.on("apply-update", "click", () => applyUpdate());
+start().finally(() => registerOffline({
+  onUpdateReady(apply) {
+    applyUpdate = apply;
+    ui.showUpdateReady(true);
+  },
+  onUpdatedElsewhere() {
+    // This tab keeps its build (files, worker, wheel) until the person reloads.
+    applyUpdate = () => location.reload();
+    ui.showUpdateReady(true, { elsewhere: true });
+  },
 }));
 storage.get("samples").then((saved) => {
   state.samples = saved ?? [];

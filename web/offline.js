@@ -1,11 +1,14 @@
 // Registers the service worker (offline use) and tells the user when a new
 // build has been downloaded and is ready. The update only takes over when the
-// user says so: reloading mid-training would throw the run away.
+// user says so: reloading mid-training would throw the run away. When another
+// tab accepts an update, this tab keeps running the build it loaded (the
+// service worker serves it that build) and is told so.
 
-// Calls onUpdateReady(apply) when a new build waits; apply() activates it and
-// reloads the page. Returns the registration, or null where service workers
-// are unavailable (e.g. plain http on a non-localhost host).
-export async function registerOffline(onUpdateReady) {
+// onUpdateReady(apply): a new build waits; apply() activates it and reloads.
+// onUpdatedElsewhere(): another tab activated a new build.
+// Returns the registration, or null where service workers are unavailable
+// (e.g. plain http on a non-localhost host).
+export async function registerOffline({ onUpdateReady, onUpdatedElsewhere }) {
   if (!("serviceWorker" in navigator)) return null;
   let registration;
   try {
@@ -13,10 +16,18 @@ export async function registerOffline(onUpdateReady) {
   } catch {
     return null; // the app still works online
   }
-  const hadController = !!navigator.serviceWorker.controller;
+  if (!registration) return null; // e.g. service workers blocked by policy
+  let hadController = !!navigator.serviceWorker.controller;
+  let requested = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (requested) location.reload();
+    else if (hadController) onUpdatedElsewhere();
+    hadController = true; // a first visit's page is taken over once, by its own build
+  });
   const offer = (worker) => onUpdateReady(() => {
-    navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
-    worker.postMessage("skip-waiting");
+    requested = true;
+    if (worker.state === "activated") location.reload(); // another tab already switched
+    else worker.postMessage("skip-waiting");
   });
   if (registration.waiting && hadController) offer(registration.waiting);
   registration.addEventListener("updatefound", () => {
@@ -26,6 +37,8 @@ export async function registerOffline(onUpdateReady) {
       if (incoming.state === "installed" && navigator.serviceWorker.controller) offer(incoming);
     });
   });
+  // Clean up builds no open tab runs any more (e.g. the one this tab replaced).
+  navigator.serviceWorker.ready.then((r) => r.active?.postMessage("prune"), () => {});
   // Long-lived tabs look for a new build now and then.
   setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
   return registration;

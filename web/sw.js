@@ -9,13 +9,22 @@
 // from the previous cache when its hash is unchanged.
 //
 // A new build installs in the background and waits; the page shows "update
-// ready" and, when the user accepts, sends "skip-waiting"; the new worker then
-// deletes the old caches and the page reloads.
+// ready" and, when the user accepts, sends "skip-waiting" and reloads.
+//
+// Several tabs: each page (and the Python worker it starts) keeps being served
+// the build it was loaded with, even after another tab accepted an update, so
+// no tab ever runs new files under an old page. The worker records which build
+// each client belongs to (navigations get the newest; a worker gets its page's)
+// and deletes an old build's cache only when no open client uses it.
 
 const VERSION = "__BUILD_VERSION__"; // stamped by build/build_site.py
 const PREFIX = "pynet-";
 const CACHE = PREFIX + VERSION;
 const scopeUrl = (path) => new URL(path, self.registration.scope).href;
+// Which build each client runs, kept in Cache Storage: it must outlive this
+// worker (browsers stop idle service workers) and be read by the next build's.
+const CLIENTS = "pynet:clients";
+const CLIENTS_KEY = () => scopeUrl("__pynet-clients__");
 
 async function sha256Hex(buffer) {
   const digest = await crypto.subtle.digest("SHA-256", buffer);
@@ -103,9 +112,18 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
+    // Every other build is retired: its cache goes once no open tab runs it.
+    // Clients no build has seen (the first visit's page and its Python
+    // worker, loaded from the network) run this build.
+    registry = null; // re-read what the previous build's worker recorded
+    const reg = await loadRegistry();
     for (const name of await caches.keys()) {
-      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      if (name.startsWith(PREFIX) && name !== CACHE) reg.retired.add(name.slice(PREFIX.length));
     }
+    for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "all" })) {
+      if (!reg.clients.has(client.id)) reg.clients.set(client.id, VERSION);
+    }
+    await prune();
     // The first visit's page (and its worker) start using the cache at once,
     // so MNIST fetched in this visit is already kept for offline use.
     await self.clients.claim();
@@ -115,22 +133,84 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
   else if (event.data === "keep-downloads") event.waitUntil(cachedManifest(CACHE).then((m) => m && keepDownloads(m)));
+  else if (event.data === "prune") event.waitUntil(prune());
 });
 
+// The registry: {clients: {clientId: build}, retired: [builds]}. Kept in
+// memory while this worker runs, saved after each change (one at a time).
+let registry = null;
+let saving = Promise.resolve();
+
+async function loadRegistry() {
+  registry ??= (async () => {
+    const stored = await (await caches.open(CLIENTS)).match(CLIENTS_KEY());
+    const data = stored ? await stored.json() : {};
+    return { clients: new Map(Object.entries(data.clients ?? {})), retired: new Set(data.retired ?? []) };
+  })();
+  return registry;
+}
+
+async function saveRegistry() {
+  const reg = await loadRegistry();
+  const body = JSON.stringify({ clients: Object.fromEntries(reg.clients), retired: [...reg.retired] });
+  saving = saving.then(async () => (await caches.open(CLIENTS)).put(CLIENTS_KEY(), new Response(body)), () => {});
+  return saving;
+}
+
+// The build a request's client runs. Navigations load the newest build; a
+// worker script runs its page's build; everything else follows its client.
+async function buildFor(event) {
+  const reg = await loadRegistry();
+  const navigate = event.request.mode === "navigate";
+  const build = navigate ? VERSION : reg.clients.get(event.clientId) ?? VERSION;
+  const created = event.resultingClientId;
+  if (created && (navigate || event.request.destination === "worker") && reg.clients.get(created) !== build) {
+    reg.clients.set(created, build);
+    await saveRegistry();
+  }
+  return (await caches.has(PREFIX + build)) ? build : VERSION;
+}
+
+// Forget closed clients; delete the caches of retired builds nobody runs any
+// more. (Only retired ones: a newer build may be installing its cache now.)
+async function prune() {
+  const reg = await loadRegistry();
+  const live = new Set((await self.clients.matchAll({ includeUncontrolled: true, type: "all" })).map((c) => c.id));
+  for (const id of [...reg.clients.keys()]) if (!live.has(id)) reg.clients.delete(id);
+  const inUse = new Set([VERSION, ...reg.clients.values()]);
+  for (const build of [...reg.retired]) {
+    if (inUse.has(build)) continue;
+    await caches.delete(PREFIX + build);
+    reg.retired.delete(build);
+  }
+  await saveRegistry();
+}
+
+// A lazily fetched file (MNIST) is kept only if it is byte for byte the file
+// the manifest names: a captive portal's error page must not be stored.
+async function keepIfVerified(cache, href, path, response, manifest) {
+  const body = await response.arrayBuffer();
+  if ((await sha256Hex(body)) !== manifest.files[path]?.sha256) return;
+  await cache.put(href, new Response(body, { headers: { "Content-Type": "application/octet-stream" } }));
+}
+
 async function respond(event) {
-  const cache = await caches.open(CACHE);
+  const build = await buildFor(event);
+  const cache = await caches.open(PREFIX + build);
   const url = new URL(event.request.url);
   url.search = "";
   url.hash = "";
   const hit = await cache.match(url.href);
   if (hit) return hit;
   const response = await fetch(event.request);
-  // Lazy files (MNIST) are kept once fetched. Stored in the background so
-  // the page can stream the download (and show its progress) meanwhile.
-  const lazy = (await cachedManifest(CACHE))?.lazy ?? [];
-  if (response.ok && lazy.includes(url.href.slice(self.registration.scope.length))) {
-    event.waitUntil(cache.put(url.href, response.clone()));
+  // Lazy files (MNIST) are kept once fetched and verified; in the background,
+  // so the page can stream the download (and show its progress) meanwhile.
+  const manifest = await cachedManifest(PREFIX + build);
+  const path = url.href.slice(self.registration.scope.length);
+  if (response.ok && manifest?.lazy?.includes(path)) {
+    event.waitUntil(keepIfVerified(cache, url.href, path, response.clone(), manifest));
   }
+  if (event.request.mode === "navigate") event.waitUntil(prune());
   return response;
 }
 

@@ -25,9 +25,13 @@ export function showError(message, { restart = false } = {}) {
   $("restart-worker").hidden = !restart;
 }
 
-export function showUpdateReady(show, message) {
+// `elsewhere`: another tab switched to the new build; this one keeps its own.
+export function showUpdateReady(show, { elsewhere = false } = {}) {
   $("update-ready").hidden = !show;
-  if (message) $("update-text").textContent = message;
+  $("update-ready").dataset.reason = elsewhere ? "updated-elsewhere" : "update-waiting";
+  $("update-text").textContent = elsewhere
+    ? "pynet was updated in another tab. This tab keeps running the version it loaded until you reload."
+    : "A new version of pynet has been downloaded.";
 }
 
 export function showBuildInfo({ version, wasmBytes }) {

@@ -53,8 +53,14 @@ function pythonMessage(err) {
   return match ? match[1].replace(/^'(.*)'$/, "$1") : last;
 }
 
-async function fetchBytes(path, onProgress) {
-  const response = await fetch(url(path));
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// `reload`: skip the HTTP cache (after a bad download, which it may hold).
+async function fetchBytes(path, onProgress, { reload = false } = {}) {
+  const response = await fetch(url(path), reload ? { cache: "reload" } : {});
   if (!response.ok) throw new Error(`could not fetch ${path} (HTTP ${response.status})`);
   const total = Number(response.headers.get("content-length")) || 0;
   if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
@@ -121,6 +127,7 @@ async function leaveCopyForOffline(paths, blobs) {
 // MNIST is fetched only when first needed, then kept for the session. Its
 // files are keyed by the names pynet uses for them (pynet.data.MNIST_FILES).
 let mnistLoaded = null;
+let mnistFailed = false;
 function ensureMnist() {
   mnistLoaded ??= (async () => {
     const names = Object.keys(ASSETS.mnist);
@@ -133,12 +140,21 @@ function ensureMnist() {
     };
     const blobs = await Promise.all(names.map((k) => fetchBytes(ASSETS.mnist[k], (n, t) => {
       loaded[k] = n; totals[k] = t; report();
-    })));
+    }, { reload: mnistFailed })));
+    for (const [i, k] of names.entries()) {
+      if ((await sha256Hex(blobs[i])) !== ASSETS.mnist_sha256[k]) {
+        throw new Error(`the MNIST download ${ASSETS.mnist[k]} did not arrive intact (something on the network, ` +
+          "such as a Wi-Fi login page, replaced it); try again once you are online");
+      }
+    }
     await leaveCopyForOffline(names.map((k) => ASSETS.mnist[k]), blobs);
     progress("mnist-parse");
     return call("load_mnist", Object.fromEntries(names.map((k, i) => [k, blobs[i]])));
   })();
-  mnistLoaded.catch(() => { mnistLoaded = null; }); // a failed download can be retried
+  mnistLoaded.catch(() => { // a failed download can be retried, past the HTTP cache
+    mnistLoaded = null;
+    mnistFailed = true;
+  });
   return mnistLoaded;
 }
 

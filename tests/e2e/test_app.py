@@ -234,7 +234,7 @@ def bad_files(tmp_path, good: bytes) -> dict:
         "pickled.npz": (npz_with(param_0=np.array([object()], dtype=object)), "pickled"),
         "wrong-shape.npz": (npz_with(param_0=w0[:, :10]), "shape"),
         "nan.npz": (npz_with(param_0=nan_w), "NaN"),
-        "other-arch.npz": (npz_with(architecture=np.array(json.dumps({"hidden": [128]}))), "shape"),
+        "other-arch.npz": (npz_with(architecture=np.array(json.dumps({"hidden": [128]}))), "shape|does not declare"),
     }
 
 

@@ -103,8 +103,9 @@ def make_second_build(first: Path, second: Path) -> dict:
     way build_site.py does it (fresh service-worker template included)."""
     shutil.copytree(first, second)
     shutil.copy2(ROOT / "web" / "sw.js", second / "sw.js")
-    css = second / "style.css"
-    css.write_text(css.read_text() + "\n/* second build */\n")
+    for name in ("style.css", "worker.js"):
+        path = second / name
+        path.write_text(path.read_text() + "\n/* second build */\n")
     assets = json.loads((first / "manifest.json").read_text())["assets"]
     return finalize_site(second, assets)
 
@@ -145,7 +146,93 @@ def test_new_build_replaces_the_old_one_whole_after_the_user_agrees(page, site_c
         wait_ready(page)
         page.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{second['version']}'")
         assert "second build" in page.evaluate("async () => (await fetch('style.css')).text()")
-        assert list(cache_state(page)) == [f"pynet-{second['version']}"]  # the old cache is gone
+        deadline = time.monotonic() + 20  # the old cache goes once no tab runs it (asynchronously)
+        while list(cache_state(page)) != [f"pynet-{second['version']}"] and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert list(cache_state(page)) == [f"pynet-{second['version']}"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def python_worker(page):
+    return next(w for w in page.workers if w.url.endswith("/worker.js"))
+
+
+def test_other_tabs_keep_their_build_until_they_reload(context, site_copy, tmp_path):
+    """Tab A accepts an update; tab B is told, and keeps running the first build
+    whole (its files, and after Restart Python its worker) until it reloads."""
+    first = json.loads((site_copy / "manifest.json").read_text())
+    second_dir = tmp_path / "second"
+    second = make_second_build(site_copy, second_dir)
+    server, url = serve_in_thread(site_copy, "/pynet/")
+    try:
+        a, b = context.new_page(), context.new_page()
+        for page in (a, b):
+            page.goto(url)
+            wait_ready(page)
+            wait_controlled(page)
+        shutil.rmtree(site_copy)
+        shutil.copytree(second_dir, site_copy)
+        a.evaluate("async () => { await (await navigator.serviceWorker.getRegistration()).update(); }")
+        a.get_by_test_id("update-ready").wait_for(state="visible", timeout=60_000)
+        with a.expect_navigation(timeout=60_000):
+            a.get_by_test_id("apply-update").click()
+        wait_ready(a)
+        a.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{second['version']}'")
+
+        # B is told, and still runs the first build: page files, and the worker Restart Python starts.
+        b.wait_for_selector('[data-testid="update-ready"][data-reason="updated-elsewhere"]', timeout=30_000)
+        assert "another tab" in b.get_by_test_id("update-ready").text_content()
+        assert b.get_by_test_id("build-version").text_content() == first["version"]
+        assert "second build" not in b.evaluate("async () => (await fetch('style.css')).text()")
+        assert "second build" not in b.evaluate("async () => (await fetch('worker.js')).text()")
+        python_worker(b).evaluate("() => { setTimeout(() => { throw new Error('simulated crash'); }); }")
+        b.get_by_test_id("restart-worker").click()
+        wait_ready(b)
+        assert "second build" not in python_worker(b).evaluate("async () => (await fetch('worker.js')).text()")
+        assert sorted(cache_state(b)) == sorted([f"pynet-{first['version']}", f"pynet-{second['version']}"])
+        short_training(b)  # the first Train loads the chart library: the first build's too
+        assert b.get_by_test_id("error").is_hidden()
+
+        # Reloading moves B to the new build; then the old cache goes.
+        b.get_by_test_id("apply-update").click()
+        b.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{second['version']}'",
+                            timeout=60_000)
+        deadline = time.monotonic() + 20
+        while list(cache_state(b)) != [f"pynet-{second['version']}"] and time.monotonic() < deadline:
+            b.wait_for_timeout(200)
+        assert list(cache_state(b)) == [f"pynet-{second['version']}"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_captive_portal_page_is_never_kept_as_mnist(page, site_copy):
+    server, url = serve_in_thread(site_copy, "/")
+    manifest = json.loads((site_copy / "manifest.json").read_text())
+    try:
+        page.goto(url)
+        wait_ready(page)
+        wait_controlled(page)
+        real = site_copy / "mnist" / "t10k-images-idx3-ubyte.gz"
+        data = real.read_bytes()
+        real.write_bytes(b"<html><body>Please sign in to the caf\xc3\xa9 Wi-Fi</body></html>")
+        page.get_by_test_id("evaluate").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=error-text]').textContent.includes('did not arrive intact')",
+                               timeout=60_000)
+        real.write_bytes(data)  # back online properly
+        page.get_by_test_id("error-dismiss").click()
+        page.get_by_test_id("evaluate").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=\"test-accuracy\"]').dataset.value !== ''",
+                               timeout=120_000)
+        wait_until_cached(page, ["mnist/t10k-images-idx3-ubyte.gz"])
+        cached_hash = page.evaluate("""async () => {
+            const r = await caches.match(new URL('mnist/t10k-images-idx3-ubyte.gz', location.href).href);
+            const d = await crypto.subtle.digest('SHA-256', await r.arrayBuffer());
+            return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+        }""")
+        assert cached_hash == manifest["files"]["mnist/t10k-images-idx3-ubyte.gz"]["sha256"]
     finally:
         server.shutdown()
         server.server_close()

@@ -1,0 +1,70 @@
+"""Every hostile model file is refused fast, with its own message, before
+anything large is allocated; benign oddities still load."""
+
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from hostile_models import benign, good_model, hostile
+from pynet.io import MNIST_MODEL, ModelFormatError, Requirements, load_model
+from pynet.web import MAX_PARAMS
+
+GOOD = good_model()
+CORPUS = hostile(GOOD)
+PAGE = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)  # what the page asks of a model
+
+
+def test_the_corpus_is_large_and_every_entry_is_a_different_attack():
+    assert len(CORPUS) >= 50
+    assert len({data for data, _ in CORPUS.values()}) == len(CORPUS)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_hostile_file_is_refused_quickly_with_its_reason(name):
+    data, reason = CORPUS[name]
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(ModelFormatError, match=reason) as err:
+        load_model(data, require=PAGE)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    message = str(err.value)
+    assert seconds < 1.0, f"{name}: {seconds:.2f} s"
+    # A model of 784-16-10 is ~50 kB; nothing may allocate much more than what a
+    # valid file of its declared kind could hold before saying no.
+    assert peak < 24 * 2**20, f"{name}: {peak / 2**20:.0f} MB allocated"
+    assert 0 < len(message) <= 300 and "\n" not in message
+
+
+def test_messages_say_what_is_wrong_rather_than_one_generic_refusal():
+    messages = []
+    for data, _ in CORPUS.values():
+        try:
+            load_model(data, require=PAGE)
+        except ModelFormatError as exc:
+            messages.append(str(exc))
+    assert len(set(messages)) >= 0.8 * len(messages)
+
+
+@pytest.mark.parametrize("name", sorted(benign(GOOD)))
+def test_benign_variants_load(name):
+    loaded = load_model(benign(GOOD)[name], require=MNIST_MODEL)
+    reference = load_model(GOOD).model
+    x = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+    np.testing.assert_allclose(loaded.model.predict_proba(x), reference.predict_proba(x), rtol=1e-6)
+
+
+def test_junk_metadata_is_dropped_not_shown():
+    loaded = load_model(benign(GOOD)["metadata-junk-dropped.npz"])
+    assert "test_accuracy" not in loaded.metadata and "name" not in loaded.metadata
+    assert "colour" not in loaded.metadata and "history" not in loaded.metadata
+    assert loaded.progress is not None  # the valid entries stay
+
+
+def test_the_cli_limit_is_looser_but_the_page_budget_refuses_55M_parameters():
+    data, _ = CORPUS["architecture-55M-params.npz"]
+    with pytest.raises(ModelFormatError, match="20,000,000"):
+        load_model(data, require=PAGE)
