@@ -5,10 +5,11 @@ on slow numbers.
 
 Measures: cold and warm start to `ready`, bytes fetched before ready, classify
 latency over 100 drawn MNIST digits, in-tab training throughput for
-784-128-10 Adam b128 and for the page's default settings, time from Train to
-the end of a default run with its test accuracy, native throughput of the
-same configuration, and (when installed) TensorFlow.js on its wasm backend
-training the identical MLP in the same browser.
+784-128-10 Adam b128, for the page's default settings, and for TensorFlow.js's
+mnist example CNN at batch 64 and 128; time from Train to the end of a default
+run and of one epoch of that CNN, with their test accuracy; native throughput
+of the same networks; and TensorFlow.js training the identical networks in the
+same browser (wasm backend; cpu for the CNN, which 4.22's wasm cannot train).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from build.pagedriver import (
     mnist_test_images,
     samples_done,
     set_settings,
+    start_training,
     wait_idle,
     wait_ready,
     wait_samples,
@@ -103,19 +105,38 @@ def classify_latency(page, n: int) -> dict:
             "p95_ms": round(latencies[int(0.95 * (n - 1))], 1), "max_ms": round(latencies[-1], 1)}
 
 
-def tab_throughput(page, hidden: str, lr: float, batch: int) -> dict:
-    """Samples/s over THROUGHPUT_SAMPLES after a 5,000-sample warm-up (wall clock
-    in the page, so the yields between slices are included)."""
-    set_settings(page, **{"hidden-layers": hidden, "learning-rate": lr, "batch-size": batch, "epochs": 1})
-    page.get_by_test_id("train").click()
-    wait_samples(page, 5000, 600_000)
+def tab_throughput(page, preset: str | None = None, samples: int = THROUGHPUT_SAMPLES, **settings) -> dict:
+    """Samples/s over ``samples`` after a 5,000-sample warm-up (wall clock in
+    the page, so the yields between slices are included)."""
+    if preset:
+        page.get_by_test_id(f"preset-{preset}").click()
+    set_settings(page, **settings)
+    start_training(page)
+    wait_samples(page, 5000, 120_000)
     t0, s0 = time.perf_counter(), samples_done(page)
-    wait_samples(page, s0 + THROUGHPUT_SAMPLES, 600_000)
+    wait_samples(page, s0 + samples, 300_000)
     t1, s1 = time.perf_counter(), samples_done(page)
     page.get_by_test_id("stop").click()
     wait_idle(page)
-    return {"architecture": f"784-{hidden}-10", "batch_size": batch, "samples": s1 - s0,
-            "samples_per_sec": round((s1 - s0) / (t1 - t0))}
+    wait_ready(page)
+    architecture = page.get_by_test_id("model-name").text_content().split("(")[1].split(" ")[0].rstrip(")")
+    return {"architecture": architecture, "batch_size": int(page.get_by_test_id("batch-size").input_value()),
+            "samples": s1 - s0, "samples_per_sec": round((s1 - s0) / (t1 - t0))}
+
+
+def tab_one_epoch(page, preset: str) -> dict:
+    """Train a preset to its end; time from Train to the trained model, and its test accuracy."""
+    page.get_by_test_id(f"preset-{preset}").click()
+    settings = {k: page.get_by_test_id(k).input_value() for k in ("conv-layers", "hidden-layers", "learning-rate",
+                                                                 "batch-size", "epochs", "schedule")}
+    t0 = time.perf_counter()
+    start_training(page)
+    wait_idle(page, 1_200_000)
+    seconds = time.perf_counter() - t0
+    total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
+    acc = page.get_by_test_id("model-name").get_attribute("data-test-accuracy")
+    return {"preset": preset, "settings": settings, "seconds_to_trained_model": round(seconds, 1), "samples": total,
+            "samples_per_sec_overall": round(total / seconds), "test_accuracy": float(acc) if acc else None}
 
 
 def default_run(page) -> dict:
@@ -123,8 +144,8 @@ def default_run(page) -> dict:
     page.reload()
     wait_ready(page)
     settings = {k: page.get_by_test_id(k).input_value() for k in ("hidden-layers", "learning-rate", "batch-size", "epochs")}
-    page.get_by_test_id("train").click()
     t0 = time.perf_counter()
+    start_training(page)
     wait_idle(page, 600_000)
     seconds = time.perf_counter() - t0
     total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
@@ -133,11 +154,14 @@ def default_run(page) -> dict:
             "samples_per_sec_overall": round(total / seconds), "test_accuracy": float(acc) if acc else None}
 
 
-def tfjs_throughput(browser) -> dict | None:
-    """TensorFlow.js (wasm backend) training the identical MLP, if installed."""
+def tfjs_throughput(browser, network: str = "mlp", batch: int = 128, samples: int = THROUGHPUT_SAMPLES) -> dict:
+    """TensorFlow.js training the identical network in the same browser."""
     from build.tfjs_bench import run_tfjs
 
-    return run_tfjs(browser, ROOT / "node_modules", THROUGHPUT_SAMPLES)
+    try:
+        return run_tfjs(browser, ROOT / "node_modules", samples, network, batch)
+    except Exception as exc:  # a comparison, not the product: report and carry on
+        return {"error": str(exc)}
 
 
 def main() -> int:
@@ -165,20 +189,39 @@ def main() -> int:
         wait_ready(page)
         report["classify_latency"] = classify_latency(page, args.classify)
         print(json.dumps(report["classify_latency"]), flush=True)
-        report["tab_training_784_128_10"] = tab_throughput(page, "128", 0.001, 128)
-        print(json.dumps(report["tab_training_784_128_10"]), flush=True)
-        report["tab_training_default_settings"] = default_run(page)
-        print(json.dumps(report["tab_training_default_settings"]), flush=True)
+        steps = {
+            "tab_training_784_128_10": lambda: tab_throughput(
+                page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1),
+            "tab_training_default_settings": lambda: default_run(page),
+            "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64),
+            "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128),
+            "tab_tfjs_cnn_one_epoch": lambda: tab_one_epoch(page, "tfjs"),
+        }
+        for name, step in steps.items():
+            print(f"measuring {name}", flush=True)
+            try:
+                report[name] = step()
+            except Exception as exc:  # a benchmark reports what failed and carries on
+                report[name] = {"error": str(exc)[:500]}
+                page.reload()
+                wait_ready(page)
+            print(json.dumps({name: report[name]}), flush=True)
         context.close()
-        try:
-            report["tfjs_wasm_784_128_10"] = tfjs_throughput(browser)
-        except Exception as exc:  # a comparison, not the product: report and carry on
-            report["tfjs_wasm_784_128_10"] = {"error": str(exc)}
+        report["tfjs_wasm_784_128_10"] = tfjs_throughput(browser)
+        for batch in (64, 128):
+            report[f"tfjs_cnn_batch_{batch}"] = tfjs_throughput(browser, "cnn", batch, 2_000)
+            print(json.dumps({f"tfjs_cnn_batch_{batch}": report[f"tfjs_cnn_batch_{batch}"]}), flush=True)
         browser.close()
     native = native_throughput(ModelConfig(hidden=(128,)), TrainConfig(batch_size=128), 60_000)
     report["native_784_128_10"] = {"samples_per_sec": native["samples_per_sec"], "numpy": native["numpy"]}
-    tab = report["tab_training_784_128_10"]["samples_per_sec"]
+    tab = report["tab_training_784_128_10"].get("samples_per_sec", float("nan"))
     report["native_over_tab"] = round(native["samples_per_sec"] / tab, 1)
+    tfjs_cnn = ModelConfig(conv=((8, 5), (16, 5)), hidden=())
+    for batch in (64, 128):
+        native = native_throughput(tfjs_cnn, TrainConfig(batch_size=batch), 20_000)
+        tab = report[f"tab_training_tfjs_cnn_batch_{batch}"].get("samples_per_sec", float("nan"))
+        report[f"native_tfjs_cnn_batch_{batch}"] = {"samples_per_sec": native["samples_per_sec"],
+                                                    "native_over_tab": round(native["samples_per_sec"] / tab, 1)}
     server.shutdown()
     text = json.dumps(report, indent=2)
     args.out.write_text(text + "\n")

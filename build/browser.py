@@ -22,7 +22,11 @@ def system_chromium() -> str | None:
 
 
 def launch(playwright):
-    """A headless Chromium for the build tools (pytest-playwright launches its own)."""
+    """A headless Chromium for the build tools (pytest-playwright launches its own).
+    ``$PYNET_DEBUG_PORT`` opens Chrome's remote debugging port, to look into a run."""
+    import os
+
+    args = CHROMIUM_ARGS + ([f"--remote-debugging-port={os.environ['PYNET_DEBUG_PORT']}"]
+                            if os.environ.get("PYNET_DEBUG_PORT") else [])
     exe = system_chromium()
-    return playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS) if exe else \
-        playwright.chromium.launch(args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=exe, args=args) if exe else playwright.chromium.launch(args=args)

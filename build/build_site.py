@@ -31,9 +31,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WHEEL_SOURCES = ("pynet", "pyproject.toml", "README.md", "LICENSE")
 
-MIN_TEST_ACCURACY = 0.985
+MIN_TEST_ACCURACY = 0.99  # the shipped CNN reaches 99.5 %; far less means a bug
 # pynet modules that do not influence training (editing them must not retrain).
-NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "progress.py", "bench.py", "__main__.py"}
+# presets.py holds the recipe, which the cache key includes by value instead.
+NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "progress.py", "bench.py", "__main__.py", "presets.py"}
 
 
 def log(msg: str) -> None:
@@ -133,11 +134,11 @@ def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
 
     files = sorted(f for f in (ROOT / "pynet").glob("*.py") if f.name not in NOT_TRAINING_CODE)
     recipe = json.dumps([presets.PRETRAINED_MODEL.to_dict(), presets.PRETRAINED_TRAIN.to_dict(),
-                         presets.PRETRAINED_VAL_SIZE])
+                         presets.PRETRAINED_VAL_SIZE, presets.PRETRAINED_OUTLIERS])
     key = digest(sources_digest(files), recipe, *[PINNED[k][1] for k in MNIST_FILES.values()])
     model_path = cache / "models" / f"default-{key}.npz"
     if not model_path.exists():
-        log("training the default model natively (40-90 s on 2 cores; cached afterwards)")
+        log("training the default model natively (about 3 minutes on 2 cores; cached afterwards)")
         from pynet.data import load_mnist
         from pynet.io import model_to_bytes
 

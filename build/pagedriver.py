@@ -14,6 +14,7 @@ from pynet.data import find_mnist_dir, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_TIMEOUT_MS = 240_000
+POLL_MS = 100  # waits poll on a timer, so they work the same in a page that renders no frames
 
 
 def wait_ready(page, timeout_ms: float = 120_000) -> None:
@@ -41,25 +42,43 @@ def training_progress(page) -> dict[str, str | None]:
     return {k: el.get_attribute(f"data-{k}") for k in keys}
 
 
+def start_training(page) -> None:
+    """Press Train and wait until the new run has started (its progress starts
+    from zero: the previous run's numbers no longer show)."""
+    run = int(page.get_by_test_id("train-progress").get_attribute("data-run") or 0)
+    page.get_by_test_id("train").click()
+    page.wait_for_function(
+        f"() => Number(document.querySelector('[data-testid=train-progress]').dataset.run) > {run}",
+        timeout=30_000, polling=POLL_MS)
+
+
 def samples_done(page) -> int:
     return int(page.get_by_test_id("train-progress").get_attribute("data-samples"))
 
 
 def wait_samples(page, at_least: int, timeout_ms: float = TRAIN_TIMEOUT_MS) -> None:
-    page.wait_for_function(
-        f"() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= {at_least}",
-        timeout=timeout_ms)
+    """Until training has seen ``at_least`` samples; a timeout says what the page shows."""
+    try:
+        page.wait_for_function(
+            f"() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) >= {at_least}",
+            timeout=timeout_ms, polling=POLL_MS)
+    except Exception as exc:
+        state = page.evaluate("""() => ({status: document.querySelector('[data-testid=status]').dataset.state,
+            progress: document.querySelector('[data-testid=train-text]').textContent,
+            error: document.querySelector('[data-testid=error-text]').textContent,
+            train_disabled: document.querySelector('[data-testid=train]').disabled})""")
+        raise TimeoutError(f"training did not reach {at_least} samples: {state}") from exc
 
 
 def wait_idle(page, timeout_ms: float = TRAIN_TIMEOUT_MS) -> None:
     """Until no training run is going (Train is enabled again)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout_ms)
+    page.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=timeout_ms, polling=POLL_MS)
 
 
 def wait_model(page, name: str, timeout_ms: float = TRAIN_TIMEOUT_MS) -> None:
     """Until the model called ``name`` is active."""
     page.wait_for_function(
-        f"() => document.querySelector('[data-testid=model-name]').dataset.name === {name!r}", timeout=timeout_ms)
+        f"() => document.querySelector('[data-testid=model-name]').dataset.name === {name!r}", timeout=timeout_ms, polling=POLL_MS)
 
 
 def active_model(page) -> str:
@@ -69,7 +88,7 @@ def active_model(page) -> str:
 def wait_evaluated(page, timeout_ms: float = TRAIN_TIMEOUT_MS) -> float:
     """Until Evaluate has shown a test accuracy; returns it."""
     page.wait_for_function("() => document.querySelector('[data-testid=test-accuracy]').dataset.value !== ''",
-                           timeout=timeout_ms)
+                           timeout=timeout_ms, polling=POLL_MS)
     return float(page.get_by_test_id("test-accuracy").get_attribute("data-value"))
 
 
@@ -77,32 +96,59 @@ def error_text(page) -> str:
     return page.get_by_test_id("error").text_content() or ""
 
 
-def draw_strokes(page, image: np.ndarray, threshold: int = 128) -> None:
-    """Draw a 28x28 image as mouse strokes over the whole canvas: one
-    horizontal drag per run of bright pixels in each row (real pointer events,
-    no pixel injection)."""
+def canvas_box(page) -> dict:
     canvas = page.get_by_test_id("draw-canvas")
     canvas.scroll_into_view_if_needed()  # as a person would, e.g. after pressing Train further down
-    box = canvas.bounding_box()
-    cell = box["width"] / 28
+    return canvas.bounding_box()
 
-    def at(r: float, c: float) -> tuple[float, float]:
-        return box["x"] + (c + 0.5) * cell, box["y"] + (r + 0.5) * cell
 
-    for r in range(28):
-        row = image[r] >= threshold
-        c = 0
-        while c < 28:
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < 28 and row[c]:
-                c += 1
-            page.mouse.move(*at(r, start))
-            page.mouse.down()
-            page.mouse.move(*at(r, c - 1), steps=2)
-            page.mouse.up()
+def draw_path(page, strokes, share: float = 0.9, left: float = 0.05, top: float = 0.05, steps: int = 2) -> None:
+    """Draw strokes given in the unit square (``build.handwriting``) with the
+    mouse, in a box ``share`` of the canvas wide at (``left``, ``top``) (shares
+    of the canvas). ``steps``: pointer moves between two points (1 = a fast
+    stroke, sparse events; more = slow and smooth)."""
+    box = canvas_box(page)
+    size = box["width"] * share
+
+    def at(p) -> tuple[float, float]:
+        return box["x"] + box["width"] * left + p[0] * size, box["y"] + box["height"] * top + p[1] * size
+
+    for stroke in strokes:
+        page.mouse.move(*at(stroke[0]))
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*at(point), steps=steps)
+        page.mouse.up()
+
+
+def touch_path(page, strokes, share: float = 0.9, left: float = 0.05, top: float = 0.05) -> None:
+    """The same with a finger: touch events through the DevTools protocol
+    (the page sees pointer events of type "touch"); needs a context with
+    ``has_touch=True``."""
+    box = canvas_box(page)
+    size = box["width"] * share
+    cdp = page.context.new_cdp_session(page)
+
+    def at(p) -> dict:
+        return {"x": box["x"] + box["width"] * left + p[0] * size, "y": box["y"] + box["height"] * top + p[1] * size}
+
+    for stroke in strokes:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at(stroke[0])]})
+        for a, b in zip(stroke[:-1], stroke[1:]):
+            for t in (0.5, 1.0):  # two moves per segment, as a finger reports them
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+                    at((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def draw_strokes(page, image: np.ndarray) -> None:
+    """Draw a 28x28 MNIST digit the way a person would: its pen strokes (the
+    image thinned to centre lines and traced, ``build.handwriting``), over
+    most of the canvas, with real pointer events."""
+    from build.handwriting import mnist_strokes
+
+    draw_path(page, mnist_strokes(image), share=0.8, left=0.1, top=0.1)
 
 
 def settled_prediction(page, timeout_ms: float = 10_000) -> dict:
@@ -110,7 +156,8 @@ def settled_prediction(page, timeout_ms: float = 10_000) -> dict:
     page.wait_for_selector('[data-testid="prediction"][data-busy="false"]', timeout=timeout_ms)
     pred = page.get_by_test_id("prediction")
     probs = [float(page.get_by_test_id(f"prob-{d}").get_attribute("data-value")) for d in range(10)]
-    return {"text": pred.text_content(), "confidence": pred.get_attribute("data-confidence"), "probs": probs,
+    return {"text": pred.text_content(), "digit": pred.get_attribute("data-digit"),
+            "confidence": pred.get_attribute("data-confidence"), "probs": probs,
             "unsure": pred.get_attribute("data-unsure") == "true"}
 
 

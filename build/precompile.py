@@ -34,11 +34,10 @@ def exercise() -> None:
     s.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
     s.settings_schema()
     s.validate_settings({"hidden": "8", "lr": "x"})
-    canvas = np.zeros((56, 56, 4), dtype=np.uint8)
-    canvas[..., 3] = 255
-    canvas[8:48, 24:32, :3] = 255
-    s.classify(canvas.tobytes(), 56, 56)
-    sample = s.preprocess_sample(canvas.tobytes(), 56, 56)
+    drawing = {"points": np.array([[20, 5], [30, 25], [28, 50]], dtype=np.float32).tobytes(),
+               "lengths": np.array([3], dtype=np.int32).tobytes(), "width": 56.0, "height": 56.0}
+    s.classify(**drawing)
+    sample = s.preprocess_sample(**drawing)
     images = rng.integers(0, 256, size=(100, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=100).astype(np.uint8)
     arrays = {"train_images": images, "train_labels": labels, "test_images": images[:20], "test_labels": labels[:20]}
@@ -52,6 +51,12 @@ def exercise() -> None:
     while not s.train_for(50)["done"]:
         pass
     s.finish_training()
+    s.start_training({"architecture": "cnn", "conv": "2x3", "hidden": "", "epochs": "1", "batch_size": "32",
+                      "schedule": "warmup-cosine"})
+    while not s.train_for(50)["done"]:
+        pass
+    s.finish_training()
+    s.first_layer_weights()
     s.evaluate()
     s.first_layer_weights()
     s.add_model("again", s.model_bytes())

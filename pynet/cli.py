@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import presets
+from .confidence import calibration_report, judge
 from .config import SETTINGS, parse_settings
 from .constraints import SettingsError
 from .data import IDXFormatError, load_mnist, read_idx
@@ -37,7 +38,10 @@ class CLIError(Exception):
 # Training settings the CLI exposes: setting name -> what it means. Limits and
 # defaults come from the settings table, so --help never disagrees with it.
 TRAIN_OPTIONS = {
-    "hidden": "hidden layer sizes, e.g. 128 or 256,128 ('' for none)",
+    "conv": "convolution blocks before the dense layers (each conv + ReLU + 2x2 max-pool): filters per block, "
+            "e.g. 8,16 (5x5 kernels) or 32x3,64x3; '' for none (a dense network)",
+    "padding": "convolution padding: valid (none) or same (keeps the size)",
+    "hidden": "hidden (dense) layer sizes, e.g. 128 or 256,128 ('' for none)",
     "dropout": "dropout rate after each hidden layer, 0 to disable",
     "epochs": "passes over the training set (with --resume: how many more)",
     "batch_size": "samples per mini-batch",
@@ -48,7 +52,7 @@ TRAIN_OPTIONS = {
     "schedule": "learning-rate schedule over the run",
     "seed": "seed for initialisation, data order, augmentation and dropout",
 }
-ARCHITECTURE_OPTIONS = ("hidden", "dropout")
+ARCHITECTURE_OPTIONS = ("conv", "padding", "hidden", "dropout")
 
 
 def flag(setting: str) -> str:
@@ -63,6 +67,8 @@ def limits_text(setting: str) -> str:
         return f"{rule['min']:g} to {rule['max']:g}"
     if rule["kind"] == "sizes":
         return f"up to {rule['max_items']} layers of {rule['min']} to {rule['max']} units"
+    if rule["kind"] == "conv":
+        return f"up to {rule['max_items']} blocks of {rule['min']} to {rule['max']} filters, kernels up to {rule['max_kernel']}"
     return ""
 
 
@@ -86,14 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
                    "trains N more epochs")
     for setting, what in TRAIN_OPTIONS.items():
         default = default_values[setting]
-        if isinstance(default, tuple):
+        if setting == "conv":
+            default = ",".join(f"{f}x{k}" for f, k in default) or "none"
+        elif isinstance(default, tuple):
             default = ",".join(map(str, default))
-        t.add_argument(flag(setting), dest=setting, metavar="N" if SETTINGS[setting].describe()["kind"] != "choice"
-                       else None, choices=SETTINGS[setting].describe().get("options"),
+        kind = SETTINGS[setting].describe()["kind"]
+        t.add_argument(flag(setting), dest=setting, metavar={"choice": None, "sizes": "SIZES", "conv": "BLOCKS",
+                                                             "number": "X"}.get(kind, "N"),
+                       choices=SETTINGS[setting].describe().get("options"),
                        help=f"{what}; {limits_text(setting)} (default {default})")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random shifts (+-2 px) and small rotation/scale/shear jitter (default off)")
-    t.add_argument("--val-size", type=int, help="training images held out to validate each epoch (default 5000)")
+    t.add_argument("--val-size", type=int, help="training images held out to validate each epoch and to calibrate "
+                   "the confidence (default 5000)")
+    t.add_argument("--outliers", type=int, help="scribbles added to the training set, trained towards 'none of "
+                   "the digits' so the model is unsure of non-digits (default 0; --preset pretrained: 5000)")
     t.add_argument("--limit", type=int, help="use only the first N training images (quick experiments)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
@@ -116,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="measure native training throughput",
                        description="Train on random MNIST-shaped data and print samples/s (a benchmark, not a test).")
+    b.add_argument("--conv", default="", help="convolution blocks, e.g. 8,16 (default none: a dense network)")
+    b.add_argument("--padding", default="valid", choices=SETTINGS["padding"].describe()["options"])
     b.add_argument("--hidden", default="128", help="hidden layer sizes (default 128)")
     b.add_argument("--batch-size", dest="batch_size", default="128", help="batch size (default 128)")
     b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
@@ -256,8 +271,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         model = build_model(model_cfg)
     name = args.out.stem
+    default_outliers = presets.PRETRAINED_OUTLIERS if args.preset == "pretrained" else 0
+    outliers = default_outliers if args.outliers is None else args.outliers
+    if not 0 <= outliers <= 100_000:
+        raise CLIError(f"--outliers must be between 0 and 100,000, got {outliers}")
     exact_preset = (args.preset == "pretrained" and not given and args.limit is None
-                    and val_size == presets.PRETRAINED_VAL_SIZE)
+                    and val_size == presets.PRETRAINED_VAL_SIZE and outliers == presets.PRETRAINED_OUTLIERS)
     config = resume.config if resume else train_cfg
     print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
           f"{config.schedule}, {config.epochs} epochs of {n_images - val_size:,} images, validating on {val_size:,}"
@@ -275,7 +294,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 result: TrainResult = presets.train_pretrained(data, on_step=on_step)
             else:
                 result = fit(model, train_cfg, data, name=name, val_size=val_size, limit=args.limit,
-                             on_step=on_step, resume=resume)
+                             outliers=outliers, on_step=on_step, resume=resume)
         except Interrupted as stopped:
             reporter.close()
             trainer = stopped.trainer
@@ -323,8 +342,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     x, y = data.x_test, data.y_test
     if args.limit:
         x, y = x[: args.limit], y[: args.limit]
-    report = classification_report(y, model.predict(x), model.n_classes)
+    logits = model.logits(x)
+    report = classification_report(y, logits.argmax(axis=1), model.n_classes)
+    calibration = calibration_report(logits, y, model.temperature)
+    report["calibration"] = {k: calibration[k] for k in ("temperature", "ece", "ece_uncalibrated")}
     print(format_report(report))
+    print(f"\ncalibration: temperature {calibration['temperature']:.3f}, expected calibration error "
+          f"{calibration['ece']:.4f} ({calibration['ece_uncalibrated']:.4f} without the temperature)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0
@@ -349,17 +373,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if x is None:
             print(f"{name}: nothing drawn")
             continue
-        probs = model.predict_proba(x[None])[0]
-        digit = int(probs.argmax())
-        print(f"{name}: {digit} (confidence {probs[digit]:.3f})")
+        answer = judge(model.predict_proba(x[None])[0])
+        unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
+        print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})")
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import native_throughput
 
-    model_cfg, train_cfg = parsed({"hidden": args.hidden, "batch_size": args.batch_size, "optimizer": args.optimizer,
-                                   "dtype": args.dtype})
+    model_cfg, train_cfg = parsed({"conv": args.conv, "padding": args.padding, "hidden": args.hidden,
+                                   "batch_size": args.batch_size, "optimizer": args.optimizer, "dtype": args.dtype})
     positive(args.samples, "--samples")
     result = native_throughput(model_cfg, train_cfg, args.samples)
     print(json.dumps(result, indent=2))

@@ -10,21 +10,38 @@ them. Like nanoGPT, the model config is saved inside every checkpoint.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from .constraints import Boolean, Choice, Constraint, Integer, Real, SettingsError, Sizes, check_fields, show
+from .constraints import (
+    Boolean,
+    Choice,
+    Constraint,
+    ConvBlocks,
+    Integer,
+    Real,
+    SettingsError,
+    Sizes,
+    check_fields,
+    show,
+)
 
 DTYPES = ("float32", "float64")
+PADDINGS = ("valid", "same")
+ARCHITECTURES = ("mlp", "cnn")
 OPTIMIZERS = ("adam", "sgd")
-SCHEDULES = ("constant", "cosine", "step")
+SCHEDULES = ("constant", "cosine", "warmup-cosine", "step")
 MAX_SEED = 2**32 - 1
 
 MODEL_LIMITS: dict[str, Constraint] = {
     "n_inputs": Integer(1, 65_536),
     # A guard against typos like 12800 for 128, and a bound on a file's claims.
     "hidden": Sizes(max_items=8, low=1, high=8192, example="256,128"),
+    # Convolution blocks before the dense layers: 5x5 conv + ReLU + 2x2 max-pool each.
+    "conv": ConvBlocks(max_items=4, max_filters=256, max_kernel=9),
+    "padding": Choice(PADDINGS),
     "n_classes": Integer(2, 1000),
     "dropout": Real(0.0, 1.0, high_open=True),
     "dtype": Choice(DTYPES),
@@ -46,7 +63,9 @@ TRAIN_LIMITS: dict[str, Constraint] = {
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture of a classifier: dense hidden layers of ReLU units."""
+    """Architecture of a classifier: optional convolution blocks (each a
+    ``filters``@``kernel``x``kernel`` convolution, ReLU and 2x2 max-pool, on a
+    square single-channel image), then dense hidden layers of ReLU units."""
 
     n_inputs: int = 784
     hidden: tuple[int, ...] = (128,)
@@ -54,18 +73,59 @@ class ModelConfig:
     dropout: float = 0.0
     dtype: str = "float32"
     seed: int = 0
+    conv: tuple[tuple[int, int], ...] = ()
+    padding: str = "valid"
 
     def __post_init__(self) -> None:
         check_fields(self, MODEL_LIMITS)
+        if self.conv:
+            self._check_geometry()
+
+    def _check_geometry(self) -> None:
+        side = self.image_side
+        if side * side != self.n_inputs:
+            raise SettingsError({"conv": f"convolutions need a square image; {self.n_inputs} inputs is not one"})
+        if self.padding == "same" and any(k % 2 == 0 for _, k in self.conv):
+            raise SettingsError({"conv": "'same' padding needs odd kernel sizes (3, 5, 7, 9)"})
+        for i, (_, k) in enumerate(self.conv, start=1):
+            after_conv = side if self.padding == "same" else side - k + 1
+            if after_conv < 2:
+                raise SettingsError({"conv": f"block {i}'s {k}x{k} kernel does not fit its {side}x{side} input; "
+                                             "use fewer blocks or smaller kernels"})
+            side = after_conv // 2
+
+    @property
+    def image_side(self) -> int:
+        return math.isqrt(self.n_inputs)
+
+    def feature_sides(self) -> list[int]:
+        """Side of each convolution block's output (after its pooling)."""
+        sides, side = [], self.image_side
+        for _, k in self.conv:
+            side = (side if self.padding == "same" else side - k + 1) // 2
+            sides.append(side)
+        return sides
+
+    @property
+    def flat_size(self) -> int:
+        """Inputs to the first dense layer."""
+        if not self.conv:
+            return self.n_inputs
+        return self.conv[-1][0] * self.feature_sides()[-1] ** 2
 
     @property
     def layer_sizes(self) -> list[int]:
-        return [self.n_inputs, *self.hidden, self.n_classes]
+        """The dense part: inputs, hidden layers, classes."""
+        return [self.flat_size, *self.hidden, self.n_classes]
 
     def param_shapes(self) -> list[tuple[int, ...]]:
         """Expected shapes of ``Sequential.parameters()``, in order (W, b per layer)."""
-        sizes = self.layer_sizes
         shapes: list[tuple[int, ...]] = []
+        channels = 1
+        for filters, k in self.conv:
+            shapes += [(filters, channels, k, k), (filters,)]
+            channels = filters
+        sizes = self.layer_sizes
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             shapes += [(n_in, n_out), (n_out,)]
         return shapes
@@ -73,16 +133,22 @@ class ModelConfig:
     @property
     def n_params(self) -> int:
         """Parameter count, known before anything is allocated."""
-        total = 0
-        for shape in self.param_shapes():
-            size = 1
-            for d in shape:
-                size *= d
-            total += size
-        return total
+        return sum(math.prod(shape) for shape in self.param_shapes())
+
+    def training_floats_per_sample(self) -> int:
+        """Roughly how many floats one sample occupies while training (the
+        im2col columns dominate): a bound on the tab's memory per batch."""
+        total, side, channels = self.n_inputs, self.image_side, 1
+        for filters, k in self.conv:
+            out_side = side if self.padding == "same" else side - k + 1
+            total += channels * k * k * out_side**2 + 3 * filters * out_side**2
+            side, channels = out_side // 2, filters
+        return total + 3 * sum(self.layer_sizes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["conv"] = [list(block) for block in self.conv]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -93,8 +159,11 @@ class ModelConfig:
         return _from_dict(cls, data, "architecture")
 
     def describe(self) -> str:
-        """Human-readable shape, e.g. ``784-256-128-10``."""
-        return "-".join(str(s) for s in self.layer_sizes)
+        """Human-readable shape: ``784-256-128-10``, or ``conv8x5-conv16x5-10``."""
+        if not self.conv:
+            return "-".join(str(s) for s in self.layer_sizes)
+        same = "s" if self.padding == "same" else ""
+        return "-".join([*(f"conv{f}x{k}{same}" for f, k in self.conv), *map(str, self.hidden), str(self.n_classes)])
 
 
 @dataclass(frozen=True)
@@ -133,9 +202,11 @@ def _from_dict(cls, data: Any, what: str):
     return cls(**data)
 
 
-# The page's form fields and the CLI's options use these names.
-SETTINGS: dict[str, Constraint] = {**MODEL_LIMITS, **TRAIN_LIMITS}
-FORM_SETTINGS = ("hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed", "augment")
+# The page's form fields and the CLI's options use these names. "architecture"
+# only says whether the "conv" blocks are used ("mlp": none).
+SETTINGS: dict[str, Constraint] = {**MODEL_LIMITS, **TRAIN_LIMITS, "architecture": Choice(ARCHITECTURES)}
+FORM_SETTINGS = ("architecture", "conv", "hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed",
+                 "augment")
 
 
 def parse_settings(
@@ -163,19 +234,31 @@ def parse_settings(
             model_changes[key] = value
         if key in TRAIN_LIMITS:
             train_changes[key] = value
+    architecture = values.get("architecture")
+    if architecture == "mlp":
+        model_changes["conv"] = ()
+    elif architecture == "cnn" and not model_changes.get("conv", model_cfg.conv) and "conv" not in errors:
+        errors["conv"] = "a convolutional network needs at least one block, like 8,16"
     if errors:
         raise SettingsError(errors)
-    return replace(model_cfg, **model_changes), replace(train_cfg, **train_changes)
+    try:
+        model = replace(model_cfg, **model_changes)
+    except SettingsError as exc:  # the fields are fine one by one but not together
+        raise SettingsError(exc.errors) from None
+    return model, replace(train_cfg, **train_changes)
 
 
 def settings_schema(defaults: tuple[ModelConfig, TrainConfig]) -> dict[str, Any]:
     """What the page's form needs: each field's rule and default value."""
     model_cfg, train_cfg = defaults
     values = model_cfg.to_dict() | train_cfg.to_dict()
+    values["architecture"] = "cnn" if model_cfg.conv else "mlp"
     out = {}
     for key in FORM_SETTINGS:
         default = values[key]
-        if isinstance(default, tuple):
+        if key == "conv":
+            default = ",".join(f"{f}x{k}" for f, k in default)
+        elif isinstance(default, (tuple, list)):
             default = ",".join(str(v) for v in default)
         out[key] = SETTINGS[key].describe() | {"default": default}
     return out

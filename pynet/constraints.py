@@ -181,6 +181,45 @@ class Sizes(Constraint):
                 "example": self.example}
 
 
+@dataclass(frozen=True)
+class ConvBlocks(Constraint):
+    """Convolution blocks as ``(filters, kernel)`` pairs: ``"8,16"`` (5x5
+    kernels), ``"32x3,64x3"`` as text, or ``[[8, 5], [16, 5]]``."""
+
+    max_items: int
+    max_filters: int
+    max_kernel: int
+    default_kernel: int = 5
+
+    def parse(self, raw: Any, text: bool = False) -> tuple[tuple[int, int], ...]:
+        if text and isinstance(raw, str):
+            cleaned = raw.replace(" ", "").lower()
+            if cleaned and not re.fullmatch(r"\d{1,6}(x\d{1,3})?(,\d{1,6}(x\d{1,3})?)*", cleaned):
+                raise ValueError(f"use filters per block separated by commas, like 8,16 or 32x3,64x3; got {show(raw)}")
+            raw = [[int(v) for v in part.split("x")] if "x" in part else [int(part), self.default_kernel]
+                   for part in cleaned.split(",")] if cleaned else []
+        if not isinstance(raw, (list, tuple)):
+            raise ValueError(f"must be a list of [filters, kernel] pairs, got {show(raw)}")
+        if len(raw) > self.max_items:
+            raise ValueError(f"at most {self.max_items} convolution blocks, got {len(raw)}")
+        filters, kernel = Integer(1, self.max_filters), Integer(1, self.max_kernel)
+        blocks = []
+        for block in raw:
+            if not isinstance(block, (list, tuple)) or len(block) != 2:
+                raise ValueError(f"each block must be [filters, kernel], got {show(block)}")
+            for what, rule, value in (("filters", filters, block[0]), ("kernel size", kernel, block[1])):
+                try:
+                    rule.parse(value)
+                except ValueError as exc:
+                    raise ValueError(f"{what} {exc}") from None
+            blocks.append((block[0], block[1]))
+        return tuple(blocks)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "conv", "max_items": self.max_items, "min": 1, "max": self.max_filters,
+                "max_kernel": self.max_kernel, "default_kernel": self.default_kernel, "example": "8,16"}
+
+
 def check_fields(obj: Any, table: dict[str, Constraint]) -> None:
     """Validate (and normalise, e.g. lists to tuples) a frozen dataclass's
     fields against ``table``; raises SettingsError naming every bad field."""

@@ -40,7 +40,8 @@ from .model import Sequential, build_model
 from .optimizers import OPTIMIZER_HYPERPARAMS, Optimizer, make_optimizer
 from .train import TrainProgress
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: convolution blocks (files of version 1, dense only, still load)
+READABLE_VERSIONS = (1, 2)
 MAX_MODEL_BYTES = 64 * 1024 * 1024  # larger than any sensible digit model
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # what the entries may declare in all
 MAX_PARAMS = 64_000_000  # what an architecture may ask for (the page sets its own, smaller budget)
@@ -249,12 +250,12 @@ class _Reader:
         for key in ("format_version", "architecture"):
             if key not in self.entries:
                 raise ModelFormatError(f"not a pynet model: the file has no '{key}' entry")
-        version = self._array("format_version", kinds="iu", shape=())
-        if int(version) != FORMAT_VERSION:
+        version = int(self._array("format_version", kinds="iu", shape=()))
+        if version not in READABLE_VERSIONS:
             raise ModelFormatError(
-                f"unsupported model format version {show(int(version))}; this pynet reads version {FORMAT_VERSION}"
+                f"unsupported model format version {show(version)}; this pynet reads versions 1 and {FORMAT_VERSION}"
             )
-        config = self._config()
+        config = self._config(version)
         metadata, _dropped = clean_metadata(self._json("metadata") if "metadata" in self.entries else {})
         shapes = config.param_shapes()
         expected = {f"param_{i}" for i in range(len(shapes))}
@@ -273,6 +274,7 @@ class _Reader:
             raise ModelFormatError(f"the file has entries that architecture {config.describe()} does not declare: "
                                    f"{listed}")
         model = build_model(config)
+        model.temperature = metadata.get("temperature", 1.0)
         for i, (p, shape) in enumerate(zip(model.parameters(), shapes)):
             p[...] = self._weights(f"param_{i}", shape)
         state = None
@@ -349,9 +351,12 @@ class _Reader:
         arr = self._array(key, kinds="U", shape=(), max_itemsize=4 * limit)
         return parse_json(str(arr), key)
 
-    def _config(self) -> ModelConfig:
+    def _config(self, version: int) -> ModelConfig:
+        arch = self._json("architecture")
+        if version == 1 and isinstance(arch, dict) and ({"conv", "padding"} & set(arch)):
+            raise ModelFormatError("a version 1 file cannot describe convolutions")
         try:
-            config = ModelConfig.from_dict(self._json("architecture"))
+            config = ModelConfig.from_dict(arch)
         except SettingsError as exc:
             raise ModelFormatError(f"invalid architecture: {exc}") from None
         req = self.require

@@ -19,11 +19,16 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+NO_CLASS = -1  # a label meaning "none of the classes": its target is the uniform distribution
+
+
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits) against integer labels.
 
     The loss is a *mean* over the batch and so is the gradient: the two must
     agree, or the effective learning rate silently scales with batch size.
+    A ``NO_CLASS`` label's target is uniform over the classes (outlier
+    exposure: a scribble should leave the network unsure).
     """
 
     def __init__(self) -> None:
@@ -34,15 +39,24 @@ class SoftmaxCrossEntropy:
         logp = log_softmax(logits)  # (B, C)
         self._probs = np.exp(logp)
         self._labels = labels
-        return float(-logp[np.arange(len(labels)), labels].mean())
+        known = labels >= 0
+        if known.all():
+            return float(-logp[np.arange(len(labels)), labels].mean())
+        picked = np.where(known, logp[np.arange(len(labels)), np.where(known, labels, 0)], logp.mean(axis=1))
+        return float(-picked.mean())
 
     def backward(self) -> np.ndarray:
-        """d(mean loss)/d(logits) = (softmax - onehot) / B."""
+        """d(mean loss)/d(logits) = (softmax - target) / B, the target one-hot
+        (or uniform for a NO_CLASS label)."""
         if self._probs is None or self._labels is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
         grad = self._probs.copy()  # (B, C)
-        grad[np.arange(len(self._labels)), self._labels] -= 1
-        grad /= len(self._labels)
+        labels = self._labels
+        known = labels >= 0
+        grad[np.flatnonzero(known), labels[known]] -= 1
+        if not known.all():
+            grad[~known] -= grad.dtype.type(1.0 / grad.shape[1])
+        grad /= len(labels)
         return grad
 
     @property

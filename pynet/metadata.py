@@ -46,6 +46,8 @@ def training_metadata(
         "train_size": len(trainer.x),
         "val_size": val_size,
     }
+    if trainer.model.temperature != 1.0:
+        meta["temperature"] = float(trainer.model.temperature)
     if test_accuracy is not None:
         meta["test_accuracy"] = float(test_accuracy)
     if train_seconds is not None:

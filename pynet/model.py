@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import ModelConfig
+from .conv import Conv2D, Flatten, MaxPool2D, Reshape
 from .data import as_float_pixels
 from .layers import Dense, Dropout, Layer, ReLU
 from .losses import softmax
@@ -20,6 +21,9 @@ class Sequential:
     def __init__(self, layers: list[Layer], config: ModelConfig) -> None:
         self.layers = layers
         self.config = config
+        # Softmax temperature for predictions (confidence.fit_temperature; saved
+        # in the model file's metadata). Training always uses the raw logits.
+        self.temperature = 1.0
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Logits ``(B, n_classes)`` for inputs ``(B, n_inputs)``."""
@@ -30,9 +34,11 @@ class Sequential:
     def backward(self, grad_logits: np.ndarray) -> None:
         """Backpropagate d(loss)/d(logits); fills every layer's ``grads``."""
         grad: np.ndarray | None = grad_logits
-        for layer in reversed(self.layers):
-            assert grad is not None, "a layer returned no input gradient mid-stack"
-            grad = layer.backward(grad)
+        for i in range(len(self.layers) - 1, -1, -1):
+            if grad is None:  # the first trainable layer skips the input's gradient
+                assert not any(layer.params for layer in self.layers[: i + 1]), "a gradient stopped mid-stack"
+                return
+            grad = self.layers[i].backward(grad)
 
     def parameters(self) -> list[np.ndarray]:
         return [p for layer in self.layers for p in layer.params.values()]
@@ -51,16 +57,27 @@ class Sequential:
             if isinstance(layer, Dropout):
                 layer.rng = rng
 
-    def predict_proba(self, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
-        """Class probabilities, computed in chunks to bound memory."""
+    def logits(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Raw outputs, computed in chunks to bound memory (by default chunks of
+        about 16 M floats of activations: 2,048 digits for an MLP, fewer for a
+        CNN, whose im2col columns are large)."""
         x = np.atleast_2d(x)
+        if batch_size is None:
+            batch_size = max(1, min(2048, 16_000_000 // self.config.training_floats_per_sample()))
         dtype = self.parameters()[0].dtype
-        out = [softmax(self.forward(as_float_pixels(x[i : i + batch_size], dtype))) for i in range(0, len(x), batch_size)]
+        out = [self.forward(as_float_pixels(x[i : i + batch_size], dtype)) for i in range(0, len(x), batch_size)]
         if not out:
             return np.zeros((0, self.n_classes), dtype=dtype)
         return np.concatenate(out)
 
-    def predict(self, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Class probabilities (calibrated by ``temperature``)."""
+        logits = self.logits(x, batch_size)
+        if self.temperature != 1.0:
+            logits = logits / logits.dtype.type(self.temperature)
+        return softmax(logits)
+
+    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Most likely class per row."""
         return self.predict_proba(x, batch_size).argmax(axis=1)
 
@@ -78,16 +95,33 @@ class Sequential:
 
 
 def build_model(config: ModelConfig) -> Sequential:
-    """Dense+ReLU(+Dropout) blocks, then a Dense output layer producing logits."""
+    """Convolution blocks (if any), then Dense+ReLU(+Dropout) blocks, then a
+    Dense output layer producing logits.
+
+    A convolution block is Conv2D, MaxPool2D, ReLU: max-pooling commutes with
+    ReLU (both are monotonic), so pooling first gives the same values and
+    gradients as conv -> ReLU -> pool with four times less ReLU work
+    (1.3 -> 0.3 ms per batch of 64 after the first convolution in Pyodide, measured).
+    """
     rng = np.random.default_rng(config.seed)
     dtype = np.dtype(config.dtype)
-    sizes = config.layer_sizes
     layers: list[Layer] = []
+    if config.conv:
+        side = config.image_side
+        layers.append(Reshape((1, side, side)))
+        channels = 1
+        for i, (filters, k) in enumerate(config.conv):
+            layers += [Conv2D(channels, filters, k, padding=config.padding, rng=rng, dtype=dtype,
+                              needs_input_grad=i > 0), MaxPool2D(), ReLU()]
+            channels = filters
+        layers.append(Flatten())
+    sizes = config.layer_sizes
+    first_layer_is_dense = not config.conv
     for i, (n_in, n_out) in enumerate(zip(sizes[:-2], sizes[1:-1])):
-        layers += [Dense(n_in, n_out, init="he", rng=rng, dtype=dtype, needs_input_grad=i > 0), ReLU()]
+        needs_input_grad = i > 0 or not first_layer_is_dense
+        layers += [Dense(n_in, n_out, init="he", rng=rng, dtype=dtype, needs_input_grad=needs_input_grad), ReLU()]
         if config.dropout:
             layers.append(Dropout(config.dropout, rng=rng))
-    layers.append(
-        Dense(sizes[-2], sizes[-1], init="glorot", rng=rng, dtype=dtype, needs_input_grad=len(sizes) > 2)
-    )
+    layers.append(Dense(sizes[-2], sizes[-1], init="glorot", rng=rng, dtype=dtype,
+                        needs_input_grad=len(sizes) > 2 or not first_layer_is_dense))
     return Sequential(layers, config)

@@ -14,13 +14,16 @@ from typing import Any
 
 import numpy as np
 
+from .confidence import fit_temperature
 from .config import TrainConfig
 from .data import Dataset, as_float_pixels, train_val_split
 from .io import LoadedModel
+from .losses import NO_CLASS
 from .metadata import training_metadata
 from .metrics import classification_report
 from .model import Sequential
 from .optimizers import Optimizer
+from .outliers import scribbles
 from .train import StepInfo, Trainer, TrainProgress, optimizer_for
 
 SPLIT_SEED = 0  # the validation images are always the same ones, so runs compare
@@ -85,6 +88,15 @@ def continuation(
     return Continuation(optimizer, progress, history, config)
 
 
+def calibrate(model: Sequential, x_val: np.ndarray, y_val: np.ndarray) -> float:
+    """Fit the model's softmax temperature on held-out images (no prediction
+    changes, only how confident they are) and set it."""
+    model.temperature = 1.0
+    if len(x_val):
+        model.temperature = fit_temperature(model.logits(x_val), y_val)
+    return model.temperature
+
+
 def fit(
     model: Sequential,
     config: TrainConfig,
@@ -93,17 +105,21 @@ def fit(
     name: str,
     val_size: int,
     limit: int | None = None,
+    outliers: int = 0,
     on_step: Callable[[StepInfo, Trainer], None] | None = None,
     resume: Continuation | None = None,
 ) -> TrainResult:
     """Train on MNIST's training images less ``val_size`` held out (always the
-    same ones) to watch each epoch; the test set is used once, at the end."""
+    same ones) to watch each epoch and then to calibrate the confidence, plus
+    ``outliers`` scribbles to be unsure of; the test set is used once, at the end."""
     x, y = data.x_train, data.y_train
     if limit is not None:
         x, y = x[:limit], y[:limit]
     if not 0 <= val_size < len(x):
         raise ValueError(f"val_size must be between 0 and {len(x) - 1}, got {val_size}")
     x_tr, y_tr, x_val, y_val = train_val_split(x, y, val_size, seed=SPLIT_SEED)
+    if outliers:
+        x_tr, y_tr = with_outliers(x_tr, y_tr, outliers)
     if resume is not None:
         config = resume.config
         trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val, resume.optimizer, resume.progress, resume.history)
@@ -114,10 +130,19 @@ def fit(
         if on_step is not None:
             on_step(info, trainer)
     seconds = time.perf_counter() - start
+    calibrate(model, x_val, y_val)
     report = classification_report(data.y_test, model.predict(data.x_test))
     meta = training_metadata(trainer, name=name, val_size=val_size, test_accuracy=report["accuracy"],
                              train_seconds=seconds)
     return TrainResult(model, trainer.optimizer, meta, report)
+
+
+def with_outliers(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The training images plus ``n`` scribbles labelled NO_CLASS (``outliers.py``)."""
+    extra = scribbles(n, seed=1)
+    if x.dtype != np.uint8:
+        extra = as_float_pixels(extra, x.dtype)
+    return np.concatenate([x, extra]), np.concatenate([y, np.full(n, NO_CLASS, dtype=y.dtype)])
 
 
 def validate_samples(samples: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:

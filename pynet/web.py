@@ -16,21 +16,24 @@ from typing import Any
 import numpy as np
 
 from . import presets
+from .confidence import calibration_report, judge
 from .config import ModelConfig, TrainConfig, parse_settings, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, dataset_from_arrays, parse_idx
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
+from .losses import softmax
 from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model
 from .optimizers import Optimizer
-from .preprocess import preprocess_drawing
-from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
+from .recipes import FINE_TUNE, FINE_TUNE_VAL, calibrate, continuation, fine_tune_data, validate_samples
+from .strokes import render_strokes
 from .train import StepInfo, Trainer
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
 CHART_EVERY = 10  # batches per chart point
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
+MAX_BATCH_BYTES = 512 * 2**20  # what one training batch may occupy in the tab (im2col columns dominate)
 MAX_MISCLASSIFIED = 100
 # What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
 PAGE_MODEL = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)
@@ -85,8 +88,12 @@ class Session:
     @staticmethod
     def settings_schema() -> dict[str, Any]:
         """The training form's fields, limits and defaults (sent with "ready")."""
-        return {"fields": settings_schema(presets.configs("in-tab")), "max_params": MAX_PARAMS,
-                "max_model_bytes": MAX_MODEL_BYTES}
+        fields = settings_schema(presets.configs("in-tab"))
+        if not fields["conv"]["default"]:  # a dense default: offer the example CNN's blocks when switching
+            fields["conv"]["default"] = presets.form_values("tfjs")["conv"]
+        return {"fields": fields, "max_params": MAX_PARAMS,
+                "max_model_bytes": MAX_MODEL_BYTES,
+                "presets": {name: presets.form_values(name) for name in presets.FORM_PRESETS}}
 
     def validate_settings(self, settings: Any) -> dict[str, str]:
         """Each bad field's message (empty when all are fine); for live checks."""
@@ -109,11 +116,19 @@ class Session:
             model_cfg, train_cfg = parse_settings(values, defaults)
         except SettingsError as exc:
             errors = dict(exc.errors)
-        if "hidden" not in errors:
-            architecture = parse_settings({"hidden": values.get("hidden")}, defaults)[0]
+        architecture_fields = {k: values.get(k) for k in ("architecture", "conv", "hidden", "padding")}
+        if not set(architecture_fields) & set(errors):
+            architecture = parse_settings(architecture_fields, defaults)[0]
+            where = "conv" if architecture.conv else "hidden"
             if architecture.n_params > MAX_PARAMS:
-                errors["hidden"] = (f"{architecture.describe()} has {architecture.n_params:,} weights, more than the "
-                                    f"{MAX_PARAMS:,} that fit in the tab's memory")
+                errors[where] = (f"{architecture.describe()} has {architecture.n_params:,} weights, more than the "
+                                 f"{MAX_PARAMS:,} that fit in the tab's memory")
+            elif not errors:
+                batch_bytes = 4 * architecture.training_floats_per_sample() * train_cfg.batch_size
+                if batch_bytes > MAX_BATCH_BYTES:
+                    errors["batch_size"] = (f"a batch of {train_cfg.batch_size} needs about {batch_bytes / 2**20:,.0f} MB "
+                                            f"with {architecture.describe()}; the tab allows {MAX_BATCH_BYTES // 2**20} "
+                                            "MB: use a smaller batch")
         if errors:
             raise SettingsError(errors)
         return model_cfg, train_cfg
@@ -157,27 +172,39 @@ class Session:
         return self.models[key]
 
     # ---- classifying ------------------------------------------------------
-    def classify(self, pixels: Any, width: int, height: int) -> dict[str, Any] | None:
-        """RGBA canvas pixels -> probabilities, or None when nothing is drawn."""
-        x = self._preprocess(pixels, width, height)
+    def classify(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
+        """A drawing as pen strokes -> the answer (``confidence.judge``: digit,
+        confidence, unsure, alternatives), all ten probabilities, and the
+        28x28 input the network saw (784 bytes); None when nothing is drawn.
+
+        ``points`` are float32 (x, y) pairs in canvas units, ``lengths`` the
+        number of points of each stroke, ``width``/``height`` the canvas's size."""
+        x = self._render(points, lengths, width, height)
         if x is None:
             return None
         probs = self._entry().model.predict_proba(x[None])[0]
-        digit = int(probs.argmax())
-        return {"digit": digit, "confidence": float(probs[digit]), "probs": [float(p) for p in probs]}
+        answer = judge(probs)
+        return answer | {"probs": [float(p) for p in probs],
+                         "input": np.round(x * 255).astype(np.uint8).tobytes()}
 
-    def preprocess_sample(self, pixels: Any, width: int, height: int) -> bytes | None:
+    def preprocess_sample(self, points: Any, lengths: Any, width: float, height: float) -> bytes | None:
         """The drawing as the 784 float32 values the model sees (for teaching),
         or None when nothing is drawn."""
-        x = self._preprocess(pixels, width, height)
+        x = self._render(points, lengths, width, height)
         return None if x is None else x.astype(np.float32).tobytes()
 
     @staticmethod
-    def _preprocess(pixels: Any, width: int, height: int) -> np.ndarray | None:
-        rgba = np.frombuffer(as_bytes(pixels), dtype=np.uint8)
-        if rgba.size != width * height * 4:
-            raise ValueError(f"expected {width}x{height} RGBA pixels ({width * height * 4} bytes), got {rgba.size}")
-        return preprocess_drawing(rgba.reshape(height, width, 4))
+    def _render(points: Any, lengths: Any, width: float, height: float) -> np.ndarray | None:
+        xy = np.frombuffer(as_bytes(points), dtype=np.float32).reshape(-1, 2)
+        counts = np.frombuffer(as_bytes(lengths), dtype=np.int32)
+        if (counts <= 0).any() or int(counts.sum()) != len(xy):
+            raise ValueError(f"the strokes' lengths ({int(counts.sum())} points) do not match the {len(xy)} points")
+        if not (0 < width <= 10_000 and 0 < height <= 10_000):
+            raise ValueError(f"the canvas must be 1 to 10,000 units wide and high, got {width} x {height}")
+        if not len(counts):
+            return None
+        strokes = np.split(xy, np.cumsum(counts)[:-1])
+        return render_strokes(strokes, canvas_size=max(width, height))
 
     # ---- data ---------------------------------------------------------------
     def load_mnist(self, **files: Any) -> dict[str, int]:
@@ -203,8 +230,8 @@ class Session:
         ``continue_active`` a copy of the active model that trains ``epochs``
         more epochs, keeping its optimiser state and its schedule position."""
         values = as_py(settings)
-        if continue_active and isinstance(values, dict):
-            values = {k: v for k, v in values.items() if k != "hidden"}  # the architecture is the model's
+        if continue_active and isinstance(values, dict):  # the architecture is the model's
+            values = {k: v for k, v in values.items() if k not in ("hidden", "conv", "architecture", "padding")}
         model_cfg, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
         if not continue_active:
@@ -286,6 +313,8 @@ class Session:
         self._steps = None
         self._trainer = None
         data = self._require_data()
+        calibrate(trainer.model, trainer.x_val if trainer.x_val is not None else data.x_val[:0],
+                  trainer.y_val if trainer.y_val is not None else data.y_val[:0])
         test_acc = float(np.mean(trainer.model.predict(data.x_test) == data.y_test))
         name = self._free_name(self._job_name)
         meta = training_metadata(trainer, name=name, val_size=len(data.x_val), test_accuracy=test_acc)
@@ -296,11 +325,15 @@ class Session:
 
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:
-        """Test-set report plus the first misclassified digits (as 784 bytes each)."""
+        """Test-set report, calibration (``confidence.calibration_report``) and
+        the first misclassified digits (as 784 bytes each)."""
         data = self._require_data()
-        probs = self._entry(name).model.predict_proba(data.x_test)
+        model = self._entry(name).model
+        logits = model.logits(data.x_test)  # one pass: a CNN's costs seconds in the tab
+        probs = softmax(logits / logits.dtype.type(model.temperature))
         pred = probs.argmax(axis=1)
         report = classification_report(data.y_test, pred)
+        report["calibration"] = calibration_report(logits, data.y_test, model.temperature)
         wrong = misclassified_indices(data.y_test, pred)[:MAX_MISCLASSIFIED]
         report["misclassified"] = [
             {"index": int(i), "true": int(data.y_test[i]), "pred": int(pred[i]), "confidence": float(probs[i, pred[i]])}
@@ -310,11 +343,18 @@ class Session:
         return report
 
     def first_layer_weights(self, name: str | None = None, max_units: int = 64) -> dict[str, Any]:
-        """First-layer weights as 28x28 uint8 tiles (one per hidden unit), each
-        scaled symmetrically so 128 = zero weight."""
-        w = self._entry(name).model.parameters()[0]  # (784, n_units)
-        units = min(max_units, w.shape[1])
-        tiles = w[:, :units].T  # (units, 784)
+        """The first layer's weights as uint8 tiles, each scaled symmetrically
+        so 128 = zero weight: a 28x28 tile per hidden unit of a dense network,
+        a k x k tile per filter of a convolutional one."""
+        model = self._entry(name).model
+        w = model.parameters()[0]
+        if model.config.conv:  # (filters, 1, k, k)
+            units, side = min(max_units, w.shape[0]), w.shape[-1]
+            tiles = w[:units].reshape(units, -1)
+        else:  # (784, n_units)
+            units, side = min(max_units, w.shape[1]), model.config.image_side
+            tiles = w[:, :units].T
         scale = np.abs(tiles).max(axis=1, keepdims=True) + 1e-12
         pixels = np.clip(np.round(127.5 + 127.5 * tiles / scale), 0, 255).astype(np.uint8)
-        return {"units": units, "pixels": pixels.tobytes()}
+        return {"units": units, "side": side, "kind": "filters" if model.config.conv else "units",
+                "pixels": pixels.tobytes()}

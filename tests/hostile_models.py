@@ -232,7 +232,8 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "architecture-dropout-1.npz": (rezip(e, architecture=arch(dropout=1.0)), "dropout"),
         "architecture-dtype-float16.npz": (rezip(e, architecture=arch(dtype="float16")), "dtype"),
         # -- the format version and required entries
-        "version-2.npz": (rezip(e, format_version=npy(np.array(2))), "version 2"),
+        "version-3.npz": (rezip(e, format_version=npy(np.array(3))), "version 3"),
+        "version-1-with-convolutions.npz": (rezip(e, format_version=npy(np.array(1))), "version 1 file cannot"),
         "version-string.npz": (rezip(e, format_version=npy(np.array("1"))), "dtype"),
         "version-float.npz": (rezip(e, format_version=npy(np.array(1.0))), "dtype"),
         "version-bool.npz": (rezip(e, format_version=npy(np.array(True))), "dtype"),

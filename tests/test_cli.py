@@ -293,3 +293,20 @@ def test_every_bad_input_gives_one_line_and_no_traceback(tmp_path, tiny_mnist_di
         assert re.search(message, lines[0]), (case, lines[0])
     proc = run_cli("evaluate", "--model", str(tmp_path / "adir"), "--data", str(tiny_mnist_dir))
     assert proc.returncode == 2 and "is a directory" in proc.stderr
+
+
+def test_cli_trains_evaluates_predicts_and_benches_a_cnn(tiny_mnist_dir, tmp_path):
+    out = tmp_path / "cnn.npz"
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--conv", "4,8", "--hidden", "", "--epochs", "1",
+                   "--val-size", "100", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "conv4x5-conv8x5-10" in proc.stdout
+    assert load_model(out).model.config.conv == ((4, 5), (8, 5))
+    proc = run_cli("evaluate", "--model", str(out), "--data", str(tiny_mnist_dir))
+    assert proc.returncode == 0 and "test accuracy" in proc.stdout
+    proc = run_cli("predict", "--model", str(out), "--idx", str(tiny_mnist_dir / "t10k-images-idx3-ubyte"))
+    assert proc.returncode == 0 and "confidence" in proc.stdout
+    proc = run_cli("bench", "--conv", "8,16", "--hidden", "", "--samples", "640", "--batch-size", "64")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["architecture"] == "conv8x5-conv16x5-10"
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--conv", "8x9,8x9,8x9", "--out", str(out))
+    assert proc.returncode == 2 and "--conv: block 3" in proc.stderr

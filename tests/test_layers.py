@@ -161,3 +161,22 @@ def test_model_predict_shapes_and_repr(rng):
 def test_model_config_rejects_bad_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ModelConfig(**kwargs)
+
+
+def test_no_class_labels_pull_towards_uniform(rng):
+    """Outlier exposure: a NO_CLASS (-1) label's target is the uniform distribution."""
+    from pynet.losses import NO_CLASS
+
+    loss_fn = SoftmaxCrossEntropy()
+    logits = rng.normal(size=(4, 5))
+    labels = np.array([2, NO_CLASS, 0, NO_CLASS])
+
+    def loss() -> float:
+        return loss_fn.forward(logits, labels)
+
+    value = loss()
+    logp = log_softmax(logits)
+    assert value == pytest.approx(-(logp[0, 2] + logp[1].mean() + logp[2, 0] + logp[3].mean()) / 4)
+    assert_close_grads(loss_fn.backward(), numerical_grad(loss, logits))
+    uniform = np.zeros((1, 5))
+    assert loss_fn.forward(uniform, np.array([NO_CLASS])) == pytest.approx(np.log(5))  # the minimum

@@ -24,3 +24,19 @@ def test_trains_on_full_mnist_to_over_97_5_percent(mnist_dir):
     acc = accuracy(data.y_test, model.predict(data.x_test))
     print(f"test accuracy {acc:.4f}")
     assert acc >= 0.975
+
+
+def test_a_small_cnn_trains_on_full_mnist_to_over_98_5_percent_quickly(mnist_dir):
+    import time
+
+    from pynet.recipes import fit
+
+    start = time.perf_counter()
+    data = load_mnist(mnist_dir)
+    model = build_model(ModelConfig(conv=((8, 5), (16, 5)), hidden=(), seed=0))
+    result = fit(model, TrainConfig(epochs=2, batch_size=64, lr=0.01, schedule="warmup-cosine"), data,
+                 name="cnn", val_size=5000)
+    seconds = time.perf_counter() - start
+    print(f"CNN test accuracy {result.test_report['accuracy']:.4f} in {seconds:.0f} s")
+    assert result.test_report["accuracy"] >= 0.985
+    assert seconds < 60

@@ -15,6 +15,7 @@ def small_pretrained_recipe(monkeypatch):
     monkeypatch.setattr(presets, "PRETRAINED_TRAIN", TrainConfig(epochs=2, lr=3e-3, schedule="cosine", augment=True,
                                                                  seed=1))
     monkeypatch.setattr(presets, "PRETRAINED_VAL_SIZE", 100)
+    monkeypatch.setattr(presets, "PRETRAINED_OUTLIERS", 50)
 
 
 def test_cli_preset_reproduces_the_recipe_bit_for_bit(monkeypatch, tiny_mnist_dir, tmp_path):

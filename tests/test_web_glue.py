@@ -13,11 +13,14 @@ from pynet.train import TrainingDiverged
 from pynet.web import MAX_PARAMS, Session
 
 
-def canvas_with_bar(size=140) -> bytes:
-    rgba = np.zeros((size, size, 4), dtype=np.uint8)
-    rgba[..., 3] = 255
-    rgba[20:120, 60:80, :3] = 255
-    return rgba.tobytes()
+def strokes(*paths) -> dict:
+    """A drawing as the page sends it: float32 (x, y) points, each stroke's length, the canvas size."""
+    points = np.concatenate([np.asarray(p, dtype=np.float32) for p in paths])
+    return {"points": points.tobytes(), "lengths": np.array([len(p) for p in paths], dtype=np.int32).tobytes(),
+            "width": 280.0, "height": 280.0}
+
+
+BAR = strokes([(140, 40), (140, 240)])  # a vertical bar
 
 
 @pytest.fixture
@@ -28,16 +31,21 @@ def session(tiny_mnist_dir) -> Session:
     return s, files
 
 
-def test_classify_and_blank(session):
+def test_classify_strokes_blank_and_bad_input(session):
     s, _ = session
-    result = s.classify(canvas_with_bar(), 140, 140)
+    result = s.classify(**BAR)
     assert sum(result["probs"]) == pytest.approx(1.0, abs=1e-5)
     assert result["digit"] == int(np.argmax(result["probs"]))
-    blank = np.zeros((140, 140, 4), dtype=np.uint8)
-    blank[..., 3] = 255
-    assert s.classify(blank.tobytes(), 140, 140) is None
-    with pytest.raises(ValueError, match="RGBA"):
-        s.classify(b"\0" * 10, 140, 140)
+    assert isinstance(result["unsure"], bool) and result["confidence"] == max(result["probs"])
+    seen = np.frombuffer(result["input"], dtype=np.uint8)
+    assert seen.shape == (784,) and seen.max() == 255  # what the network saw, for the page to show
+    assert s.classify(**strokes([(10, 10)])) is None  # a tap
+    assert s.classify(**(strokes([(10, 10)]) | {"lengths": np.array([], np.int32).tobytes(),
+                                                  "points": b""})) is None  # nothing
+    with pytest.raises(ValueError, match="do not match"):
+        s.classify(**(BAR | {"lengths": np.array([5], np.int32).tobytes()}))
+    with pytest.raises(ValueError, match="canvas"):
+        s.classify(**(BAR | {"width": 0.0}))
 
 
 def test_bad_model_keeps_the_active_one(session):
@@ -101,7 +109,7 @@ def test_divergence_drops_the_job_and_keeps_the_active_model(session):
     ({"seed": "-1"}, "seed", "from 0"),
     ({"seed": "abc"}, "seed", "whole number"),
     ({"augment": "maybe"}, "augment", "true or false"),
-    ({"schedule": "warp"}, "schedule", "one of constant, cosine, step"),
+    ({"schedule": "warp"}, "schedule", "one of constant, cosine, warmup-cosine, step"),
     ({"colour": "red"}, "colour", "unknown setting"),
 ])
 def test_settings_errors_name_their_field(settings, field, match):
@@ -126,7 +134,7 @@ def test_schema_is_the_library_table_with_the_in_tab_defaults():
     for name, rule in schema["fields"].items():
         assert {k: v for k, v in rule.items() if k != "default"} == SETTINGS[name].describe()
     assert schema["fields"]["epochs"]["default"] == defaults[1].epochs
-    assert schema["fields"]["hidden"]["default"] == "128" and schema["fields"]["schedule"]["default"] == "cosine"
+    assert schema["fields"]["hidden"]["default"] == "128" and schema["fields"]["schedule"]["default"] == defaults[1].schedule
     assert schema["max_params"] == MAX_PARAMS
 
 
@@ -171,10 +179,10 @@ def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypa
     monkeypatch.setattr(web, "FINE_TUNE", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
     s, files = session
     s.load_mnist(**files)
-    sample = s.preprocess_sample(canvas_with_bar(), 140, 140)
+    sample = s.preprocess_sample(**BAR)
     assert len(sample) == 784 * 4
     x = np.frombuffer(sample, dtype=np.float32)
-    before = s.classify(canvas_with_bar(), 140, 140)["digit"]
+    before = s.classify(**BAR)["digit"]
     target = (before + 1) % 10
     info = s.start_fine_tune(sample * 3, [target] * 3, name="mine")
     assert info["architecture"] == "784-16-10"
@@ -182,10 +190,10 @@ def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypa
         pass
     s.finish_training()
     assert s.active == "mine" and "pretrained" in s.models
-    assert s.classify(canvas_with_bar(), 140, 140)["digit"] == target
+    assert s.classify(**BAR)["digit"] == target
     # The model it started from is unchanged.
     s.set_active("pretrained")
-    assert s.classify(canvas_with_bar(), 140, 140)["digit"] == before
+    assert s.classify(**BAR)["digit"] == before
     assert x.min() >= 0 and x.max() <= 1
 
 

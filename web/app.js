@@ -19,6 +19,7 @@ const state = {
   samples: [], // taught drawings: {label, x: 784 float32 as bytes}
   classify: { inFlight: false, dirty: false, lastInkChange: 0 },
   recentProgress: [], // [time, samples] of the last few seconds of training
+  runs: 0, // training runs started on this page
 };
 
 const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress, onCrash });
@@ -155,8 +156,8 @@ async function classifyNow() {
     if (!pad.hasInk) {
       ui.showPrediction(null);
     } else {
-      const { pixels, width, height } = pad.pixels();
-      ui.showPrediction(await client.request("classify", { pixels, width, height }, [pixels.buffer]));
+      const strokes = pad.strokesPayload();
+      ui.showPrediction(await client.request("classify", strokes, [strokes.points.buffer, strokes.lengths.buffer]));
     }
   } catch (err) {
     ui.showError(`Could not classify the drawing: ${err.message}`);
@@ -171,6 +172,15 @@ const pad = new DrawingPad(classifyNow);
 ui.buildProbabilityBars();
 ui.showPrediction(null);
 ui.on("clear", "click", () => pad.clear());
+ui.on("undo", "click", () => pad.undo());
+// Ctrl+Z / Cmd+Z undoes the last stroke, unless a text field has the focus (its own undo).
+document.addEventListener("keydown", (event) => {
+  const typing = event.target instanceof HTMLElement && event.target.matches("input, textarea, select");
+  if ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === "z" && !typing) {
+    event.preventDefault();
+    pad.undo();
+  }
+});
 ui.on("error-dismiss", "click", () => ui.showError(""));
 
 // ---- training ---------------------------------------------------------------------
@@ -181,6 +191,9 @@ async function runTraining(method, args) {
   state.job = method === "start_training" ? "train" : "fine-tune";
   state.paused = false;
   state.recentProgress = [];
+  state.runs += 1;
+  ui.showTrainProgress({ run: state.runs, fraction: 0, epoch: 0, samples: 0, totalSamples: 0, samplesPerSec: 0,
+    text: "Starting…" });
   render();
   ui.setStatus("training", state.job === "train" ? "Training…" : "Fine-tuning on your samples…");
   await charts.reset();
@@ -219,6 +232,14 @@ ui.onSettingsInput(() => {
   clearTimeout(settingsTimer);
   if (state.ready) settingsTimer = setTimeout(() => checkSettings().catch(() => {}), 150);
 });
+ui.on("architecture", "change", render);
+for (const name of ["tfjs", "in-tab"]) {
+  ui.on(`preset-${name}`, "click", () => {
+    ui.setSettings(state.schema.presets[name]);
+    render();
+    checkSettings().catch(() => {});
+  });
+}
 ui.on("continue-training", "change", () => {
   render();
   showContinueHint();
@@ -271,8 +292,8 @@ ui.on("teach-add", "click", async () => {
     ui.showError("Draw a digit first, then add it as a sample.");
     return;
   }
-  const { pixels, width, height } = pad.pixels();
-  const x = await client.request("preprocess_sample", { pixels, width, height }, [pixels.buffer]);
+  const strokes = pad.strokesPayload();
+  const x = await client.request("preprocess_sample", strokes, [strokes.points.buffer, strokes.lengths.buffer]);
   if (!x) {
     ui.showError("That drawing is too small to use as a sample.");
     return;

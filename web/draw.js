@@ -1,84 +1,148 @@
-// The drawing surface: Pointer Events (mouse, touch, pen), white ink on black
-// like MNIST. Calls onChange() whenever the ink changes.
+// The drawing surface: Pointer Events (mouse, touch, pen). It keeps the
+// pointer path -- strokes of points in CSS pixels -- which pynet renders into
+// the network's 28x28 input (pynet/strokes.py), so neither the drawing's size
+// nor the screen's resolution matters. On screen: white ink on black, smooth
+// quadratic curves through the points (coalesced events included), so fast
+// strokes and touch screens give continuous lines, not beads.
 import { byTestId } from "./ui.js";
 
-export const STROKE_WIDTH = 20; // canvas px on a 280 px canvas: MNIST-like after scaling to 20 px
+const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
+const MIN_STEP = 0.5; // CSS px: closer points add nothing
 
 export class DrawingPad {
   constructor(onChange) {
-    const canvas = byTestId("draw-canvas");
-    this.canvas = canvas;
-    this.ctx = canvas.getContext("2d", { willReadFrequently: true });
+    this.canvas = byTestId("draw-canvas");
+    this.ctx = this.canvas.getContext("2d");
     this.onChange = onChange;
-    this.last = null;
-    this.hasInk = false;
-    this.clear(false);
-    canvas.addEventListener("pointerdown", (e) => this.down(e));
-    canvas.addEventListener("pointermove", (e) => this.move(e));
-    for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
-      canvas.addEventListener(type, () => { this.last = null; });
+    this.strokes = []; // [[{x, y}, ...], ...] in CSS pixels
+    this.current = null; // the stroke being drawn
+    this.pointerId = null;
+    this.frame = 0;
+    const c = this.canvas;
+    c.addEventListener("pointerdown", (e) => this.down(e));
+    c.addEventListener("pointermove", (e) => this.move(e));
+    for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) c.addEventListener(type, (e) => this.up(e));
+    new ResizeObserver(() => this.fitToScreen()).observe(c);
+    this.fitToScreen();
+  }
+
+  get hasInk() {
+    return this.strokes.length > 0;
+  }
+
+  // Backing store at the screen's resolution: crisp ink on phones.
+  fitToScreen() {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(width * dpr));
+    const h = Math.max(1, Math.round(height * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
     }
+    this.redraw();
   }
 
   point(e) {
     const r = this.canvas.getBoundingClientRect();
-    return {
-      x: ((e.clientX - r.left) / r.width) * this.canvas.width,
-      y: ((e.clientY - r.top) / r.height) * this.canvas.height,
-    };
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
   }
 
   down(e) {
-    if (e.button !== undefined && e.button > 0) return;
+    if ((e.button !== undefined && e.button > 0) || this.current) return; // one pen at a time
     e.preventDefault();
     this.canvas.setPointerCapture?.(e.pointerId);
-    this.last = this.point(e);
-    this.stroke(this.last, this.last);
+    this.pointerId = e.pointerId;
+    this.current = [this.point(e)];
+    this.strokes.push(this.current);
+    this.changed();
   }
 
   move(e) {
-    if (!this.last) return;
+    if (!this.current || e.pointerId !== this.pointerId) return;
     e.preventDefault();
-    // Coalesced events give smooth lines from fast pens and touch screens.
-    const events = e.getCoalescedEvents?.() ?? [e];
+    const events = e.getCoalescedEvents?.() ?? [];
+    let added = false;
     for (const ev of events.length ? events : [e]) {
       const p = this.point(ev);
-      this.stroke(this.last, p);
-      this.last = p;
+      const last = this.current[this.current.length - 1];
+      if (Math.hypot(p.x - last.x, p.y - last.y) >= MIN_STEP) {
+        this.current.push(p);
+        added = true;
+      }
     }
+    if (added) this.changed();
   }
 
-  stroke(from, to) {
-    const ctx = this.ctx;
-    ctx.strokeStyle = "#fff";
-    ctx.lineWidth = STROKE_WIDTH;
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    ctx.beginPath();
-    if (from.x === to.x && from.y === to.y) {
-      // Canvas prunes zero-length segments, so a tap would leave no ink: draw a dot.
-      ctx.fillStyle = "#fff";
-      ctx.arc(from.x, from.y, STROKE_WIDTH / 2, 0, 2 * Math.PI);
-      ctx.fill();
-    } else {
-      ctx.moveTo(from.x, from.y);
-      ctx.lineTo(to.x, to.y);
-      ctx.stroke();
-    }
-    this.hasInk = true;
-    this.onChange();
+  up(e) {
+    if (e.pointerId !== this.pointerId) return;
+    this.current = null;
+    this.pointerId = null;
+  }
+
+  // Removes the last stroke (the Undo button and Ctrl/Cmd+Z).
+  undo() {
+    if (!this.strokes.length) return;
+    if (this.current === this.strokes[this.strokes.length - 1]) this.current = null;
+    this.strokes.pop();
+    this.changed();
   }
 
   clear(notify = true) {
-    this.ctx.fillStyle = "#000";
-    this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    this.hasInk = false;
-    this.last = null;
+    this.strokes = [];
+    this.current = null;
+    this.redraw();
     if (notify) this.onChange();
   }
 
-  pixels() {
-    const { width, height } = this.canvas;
-    return { pixels: this.ctx.getImageData(0, 0, width, height).data, width, height };
+  changed() {
+    if (!this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.redraw();
+      });
+    }
+    this.onChange();
+  }
+
+  redraw() {
+    const { ctx, canvas } = this;
+    const scale = canvas.width / (canvas.getBoundingClientRect().width || canvas.width);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    const width = INK_SHARE * (canvas.width / scale);
+    ctx.strokeStyle = ctx.fillStyle = "#fff";
+    ctx.lineWidth = width;
+    ctx.lineCap = ctx.lineJoin = "round";
+    for (const s of this.strokes) {
+      ctx.beginPath();
+      if (s.length === 1) {
+        ctx.arc(s[0].x, s[0].y, width / 2, 0, 2 * Math.PI);
+        ctx.fill();
+        continue;
+      }
+      // Quadratic curves from midpoint to midpoint, each point the control:
+      // the same path pynet renders for the network (strokes.smooth).
+      ctx.moveTo(s[0].x, s[0].y);
+      ctx.lineTo((s[0].x + s[1].x) / 2, (s[0].y + s[1].y) / 2);
+      for (let i = 1; i < s.length - 1; i++) {
+        ctx.quadraticCurveTo(s[i].x, s[i].y, (s[i].x + s[i + 1].x) / 2, (s[i].y + s[i + 1].y) / 2);
+      }
+      ctx.lineTo(s[s.length - 1].x, s[s.length - 1].y);
+      ctx.stroke();
+    }
+  }
+
+  // The path for pynet: all points as (x, y) float32 pairs, each stroke's
+  // length, and the canvas's size (CSS px).
+  strokesPayload() {
+    const lengths = new Int32Array(this.strokes.map((s) => s.length));
+    const points = new Float32Array(lengths.reduce((a, b) => a + b, 0) * 2);
+    let k = 0;
+    for (const s of this.strokes) for (const p of s) { points[k++] = p.x; points[k++] = p.y; }
+    const { width, height } = this.canvas.getBoundingClientRect();
+    return { points, lengths, width, height };
   }
 }

@@ -61,10 +61,13 @@ export function renderControls(state) {
   // Updating reloads the page: not in the middle of a run.
   $("apply-update").disabled = running;
   $("apply-update").title = running ? "Available when the training run ends" : "";
-  // Continuing trains the active model's own layers.
+  // Continuing trains the active model's own layers; a dense network has no convolutions.
   const continuing = $("continue-training").checked;
   $("hidden-layers").disabled = continuing;
+  $("architecture").disabled = continuing;
+  $("conv-layers").disabled = continuing || $("architecture").value !== "cnn";
   $("epochs-label").textContent = continuing ? "More epochs" : "Epochs";
+  for (const id of ["preset-tfjs", "preset-in-tab"]) $(id).disabled = continuing || !state.ready;
 }
 
 // ---- drawing and prediction -------------------------------------------------
@@ -82,24 +85,25 @@ export function buildProbabilityBars() {
   }
 }
 
+// result: {digit, confidence, unsure, alternatives, probs, input} or null (nothing drawn).
 export function showPrediction(result) {
+  const unsure = !!result?.unsure;
+  const guess = result ? (unsure ? `${result.digit} or ${result.alternatives[0]}?` : String(result.digit)) : "";
   const inline = $("inline-prediction");
   inline.replaceChildren();
   if (result) {
     const pct = document.createElement("small");
-    pct.textContent = `${(result.confidence * 100).toFixed(0)}%`;
-    inline.append(String(result.digit), pct);
+    pct.textContent = unsure ? "unsure" : `${(result.confidence * 100).toFixed(0)}%`;
+    inline.append(guess, pct);
   }
   const pred = $("prediction");
-  if (!result) {
-    pred.textContent = "";
-    pred.dataset.confidence = "";
-    pred.setAttribute("aria-label", "no prediction");
-  } else {
-    pred.textContent = String(result.digit);
-    pred.dataset.confidence = result.confidence.toFixed(4);
-    pred.setAttribute("aria-label", `predicted ${result.digit}, ${(result.confidence * 100).toFixed(1)}% confident`);
-  }
+  pred.textContent = result ? String(result.digit) : "";
+  pred.dataset.digit = result ? String(result.digit) : "";
+  pred.dataset.confidence = result ? result.confidence.toFixed(4) : "";
+  pred.dataset.unsure = unsure ? "true" : "false";
+  pred.setAttribute("aria-label", !result ? "no prediction"
+    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${(result.confidence * 100).toFixed(1)}% confident`);
+  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` : "";
   for (let d = 0; d < 10; d++) {
     const row = $(`prob-${d}`);
     const p = result ? result.probs[d] : 0;
@@ -108,6 +112,13 @@ export function showPrediction(result) {
     row.querySelector(".prob-fill").style.transform = `scaleX(${p})`;
     row.querySelector(".prob-value").textContent = result ? `${(p * 100).toFixed(1)}%` : "–";
   }
+  showNetworkInput(result?.input ?? null);
+}
+
+// The 28x28 image the network saw (784 bytes), or black when nothing is drawn.
+function showNetworkInput(pixels) {
+  paintTile($("network-input"), pixels ?? new Uint8Array(784));
+  $("network-input").dataset.ink = pixels ? String(pixels.reduce((a, b) => a + b, 0)) : "0";
 }
 
 // Tests and probes wait for data-busy="false"; the benchmark reads the latency.
@@ -152,7 +163,9 @@ export function download(bytes, filename) {
 const form = () => $("train-form");
 const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
 const CHOICE_LABELS = {
-  adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay", step: "Step (÷10 at 50 %, 75 %)",
+  adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay",
+  "warmup-cosine": "Warm-up, then cosine", step: "Step (÷10 at 50 %, 75 %)", mlp: "Dense (MLP)",
+  cnn: "Convolutional (CNN)",
 };
 
 function limitsText(rule) {
@@ -162,6 +175,10 @@ function limitsText(rule) {
     return `${rule.min_exclusive ? "above" : "from"} ${rule.min} ${rule.max_exclusive ? "below" : "to"} ${rule.max}`;
   }
   if (rule.kind === "sizes") return `e.g. ${rule.example}; up to ${rule.max_items} layers of ${n(rule.min)}–${n(rule.max)}`;
+  if (rule.kind === "conv") {
+    return `filters per block, e.g. 8,16 (${rule.default_kernel}×${rule.default_kernel}) or 32x3,64x3; ` +
+      `up to ${rule.max_items} blocks of ${n(rule.min)}–${n(rule.max)}`;
+  }
   return "";
 }
 
@@ -171,8 +188,9 @@ export function applySettingsSchema(schema) {
   for (const [name, rule] of Object.entries(schema.fields)) {
     const input = form().elements.namedItem(name);
     if (!input) continue;
-    for (const key of ["kind", "min", "max", "max_items"]) {
-      if (rule[key] !== undefined) input.dataset[key === "max_items" ? "maxItems" : key] = String(rule[key]);
+    for (const [key, attr] of [["kind", "kind"], ["min", "min"], ["max", "max"], ["max_items", "maxItems"],
+      ["max_kernel", "maxKernel"]]) {
+      if (rule[key] !== undefined) input.dataset[attr] = String(rule[key]);
     }
     if (rule.kind === "choice") {
       input.dataset.options = rule.options.join(",");
@@ -203,6 +221,16 @@ export function readSettings() {
 
 export const continueTraining = () => $("continue-training").checked;
 
+// Fill the form with a preset's values (from pynet.presets, via the schema).
+export function setSettings(values) {
+  for (const [name, value] of Object.entries(values)) {
+    const input = form().elements.namedItem(name);
+    if (!input) continue;
+    if (input.type === "checkbox") input.checked = !!value;
+    else input.value = String(value);
+  }
+}
+
 export function showFieldErrors(errors) {
   for (const name of fieldNames()) {
     const message = errors[name] ?? "";
@@ -229,7 +257,7 @@ export function showContinueHint(text) {
 // ---- training progress -----------------------------------------------------
 export function showTrainProgress(p) {
   const el = $("train-progress");
-  for (const [key, attr] of [["epoch", "epoch"], ["samples", "samples"], ["totalSamples", "total-samples"],
+  for (const [key, attr] of [["run", "run"], ["epoch", "epoch"], ["samples", "samples"], ["totalSamples", "total-samples"],
     ["samplesPerSec", "samples-per-sec"], ["loss", "loss"], ["valAccuracy", "val-accuracy"]]) {
     if (p[key] !== undefined && p[key] !== null) el.setAttribute(`data-${attr}`, String(p[key]));
   }
@@ -260,11 +288,11 @@ export function paintTile(canvas, values, offset = 0, colour = grey, side = 28) 
   return canvas;
 }
 
-function tile(values, offset, colour, label) {
+function tile(values, offset, colour, label, side = 28) {
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", label);
-  return paintTile(canvas, values, offset, colour);
+  return paintTile(canvas, values, offset, colour, side);
 }
 
 // ---- evaluation -------------------------------------------------------------
@@ -315,6 +343,8 @@ export function showEvaluation(report) {
     `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
   for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
 
+  showCalibration(report.calibration);
+
   $("misclassified").replaceChildren(...report.misclassified.map((m, i) => {
     const fig = document.createElement("figure");
     fig.dataset.true = String(m.true);
@@ -326,6 +356,52 @@ export function showEvaluation(report) {
   }));
 }
 
+// Reliability diagram: for each confidence bin, how often the answers were
+// right (bars: after temperature scaling; dots: before). On the diagonal = honest.
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text) el.textContent = text;
+  return el;
+}
+
+function showCalibration(cal) {
+  const el = $("calibration");
+  el.dataset.ece = String(cal.ece);
+  el.dataset.eceUncalibrated = String(cal.ece_uncalibrated);
+  el.dataset.temperature = String(cal.temperature);
+  const x0 = 30, y0 = 190, size = 180; // plot area: (x0, y0 - size) .. (x0 + size, y0)
+  const at = (conf, acc) => [x0 + conf * size, y0 - acc * size];
+  const parts = [
+    svg("rect", { x: x0, y: y0 - size, width: size, height: size, fill: "#f6f8fa", stroke: "#d8dee4" }),
+    svg("line", { x1: x0, y1: y0, x2: x0 + size, y2: y0 - size, stroke: "#8c959f", "stroke-dasharray": "4 3" }),
+  ];
+  for (const b of cal.bins) {
+    if (!b.count) continue;
+    const [left] = at(b.low, 0);
+    const [, top] = at(0, b.accuracy);
+    parts.push(svg("rect", { x: left + 0.5, y: top, width: (b.high - b.low) * size - 1, height: y0 - top,
+      fill: "#0072b2", "fill-opacity": 0.75, "data-count": b.count }));
+  }
+  for (const b of cal.bins_uncalibrated) {
+    if (!b.count) continue;
+    const [cx, cy] = at(b.confidence, b.accuracy);
+    parts.push(svg("circle", { cx, cy, r: 2.5, fill: "#d55e00" }));
+  }
+  for (const t of [0, 0.5, 1]) {
+    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, String(t)));
+    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, String(t)));
+  }
+  parts.push(svg("text", { x: x0 + size / 2, y: 218, "text-anchor": "middle", "font-size": 10 }, "confidence"));
+  el.replaceChildren(...parts);
+  el.setAttribute("aria-label", `Reliability diagram: expected calibration error ${fmtPct(cal.ece)} ` +
+    `(${fmtPct(cal.ece_uncalibrated)} before temperature scaling)`);
+  $("calibration-text").textContent = `Expected calibration error ${fmtPct(cal.ece)} with temperature ` +
+    `${cal.temperature.toFixed(2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
+    "On the dashed line, a confidence of 90 % is right 90 % of the time.";
+}
+
 // ---- teaching and weights ----------------------------------------------------
 export function showTeachCount(n) {
   const el = $("teach-count");
@@ -335,11 +411,21 @@ export function showTeachCount(n) {
 
 export const teachLabel = () => Number($("teach-label").value);
 
-export function showWeights({ units, pixels }) {
+// A tile per hidden unit (28x28 input weights) or per first-layer filter (k x k).
+export function showWeights({ units, side, kind, pixels }) {
+  const what = kind === "filters" ? "filter" : "hidden unit";
   const tiles = [];
-  for (let u = 0; u < units; u++) tiles.push(tile(pixels, u * 784, diverging, `weights of hidden unit ${u + 1}`));
+  for (let u = 0; u < units; u++) {
+    tiles.push(tile(pixels, u * side * side, diverging, `weights of ${what} ${u + 1}`, side));
+  }
   $("weights-view").replaceChildren(...tiles);
   $("weights-view").dataset.units = String(units);
+  $("weights-view").dataset.kind = kind;
+  $("weights-hint").textContent = kind === "filters"
+    ? `Each tile is one ${side}×${side} filter of the first convolution (orange: it responds to ink there, ` +
+      "blue: to its absence). It slides over the whole image, so it detects a stroke pattern anywhere."
+    : `Each tile is one hidden unit's ${side * side} input weights drawn as a ${side}×${side} image ` +
+      `(orange: the unit likes ink there, blue: it dislikes it). Up to 64 units are shown.`;
 }
 
 // ---- wiring helpers ------------------------------------------------------------

@@ -20,7 +20,10 @@ from build.pagedriver import training_progress as progress
 
 
 def test_short_training_run_updates_progress_and_charts(app):
-    assert app.get_by_test_id("weights-view").locator("canvas").count() == 64  # pretrained: 512 units, 64 shown
+    from pynet.presets import PRETRAINED_MODEL
+
+    shown = min(64, PRETRAINED_MODEL.conv[0][0] if PRETRAINED_MODEL.conv else PRETRAINED_MODEL.hidden[0])
+    assert app.get_by_test_id("weights-view").locator("canvas").count() == shown  # the pretrained model's first layer
     set_settings(app, **{"hidden-layers": "48", "epochs": 1, "batch-size": 128, "learning-rate": 0.003})
     app.get_by_test_id("train").click()
     app.wait_for_selector('[data-testid="status"][data-state="training"]')
@@ -79,7 +82,7 @@ def test_stop_while_mnist_downloads_cancels_cleanly(app):
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
 
 
-FIELDS = {"hidden-layers": "hidden", "learning-rate": "lr", "batch-size": "batch_size", "epochs": "epochs",
+FIELDS = {"architecture": "architecture", "conv-layers": "conv", "hidden-layers": "hidden", "learning-rate": "lr", "batch-size": "batch_size", "epochs": "epochs",
           "seed": "seed", "optimizer": "optimizer", "schedule": "schedule"}
 
 
@@ -116,10 +119,13 @@ def test_the_limits_the_page_shows_and_enforces_are_the_librarys(app):
         if rule["kind"] == "choice":
             assert field.get_attribute("data-options").split(",") == list(rule["options"])
             assert field.evaluate("el => [...el.options].map(o => o.value)") == list(rule["options"])
-            assert field.input_value() == defaults[name]
+            assert field.input_value() == (defaults[name] if name != "architecture" else "mlp")
             continue
         assert float(field.get_attribute("data-min")) == rule["min"], testid
         assert float(field.get_attribute("data-max")) == rule["max"], testid
+        if name == "conv":
+            assert field.input_value() == "8x5,16x5"  # shown for when the network is switched to a CNN
+            continue
         default = defaults[name]
         assert field.input_value() == (",".join(map(str, default)) if isinstance(default, tuple) else str(default))
     # One past each integer limit is refused with the library's message.
@@ -203,7 +209,9 @@ def test_save_then_load_round_trip_gives_identical_predictions(app, mnist_test_d
     dl.value.save_as(path)
     # pynet on CPython loads the downloaded file unchanged.
     from pynet.io import load_model
-    assert load_model(path).model.config.hidden == (512, 256)
+    from pynet.presets import PRETRAINED_MODEL
+
+    assert load_model(path).model.config == PRETRAINED_MODEL
 
     draw_strokes(app, mnist_test_digits[4])
     before = settled_prediction(app)
@@ -232,7 +240,7 @@ def bad_files(tmp_path, good: bytes) -> dict:
         "not-a-zip.npz": (b"hello world", "not an .npz"),
         "truncated.npz": (good[: len(good) // 2], "damaged|truncated|not an .npz"),
         "pickled.npz": (npz_with(param_0=np.array([object()], dtype=object)), "pickled"),
-        "wrong-shape.npz": (npz_with(param_0=w0[:, :10]), "shape"),
+        "wrong-shape.npz": (npz_with(param_0=w0[: len(w0) // 2]), "shape"),
         "nan.npz": (npz_with(param_0=nan_w), "NaN"),
         "other-arch.npz": (npz_with(architecture=np.array(json.dumps({"hidden": [128]}))), "shape|does not declare"),
     }

@@ -123,7 +123,9 @@ def test_a_loaded_file_never_replaces_the_shipped_model(app, dist_dir, tmp_path,
     assert "784-8-10" in app.get_by_test_id("model-name").text_content()
     app.get_by_test_id("use-pretrained").click()
     wait_model(app, "pretrained")
-    assert "784-512-256-10" in app.get_by_test_id("model-name").text_content()
+    from pynet.presets import PRETRAINED_MODEL
+
+    assert PRETRAINED_MODEL.describe() in app.get_by_test_id("model-name").text_content()
     assert settled_prediction(app)["probs"] == shipped["probs"]
 
 

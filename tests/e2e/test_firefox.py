@@ -1,0 +1,37 @@
+"""The page in Firefox too: Debian's firefox-esr, headless, driven over
+WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
+build). A smoke test: ready, a digit drawn at two sizes, a short training
+run, and an offline reload (tests/firefox/smoke.mjs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from build.handwriting import PRINTED
+from build.pagedriver import ROOT
+
+
+def firefox() -> str | None:
+    return shutil.which("firefox-esr") or shutil.which("firefox")
+
+
+@pytest.mark.skipif(firefox() is None, reason="Firefox is not installed (Debian: apt-get install firefox-esr; "
+                    ".ci/run installs it)")
+def test_firefox_smoke(dist_dir, tmp_path):
+    drawings = tmp_path / "drawings.json"
+    drawings.write_text(json.dumps([{"digit": PRINTED[n][0], "strokes": PRINTED[n][1]}
+                                    for n in ("7 plain", "2 curved", "4 closed")]))
+    proc = subprocess.run(["node", str(ROOT / "tests" / "firefox" / "smoke.mjs"), str(dist_dir), firefox(),
+                           str(drawings)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms")}))
+    assert result["ready_ms"] < 30_000
+    assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
+    assert result["trained"].startswith("trained-1")
+    assert result["offline_classified"] == 7
+    assert result["errors"] == []

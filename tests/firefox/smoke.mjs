@@ -1,0 +1,99 @@
+// Firefox smoke test, run by tests/e2e/test_firefox.py: Debian's firefox-esr,
+// headless, driven by puppeteer-core over WebDriver BiDi. It serves dist/
+// itself (under /pynet/) so it can take the server away for the offline part.
+//
+//   node tests/firefox/smoke.mjs DIST FIREFOX DRAWINGS.json
+//
+// DRAWINGS.json: [{digit, strokes: [[[x, y], ...], ...]}] in the unit square.
+// Prints one JSON object with what it measured; exits non-zero on failure.
+/* global document */ // (in the functions that run in the page)
+import { createServer } from "node:http";
+import { readFileSync, existsSync, statSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import puppeteer from "puppeteer-core";
+
+const [dist, firefox, drawingsFile] = process.argv.slice(2);
+const drawings = JSON.parse(readFileSync(drawingsFile, "utf8"));
+const BASE = "/pynet/";
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
+
+function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (!path.startsWith(BASE)) { res.writeHead(404).end(); return; }
+    let file = normalize(join(dist, path.slice(BASE.length)));
+    if (!file.startsWith(normalize(dist))) { res.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    if (!existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-cache" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const result = {};
+const server = await serve();
+const url = `http://127.0.0.1:${server.address().port}${BASE}`;
+const browser = await puppeteer.launch({ browser: "firefox", executablePath: firefox, headless: true,
+  protocol: "webDriverBiDi", args: ["--width=1280", "--height=900"] });
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(String(err)));
+  const t0 = Date.now();
+  await page.goto(url);
+  const ready = () => page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 90_000 });
+  await ready();
+  result.ready_ms = Date.now() - t0;
+  result.version = await browser.version();
+
+  async function draw(strokes, share, x0, y0) {
+    await page.click('[data-testid="clear"]');
+    const box = await (await page.$('[data-testid="draw-canvas"]')).boundingBox();
+    const size = box.width * share;
+    for (const stroke of strokes) {
+      const at = ([x, y]) => [box.x + box.width * x0 + x * size, box.y + box.height * y0 + y * size];
+      await page.mouse.move(...at(stroke[0]));
+      await page.mouse.down();
+      for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+      await page.mouse.up();
+    }
+    await page.waitForSelector('[data-testid="prediction"][data-busy="false"]', { timeout: 15_000 });
+    return page.$eval('[data-testid="prediction"]', (el) => Number(el.dataset.digit));
+  }
+
+  result.classified = [];
+  for (const d of drawings) {
+    for (const [share, x0, y0] of [[0.8, 0.1, 0.1], [0.3, 0.55, 0.05]]) {
+      result.classified.push({ digit: d.digit, size: share, got: await draw(d.strokes, share, x0, y0) });
+    }
+  }
+
+  // A short training run.
+  await page.$eval('[data-testid="architecture"]', (el) => { el.value = "mlp"; el.dispatchEvent(new Event("change")); });
+  for (const [id, value] of [["hidden-layers", "16"], ["epochs", "1"]]) {
+    await page.$eval(`[data-testid="${id}"]`, (el, v) => { el.value = v; el.dispatchEvent(new Event("input", { bubbles: true })); }, value);
+  }
+  await page.click('[data-testid="train"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 3000,
+    { timeout: 180_000, polling: 200 });
+  await page.click('[data-testid="stop"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]').dataset.name === "trained-1",
+    { timeout: 60_000, polling: 200 });
+  result.trained = await page.$eval('[data-testid="model-name"]', (el) => el.textContent);
+
+  // Offline: the service worker has the build; the server goes away; reload.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: 60_000, polling: 200 });
+  await new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections?.();
+  await page.reload();
+  await ready();
+  result.offline_classified = await draw(drawings[0].strokes, 0.6, 0.2, 0.2);
+  result.errors = errors;
+  console.log(JSON.stringify(result));
+} finally {
+  await browser.close();
+  server.close();
+}

@@ -1,0 +1,86 @@
+"""The shipped model on digits drawn the way people draw: real handwriting
+(MNIST test digits traced into pen strokes) and printed styles, replayed at
+several sizes, positions and screen resolutions; and marks that are not digits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
+from build.pagedriver import mnist_test_images, mnist_test_labels
+from pynet.confidence import judge
+from pynet.io import load_model
+from pynet.strokes import render_strokes
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 400  # traced test digits
+# (share of the canvas, left, top) on a 280-px canvas, and a 1,080-px one (a dense phone screen)
+PLACEMENTS = {"100 %": (1.0, 0.0, 0.0, 280), "60 %, corner": (0.6, 0.38, 0.02, 280), "30 %": (0.3, 0.35, 0.35, 280),
+              "30 %, dense screen": (0.3, 0.05, 0.6, 1080)}
+pytestmark = pytest.mark.mnist
+
+
+@pytest.fixture(scope="module")
+def model():
+    path = ROOT / "dist" / "models" / "default.npz"
+    if not path.exists():
+        pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
+    return load_model(path).model
+
+
+def drawn(strokes, share: float, left: float, top: float, canvas: float):
+    return render_strokes([s * canvas for s in flat(place(strokes, left, top, share))], canvas_size=canvas)
+
+
+@pytest.fixture(scope="module")
+def traced():
+    images, labels = mnist_test_images(N), mnist_test_labels(N)
+    return [mnist_strokes(im) for im in images], labels
+
+
+def test_real_handwriting_is_recognised_alike_at_every_size(model, traced, capsys):
+    strokes, labels = traced
+    predictions, figures = {}, {}
+    for name, (share, left, top, canvas) in PLACEMENTS.items():
+        x = np.stack([drawn(s, share, left, top, canvas) for s in strokes])
+        predictions[name] = model.predict(x)
+        figures[name] = float((predictions[name] == labels).mean())
+    with capsys.disabled():
+        print("\ntraced MNIST digits, accuracy by size:", json.dumps(figures))
+    for name, acc in figures.items():
+        assert acc >= 0.97, (name, acc)
+    reference = predictions["100 %"]
+    for name, pred in predictions.items():
+        assert (pred == reference).mean() >= 0.995, name  # the same answer, however big it was drawn
+
+
+def test_printed_and_script_styles(model, capsys):
+    names = list(PRINTED)
+    for name_, (share, left, top, canvas) in PLACEMENTS.items():
+        x = np.stack([drawn(PRINTED[n][1], share, left, top, canvas) for n in names])
+        got = model.predict(x)
+        wrong = [n for n, g in zip(names, got) if g != PRINTED[n][0]]
+        assert not wrong, (name_, wrong)
+
+
+def test_marks_that_are_not_digits_come_out_unsure(model, capsys):
+    x = np.stack([drawn(s, 0.7, 0.15, 0.15, 280) for s in NOT_DIGITS.values()])
+    answers = [judge(p) for p in model.predict_proba(x)]
+    unsure = {name: a["unsure"] for name, a in zip(NOT_DIGITS, answers)}
+    with capsys.disabled():
+        print("\nnot digits, marked unsure:", json.dumps(unsure))
+    assert sum(unsure.values()) >= 0.75 * len(unsure), unsure
+
+
+def test_real_digits_are_rarely_unsure(model):
+    from build.pagedriver import first_test_digit_of_each_class
+    from pynet.data import load_mnist
+
+    data = load_mnist()
+    answers = [judge(p) for p in model.predict_proba(data.x_test[:2000])]
+    assert np.mean([a["unsure"] for a in answers]) < 0.02
+    assert len(first_test_digit_of_each_class()) == 10
