@@ -124,34 +124,25 @@ def tab_throughput(page, preset: str | None = None, samples: int = THROUGHPUT_SA
             "samples": s1 - s0, "samples_per_sec": round((s1 - s0) / (t1 - t0))}
 
 
-def tab_one_epoch(page, preset: str) -> dict:
-    """Train a preset to its end; time from Train to the trained model, and its test accuracy."""
-    page.get_by_test_id(f"preset-{preset}").click()
-    settings = {k: page.get_by_test_id(k).input_value() for k in ("conv-layers", "hidden-layers", "learning-rate",
-                                                                 "batch-size", "epochs", "schedule")}
+def timed_run(page, preset: str | None = None) -> dict:
+    """Press Train (with a preset's settings, or the page's defaults after a
+    reload) and time it to the trained model; with its test accuracy."""
+    if preset:
+        page.get_by_test_id(f"preset-{preset}").click()
+    else:
+        page.reload()
+        wait_ready(page)
+    settings = {k: page.get_by_test_id(k).input_value() for k in ("architecture", "conv-layers", "hidden-layers",
+                                                                 "learning-rate", "batch-size", "epochs", "schedule")}
     t0 = time.perf_counter()
     start_training(page)
     wait_idle(page, 1_200_000)
     seconds = time.perf_counter() - t0
     total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
     acc = page.get_by_test_id("model-name").get_attribute("data-test-accuracy")
-    return {"preset": preset, "settings": settings, "seconds_to_trained_model": round(seconds, 1), "samples": total,
-            "samples_per_sec_overall": round(total / seconds), "test_accuracy": float(acc) if acc else None}
-
-
-def default_run(page) -> dict:
-    """Press Train with the page's defaults (MNIST already loaded) and time it to the end."""
-    page.reload()
-    wait_ready(page)
-    settings = {k: page.get_by_test_id(k).input_value() for k in ("hidden-layers", "learning-rate", "batch-size", "epochs")}
-    t0 = time.perf_counter()
-    start_training(page)
-    wait_idle(page, 600_000)
-    seconds = time.perf_counter() - t0
-    total = int(page.get_by_test_id("train-progress").get_attribute("data-total-samples"))
-    acc = page.get_by_test_id("model-name").get_attribute("data-test-accuracy")
-    return {"settings": settings, "seconds_to_trained_model": round(seconds, 1), "samples": total,
-            "samples_per_sec_overall": round(total / seconds), "test_accuracy": float(acc) if acc else None}
+    return {"preset": preset or "defaults", "settings": settings, "seconds_to_trained_model": round(seconds, 1),
+            "samples": total, "samples_per_sec_overall": round(total / seconds),
+            "test_accuracy": float(acc) if acc else None}
 
 
 def tfjs_throughput(browser, network: str = "mlp", batch: int = 128, samples: int = THROUGHPUT_SAMPLES) -> dict:
@@ -192,10 +183,10 @@ def main() -> int:
         steps = {
             "tab_training_784_128_10": lambda: tab_throughput(
                 page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1),
-            "tab_training_default_settings": lambda: default_run(page),
+            "tab_training_default_settings": lambda: timed_run(page),
             "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64),
             "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128),
-            "tab_tfjs_cnn_one_epoch": lambda: tab_one_epoch(page, "tfjs"),
+            "tab_tfjs_cnn_one_epoch": lambda: timed_run(page, "tfjs"),
         }
         for name, step in steps.items():
             print(f"measuring {name}", flush=True)

@@ -58,6 +58,12 @@ def exercise() -> None:
     s.finish_training()
     s.first_layer_weights()
     s.evaluate()
+    s.explain(**drawing)
+    s.start_step({"batch_size": "8"})
+    for _ in range(4):
+        s.step_stage()
+    s.apply_step()
+    s.gradient_check(n=2, per_layer=1)
     s.first_layer_weights()
     s.add_model("again", s.model_bytes())
     s.start_fine_tune(sample, [1], name="mine")

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m build.screenshots     # after a build (python3 build/dev.py setup)
 
-Drives the real page in headless Chromium: draws an MNIST digit, trains a
-short run, evaluates the model and shows its first-layer weights.
+Drives the real page in headless Chromium: draws an MNIST digit, shows the
+shipped CNN's filters, evaluates it, opens the three "look inside" views,
+trains the TensorFlow.js example CNN for an epoch, and draws on a phone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def open_and_draw(browser, url: str, image, **page_options):
     return page
 
 
+def open_panel(page, testid: str) -> None:
+    page.get_by_test_id(testid).locator("summary").click()
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -36,19 +41,37 @@ def main() -> int:
         browser = launch(p)
         page = open_and_draw(browser, url, digits[0], viewport={"width": 1280, "height": 900})  # a 7
         page.screenshot(path=DOCS / "screenshot.png")
-
-        set_settings(page, **{"hidden-layers": "128", "epochs": 2})
-        page.get_by_test_id("train").click()
-        wait_idle(page)
-        page.locator(".train-card").screenshot(path=DOCS / "training.png")
+        page.locator(".weights-card").screenshot(path=DOCS / "weights.png")  # the shipped CNN's filters
 
         page.get_by_test_id("evaluate").click()
         wait_evaluated(page)
         page.locator(".eval-card").screenshot(path=DOCS / "evaluation.png")
-        page.locator(".weights-card").screenshot(path=DOCS / "weights.png")
+
+        open_panel(page, "explain")
+        page.wait_for_function("() => document.querySelector('[data-testid=explain]').dataset.busy === 'false'")
+        page.get_by_test_id("explain").screenshot(path=DOCS / "explain.png")
+        open_panel(page, "explain")  # closed again
+        open_panel(page, "step-panel")
+        for stage in ("forward", "loss", "backward"):
+            page.get_by_test_id("step-batch").click()
+            page.wait_for_function(f"() => document.querySelector('[data-testid=step-view]').dataset.stage === '{stage}'",
+                                   timeout=120_000)
+        page.get_by_test_id("step-panel").screenshot(path=DOCS / "step.png")
+        open_panel(page, "step-panel")
+        open_panel(page, "gradient-check-panel")
+        page.get_by_test_id("gradient-check").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=gradient-check-verdict]').dataset.maxRelError !== ''",
+                               timeout=120_000)
+        page.get_by_test_id("gradient-check-panel").screenshot(path=DOCS / "gradient-check.png")
+
+        page.get_by_test_id("preset-tfjs").click()
+        set_settings(page, epochs=1)
+        page.get_by_test_id("train").click()
+        wait_idle(page, 600_000)
+        page.locator(".train-card").screenshot(path=DOCS / "training.png")
 
         phone = open_and_draw(browser, url, digits[1], viewport={"width": 375, "height": 667},
-                              device_scale_factor=2)  # a 2
+                              device_scale_factor=2, has_touch=True, is_mobile=True)  # a 2
         phone.screenshot(path=DOCS / "phone.png")
         browser.close()
     server.shutdown()

@@ -179,21 +179,13 @@ class Trainer:
         loss_limit = DIVERGENCE_FACTOR * chance_loss
         while prog.epochs_done < cfg.epochs:
             epoch = prog.epochs_done + 1
-            order = np.random.default_rng((cfg.seed, epoch)).permutation(n)
+            order = self.epoch_order(epoch)
             correct = seen = 0
             loss_sum, summed = 0.0, 0
             while prog.epoch_samples < n:
                 t0 = time.perf_counter()
-                start = prog.epoch_samples
-                idx = order[start : start + cfg.batch_size]
-                xb, yb = as_float_pixels(self.x[idx], self.dtype), self.y[idx]
-                if self._random_batches:
-                    # Keyed by position, so a resumed run draws the same numbers (~15 us).
-                    rng = np.random.default_rng((cfg.seed, epoch, start))
-                    self.model.set_rng(rng)
-                    if cfg.augment:
-                        xb = random_affine(xb, rng)
-                self.optimizer.lr = scheduled_lr(cfg, prog.samples_seen / self.total_samples)
+                idx, xb, yb = self.batch(order, epoch, prog.epoch_samples)
+                self.optimizer.lr = self.current_lr()
 
                 # Overflow here is caught just below as a non-finite loss; the
                 # warnings would only repeat that message less clearly.
@@ -246,6 +238,26 @@ class Trainer:
                 yield info
                 if epoch_over:
                     break
+
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """The order of the training samples in ``epoch`` (1-based)."""
+        return np.random.default_rng((self.config.seed, epoch)).permutation(len(self.x))
+
+    def batch(self, order: np.ndarray, epoch: int, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The mini-batch at ``start`` of the epoch: indices, inputs (augmented)
+        and labels; also points dropout at this batch's random numbers."""
+        idx = order[start : start + self.config.batch_size]
+        xb, yb = as_float_pixels(self.x[idx], self.dtype), self.y[idx]
+        if self._random_batches:
+            # Keyed by position, so a resumed run draws the same numbers (~15 us).
+            rng = np.random.default_rng((self.config.seed, epoch, start))
+            self.model.set_rng(rng)
+            if self.config.augment:
+                xb = random_affine(xb, rng)
+        return idx, xb, yb
+
+    def current_lr(self) -> float:
+        return scheduled_lr(self.config, self.progress.samples_seen / self.total_samples)
 
     def _end_epoch(self, info: StepInfo, train_loss: float) -> None:
         """Check the weights, then validate; records one history entry."""

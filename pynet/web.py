@@ -19,7 +19,8 @@ from . import presets
 from .confidence import calibration_report, judge
 from .config import ModelConfig, TrainConfig, parse_settings, settings_schema
 from .constraints import SettingsError
-from .data import MNIST_FILES, dataset_from_arrays, parse_idx
+from .data import MNIST_FILES, as_float_pixels, dataset_from_arrays, parse_idx
+from .explain import explain, gradient_check
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
 from .losses import softmax
 from .metadata import training_metadata
@@ -27,6 +28,7 @@ from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model
 from .optimizers import Optimizer
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, calibrate, continuation, fine_tune_data, validate_samples
+from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
 from .train import StepInfo, Trainer
 
@@ -83,6 +85,8 @@ class Session:
         self._steps = None
         self._job_name = ""
         self._chart: list[tuple[float, float]] = []  # (loss, acc) of batches since the last point
+        self._stepper: BatchStepper | None = None
+        self._stepper_base = ""
 
     # ---- settings -----------------------------------------------------------
     @staticmethod
@@ -322,6 +326,62 @@ class Session:
         if activate:
             self.active = name
         return self.models[name].info(name)
+
+    # ---- looking inside -------------------------------------------------------
+    def explain(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
+        """The active model on the drawing: every layer's activations, the
+        saliency of its answer, the units that pushed for and against it
+        (``explain.explain``); None when nothing is drawn."""
+        x = self._render(points, lengths, width, height)
+        if x is None:
+            return None
+        return explain(self._entry().model, x) | {"model": self.active}
+
+    def start_step(self, settings: Any) -> dict[str, Any]:
+        """Set up one training step of the active model, on a copy, with the
+        form's settings (as Continue would train it): see ``stepper.py``."""
+        values = as_py(settings)
+        if isinstance(values, dict):
+            values = {k: v for k, v in values.items() if k not in ("hidden", "conv", "architecture", "padding")}
+        _, train_cfg = self._parse(values)
+        x_tr, y_tr, x_val, y_val = self._train_split()
+        copy = load_model(self.model_bytes())
+        cont = continuation(copy, train_cfg, 1, train_size=len(x_tr))
+        trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
+        self._stepper = BatchStepper(trainer)
+        self._stepper_base = self.active or "model"
+        return {"model": self.active, "stages": list(STAGES), "batch_size": len(self._stepper.idx),
+                "epoch": self._stepper.epoch, "lr": trainer.current_lr(), "optimizer": trainer.config.optimizer,
+                "fresh_optimizer": cont.optimizer is None}
+
+    def step_stage(self) -> dict[str, Any]:
+        """The next stage of the step: forward, loss, backward, update."""
+        if self._stepper is None:
+            raise RuntimeError("start a step first")
+        return self._stepper.advance()
+
+    def apply_step(self) -> dict[str, Any]:
+        """Keep the stepped copy: it becomes a new model and the active one (the
+        model it came from stays as it was, the shipped one included)."""
+        stepper = self._stepper
+        if stepper is None or not stepper.done:
+            raise RuntimeError("step through all four stages before applying the step")
+        self._stepper = None
+        trainer = stepper.trainer
+        name = self._free_name(f"{self._stepper_base.split('+')[0]}+step")
+        meta = training_metadata(trainer, name=name, val_size=len(self._require_data().x_val))
+        self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
+        self.active = name
+        return self.models[name].info(name)
+
+    def gradient_check(self, n: int = 8, per_layer: int = 3) -> dict[str, Any]:
+        """Finite differences (float64) against backpropagation for the active
+        model on ``n`` validation images (``explain.gradient_check``)."""
+        data = self._require_data()
+        x = as_float_pixels(data.x_val[:n], np.float64)
+        report = gradient_check(self._entry().model, x, data.y_val[:n], per_layer=per_layer)
+        return {"model": self.active, "images": int(n), "layers": report,
+                "max_relative_error": max(r["max_relative_error"] for r in report)}
 
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:

@@ -224,3 +224,28 @@ def test_mnist_is_kept_as_uint8_pixels_and_evaluates_the_same(session):
     wrong = np.frombuffer(report["misclassified_pixels"], dtype=np.uint8).reshape(-1, 784)
     assert len(wrong) == len(report["misclassified"])
     np.testing.assert_array_equal(wrong, s.data.x_test[[m["index"] for m in report["misclassified"]]])
+
+
+def test_explain_step_and_gradient_check_through_the_session(session):
+    s, files = session
+    s.load_mnist(**files)
+    report = s.explain(**BAR)
+    assert report["model"] == "pretrained" and len(report["layers"]) == 3  # Dense, ReLU, Dense
+    assert len(np.frombuffer(report["saliency"], dtype=np.float32)) == 784
+    assert s.explain(**strokes([(3, 3)])) is None
+    before = [p.copy() for p in s.models["pretrained"].model.parameters()]
+    info = s.start_step({"lr": "0.01", "batch_size": "16", "optimizer": "sgd"})
+    assert info["stages"] == ["forward", "loss", "backward", "update"] and info["batch_size"] == 16
+    with pytest.raises(RuntimeError, match="all four stages"):
+        s.apply_step()
+    stages = [s.step_stage()["stage"] for _ in range(4)]
+    assert stages == info["stages"]
+    with pytest.raises(RuntimeError, match="done"):
+        s.step_stage()
+    applied = s.apply_step()
+    assert applied["name"] == "pretrained+step" and s.active == "pretrained+step"
+    assert applied["epochs_done"] == 0 and applied["epoch_samples"] == 16
+    for a, b in zip(before, s.models["pretrained"].model.parameters()):
+        np.testing.assert_array_equal(a, b)  # the model it came from is untouched
+    check = s.gradient_check(n=4)
+    assert len(check["layers"]) == 4 and check["max_relative_error"] < 1e-5

@@ -20,11 +20,16 @@ const state = {
   classify: { inFlight: false, dirty: false, lastInkChange: 0 },
   recentProgress: [], // [time, samples] of the last few seconds of training
   runs: 0, // training runs started on this page
+  explaining: false, // an explanation request is in flight
+  step: null, // the step-through: {stage: stages done (0-4)} while one is set up
 };
 
 const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress, onCrash });
 const charts = new TrainingCharts();
-const render = () => ui.renderControls(state);
+function render() {
+  ui.renderControls(state);
+  renderStep();
+}
 
 // ---- models -------------------------------------------------------------------
 function setActiveModel(info, { remembered = false } = {}) {
@@ -36,6 +41,7 @@ function setActiveModel(info, { remembered = false } = {}) {
   client.request("first_layer_weights").then(ui.showWeights,
     (err) => ui.showError(`Could not show the weights: ${err.message}`));
   if (pad.hasInk) classifyNow();
+  else explainNow();
 }
 
 // "trained-1", "trained-2", …: the first name not taken.
@@ -163,8 +169,12 @@ async function classifyNow() {
     ui.showError(`Could not classify the drawing: ${err.message}`);
   } finally {
     c.inFlight = false;
-    if (c.dirty) classifyNow();
-    else ui.setClassifyBusy(false, performance.now() - c.lastInkChange); // ink change -> probabilities shown
+    if (c.dirty) {
+      classifyNow();
+    } else {
+      ui.setClassifyBusy(false, performance.now() - c.lastInkChange); // ink change -> probabilities shown
+      explainNow();
+    }
   }
 }
 
@@ -182,6 +192,81 @@ document.addEventListener("keydown", (event) => {
   }
 });
 ui.on("error-dismiss", "click", () => ui.showError(""));
+
+// ---- looking inside -----------------------------------------------------------------
+// Explanations are computed only while their panel is open (classifying stays fast).
+async function explainNow() {
+  if (!state.ready || !ui.explainOpen() || state.explaining) return;
+  state.explaining = true;
+  ui.setExplainBusy(true);
+  try {
+    const strokes = pad.strokesPayload();
+    ui.showExplanation(pad.hasInk
+      ? await client.request("explain", strokes, [strokes.points.buffer, strokes.lengths.buffer]) : null);
+  } catch (err) {
+    if (!state.crashed) ui.showError(`Could not explain the prediction: ${err.message}`);
+  } finally {
+    state.explaining = false;
+    ui.setExplainBusy(false);
+  }
+}
+ui.on("explain", "toggle", explainNow);
+
+const STAGE_NAMES = ["forward", "loss", "backward", "update"];
+function renderStep() {
+  const s = state.step;
+  const next = !s ? "Start a step" : s.stage < 4 ? `Next: ${STAGE_NAMES[s.stage]}` : "Start another step";
+  ui.setStepControls({ label: next, canStep: state.ready && !s?.busy, canApply: !!s && s.stage === 4 && !s.busy });
+}
+
+ui.on("step-batch", "click", async () => {
+  if (!state.ready || state.step?.busy) return;
+  ui.showError("");
+  try {
+    if (!state.step || state.step.stage === 4) {
+      state.step = { stage: 0, busy: true };
+      renderStep();
+      ui.showStepStage(null);
+      await client.request("start_step", { settings: ui.readSettings() });
+    }
+    state.step.busy = true;
+    renderStep();
+    const result = await client.request("step_stage");
+    state.step.stage = result.index;
+    ui.showStepStage(result);
+  } catch (err) {
+    state.step = null;
+    if (!state.crashed) ui.showError(`Could not step: ${err.message}`);
+  } finally {
+    if (state.step) state.step.busy = false;
+    renderStep();
+  }
+});
+
+ui.on("step-apply", "click", async () => {
+  try {
+    setActiveModel(await client.request("apply_step"));
+    state.step = null;
+    ui.showStepStage(null);
+    renderStep();
+    await rememberActiveModel();
+  } catch (err) {
+    ui.showError(`Could not apply the step: ${err.message}`);
+  } finally {
+    renderStep();
+  }
+});
+
+ui.on("gradient-check", "click", async () => {
+  ui.setGradientCheckBusy(true);
+  try {
+    ui.showGradientCheck(await client.request("gradient_check"));
+  } catch (err) {
+    if (!state.crashed) ui.showError(`The gradient check failed to run: ${err.message}`);
+  } finally {
+    ui.setGradientCheckBusy(false, state.ready);
+  }
+});
 
 // ---- training ---------------------------------------------------------------------
 // Runs start_training or start_fine_tune in the worker with live progress; the

@@ -203,6 +203,14 @@ const handlers = {
   init: () => ready,
   start_training: (args) => runJob("start_training", args),
   start_fine_tune: (args) => runJob("start_fine_tune", args),
+  async start_step(args) {
+    await ensureMnist();
+    return call("start_step", args);
+  },
+  async gradient_check(args) {
+    await ensureMnist();
+    return call("gradient_check", args);
+  },
   async evaluate(args) {
     await ensureMnist();
     progress("evaluate");
@@ -228,7 +236,7 @@ const handlers = {
 // Requests answered by the Session method of the same name.
 const SESSION_METHODS = new Set([
   "classify", "preprocess_sample", "add_model", "set_active", "model_bytes", "first_layer_weights",
-  "validate_settings",
+  "validate_settings", "explain", "step_stage", "apply_step",
 ]);
 
 self.onmessage = async (event) => {
