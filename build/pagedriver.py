@@ -102,7 +102,7 @@ def canvas_box(page) -> dict:
     return canvas.bounding_box()
 
 
-def draw_path(page, strokes, share: float = 0.9, left: float = 0.05, top: float = 0.05, steps: int = 2) -> None:
+def draw_path(page, strokes, share: float = 0.9, left: float = 0.05, top: float = 0.05, steps: int = 1) -> None:
     """Draw strokes given in the unit square (``build.handwriting``) with the
     mouse, in a box ``share`` of the canvas wide at (``left``, ``top``) (shares
     of the canvas). ``steps``: pointer moves between two points (1 = a fast
@@ -148,7 +148,13 @@ def draw_strokes(page, image: np.ndarray) -> None:
     most of the canvas, with real pointer events."""
     from build.handwriting import mnist_strokes
 
-    draw_path(page, mnist_strokes(image), share=0.8, left=0.1, top=0.1)
+    draw_path(page, sparse(mnist_strokes(image)), share=0.8, left=0.1, top=0.1)
+
+
+def sparse(strokes, every: int = 2):
+    """Every other traced point (ends kept): a pen reports a point every few
+    pixels, and each pointer move costs the driver a round trip."""
+    return [s[::every] + ([s[-1]] if (len(s) - 1) % every else []) for s in strokes]
 
 
 def settled_prediction(page, timeout_ms: float = 10_000) -> dict:
