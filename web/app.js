@@ -22,6 +22,7 @@ const state = {
   runs: 0, // training runs started on this page
   explaining: false, // an explanation request is in flight
   step: null, // the step-through: {stage: stages done (0-4)} while one is set up
+  stopRequested: false, // Stop was pressed during this run (maybe before the worker heard of it)
 };
 
 const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress, onCrash });
@@ -275,15 +276,18 @@ async function runTraining(method, args) {
   ui.showError("");
   state.job = method === "start_training" ? "train" : "fine-tune";
   state.paused = false;
+  state.stopRequested = false;
   state.recentProgress = [];
   state.runs += 1;
   ui.showTrainProgress({ run: state.runs, fraction: 0, epoch: 0, samples: 0, totalSamples: 0, samplesPerSec: 0,
     text: "Starting…" });
   render();
   ui.setStatus("training", state.job === "train" ? "Training…" : "Fine-tuning on your samples…");
-  await charts.reset();
   try {
-    const { model, stopped } = await client.request(method, args);
+    await charts.reset();
+    // Stop pressed while the charts were set up reached the worker before this
+    // run did, so the worker had nothing to stop: honour it here.
+    const { model, stopped } = state.stopRequested ? { model: null } : await client.request(method, args);
     if (!model) {
       ui.showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
       return;
@@ -361,7 +365,10 @@ ui.on("pause", "click", async () => {
   ui.setStatus("training", paused ? "Training paused" : "Training…");
 });
 
-ui.on("stop", "click", () => client.request("stop"));
+ui.on("stop", "click", () => {
+  state.stopRequested = true;
+  return client.request("stop");
+});
 
 // ---- teaching ---------------------------------------------------------------------
 async function saveSamples() {

@@ -217,7 +217,7 @@ const handlers = {
     return call("evaluate", args);
   },
   pause() {
-    if (!job) throw new Error("no training run to pause");
+    if (!job) return { paused: false }; // the run has not reached the worker yet, or has just ended
     job.paused = !job.paused;
     if (!job.paused) wake();
     return { paused: job.paused };

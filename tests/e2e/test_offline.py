@@ -51,7 +51,7 @@ def wait_until_cached(page, paths: list[str], timeout_s: float = 30) -> None:
         page.wait_for_timeout(200)
 
 
-def short_training(page) -> None:
+def short_training(page, name: str = "trained-1") -> None:
     """Train a small net until a few thousand samples are done, then stop."""
     page.get_by_test_id("hidden-layers").fill("32")
     page.get_by_test_id("epochs").fill("1")
@@ -60,7 +60,7 @@ def short_training(page) -> None:
         """() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 3000""",
         timeout=120_000)
     page.get_by_test_id("stop").click()
-    page.wait_for_function("""() => document.querySelector('[data-testid="model-name"]').dataset.name === 'trained-1'""",
+    page.wait_for_function(f"""() => document.querySelector('[data-testid="model-name"]').dataset.name === '{name}'""",
                            timeout=30_000)
     page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=30_000)
 
@@ -74,11 +74,9 @@ def test_second_visit_works_with_the_network_off(page, site_copy, mnist_test_dig
         wait_ready(page)
         if not mnist_before_service_worker:
             wait_controlled(page)
-        # Evaluating fetches MNIST once; the service worker keeps it, also when
+        # Training fetches MNIST once; the service worker keeps it, also when
         # the download happened before it took control (a very quick first click).
-        page.get_by_test_id("evaluate").click()
-        page.wait_for_function("() => document.querySelector('[data-testid=\"test-accuracy\"]').dataset.value !== ''",
-                               timeout=120_000)
+        short_training(page)
         wait_controlled(page)
         wait_until_cached(page, [p for p in manifest["files"] if p.startswith("mnist/")])
         cached = cache_state(page)
@@ -92,9 +90,12 @@ def test_second_visit_works_with_the_network_off(page, site_copy, mnist_test_dig
     page.context.set_offline(True)
     page.reload()
     wait_ready(page)
+    page.wait_for_selector('[data-testid="model-name"][data-name="trained-1"]')  # kept in IndexedDB
+    page.get_by_test_id("use-pretrained").click()
+    page.wait_for_selector('[data-testid="model-name"][data-name="pretrained"]')
     draw_strokes(page, mnist_test_digits[7])
     assert settled_prediction(page)["text"] == "7"
-    short_training(page)
+    short_training(page, "trained-2")
     assert page.get_by_test_id("error").is_hidden()
 
 
