@@ -139,7 +139,7 @@ def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
     key = digest(sources_digest(files), recipe, *[PINNED[k][1] for k in MNIST_FILES.values()])
     model_path = cache / "models" / f"default-{key}.npz"
     if not model_path.exists():
-        log("training the default model natively (about 3 minutes on 2 cores; cached afterwards)")
+        log("training the default model natively (about 2.5 minutes on 2 cores; cached afterwards)")
         from pynet.data import load_mnist
         from pynet.io import model_to_bytes
 
