@@ -7,9 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pynet import kernels
 from pynet.data import encode_idx, find_mnist_dir
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(params=[False, True], ids=["matmul", "einsum"])
+def kernel_path(request, monkeypatch):
+    """Run a test with the native (BLAS) and the Pyodide (einsum) products."""
+    monkeypatch.setattr(kernels, "USE_EINSUM", request.param)
+    return request.param
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pynet.losses import SoftmaxCrossEntropy
+
 
 def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """d f / d x by central differences, perturbing ``x`` in place."""
@@ -26,3 +28,19 @@ def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> 
 def assert_close_grads(analytic: np.ndarray, numeric: np.ndarray, rtol: float = 1e-5) -> None:
     err = np.abs(analytic - numeric).max() / max(np.abs(numeric).max(), 1e-8)
     assert err < rtol, f"relative gradient error {err:.2e}"
+
+
+def assert_model_gradients(model, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Backpropagation through a whole (float64) model and its loss against
+    central differences on every parameter; returns the analytic gradients."""
+    loss_fn = SoftmaxCrossEntropy()
+
+    def loss() -> float:
+        return loss_fn.forward(model.forward(x, training=True), y)
+
+    loss()
+    model.backward(loss_fn.backward())
+    analytic = [g.copy() for g in model.gradients()]
+    for g, p in zip(analytic, model.parameters()):
+        assert_close_grads(g, numerical_grad(loss, p))
+    return analytic

@@ -4,19 +4,11 @@ paths, an independent reference convolution, and whole small CNNs."""
 import numpy as np
 import pytest
 
-from gradcheck import assert_close_grads, numerical_grad
-from pynet import kernels
+from gradcheck import assert_close_grads, assert_model_gradients, numerical_grad
 from pynet.config import ModelConfig, parse_settings
 from pynet.constraints import SettingsError
 from pynet.conv import Conv2D, Flatten, MaxPool2D, Reshape
-from pynet.losses import SoftmaxCrossEntropy
 from pynet.model import build_model
-
-
-@pytest.fixture(params=[False, True], ids=["matmul", "einsum"])
-def kernel_path(request, monkeypatch):
-    monkeypatch.setattr(kernels, "USE_EINSUM", request.param)
-    return request.param
 
 
 def reference_conv(x, w, b, pad):
@@ -108,17 +100,8 @@ def test_whole_cnn_gradients_end_to_end(rng, conv, hidden, padding, kernel_path)
                                     dtype="float64", seed=2))
     x = rng.normal(size=(3, 144))
     y = rng.integers(0, 3, 3)
-    loss_fn = SoftmaxCrossEntropy()
-
-    def loss() -> float:
-        return loss_fn.forward(model.forward(x, training=True), y)
-
-    loss()
-    model.backward(loss_fn.backward())
-    analytic = [g.copy() for g in model.gradients()]
+    analytic = assert_model_gradients(model, x, y)
     assert [g.shape for g in analytic] == model.config.param_shapes()
-    for g, p in zip(analytic, model.parameters()):
-        assert_close_grads(g, numerical_grad(loss, p))
 
 
 def test_cnn_config_geometry_and_description():

@@ -1,18 +1,10 @@
 import numpy as np
 import pytest
 
-from gradcheck import assert_close_grads, numerical_grad
-from pynet import kernels
+from gradcheck import assert_close_grads, assert_model_gradients, numerical_grad
 from pynet.layers import Dense, Dropout, ReLU
 from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax
 from pynet.model import ModelConfig, build_model
-
-
-@pytest.fixture(params=[False, True], ids=["matmul", "einsum"])
-def kernel_path(request, monkeypatch):
-    """Run a test with the native (BLAS) and the Pyodide (einsum) products."""
-    monkeypatch.setattr(kernels, "USE_EINSUM", request.param)
-    return request.param
 
 
 def test_dense_gradients_match_finite_differences(rng, kernel_path):
@@ -116,16 +108,7 @@ def test_whole_model_gradients_end_to_end(rng, hidden, dropout, kernel_path):
     model = build_model(ModelConfig(n_inputs=8, hidden=hidden, n_classes=3, dtype="float64", seed=3))
     x = rng.normal(size=(6, 8))
     y = rng.integers(0, 3, 6)
-    loss_fn = SoftmaxCrossEntropy()
-
-    def loss() -> float:
-        return loss_fn.forward(model.forward(x, training=True), y)
-
-    loss()
-    model.backward(loss_fn.backward())
-    analytic = [g.copy() for g in model.gradients()]
-    for g, p in zip(analytic, model.parameters()):
-        assert_close_grads(g, numerical_grad(loss, p))
+    assert_model_gradients(model, x, y)
 
 
 def test_initialisation_is_seeded_and_scaled():
