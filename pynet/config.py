@@ -205,6 +205,8 @@ def _from_dict(cls, data: Any, what: str):
 # The page's form fields and the CLI's options use these names. "architecture"
 # only says whether the "conv" blocks are used ("mlp": none).
 SETTINGS: dict[str, Constraint] = {**MODEL_LIMITS, **TRAIN_LIMITS, "architecture": Choice(ARCHITECTURES)}
+# The settings that shape a network: a model that is continued or stepped keeps its own.
+ARCHITECTURE_SETTINGS = ("architecture", "conv", "hidden", "padding")
 FORM_SETTINGS = ("architecture", "conv", "hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed",
                  "augment")
 

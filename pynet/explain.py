@@ -19,7 +19,7 @@ import numpy as np
 from .conv import Reshape
 from .io import load_model, model_to_bytes
 from .layers import Dropout
-from .losses import SoftmaxCrossEntropy, softmax
+from .losses import SoftmaxCrossEntropy
 from .model import Sequential, build_model
 
 MAX_CHANNELS = 64  # feature maps shown per convolution layer
@@ -63,7 +63,7 @@ def explain(model: Sequential, x: np.ndarray) -> dict[str, Any]:
             if not isinstance(layer, (Reshape, Dropout)):
                 activations.append(_activation(i, layer, h))
         logits = h  # (1, C)
-        probs = softmax(logits / logits.dtype.type(model.temperature))[0]
+        probs = model.proba_from_logits(logits)[0]
         digit = int(probs.argmax())
         grad: np.ndarray | None = np.zeros_like(logits)
         grad[0, digit] = 1.0  # d(logit of the answer)

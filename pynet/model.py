@@ -72,7 +72,10 @@ class Sequential:
 
     def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Class probabilities (calibrated by ``temperature``)."""
-        logits = self.logits(x, batch_size)
+        return self.proba_from_logits(self.logits(x, batch_size))
+
+    def proba_from_logits(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from raw outputs (for callers that need both)."""
         if self.temperature != 1.0:
             logits = logits / logits.dtype.type(self.temperature)
         return softmax(logits)

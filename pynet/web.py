@@ -17,12 +17,11 @@ import numpy as np
 
 from . import presets
 from .confidence import calibration_report, judge
-from .config import ModelConfig, TrainConfig, parse_settings, settings_schema
+from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, parse_settings, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, as_float_pixels, dataset_from_arrays, parse_idx
 from .explain import explain, gradient_check
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
-from .losses import softmax
 from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model
@@ -120,7 +119,7 @@ class Session:
             model_cfg, train_cfg = parse_settings(values, defaults)
         except SettingsError as exc:
             errors = dict(exc.errors)
-        architecture_fields = {k: values.get(k) for k in ("architecture", "conv", "hidden", "padding")}
+        architecture_fields = {k: values.get(k) for k in ARCHITECTURE_SETTINGS}
         if not set(architecture_fields) & set(errors):
             architecture = parse_settings(architecture_fields, defaults)[0]
             where = "conv" if architecture.conv else "hidden"
@@ -235,7 +234,7 @@ class Session:
         more epochs, keeping its optimiser state and its schedule position."""
         values = as_py(settings)
         if continue_active and isinstance(values, dict):  # the architecture is the model's
-            values = {k: v for k, v in values.items() if k not in ("hidden", "conv", "architecture", "padding")}
+            values = {k: v for k, v in values.items() if k not in ARCHITECTURE_SETTINGS}
         model_cfg, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
         if not continue_active:
@@ -342,7 +341,7 @@ class Session:
         form's settings (as Continue would train it): see ``stepper.py``."""
         values = as_py(settings)
         if isinstance(values, dict):
-            values = {k: v for k, v in values.items() if k not in ("hidden", "conv", "architecture", "padding")}
+            values = {k: v for k, v in values.items() if k not in ARCHITECTURE_SETTINGS}
         _, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
         copy = load_model(self.model_bytes())
@@ -390,7 +389,7 @@ class Session:
         data = self._require_data()
         model = self._entry(name).model
         logits = model.logits(data.x_test)  # one pass: a CNN's costs seconds in the tab
-        probs = softmax(logits / logits.dtype.type(model.temperature))
+        probs = model.proba_from_logits(logits)
         pred = probs.argmax(axis=1)
         report = classification_report(data.y_test, pred)
         report["calibration"] = calibration_report(logits, data.y_test, model.temperature)
