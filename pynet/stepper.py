@@ -137,13 +137,9 @@ class BatchStepper:
         before = [p.copy() for p in params]
         trainer.optimizer.step(trainer.model.gradients())
         prog = trainer.progress
-        b = len(self.idx)
-        prog.steps += 1
-        prog.samples_seen += b
-        prog.epoch_samples += b
-        if prog.epoch_samples >= len(trainer.x):
-            prog.epochs_done += 1
-            prog.epoch_samples = 0
+        prog.advance(len(self.idx))
+        if prog.epoch_samples >= len(trainer.x):  # as Trainer's epoch end, without its validation pass
+            prog.finish_epoch()
         out = []
         where = UPDATE[type(trainer.optimizer)]
         for name, p, old in zip(names, params, before):

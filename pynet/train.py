@@ -83,6 +83,16 @@ class TrainProgress:
     samples_seen: int = 0  # over the whole run, repeats included
     steps: int = 0  # mini-batches so far
 
+    def advance(self, batch: int) -> None:
+        """One mini-batch of ``batch`` samples is done."""
+        self.steps += 1
+        self.samples_seen += batch
+        self.epoch_samples += batch
+
+    def finish_epoch(self) -> None:
+        self.epochs_done += 1
+        self.epoch_samples = 0
+
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
@@ -206,9 +216,7 @@ class Trainer:
                 self.optimizer.step(grads)
 
                 b = len(idx)
-                prog.steps += 1
-                prog.samples_seen += b
-                prog.epoch_samples += b
+                prog.advance(b)
                 known = yb >= 0  # NO_CLASS samples (outlier exposure) have no right answer
                 seen += int(known.sum())
                 correct += int((self.loss_fn.probs.argmax(axis=1)[known] == yb[known]).sum())
@@ -267,8 +275,7 @@ class Trainer:
                 f"training diverged in epoch {info.epoch}: the weights became non-finite; "
                 "the last good weights were kept"
             )
-        self.progress.epochs_done += 1
-        self.progress.epoch_samples = 0
+        self.progress.finish_epoch()
         info.epoch_end = True
         if self.x_val is not None and self.y_val is not None and len(self.x_val):
             probs = self.model.predict_proba(self.x_val)
