@@ -13,7 +13,7 @@ WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job contro
 def page_requests() -> set[str]:
     names = set()
     for js in (ROOT / "web").glob("*.js"):
-        names |= set(re.findall(r'(?:client\.request|runTraining)\(\s*"(\w+)"', js.read_text()))
+        names |= set(re.findall(r'(?:client\.request|runTraining|requestOnDrawing)\(\s*"(\w+)"', js.read_text()))
     return names
 
 

@@ -151,6 +151,12 @@ function onTrainUpdate({ step, points, epochs }) {
 // ---- classifying ---------------------------------------------------------------
 // Throttled: one request in flight; changes made meanwhile are sent as one
 // request when it returns, so the worker is never flooded.
+// A Session method that takes the drawing (its strokes, moved to the worker, not copied).
+function requestOnDrawing(method) {
+  const strokes = pad.strokesPayload();
+  return client.request(method, strokes, [strokes.points.buffer, strokes.lengths.buffer]);
+}
+
 async function classifyNow() {
   const c = state.classify;
   if (!state.ready) return;
@@ -163,8 +169,7 @@ async function classifyNow() {
     if (!pad.hasInk) {
       ui.showPrediction(null);
     } else {
-      const strokes = pad.strokesPayload();
-      ui.showPrediction(await client.request("classify", strokes, [strokes.points.buffer, strokes.lengths.buffer]));
+      ui.showPrediction(await requestOnDrawing("classify"));
     }
   } catch (err) {
     ui.showError(`Could not classify the drawing: ${err.message}`);
@@ -201,9 +206,7 @@ async function explainNow() {
   state.explaining = true;
   ui.setExplainBusy(true);
   try {
-    const strokes = pad.strokesPayload();
-    ui.showExplanation(pad.hasInk
-      ? await client.request("explain", strokes, [strokes.points.buffer, strokes.lengths.buffer]) : null);
+    ui.showExplanation(pad.hasInk ? await requestOnDrawing("explain") : null);
   } catch (err) {
     if (!state.crashed) ui.showError(`Could not explain the prediction: ${err.message}`);
   } finally {
@@ -213,22 +216,23 @@ async function explainNow() {
 }
 ui.on("explain", "toggle", explainNow);
 
-const STAGE_NAMES = ["forward", "loss", "backward", "update"];
+// state.step.stages: the library's stage names (start_step's reply), in order.
+const stepDone = (s) => !!s?.stages && s.stage === s.stages.length;
 function renderStep() {
   const s = state.step;
-  const next = !s ? "Start a step" : s.stage < 4 ? `Next: ${STAGE_NAMES[s.stage]}` : "Start another step";
-  ui.setStepControls({ label: next, canStep: state.ready && !s?.busy, canApply: !!s && s.stage === 4 && !s.busy });
+  const next = !s ? "Start a step" : stepDone(s) ? "Start another step" : `Next: ${s.stages?.[s.stage] ?? "forward"}`;
+  ui.setStepControls({ label: next, canStep: state.ready && !s?.busy, canApply: stepDone(s) && !s.busy });
 }
 
 ui.on("step-batch", "click", async () => {
   if (!state.ready || state.step?.busy) return;
   ui.showError("");
   try {
-    if (!state.step || state.step.stage === 4) {
-      state.step = { stage: 0, busy: true };
+    if (!state.step || stepDone(state.step)) {
+      state.step = { stage: 0, busy: true, stages: null };
       renderStep();
       ui.showStepStage(null);
-      await client.request("start_step", { settings: ui.readSettings() });
+      state.step.stages = (await client.request("start_step", { settings: ui.readSettings() })).stages;
     }
     state.step.busy = true;
     renderStep();
@@ -384,8 +388,7 @@ ui.on("teach-add", "click", async () => {
     ui.showError("Draw a digit first, then add it as a sample.");
     return;
   }
-  const strokes = pad.strokesPayload();
-  const x = await client.request("preprocess_sample", strokes, [strokes.points.buffer, strokes.lengths.buffer]);
+  const x = await requestOnDrawing("preprocess_sample");
   if (!x) {
     ui.showError("That drawing is too small to use as a sample.");
     return;

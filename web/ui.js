@@ -530,33 +530,35 @@ function histogram(counts) {
 
 const ARRAY_COLUMNS = ["array", "shape", "dtype", "mean", "std", "min", "max", "histogram", "computed by"];
 
+// A table row of text cells (header cells for a header row).
+function tableRow(texts, header = false) {
+  const tr = document.createElement("tr");
+  for (const text of texts) {
+    const cell = document.createElement(header ? "th" : "td");
+    if (header) cell.scope = "col";
+    cell.textContent = text;
+    tr.append(cell);
+  }
+  return tr;
+}
+
 export function showStepStage(result) {
   const stage = result?.stage ?? "";
   $("step-stage").dataset.stage = stage;
   $("step-stage").dataset.loss = result?.loss != null ? String(result.loss) : "";
-  $("step-stage").textContent = !result ? "" : `Stage ${result.index} of 4: ${stage}` +
+  $("step-stage").textContent = !result ? "" : `Stage ${result.index} of ${$("step-stages").children.length}: ${stage}` +
     (result.loss != null ? ` · loss ${result.loss.toFixed(4)}` : "") + ` · batch of ${result.batch_size}, epoch ${result.epoch}`;
-  const stages = ["forward", "loss", "backward", "update"];
-  for (const li of $("step-stages").children) {
-    const i = stages.indexOf(li.dataset.stage);
+  [...$("step-stages").children].forEach((li, i) => { // the chips, in the library's stage order
     li.dataset.state = !result ? "" : i < result.index - 1 ? "done" : i === result.index - 1 ? "current" : "";
-  }
+  });
   const table = $("step-view");
   table.dataset.stage = stage;
   if (!result) { table.replaceChildren(); return; }
-  const head = document.createElement("tr");
-  for (const c of [...ARRAY_COLUMNS, ...(stage === "update" ? ["change ÷ size"] : [])]) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = c;
-    head.append(th);
-  }
+  const head = tableRow([...ARRAY_COLUMNS, ...(stage === "update" ? ["change ÷ size"] : [])], true);
   const rows = result.arrays.map((a) => {
-    const tr = document.createElement("tr");
+    const tr = tableRow([a.name, `(${a.shape.join(", ")})`, a.dtype, fmt(a.mean), fmt(a.std), fmt(a.min), fmt(a.max)]);
     tr.dataset.name = a.name;
     tr.dataset.mean = String(a.mean);
-    const cells = [a.name, `(${a.shape.join(", ")})`, a.dtype, fmt(a.mean), fmt(a.std), fmt(a.min), fmt(a.max)];
-    for (const text of cells) { const td = document.createElement("td"); td.textContent = text; tr.append(td); }
     const hist = document.createElement("td");
     hist.append(histogram(a.histogram));
     const src = document.createElement("td");
@@ -591,21 +593,15 @@ export function showGradientCheck(report) {
   verdict.textContent = !report ? "" : `${report.model}: largest relative error ${report.max_relative_error.toExponential(2)} — ` +
     (report.max_relative_error < 1e-4 ? "backpropagation agrees with finite differences."
       : "check the layers with large errors (a ReLU or max-pool right at a kink can cause one).");
-  const head = document.createElement("tr");
-  for (const c of ["layer", "parameter", "entry", "backprop", "finite differences", "relative error"]) {
-    const th = document.createElement("th"); th.scope = "col"; th.textContent = c; head.append(th);
-  }
+  const head = tableRow(["layer", "parameter", "entry", "backprop", "finite differences", "relative error"], true);
   const rows = [];
   for (const layer of report?.layers ?? []) {
     for (const e of layer.entries) {
-      const tr = document.createElement("tr");
+      const tr = tableRow([layer.layer, layer.param, `[${e.index.join(", ")}]`, e.analytic.toExponential(6),
+        e.numeric.toExponential(6), e.relative_error.toExponential(2)]);
       tr.dataset.layer = layer.layer;
       tr.dataset.param = layer.param;
       tr.dataset.relError = String(e.relative_error);
-      for (const text of [layer.layer, layer.param, `[${e.index.join(", ")}]`, e.analytic.toExponential(6),
-        e.numeric.toExponential(6), e.relative_error.toExponential(2)]) {
-        const td = document.createElement("td"); td.textContent = text; tr.append(td);
-      }
       rows.push(tr);
     }
   }
