@@ -6,8 +6,9 @@ on slow numbers.
 Measures: cold and warm start to `ready`, bytes fetched before ready, classify
 latency over 100 drawn MNIST digits, in-tab training throughput for
 784-128-10 Adam b128, for the page's default settings, and for TensorFlow.js's
-mnist example CNN at batch 64 and 128; time from Train to the end of a default
-run and of one epoch of that CNN, with their test accuracy; native throughput
+mnist example CNN at batch 64 and 128 (and with batch norm at 64); time from
+Train to the end of a default run and of one epoch of that CNN without and
+with batch norm, with their test accuracy; native throughput
 of the same networks; and TensorFlow.js training the identical networks in the
 same browser (wasm backend; cpu for the CNN, which 4.22's wasm cannot train).
 """
@@ -134,6 +135,7 @@ def timed_run(page, preset: str | None = None) -> dict:
         wait_ready(page)
     settings = {k: page.get_by_test_id(k).input_value() for k in ("architecture", "conv-layers", "hidden-layers",
                                                                  "learning-rate", "batch-size", "epochs", "schedule")}
+    settings["batch-norm"] = page.get_by_test_id("batch-norm").is_checked()
     t0 = time.perf_counter()
     start_training(page)
     wait_idle(page, 1_200_000)
@@ -187,6 +189,8 @@ def main() -> int:
             "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64),
             "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128),
             "tab_tfjs_cnn_one_epoch": lambda: timed_run(page, "tfjs"),
+            "tab_training_tfjs_bn_cnn_batch_64": lambda: tab_throughput(page, "tfjs-bn", 10_000, batch_size=64),
+            "tab_tfjs_bn_cnn_one_epoch": lambda: timed_run(page, "tfjs-bn"),
         }
         for name, step in steps.items():
             print(f"measuring {name}", flush=True)

@@ -52,7 +52,9 @@ TRAIN_OPTIONS = {
     "schedule": "learning-rate schedule over the run",
     "seed": "seed for initialisation, data order, augmentation and dropout",
 }
-ARCHITECTURE_OPTIONS = ("conv", "padding", "hidden", "dropout")
+ARCHITECTURE_OPTIONS = ("conv", "padding", "batch_norm", "hidden", "dropout")
+BATCH_NORM_HELP = ("batch normalisation in each convolution block, after the pooling (default off; "
+                   "one epoch of the tfjs preset: about 98.9 %% instead of 98.7 %% test accuracy)")
 
 
 def flag(setting: str) -> str:
@@ -101,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "number": "X"}.get(kind, "N"),
                        choices=SETTINGS[setting].describe().get("options"),
                        help=f"{what}; {limits_text(setting)} (default {default})")
+    t.add_argument("--batch-norm", dest="batch_norm", action=argparse.BooleanOptionalAction, default=None,
+                   help=BATCH_NORM_HELP)
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random shifts (+-2 px) and small rotation/scale/shear jitter (default off)")
     t.add_argument("--val-size", type=int, help="training images held out to validate each epoch and to calibrate "
@@ -131,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train on random MNIST-shaped data and print samples/s (a benchmark, not a test).")
     b.add_argument("--conv", default="", help="convolution blocks, e.g. 8,16 (default none: a dense network)")
     b.add_argument("--padding", default="valid", choices=SETTINGS["padding"].describe()["options"])
+    b.add_argument("--batch-norm", dest="batch_norm", action="store_true", help=BATCH_NORM_HELP)
     b.add_argument("--hidden", default="128", help="hidden layer sizes (default 128)")
     b.add_argument("--batch-size", dest="batch_size", default="128", help="batch size (default 128)")
     b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
@@ -232,7 +237,7 @@ def write_model(path: Path, model, optimizer, metadata: dict) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    given = settings_from(args, [*TRAIN_OPTIONS, "augment"])
+    given = settings_from(args, [*TRAIN_OPTIONS, "batch_norm", "augment"])
     positive(args.limit, "--limit")
     metrics_path = args.metrics or args.out.with_suffix(".metrics.json")
     check_writable(args.out, "--out")
@@ -382,7 +387,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import native_throughput
 
-    model_cfg, train_cfg = parsed({"conv": args.conv, "padding": args.padding, "hidden": args.hidden,
+    model_cfg, train_cfg = parsed({"conv": args.conv, "padding": args.padding, "batch_norm": args.batch_norm,
+                                   "hidden": args.hidden,
                                    "batch_size": args.batch_size, "optimizer": args.optimizer, "dtype": args.dtype})
     positive(args.samples, "--samples")
     result = native_throughput(model_cfg, train_cfg, args.samples)

@@ -42,6 +42,8 @@ MODEL_LIMITS: dict[str, Constraint] = {
     # Convolution blocks before the dense layers: 5x5 conv + ReLU + 2x2 max-pool each.
     "conv": ConvBlocks(max_items=4, max_filters=256, max_kernel=9),
     "padding": Choice(PADDINGS),
+    # Batch normalisation in every convolution block (norm.py), after the pooling.
+    "batch_norm": Boolean(),
     "n_classes": Integer(2, 1000),
     "dropout": Real(0.0, 1.0, high_open=True),
     "dtype": Choice(DTYPES),
@@ -64,8 +66,9 @@ TRAIN_LIMITS: dict[str, Constraint] = {
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture of a classifier: optional convolution blocks (each a
-    ``filters``@``kernel``x``kernel`` convolution, ReLU and 2x2 max-pool, on a
-    square single-channel image), then dense hidden layers of ReLU units."""
+    ``filters``@``kernel``x``kernel`` convolution, 2x2 max-pool, optionally
+    batch normalisation, and ReLU, on a square single-channel image), then
+    dense hidden layers of ReLU units."""
 
     n_inputs: int = 784
     hidden: tuple[int, ...] = (128,)
@@ -75,9 +78,13 @@ class ModelConfig:
     seed: int = 0
     conv: tuple[tuple[int, int], ...] = ()
     padding: str = "valid"
+    batch_norm: bool = False
 
     def __post_init__(self) -> None:
         check_fields(self, MODEL_LIMITS)
+        if self.batch_norm and not self.conv:
+            raise SettingsError({"batch_norm": "batch normalisation is part of the convolution blocks; "
+                                               "this network has none"})
         if self.conv:
             self._check_geometry()
 
@@ -119,16 +126,24 @@ class ModelConfig:
         return [self.flat_size, *self.hidden, self.n_classes]
 
     def param_shapes(self) -> list[tuple[int, ...]]:
-        """Expected shapes of ``Sequential.parameters()``, in order (W, b per layer)."""
+        """Expected shapes of ``Sequential.parameters()``, in order (W, b per
+        layer; gamma, beta per batch normalisation)."""
         shapes: list[tuple[int, ...]] = []
         channels = 1
         for filters, k in self.conv:
             shapes += [(filters, channels, k, k), (filters,)]
+            if self.batch_norm:
+                shapes += [(filters,), (filters,)]
             channels = filters
         sizes = self.layer_sizes
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             shapes += [(n_in, n_out), (n_out,)]
         return shapes
+
+    def state_shapes(self) -> list[tuple[int, ...]]:
+        """Expected shapes of ``Sequential.state()`` (running mean and variance
+        per batch normalisation), in order."""
+        return [(filters,) for filters, _ in self.conv for _ in range(2)] if self.batch_norm else []
 
     @property
     def n_params(self) -> int:
@@ -143,6 +158,7 @@ class ModelConfig:
             out_side = side if self.padding == "same" else side - k + 1
             total += channels * k * k * out_side**2 + 3 * filters * out_side**2
             side, channels = out_side // 2, filters
+            total += 3 * filters * side**2 if self.batch_norm else 0
         return total + 3 * sum(self.layer_sizes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,7 +179,8 @@ class ModelConfig:
         if not self.conv:
             return "-".join(str(s) for s in self.layer_sizes)
         same = "s" if self.padding == "same" else ""
-        return "-".join([*(f"conv{f}x{k}{same}" for f, k in self.conv), *map(str, self.hidden), str(self.n_classes)])
+        bn = "bn" if self.batch_norm else ""
+        return "-".join([*(f"conv{f}x{k}{same}{bn}" for f, k in self.conv), *map(str, self.hidden), str(self.n_classes)])
 
 
 @dataclass(frozen=True)
@@ -206,8 +223,8 @@ def _from_dict(cls, data: Any, what: str):
 # only says whether the "conv" blocks are used ("mlp": none).
 SETTINGS: dict[str, Constraint] = {**MODEL_LIMITS, **TRAIN_LIMITS, "architecture": Choice(ARCHITECTURES)}
 # The settings that shape a network: a model that is continued or stepped keeps its own.
-ARCHITECTURE_SETTINGS = ("architecture", "conv", "hidden", "padding")
-FORM_SETTINGS = ("architecture", "conv", "hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed",
+ARCHITECTURE_SETTINGS = ("architecture", "conv", "hidden", "padding", "batch_norm")
+FORM_SETTINGS = ("architecture", "conv", "batch_norm", "hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed",
                  "augment")
 
 
@@ -239,6 +256,7 @@ def parse_settings(
     architecture = values.get("architecture")
     if architecture == "mlp":
         model_changes["conv"] = ()
+        model_changes["batch_norm"] = False
     elif architecture == "cnn" and not model_changes.get("conv", model_cfg.conv) and "conv" not in errors:
         errors["conv"] = "a convolutional network needs at least one block, like 8,16"
     if errors:

@@ -97,7 +97,7 @@ def explain(model: Sequential, x: np.ndarray) -> dict[str, Any]:
 def as_float64(model: Sequential) -> Sequential:
     """A float64 copy (finite differences need the precision)."""
     copy = build_model(replace(model.config, dtype="float64"))
-    for p, q in zip(copy.parameters(), model.parameters()):
+    for p, q in zip(copy.arrays(), model.arrays()):
         p[...] = q
     return copy
 

@@ -40,17 +40,20 @@ from .model import Sequential, build_model
 from .optimizers import OPTIMIZER_HYPERPARAMS, Optimizer, make_optimizer
 from .train import TrainProgress
 
-FORMAT_VERSION = 2  # 2: convolution blocks (files of version 1, dense only, still load)
-READABLE_VERSIONS = (1, 2)
+# 2: convolution blocks; 3: batch normalisation (its running statistics are
+# stat_* entries). Files of versions 1 and 2 still load.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+NEW_IN_VERSION = {"conv": 2, "padding": 2, "batch_norm": 3}  # architecture fields an older file cannot hold
 MAX_MODEL_BYTES = 64 * 1024 * 1024  # larger than any sensible digit model
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # what the entries may declare in all
 MAX_PARAMS = 64_000_000  # what an architecture may ask for (the page sets its own, smaller budget)
-MAX_MEMBERS = 200  # format_version, architecture, metadata, optimizer + 3 arrays per parameter
+MAX_MEMBERS = 200  # format_version, architecture, metadata, optimizer + 3 arrays per parameter + statistics
 MAX_JSON_CHARS = {"architecture": 16_384, "optimizer": 16_384, "metadata": 262_144}
 MAX_JSON_DEPTH = 16
 MAX_JSON_DIGITS = 100  # an integer longer than this is an attack, not a setting (a 4,300-digit one costs seconds)
 WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_MEMBER_NAME = re.compile(r"(format_version|architecture|metadata|optimizer|param_\d{1,3}|opt_[a-z]{1,20}_\d{1,3})\.npy")
+_MEMBER_NAME = re.compile(r"(format_version|architecture|metadata|optimizer|param_\d{1,3}|stat_\d{1,3}|opt_[a-z]{1,20}_\d{1,3})\.npy")
 _OPTIMIZER_STATE = {"name": Choice(("adam", "sgd")), "t": Integer(0, 2**53)}
 
 
@@ -118,6 +121,8 @@ def model_to_bytes(
     }
     for i, p in enumerate(model.parameters()):
         arrays[f"param_{i}"] = p
+    for i, a in enumerate(model.state()):
+        arrays[f"stat_{i}"] = a
     if optimizer is not None:
         state = optimizer.state_dict()
         buffers = state.pop("buffers")
@@ -253,19 +258,19 @@ class _Reader:
         version = int(self._array("format_version", kinds="iu", shape=()))
         if version not in READABLE_VERSIONS:
             raise ModelFormatError(
-                f"unsupported model format version {show(version)}; this pynet reads versions 1 and {FORMAT_VERSION}"
+                f"unsupported model format version {show(version)}; this pynet reads versions 1 to {FORMAT_VERSION}"
             )
         config = self._config(version)
         metadata, _dropped = clean_metadata(self._json("metadata") if "metadata" in self.entries else {})
-        shapes = config.param_shapes()
-        expected = {f"param_{i}" for i in range(len(shapes))}
+        shapes, state_shapes = config.param_shapes(), config.state_shapes()
+        expected = {f"param_{i}" for i in range(len(shapes))} | {f"stat_{i}" for i in range(len(state_shapes))}
         optimizer = self._json("optimizer") if "optimizer" in self.entries else None
         if optimizer is not None:
             optimizer = self._optimizer_header(optimizer)
             expected |= {f"opt_{k}_{i}" for k in optimizer["buffer_keys"] for i in range(len(shapes))}
         missing = sorted(k for k in expected if k not in self.entries)
         if missing:
-            what = "weights" if missing[0].startswith("param_") else "optimizer state"
+            what = {"param": "weights", "stat": "batch-norm statistics", "opt": "optimizer state"}[missing[0].split("_")[0]]
             raise ModelFormatError(f"missing {what} '{missing[0]}' for architecture {config.describe()}")
         extra = sorted(k for k in self.entries if k not in expected | {"format_version", "architecture", "metadata",
                                                                          "optimizer"})
@@ -277,6 +282,10 @@ class _Reader:
         model.temperature = metadata.get("temperature", 1.0)
         for i, (p, shape) in enumerate(zip(model.parameters(), shapes)):
             p[...] = self._weights(f"param_{i}", shape)
+        for i, (a, shape) in enumerate(zip(model.state(), state_shapes)):
+            a[...] = self._weights(f"stat_{i}", shape)
+            if i % 2 and (a < 0).any():  # (mean, variance) pairs
+                raise ModelFormatError(f"'stat_{i}' is a variance but holds negative values")
         state = None
         if optimizer is not None:
             buffers = {k: [self._weights(f"opt_{k}_{i}", s) for i, s in enumerate(shapes)]
@@ -353,8 +362,10 @@ class _Reader:
 
     def _config(self, version: int) -> ModelConfig:
         arch = self._json("architecture")
-        if version == 1 and isinstance(arch, dict) and ({"conv", "padding"} & set(arch)):
-            raise ModelFormatError("a version 1 file cannot describe convolutions")
+        if isinstance(arch, dict):
+            too_new = sorted(k for k in arch if NEW_IN_VERSION.get(k, 1) > version)
+            if too_new:
+                raise ModelFormatError(f"a version {version} file cannot describe {', '.join(too_new)}")
         try:
             config = ModelConfig.from_dict(arch)
         except SettingsError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from .config import ModelConfig, TrainConfig
 from .data import Dataset
@@ -34,8 +35,14 @@ IN_TAB_TRAIN = TrainConfig(epochs=2, batch_size=128, lr=0.008, schedule="warmup-
 TFJS_MODEL = ModelConfig(conv=((8, 5), (16, 5)), hidden=())
 TFJS_TRAIN = TrainConfig(epochs=1, batch_size=32, lr=0.013, schedule="warmup-cosine")
 
-PRESETS = ("pretrained", "in-tab", "tfjs")
-FORM_PRESETS = ("tfjs", "in-tab")  # one click in the page's training form
+# The same network with batch normalisation after each pooling: one epoch in
+# the tab reaches about 98.9 % instead of 98.7 % (six seeds each, natively,
+# measured; see README "Accuracy"). Batch norm tolerates the higher rate.
+TFJS_BN_MODEL = replace(TFJS_MODEL, batch_norm=True)
+TFJS_BN_TRAIN = replace(TFJS_TRAIN, lr=0.03)
+
+PRESETS = ("pretrained", "in-tab", "tfjs", "tfjs-bn")
+FORM_PRESETS = ("tfjs", "tfjs-bn", "in-tab")  # one click in the page's training form (a button each)
 
 
 def configs(preset: str | None) -> tuple[ModelConfig, TrainConfig]:
@@ -48,6 +55,8 @@ def configs(preset: str | None) -> tuple[ModelConfig, TrainConfig]:
         return IN_TAB_MODEL, IN_TAB_TRAIN
     if preset == "tfjs":
         return TFJS_MODEL, TFJS_TRAIN
+    if preset == "tfjs-bn":
+        return TFJS_BN_MODEL, TFJS_BN_TRAIN
     raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
 
 
@@ -56,7 +65,7 @@ def form_values(preset: str) -> dict[str, object]:
     model, train = configs(preset)
     return {
         "architecture": "cnn" if model.conv else "mlp",
-        "conv": ",".join(f"{f}x{k}" for f, k in model.conv) or "8x5,16x5",
+        "conv": ",".join(f"{f}x{k}" for f, k in model.conv) or "8x5,16x5", "batch_norm": model.batch_norm,
         "hidden": ",".join(map(str, model.hidden)),
         "lr": f"{train.lr:g}", "batch_size": str(train.batch_size), "epochs": str(train.epochs),
         "schedule": train.schedule, "optimizer": train.optimizer, "augment": train.augment,

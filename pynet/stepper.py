@@ -20,6 +20,7 @@ import numpy as np
 from .conv import Conv2D, Flatten, MaxPool2D, Reshape
 from .layers import Dense, Dropout, ReLU
 from .losses import SoftmaxCrossEntropy
+from .norm import BatchNorm2D
 from .optimizers import SGD, Adam
 from .train import Trainer
 
@@ -31,15 +32,17 @@ HISTOGRAM_BINS = 20
 FORWARD = {Dense: (Dense.forward, "kernels.dense_forward"), ReLU: (ReLU.forward, "np.maximum"),
            Dropout: (Dropout.forward, "x * self._scale_mask"), Conv2D: (Conv2D.forward, "kernels.conv_forward"),
            MaxPool2D: (MaxPool2D.forward, "return batch_first(np.maximum"), Reshape: (Reshape.forward, "x.reshape"),
-           Flatten: (Flatten.forward, "x.reshape")}
+           Flatten: (Flatten.forward, "x.reshape"), BatchNorm2D: (BatchNorm2D.forward, "out = xhat *")}
 INPUT_GRAD = {Dense: (Dense.backward, "kernels.dense_input_grad"), ReLU: (ReLU.backward, "grad_out * self._mask"),
               Dropout: (Dropout.backward, "grad_out * self._scale_mask"), Conv2D: (Conv2D.backward, "col2im("),
               MaxPool2D: (MaxPool2D.backward, "np.subtract(g1"), Reshape: (Reshape.backward, "grad_out.reshape"),
-              Flatten: (Flatten.backward, "grad_out.reshape")}
+              Flatten: (Flatten.backward, "grad_out.reshape"), BatchNorm2D: (BatchNorm2D.backward, "dx = scale *")}
 PARAM_GRAD = {(Dense, "W"): (Dense.backward, "kernels.dense_weight_grad"),
               (Dense, "b"): (Dense.backward, "np.sum(grad_out"),
               (Conv2D, "W"): (Conv2D.backward, "kernels.conv_weight_grad"),
-              (Conv2D, "b"): (Conv2D.backward, "np.sum(g,")}
+              (Conv2D, "b"): (Conv2D.backward, "np.sum(g,"),
+              (BatchNorm2D, "gamma"): (BatchNorm2D.backward, "np.sum(g * xhat"),
+              (BatchNorm2D, "beta"): (BatchNorm2D.backward, "np.sum(g, axis=1")}
 LOSS = (SoftmaxCrossEntropy.forward, "logp = log_softmax")
 LOSS_GRAD = (SoftmaxCrossEntropy.backward, "grad /= len(labels)")
 UPDATE = {Adam: (Adam.step, "p -= tmp"), SGD: (SGD.step, "p += v")}

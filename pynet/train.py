@@ -170,7 +170,7 @@ class Trainer:
         self.history: list[dict] = list(history or [])  # one entry per finished epoch
         self.loss_fn = SoftmaxCrossEntropy()
         self.total_samples = config.epochs * len(x)
-        self._snapshot = [p.copy() for p in model.parameters()]
+        self._snapshot = [a.copy() for a in model.arrays()]  # batch norm's running statistics too
         self._random_batches = config.augment or model.uses_randomness
 
     @property
@@ -180,7 +180,7 @@ class Trainer:
     def steps(self) -> Iterator[StepInfo]:
         """Run training one mini-batch per ``next()``; raises TrainingDiverged."""
         cfg, prog, n = self.config, self.progress, len(self.x)
-        params = self.model.parameters()
+        arrays = self.model.arrays()
         grads = self.model.gradients()
         recent: deque[tuple[int, float]] = deque()  # (samples, seconds) of recent steps
         recent_samples, recent_secs = 0, 0.0  # their running totals (re-summing cost ~0.7 ms/step in Pyodide)
@@ -211,8 +211,10 @@ class Trainer:
                     )
                 self.model.backward(self.loss_fn.backward())
                 # These weights produced a finite loss: remember them before updating.
-                for snap, p in zip(self._snapshot, params):
-                    np.copyto(snap, p)
+                # (Batch norm's statistics have already moved with this batch;
+                # they are snapshotted as they are, finite since the loss is.)
+                for snap, a in zip(self._snapshot, arrays):
+                    np.copyto(snap, a)
                 self.optimizer.step(grads)
 
                 b = len(idx)
@@ -269,7 +271,7 @@ class Trainer:
 
     def _end_epoch(self, info: StepInfo, train_loss: float) -> None:
         """Check the weights, then validate; records one history entry."""
-        if not all(np.isfinite(p).all() for p in self.model.parameters()):
+        if not all(np.isfinite(a).all() for a in self.model.arrays()):
             self._restore_snapshot()
             raise TrainingDiverged(
                 f"training diverged in epoch {info.epoch}: the weights became non-finite; "
@@ -294,8 +296,8 @@ class Trainer:
         )
 
     def _restore_snapshot(self) -> None:
-        for p, snap in zip(self.model.parameters(), self._snapshot):
-            np.copyto(p, snap)
+        for a, snap in zip(self.model.arrays(), self._snapshot):
+            np.copyto(a, snap)
 
     def run(self, on_step: Callable[[StepInfo], None] | None = None) -> list[dict]:
         """Train to the end, calling ``on_step(info)`` after every batch."""

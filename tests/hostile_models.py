@@ -11,6 +11,7 @@ flag, duplicate names or a huge number of entries.
 from __future__ import annotations
 
 import bz2
+import functools
 import io
 import json
 import struct
@@ -97,6 +98,17 @@ def good_model() -> bytes:
                                                                       test_accuracy=0.5))
 
 
+@functools.cache
+def good_batch_norm_model() -> bytes:
+    """A small trained CNN with batch normalisation (running statistics saved)."""
+    rng = np.random.default_rng(0)
+    x = rng.random((16, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 16)
+    model = build_model(ModelConfig(conv=((2, 5),), hidden=(), batch_norm=True, seed=0))
+    Trainer(model, TrainConfig(epochs=1, batch_size=8), x, y).run()
+    return model_to_bytes(model)
+
+
 def entries_of(data: bytes) -> dict[str, bytes]:
     import zipfile
 
@@ -127,6 +139,7 @@ def arch_text(text: str) -> bytes:
 def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
     """name -> (file bytes, regex the refusal's message must match)."""
     e = entries_of(good)
+    bn = entries_of(good_batch_norm_model())
     w0 = np.lib.format.read_array(io.BytesIO(e["param_0.npy"]))
     opt = json.loads(str(np.lib.format.read_array(io.BytesIO(e["optimizer.npy"]))))
     members = [Member(n, d) for n, d in e.items()]
@@ -232,7 +245,7 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "architecture-dropout-1.npz": (rezip(e, architecture=arch(dropout=1.0)), "dropout"),
         "architecture-dtype-float16.npz": (rezip(e, architecture=arch(dtype="float16")), "dtype"),
         # -- the format version and required entries
-        "version-3.npz": (rezip(e, format_version=npy(np.array(3))), "version 3"),
+        "version-4.npz": (rezip(e, format_version=npy(np.array(4))), "version 4"),
         "version-1-with-convolutions.npz": (rezip(e, format_version=npy(np.array(1))), "version 1 file cannot"),
         "version-string.npz": (rezip(e, format_version=npy(np.array("1"))), "dtype"),
         "version-float.npz": (rezip(e, format_version=npy(np.array(1.0))), "dtype"),
@@ -240,6 +253,16 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "no-version.npz": (rezip(e, format_version=None), "no 'format_version'"),
         "no-architecture.npz": (rezip(e, architecture=None), "no 'architecture'"),
         "missing-weights.npz": (rezip(e, param_1=None), "missing weights 'param_1'"),
+        # -- batch normalisation
+        "batch-norm-without-conv.npz": (rezip(e, architecture=arch(batch_norm=True)), "part of the convolution"),
+        "batch-norm-not-boolean.npz": (rezip(e, architecture=arch(batch_norm=1)), "true or false"),
+        "stat-in-dense-model.npz": (rezip(e, stat_0=npy(np.zeros(16, np.float32))), "does not declare: stat_0"),
+        "batch-norm-version-2.npz": (rezip(bn, format_version=npy(np.array(2))), "version 2 file cannot .*batch_norm"),
+        "batch-norm-stat-missing.npz": (rezip(bn, stat_1=None), "missing batch-norm statistics 'stat_1'"),
+        "batch-norm-negative-variance.npz": (rezip(bn, stat_1=npy(np.array([1.0, -1.0], np.float32))), "negative"),
+        "batch-norm-nan-mean.npz": (rezip(bn, stat_0=npy(np.array([np.nan, 0], np.float32))), "NaN"),
+        "batch-norm-stat-shape.npz": (rezip(bn, stat_0=npy(np.zeros(3, np.float32))), "needs"),
+        "batch-norm-stat-int.npz": (rezip(bn, stat_0=npy(np.zeros(2, np.int32))), "dtype int32"),
         # -- optimiser state
         "optimizer-incomplete.npz": (rezip(e, optimizer=npy(np.array(json.dumps({"name": "adam"})))), "incomplete"),
         "optimizer-t-infinity.npz": (rezip(e, optimizer=npy(np.array(json.dumps(opt).replace(

@@ -12,10 +12,12 @@ from pynet.recipes import continuation
 from pynet.stepper import FORWARD, INPUT_GRAD, LOSS, LOSS_GRAD, PARAM_GRAD, STAGES, UPDATE, BatchStepper, source_line
 from pynet.train import Trainer
 
-CONFIGS = [ModelConfig(hidden=(12, 8), seed=3), ModelConfig(conv=((3, 5), (4, 3)), hidden=(6,), seed=3)]
+CONFIGS = [ModelConfig(hidden=(12, 8), seed=3), ModelConfig(conv=((3, 5), (4, 3)), hidden=(6,), seed=3),
+           ModelConfig(conv=((3, 5), (4, 3)), hidden=(6,), batch_norm=True, seed=3)]
+IDS = ["mlp", "cnn", "cnn-bn"]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["mlp", "cnn"])
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
 def test_activations_are_a_manual_forward_pass(rng, config):
     model = build_model(config)
     x = rng.random(784).astype(np.float32)
@@ -32,7 +34,7 @@ def test_activations_are_a_manual_forward_pass(rng, config):
     assert report["digit"] == int(np.argmax(h[0]))
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["mlp", "cnn"])
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
 def test_saliency_is_the_input_gradient_of_the_answer(rng, config):
     model = as_float64(build_model(config))
     x = rng.random(784)
@@ -61,7 +63,7 @@ def test_contributions_add_up_to_the_answer_s_logit(rng):
     assert contributions.sum() + report["contributions"]["bias"] == pytest.approx(float(logit), rel=1e-5)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["mlp", "cnn"])
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
 def test_gradient_check_passes_on_correct_backpropagation(rng, config):
     model = build_model(config)
     report = gradient_check(model, rng.random((4, 784)), rng.integers(0, 10, 4))
@@ -79,7 +81,7 @@ def test_gradient_check_catches_a_wrong_gradient(rng, monkeypatch):
     assert max(r["max_relative_error"] for r in report) > 0.1
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["mlp", "cnn"])
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
 def test_an_applied_step_is_one_ordinary_training_step_bit_for_bit(rng, config):
     from dataclasses import replace
 
@@ -100,7 +102,7 @@ def test_an_applied_step_is_one_ordinary_training_step_bit_for_bit(rng, config):
     stepper = BatchStepper(stepped)
     stages = [stepper.advance() for _ in STAGES]
     assert [s["stage"] for s in stages] == list(STAGES) and stepper.done
-    for a, b in zip(ordinary.model.parameters(), stepped.model.parameters()):
+    for a, b in zip(ordinary.model.arrays(), stepped.model.arrays()):  # batch norm's statistics too
         np.testing.assert_array_equal(a, b)
     assert stepped.progress == ordinary.progress
     # Each stage shows its arrays, with statistics and the line that made them.

@@ -35,3 +35,20 @@ def test_mnist_files_are_keyed_by_the_library_names():
     worker = (ROOT / "web" / "worker.js").read_text()
     for stem in MNIST_FILES.values():
         assert stem not in worker  # listed once, in pynet.data (the build writes assets.js from it)
+
+
+def test_every_form_preset_has_its_button_and_every_button_a_preset():
+    from pynet.presets import FORM_PRESETS
+
+    html = (ROOT / "web" / "index.html").read_text()
+    assert re.findall(r'data-testid="preset-([\w-]+)"', html) == list(FORM_PRESETS)
+    for name in FORM_PRESETS:
+        assert f"preset-{name}" not in (ROOT / "web" / "app.js").read_text()  # app.js takes them from the page
+
+
+def test_every_form_setting_has_a_field_named_after_it():
+    from pynet.config import FORM_SETTINGS
+
+    html = (ROOT / "web" / "index.html").read_text()
+    assert sorted(re.findall(r'\bname="(\w+)"', html.split('data-testid="train-form"')[1].split("</form>")[0])) == \
+        sorted(FORM_SETTINGS)

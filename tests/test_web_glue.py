@@ -109,6 +109,8 @@ def test_divergence_drops_the_job_and_keeps_the_active_model(session):
     ({"seed": "-1"}, "seed", "from 0"),
     ({"seed": "abc"}, "seed", "whole number"),
     ({"augment": "maybe"}, "augment", "true or false"),
+    ({"batch_norm": "true"}, "batch_norm", "part of the convolution blocks"),
+    ({"batch_norm": "yes please"}, "batch_norm", "true or false"),
     ({"schedule": "warp"}, "schedule", "one of constant, cosine, warmup-cosine, step"),
     ({"colour": "red"}, "colour", "unknown setting"),
 ])

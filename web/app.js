@@ -326,9 +326,9 @@ ui.onSettingsInput(() => {
   if (state.ready) settingsTimer = setTimeout(() => checkSettings().catch(() => {}), 150);
 });
 ui.on("architecture", "change", render);
-for (const name of ["tfjs", "in-tab"]) {
-  ui.on(`preset-${name}`, "click", () => {
-    ui.setSettings(state.schema.presets[name]);
+for (const button of ui.presetButtons()) {
+  button.addEventListener("click", () => {
+    ui.setSettings(state.schema.presets[button.dataset.testid.slice("preset-".length)]);
     render();
     checkSettings().catch(() => {});
   });

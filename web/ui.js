@@ -66,8 +66,9 @@ export function renderControls(state) {
   $("hidden-layers").disabled = continuing;
   $("architecture").disabled = continuing;
   $("conv-layers").disabled = continuing || $("architecture").value !== "cnn";
+  $("batch-norm").disabled = $("conv-layers").disabled;
   $("epochs-label").textContent = continuing ? "More epochs" : "Epochs";
-  for (const id of ["preset-tfjs", "preset-in-tab"]) $(id).disabled = continuing || !state.ready;
+  for (const button of presetButtons()) button.disabled = continuing || !state.ready;
 }
 
 // ---- drawing and prediction -------------------------------------------------
@@ -432,6 +433,9 @@ export function showWeights({ units, side, kind, pixels }) {
 export function on(testid, event, handler) {
   $(testid).addEventListener(event, handler);
 }
+
+// The one-click presets: a button per pynet.presets.FORM_PRESETS name, "preset-<name>".
+export const presetButtons = () => document.querySelectorAll('[data-testid^="preset-"]');
 
 // ---- looking inside -----------------------------------------------------------
 const floats = (bytes) => new Float32Array(bytes.slice().buffer); // Python bytes -> numbers

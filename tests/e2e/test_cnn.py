@@ -74,3 +74,35 @@ def test_conv_field_follows_the_architecture_and_is_validated_live(app):
     app.wait_for_function("() => document.querySelector('[data-testid=error-conv]').textContent.includes('does not fit')")
     app.get_by_test_id("conv-layers").fill("32x3,64x3")
     app.wait_for_function("() => document.querySelector('[data-testid=error-conv]').textContent === ''")
+
+
+def test_batch_norm_preset_trains_and_its_statistics_survive_save_and_load(app, mnist_test_digits, tmp_path):
+    app.get_by_test_id("preset-tfjs-bn").click()
+    assert app.get_by_test_id("batch-norm").is_checked() and app.get_by_test_id("batch-norm").is_enabled()
+    assert app.get_by_test_id("conv-layers").input_value() == "8x5,16x5"
+    assert app.get_by_test_id("learning-rate").input_value() == "0.03"
+    app.get_by_test_id("train").click()
+    wait_samples(app, 6_000)
+    app.get_by_test_id("stop").click()
+    wait_model(app, "trained-1")
+    wait_idle(app)
+    assert "conv8x5bn-conv16x5bn-10" in app.get_by_test_id("model-name").text_content()
+    draw_strokes(app, mnist_test_digits[0])
+    before = settled_prediction(app)
+    assert before["text"] == "0"  # classified with the running statistics, not the one drawing's own
+    with app.expect_download() as dl:
+        app.get_by_test_id("save-model").click()
+    path = tmp_path / "bn.npz"
+    dl.value.save_as(path)
+    from pynet.io import load_model
+
+    saved = load_model(path).model
+    assert saved.config.batch_norm and not (saved.state()[0] == 0).all()
+    app.get_by_test_id("model-select").select_option("pretrained")
+    wait_model(app, "pretrained")
+    app.get_by_test_id("load-model").set_input_files(str(path))
+    wait_model(app, "bn")
+    assert settled_prediction(app)["probs"] == before["probs"]
+    # Batch normalisation belongs to the convolution blocks: off with a dense network.
+    app.get_by_test_id("architecture").select_option("mlp")
+    assert app.get_by_test_id("batch-norm").is_disabled()
