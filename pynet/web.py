@@ -26,7 +26,7 @@ from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model
 from .optimizers import Optimizer
-from .recipes import FINE_TUNE, FINE_TUNE_VAL, calibrate, continuation, fine_tune_data, validate_samples
+from .recipes import FINE_TUNE, FINE_TUNE_VAL, Finisher, continuation, fine_tune_data, validate_samples
 from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
 from .train import StepInfo, Trainer
@@ -82,6 +82,7 @@ class Session:
         self.data = None  # pynet.data.Dataset once MNIST is loaded
         self._trainer: Trainer | None = None
         self._steps = None
+        self._finisher: Finisher | None = None  # the end of a job: calibration and test accuracy, in chunks
         self._job_name = ""
         self._chart: list[tuple[float, float]] = []  # (loss, acc) of batches since the last point
         self._stepper: BatchStepper | None = None
@@ -303,22 +304,52 @@ class Session:
                 if time.perf_counter() >= deadline:
                     break
         except Exception:
-            self._steps = None
-            self._trainer = None
+            self._drop_job()
             raise
         return {"step": info.to_dict() if info else None, "points": points, "epochs": epochs, "done": done}
+
+    def finish_for(self, budget_ms: float) -> dict[str, Any]:
+        """After the last step (or a stop): calibrate and test the job's model
+        for about ``budget_ms``, a chunk of images at a time; ``done`` when
+        ``finish_training`` has nothing left to compute."""
+        trainer = self._trainer
+        if trainer is None:
+            raise RuntimeError("no training job to finish")
+        self._steps = None  # a stopped run trains no further
+        if self._finisher is None:
+            self._finisher = self._make_finisher(trainer)
+        deadline = time.perf_counter() + budget_ms / 1000.0
+        total = self._finisher.total
+        try:
+            for done, total in self._finisher.steps():
+                if time.perf_counter() >= deadline:
+                    return {"done": False, "images": done, "total": total}
+        except Exception:
+            self._drop_job()
+            raise
+        return {"done": True, "images": total, "total": total}
+
+    def _drop_job(self) -> None:
+        self._steps = self._trainer = self._finisher = None
+
+    def _make_finisher(self, trainer: Trainer) -> Finisher:
+        data = self._require_data()
+        x_val = trainer.x_val if trainer.x_val is not None else data.x_val[:0]
+        y_val = trainer.y_val if trainer.y_val is not None else data.y_val[:0]
+        return Finisher(trainer.model, x_val, y_val, data.x_test, data.y_test)
 
     def finish_training(self, activate: bool = True) -> dict[str, Any]:
         """Register the (finished or stopped) job's model and make it active."""
         trainer = self._trainer
         if trainer is None:
             raise RuntimeError("no training job to finish")
-        self._steps = None
-        self._trainer = None
+        finisher = self._finisher or self._make_finisher(trainer)
+        try:
+            finisher.run()  # whatever finish_for has not done yet
+        finally:
+            self._drop_job()
         data = self._require_data()
-        calibrate(trainer.model, trainer.x_val if trainer.x_val is not None else data.x_val[:0],
-                  trainer.y_val if trainer.y_val is not None else data.y_val[:0])
-        test_acc = float(np.mean(trainer.model.predict(data.x_test) == data.y_test))
+        test_acc = finisher.test_accuracy
         name = self._free_name(self._job_name)
         meta = training_metadata(trainer, name=name, val_size=len(data.x_val), test_accuracy=test_acc)
         self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)

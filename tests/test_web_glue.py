@@ -81,6 +81,32 @@ def test_training_job_in_slices_then_finish(session):
     assert len(s.model_bytes()) > 0
 
 
+def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeypatch):
+    from pynet import recipes
+
+    monkeypatch.setattr(recipes, "FINISH_CHUNK_FLOATS", 1)  # the smallest chunks: 16 images
+    s, files = session
+    s.load_mnist(**files)
+    results = []
+    for sliced in (False, True):
+        s.start_training({"architecture": "cnn", "conv": "2", "hidden": "", "lr": "0.01", "batch_size": "50",
+                          "epochs": "1", "seed": "1", "batch_norm": True})
+        while not s.train_for(50)["done"]:
+            pass
+        updates = []
+        while sliced and not (updates and updates[-1]["done"]):
+            updates.append(s.finish_for(0))
+        if sliced:  # a chunk at a time, the held-out images first, then the test set
+            assert [u["images"] for u in updates[:3]] == [16, 32, 48] and updates[-1]["images"] == 60 + 200
+        s.finish_training()
+        results.append(s.models[s.active])
+    with pytest.raises(RuntimeError, match="no training job"):
+        s.finish_for(0)
+    a, b = results
+    assert a.metadata["test_accuracy"] == b.metadata["test_accuracy"] and a.model.temperature == b.model.temperature
+    assert a.model.config.batch_norm
+
+
 def test_divergence_drops_the_job_and_keeps_the_active_model(session):
     s, files = session
     s.load_mnist(**files)

@@ -117,6 +117,10 @@ const progressHandlers = {
       (job.first_epoch > 1 || job.samples > 0 ? `, continuing in epoch ${job.first_epoch} of ${job.epochs}…` : "…"),
   }),
   train: onTrainUpdate,
+  finish: ({ images, total }) => ui.showTrainProgress({
+    text: `Checking the new model on ${total.toLocaleString("en")} held-out and test images: ` +
+      `${Math.round((100 * images) / total)}%`,
+  }),
   evaluate: () => ui.setEvaluating(true),
 };
 

@@ -187,6 +187,14 @@ async function runJob(method, kwargs) {
       if (update.done) break;
       await yieldToEventLoop(); // lets pause/stop/classify messages in
     }
+    // Calibrating and testing the new model take seconds for a large CNN:
+    // in slices too, so drawings are still classified meanwhile.
+    for (;;) {
+      const update = call("finish_for", { budget_ms: SLICE_MS });
+      progress("finish", update);
+      if (update.done) break;
+      await yieldToEventLoop();
+    }
     return { model: call("finish_training"), stopped: job.stopped };
   } finally {
     job = null;

@@ -266,7 +266,7 @@ def test_bad_model_files_show_a_clear_error_and_keep_the_model(app, dist_dir, tm
     app.wait_for_function("() => document.querySelector('[data-testid=error-text]').textContent.includes('too large')")
 
 
-def test_teaching_changes_the_prediction_and_everything_persists(app):
+def test_teaching_changes_the_prediction_and_everything_persists(app, mnist_test_digits):
     bar = np.zeros((28, 28), dtype=np.uint8)
     bar[4:24, 12:15] = 255  # a plain vertical bar: the pretrained model says 1
     draw_strokes(app, bar)
@@ -276,9 +276,19 @@ def test_teaching_changes_the_prediction_and_everything_persists(app):
     app.get_by_test_id("teach-add").click()
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
     app.get_by_test_id("fine-tune").click()
+    # Checking the new model on the test set takes seconds for the shipped CNN;
+    # drawings are still classified meanwhile (by the active model).
+    app.wait_for_function("() => document.querySelector('[data-testid=train-text]').textContent"
+                          ".startsWith('Checking the new model')", timeout=TRAIN_TIMEOUT_MS)
+    app.get_by_test_id("clear").click()
+    draw_strokes(app, mnist_test_digits[0])
+    assert settled_prediction(app)["text"] == "0"
+    assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"  # still checking
     app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'",
                           timeout=TRAIN_TIMEOUT_MS)
-    assert settled_prediction(app)["text"] == target  # the drawing is still there, now read as taught
+    app.get_by_test_id("clear").click()
+    draw_strokes(app, bar)
+    assert settled_prediction(app)["text"] == target  # the taught drawing is now read as taught
     app.wait_for_selector('[data-testid="model-name"][data-remembered="true"]')
 
     # Reload: the fine-tuned model and the sample come back.
