@@ -4,7 +4,7 @@
 
 Drives the real page in headless Chromium: draws an MNIST digit, shows the
 shipped CNN's filters, evaluates it, opens the three "look inside" views,
-trains the TensorFlow.js example CNN for an epoch, and draws on a phone.
+trains the TensorFlow.js example CNN with batch norm for an epoch, and draws on a phone.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from build.browser import launch
-from build.pagedriver import ROOT, draw_strokes, mnist_test_images, set_settings, wait_evaluated, wait_idle, wait_ready
+from build.pagedriver import ROOT, draw_strokes, mnist_test_images, wait_evaluated, wait_idle, wait_ready
 from build.serve import serve_in_thread
 
 DOCS = ROOT / "docs"
@@ -64,8 +64,7 @@ def main() -> int:
                                timeout=120_000)
         page.get_by_test_id("gradient-check-panel").screenshot(path=DOCS / "gradient-check.png")
 
-        page.get_by_test_id("preset-tfjs").click()
-        set_settings(page, epochs=1)
+        page.get_by_test_id("preset-tfjs-bn").click()  # one epoch, with batch norm
         page.get_by_test_id("train").click()
         wait_idle(page, 600_000)
         page.locator(".train-card").screenshot(path=DOCS / "training.png")

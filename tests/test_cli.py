@@ -310,3 +310,21 @@ def test_cli_trains_evaluates_predicts_and_benches_a_cnn(tiny_mnist_dir, tmp_pat
     assert proc.returncode == 0 and json.loads(proc.stdout)["architecture"] == "conv8x5-conv16x5-10"
     proc = run_cli("train", "--data", str(tiny_mnist_dir), "--conv", "8x9,8x9,8x9", "--out", str(out))
     assert proc.returncode == 2 and "--conv: block 3" in proc.stderr
+
+
+def test_cli_batch_norm_preset_option_and_resume(tiny_mnist_dir, tmp_path):
+    out = tmp_path / "bn.npz"
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--preset", "tfjs-bn", "--val-size", "100",
+                   "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "conv8x5bn-conv16x5bn-10" in proc.stdout and "lr=0.03" in proc.stdout
+    saved = load_model(out)
+    assert saved.model.config.batch_norm and len(saved.model.state()) == 4
+    proc = run_cli("evaluate", "--model", str(out), "--data", str(tiny_mnist_dir))
+    assert proc.returncode == 0 and "test accuracy" in proc.stdout
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--resume", str(out), "--no-batch-norm", "--out", str(out))
+    assert proc.returncode == 2 and "--batch-norm: the architecture comes from the resumed model" in proc.stderr
+    proc = run_cli("train", "--data", str(tiny_mnist_dir), "--batch-norm", "--out", str(out))
+    assert proc.returncode == 2 and "--batch-norm: batch normalisation is part of the convolution blocks" in proc.stderr
+    proc = run_cli("bench", "--conv", "8,16", "--hidden", "", "--batch-norm", "--samples", "640", "--batch-size", "64")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["architecture"] == "conv8x5bn-conv16x5bn-10"
