@@ -30,6 +30,22 @@ def assert_close_grads(analytic: np.ndarray, numeric: np.ndarray, rtol: float = 
     assert err < rtol, f"relative gradient error {err:.2e}"
 
 
+def assert_layer_gradients(layer, x: np.ndarray, upstream: np.ndarray,
+                           forward: Callable[[], np.ndarray] | None = None) -> None:
+    """One layer's backward -- every parameter's gradient and the input's --
+    against central differences of ``sum(upstream * output)``."""
+    run = forward or (lambda: layer.forward(x))
+
+    def loss() -> float:
+        return float((upstream * run()).sum())
+
+    loss()
+    dx = layer.backward(upstream)
+    for key, param in layer.params.items():
+        assert_close_grads(layer.grads[key].copy(), numerical_grad(loss, param))
+    assert_close_grads(dx, numerical_grad(loss, x))
+
+
 def assert_model_gradients(model, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """Backpropagation through a whole (float64) model and its loss against
     central differences on every parameter; returns the analytic gradients."""

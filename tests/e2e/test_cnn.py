@@ -14,6 +14,21 @@ from build.pagedriver import (
 )
 
 
+def save_and_load_back(app, path):
+    """Save the active model to ``path``, switch to the pretrained one, load
+    the file back in the page; returns the saved model as pynet reads it."""
+    from pynet.io import load_model
+
+    with app.expect_download() as dl:
+        app.get_by_test_id("save-model").click()
+    dl.value.save_as(path)
+    app.get_by_test_id("model-select").select_option("pretrained")
+    wait_model(app, "pretrained")
+    app.get_by_test_id("load-model").set_input_files(str(path))
+    wait_model(app, path.stem)
+    return load_model(path).model
+
+
 def test_tfjs_preset_trains_a_cnn_that_evaluates_saves_loads_and_fine_tunes(app, mnist_test_digits, tmp_path):
     app.get_by_test_id("preset-tfjs").click()
     assert app.get_by_test_id("architecture").input_value() == "cnn"
@@ -42,17 +57,7 @@ def test_tfjs_preset_trains_a_cnn_that_evaluates_saves_loads_and_fine_tunes(app,
     app.get_by_test_id("clear").click()
     draw_strokes(app, mnist_test_digits[7])
     before = settled_prediction(app)
-    with app.expect_download() as dl:
-        app.get_by_test_id("save-model").click()
-    path = tmp_path / "cnn.npz"
-    dl.value.save_as(path)
-    from pynet.io import load_model
-
-    assert load_model(path).model.config.conv == ((8, 5), (16, 5))
-    app.get_by_test_id("model-select").select_option("pretrained")
-    wait_model(app, "pretrained")
-    app.get_by_test_id("load-model").set_input_files(str(path))
-    wait_model(app, "cnn")
+    assert save_and_load_back(app, tmp_path / "cnn.npz").config.conv == ((8, 5), (16, 5))
     assert settled_prediction(app)["probs"] == before["probs"]
 
     # Fine-tuning a CNN on a taught drawing.
@@ -90,18 +95,8 @@ def test_batch_norm_preset_trains_and_its_statistics_survive_save_and_load(app, 
     draw_strokes(app, mnist_test_digits[0])
     before = settled_prediction(app)
     assert before["text"] == "0"  # classified with the running statistics, not the one drawing's own
-    with app.expect_download() as dl:
-        app.get_by_test_id("save-model").click()
-    path = tmp_path / "bn.npz"
-    dl.value.save_as(path)
-    from pynet.io import load_model
-
-    saved = load_model(path).model
+    saved = save_and_load_back(app, tmp_path / "bn.npz")
     assert saved.config.batch_norm and not (saved.state()[0] == 0).all()
-    app.get_by_test_id("model-select").select_option("pretrained")
-    wait_model(app, "pretrained")
-    app.get_by_test_id("load-model").set_input_files(str(path))
-    wait_model(app, "bn")
     assert settled_prediction(app)["probs"] == before["probs"]
     # Batch normalisation belongs to the convolution blocks: off with a dense network.
     app.get_by_test_id("architecture").select_option("mlp")
