@@ -97,9 +97,6 @@ def calibrate(model: Sequential, x_val: np.ndarray, y_val: np.ndarray) -> float:
     return model.temperature
 
 
-FINISH_CHUNK_FLOATS = 2_000_000  # activations per chunk: ~30 ms of the shipped CNN in the tab
-
-
 class Finisher:
     """The end of a run in small pieces: calibrate on the held-out images,
     then measure accuracy on the test set. ``steps()`` yields (images done,
@@ -112,7 +109,6 @@ class Finisher:
                  y_test: np.ndarray) -> None:
         self.model, self.x_val, self.y_val, self.x_test, self.y_test = model, x_val, y_val, x_test, y_test
         self.total = len(x_val) + len(x_test)
-        self.chunk = max(16, min(2048, FINISH_CHUNK_FLOATS // model.config.training_floats_per_sample()))
         self.test_accuracy: float | None = None  # set when done
         self._pass = self._chunks()
 
@@ -120,18 +116,17 @@ class Finisher:
         return self._pass
 
     def _chunks(self) -> Iterator[tuple[int, int]]:
-        done = 0
+        done, chunk = 0, self.model.slice_size()
         logits = []
-        for i in range(0, len(self.x_val), self.chunk):
-            logits.append(self.model.logits(self.x_val[i : i + self.chunk], self.chunk))
-            done += len(logits[-1])
+        for part in self.model.logits_in_chunks(self.x_val, chunk):
+            logits.append(part)
+            done += len(part)
             yield done, self.total
         self.model.temperature = fit_temperature(np.concatenate(logits), self.y_val) if logits else 1.0
         correct = 0
-        for i in range(0, len(self.x_test), self.chunk):
-            pred = self.model.logits(self.x_test[i : i + self.chunk], self.chunk).argmax(axis=1)
-            correct += int((pred == self.y_test[i : i + self.chunk]).sum())
-            done += len(pred)
+        for i, part in zip(range(0, len(self.x_test), chunk), self.model.logits_in_chunks(self.x_test, chunk)):
+            correct += int((part.argmax(axis=1) == self.y_test[i : i + chunk]).sum())
+            done += len(part)
             yield done, self.total
         self.test_accuracy = correct / len(self.x_test) if len(self.x_test) else None
 

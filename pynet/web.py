@@ -9,6 +9,7 @@ which Pyodide's JsProxy of a typed array has).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +84,7 @@ class Session:
         self._trainer: Trainer | None = None
         self._steps = None
         self._finisher: Finisher | None = None  # the end of a job: calibration and test accuracy, in chunks
+        self._evaluation: tuple | None = None  # (name, model, its test logits chunk by chunk, those done)
         self._job_name = ""
         self._chart: list[tuple[float, float]] = []  # (loss, acc) of batches since the last point
         self._stepper: BatchStepper | None = None
@@ -322,7 +324,7 @@ class Session:
         total = self._finisher.total
         try:
             for done, total in self._finisher.steps():
-                if time.perf_counter() >= deadline:
+                if done < total and time.perf_counter() >= deadline:
                     return {"done": False, "images": done, "total": total}
         except Exception:
             self._drop_job()
@@ -416,10 +418,39 @@ class Session:
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:
         """Test-set report, calibration (``confidence.calibration_report``) and
-        the first misclassified digits (as 784 bytes each)."""
+        the first misclassified digits (as 784 bytes each), all at once."""
+        self.start_evaluate(name)
+        while not (update := self.evaluate_for(math.inf))["done"]:
+            pass
+        return update["report"]
+
+    def start_evaluate(self, name: str | None = None) -> dict[str, Any]:
+        """Set up an evaluation that ``evaluate_for`` runs in time slices (the
+        shipped CNN needs about 10 s for the test set in the tab, and drawings
+        are classified in between)."""
         data = self._require_data()
+        name = name or self.active
         model = self._entry(name).model
-        logits = model.logits(data.x_test)  # one pass: a CNN's costs seconds in the tab
+        self._evaluation = (name, model, model.logits_in_chunks(data.x_test, model.slice_size()), [])
+        return {"total": len(data.x_test)}
+
+    def evaluate_for(self, budget_ms: float) -> dict[str, Any]:
+        """Evaluate for about ``budget_ms``; the report once all test images are done."""
+        if self._evaluation is None:
+            raise RuntimeError("no evaluation is running")
+        name, model, chunks, logits = self._evaluation
+        total = len(self._require_data().x_test)
+        deadline = time.perf_counter() + budget_ms / 1000.0
+        for part in chunks:
+            logits.append(part)
+            done = sum(map(len, logits))
+            if done < total and time.perf_counter() >= deadline:
+                return {"done": False, "images": done, "total": total}
+        self._evaluation = None
+        return {"done": True, "images": total, "total": total, "report": self._report(model, np.concatenate(logits)) | {"model": name}}
+
+    def _report(self, model: Sequential, logits: np.ndarray) -> dict[str, Any]:
+        data = self._require_data()
         probs = model.proba_from_logits(logits)
         pred = probs.argmax(axis=1)
         report = classification_report(data.y_test, pred)

@@ -82,9 +82,9 @@ def test_training_job_in_slices_then_finish(session):
 
 
 def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeypatch):
-    from pynet import recipes
+    from pynet import model
 
-    monkeypatch.setattr(recipes, "FINISH_CHUNK_FLOATS", 1)  # the smallest chunks: 16 images
+    monkeypatch.setattr(model, "SLICE_FLOATS", 1)  # the smallest chunks: 16 images
     s, files = session
     s.load_mnist(**files)
     results = []
@@ -105,6 +105,24 @@ def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeyp
     a, b = results
     assert a.metadata["test_accuracy"] == b.metadata["test_accuracy"] and a.model.temperature == b.model.temperature
     assert a.model.config.batch_norm
+
+
+def test_evaluation_in_slices_is_the_evaluation_at_once(session, monkeypatch):
+    from pynet import model
+
+    monkeypatch.setattr(model, "SLICE_FLOATS", 1)  # chunks of 16 images
+    s, files = session
+    s.load_mnist(**files)
+    whole = s.evaluate()
+    with pytest.raises(RuntimeError, match="no evaluation"):
+        s.evaluate_for(10)
+    assert s.start_evaluate("pretrained") == {"total": 200}
+    updates = [s.evaluate_for(0)]
+    while not updates[-1]["done"]:
+        updates.append(s.evaluate_for(0))
+    assert [u["images"] for u in updates[:2]] == [16, 32] and len(updates) == 13  # 12.5 chunks
+    sliced = updates[-1]["report"]
+    assert sliced == whole and sliced["model"] == "pretrained"
 
 
 def test_divergence_drops_the_job_and_keeps_the_active_model(session):

@@ -121,7 +121,7 @@ const progressHandlers = {
     text: `Checking the new model on ${total.toLocaleString("en")} held-out and test images: ` +
       `${Math.round((100 * images) / total)}%`,
   }),
-  evaluate: () => ui.setEvaluating(true),
+  evaluate: ({ images, total }) => ui.setEvaluating(true, images / total),
 };
 
 function onProgress(event) {

@@ -307,14 +307,15 @@ function heat(t) {
   return { bg: `rgb(${c.join(",")})`, fg: t > 0.45 ? "#fff" : "#111" };
 }
 
-export function setEvaluating(busy) {
-  $("evaluate").textContent = busy ? "Evaluating…" : "Evaluate active model";
+export function setEvaluating(busy, fraction = 0) {
+  $("evaluate").textContent = busy ? `Evaluating… ${Math.round(100 * fraction)}%` : "Evaluate active model";
 }
 
 export function showEvaluation(report) {
   const acc = $("test-accuracy");
   acc.dataset.value = String(report.accuracy);
   acc.textContent = fmtPct(report.accuracy);
+  $("evaluated-model").textContent = `(${report.model})`; // the active model may have changed since
 
   const cm = report.confusion_matrix;
   const table = $("confusion-matrix");

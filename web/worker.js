@@ -219,10 +219,17 @@ const handlers = {
     await ensureMnist();
     return call("gradient_check", args);
   },
+  // In slices, like training: drawings are still classified meanwhile.
   async evaluate(args) {
     await ensureMnist();
-    progress("evaluate");
-    return call("evaluate", args);
+    const { total } = call("start_evaluate", args);
+    progress("evaluate", { images: 0, total });
+    for (;;) {
+      const update = call("evaluate_for", { budget_ms: SLICE_MS });
+      if (update.done) return update.report;
+      progress("evaluate", { images: update.images, total });
+      await yieldToEventLoop();
+    }
   },
   pause() {
     if (!job) return { paused: false }; // the run has not reached the worker yet, or has just ended

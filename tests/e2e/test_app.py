@@ -177,9 +177,16 @@ def test_divergence_names_the_cause_and_keeps_the_model(app):
     assert app.get_by_test_id("model-name").text_content().startswith("pretrained")
 
 
-def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path):
+def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path, mnist_test_digits):
     app.get_by_test_id("evaluate").click()
+    # The shipped CNN takes seconds over the test set: it runs in slices, with
+    # its progress on the button, and a drawing is classified meanwhile.
+    app.wait_for_function("() => /Evaluating… [0-9]+%/.test(document.querySelector('[data-testid=evaluate]').textContent)")
+    draw_strokes(app, mnist_test_digits[6])
+    assert settled_prediction(app)["text"] == "6"
+    assert app.get_by_test_id("test-accuracy").get_attribute("data-value") == ""  # still evaluating
     app.wait_for_function("() => document.querySelector('[data-testid=test-accuracy]').dataset.value !== ''", timeout=120_000)
+    assert app.get_by_test_id("evaluated-model").text_content() == "(pretrained)"
     page_acc = float(app.get_by_test_id("test-accuracy").get_attribute("data-value"))
     cells = app.locator('[data-testid="confusion-matrix"] td')
     assert cells.count() == 100
