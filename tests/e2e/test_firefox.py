@@ -1,7 +1,7 @@
 """The page in Firefox too: Debian's firefox-esr, headless, driven over
 WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
 build). A smoke test: ready, a digit drawn at two sizes, a short training
-run, and an offline reload (tests/firefox/smoke.mjs)."""
+run of a CNN with batch norm, and an offline reload (tests/firefox/smoke.mjs)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,6 @@ def test_firefox_smoke(dist_dir, tmp_path):
     print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms")}))
     assert result["ready_ms"] < 30_000
     assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
-    assert result["trained"].startswith("trained-1")
+    assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]
     assert result["offline_classified"] == 7
     assert result["errors"] == []

@@ -71,13 +71,11 @@ try {
     }
   }
 
-  // A short training run.
-  await page.$eval('[data-testid="architecture"]', (el) => { el.value = "mlp"; el.dispatchEvent(new Event("change")); });
-  for (const [id, value] of [["hidden-layers", "16"], ["epochs", "1"]]) {
-    await page.$eval(`[data-testid="${id}"]`, (el, v) => { el.value = v; el.dispatchEvent(new Event("input", { bubbles: true })); }, value);
-  }
+  // A short training run of a CNN with batch norm (convolutions, pooling and
+  // batch statistics through Firefox's WebAssembly too).
+  await page.click('[data-testid="preset-tfjs-bn"]');
   await page.click('[data-testid="train"]');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 3000,
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 8000,
     { timeout: 180_000, polling: 200 });
   await page.click('[data-testid="stop"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]').dataset.name === "trained-1",
