@@ -43,12 +43,28 @@ def up_to_date(stamp: Path, key: str) -> bool:
     return stamp.exists() and stamp.read_text() == key
 
 
+def has_pip(python: Path) -> bool:
+    return python.exists() and subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def create_venv() -> None:
+    """.venv with pip, or a message saying what to install: Debian and Ubuntu
+    ship venv's pip bootstrap (ensurepip) in a separate package."""
+    say("creating .venv")
+    shutil.rmtree(VENV, ignore_errors=True)
+    try:
+        venv.create(VENV, with_pip=True)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        shutil.rmtree(VENV, ignore_errors=True)
+        sys.exit(f"could not create .venv with pip ({exc}). On Debian/Ubuntu install python3-venv "
+                 "(sudo apt-get install python3-venv), then run this command again.")
+
+
 def ensure_python_env() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 -- this script runs on whatever python3 a newcomer has
         sys.exit("pynet needs Python 3.11 or newer")
-    if not PY.exists():
-        say("creating .venv")
-        venv.create(VENV, with_pip=True)
+    if not has_pip(PY):  # none yet, or a half-made one from a failed attempt
+        create_venv()
     stamp = VENV / ".pynet-installed"
     key = file_hash(ROOT / "pyproject.toml")
     if not up_to_date(stamp, key):
