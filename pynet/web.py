@@ -447,7 +447,8 @@ class Session:
             if done < total and time.perf_counter() >= deadline:
                 return {"done": False, "images": done, "total": total}
         self._evaluation = None
-        return {"done": True, "images": total, "total": total, "report": self._report(model, np.concatenate(logits)) | {"model": name}}
+        report = self._report(model, np.concatenate(logits)) | {"model": name}
+        return {"done": True, "images": total, "total": total, "report": report}
 
     def _report(self, model: Sequential, logits: np.ndarray) -> dict[str, Any]:
         data = self._require_data()
