@@ -148,6 +148,23 @@ def save_model(
 
 
 # ---- loading ------------------------------------------------------------------
+PROBE_SEED = 0  # the fixed noise image every loaded model must give finite outputs on
+
+
+def _check_outputs(model: Sequential) -> None:
+    """Finite weights can still be hostile: large enough that every output
+    overflows, so the model answers NaN for anything. Refuse a model whose
+    outputs on a blank image and on a fixed noise image are not all finite
+    (two images: 0.4 ms natively for the shipped CNN)."""
+    n = model.config.n_inputs
+    dtype = model.parameters()[0].dtype  # as drawings arrive: overflow is a float32 matter
+    probe = np.stack([np.zeros(n, dtype), np.random.default_rng(PROBE_SEED).random(n, dtype)])
+    with np.errstate(all="ignore"):
+        out = model.logits(probe)
+    if not np.isfinite(out).all():
+        raise ModelFormatError("the model's outputs overflow to infinity or NaN (its weights or statistics are far "
+                               "too large), so it cannot classify anything")
+
 def load_model(
     source: str | os.PathLike[str] | bytes | BinaryIO,
     max_bytes: int = MAX_MODEL_BYTES,
@@ -286,6 +303,7 @@ class _Reader:
             a[...] = self._weights(f"stat_{i}", shape)
             if i % 2 and (a < 0).any():  # (mean, variance) pairs
                 raise ModelFormatError(f"'stat_{i}' is a variance but holds negative values")
+        _check_outputs(model)
         state = None
         if optimizer is not None:
             buffers = {k: [self._weights(f"opt_{k}_{i}", s) for i, s in enumerate(shapes)]

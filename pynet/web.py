@@ -188,7 +188,11 @@ class Session:
         x = self._render(points, lengths, width, height)
         if x is None:
             return None
-        probs = self._entry().model.predict_proba(x[None])[0]
+        with np.errstate(all="ignore"):
+            probs = self._entry().model.predict_proba(x[None])[0]
+        if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
+            raise ValueError(f"model {self.active} gives no valid answer for this drawing (its outputs overflow); "
+                             "choose or train another model")
         answer = judge(probs)
         return answer | {"probs": [float(p) for p in probs],
                          "input": np.round(x * 255).astype(np.uint8).tobytes()}

@@ -218,6 +218,8 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "wrong-shape.npz": (weights(w0[:, :10]), "needs"),
         "nan-weight.npz": (weights(nan), "NaN or infinite"),
         "inf-weight.npz": (weights(inf), "NaN or infinite"),
+        "huge-finite-weights.npz": (weights(np.full_like(w0, 3e38)), "outputs overflow"),
+        "batch-norm-huge-gamma.npz": (rezip(bn, param_2=npy(np.full(2, 3e38, np.float32))), "outputs overflow"),
         "bytes-architecture.npz": (rezip(e, architecture=npy(np.array(b"{}"))), "dtype"),
         # -- the architecture
         "architecture-not-json.npz": (rezip(e, architecture=arch_text("{hidden: 16")), "not valid JSON"),

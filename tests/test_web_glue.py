@@ -48,6 +48,14 @@ def test_classify_strokes_blank_and_bad_input(session):
         s.classify(**(BAR | {"width": 0.0}))
 
 
+def test_a_model_whose_outputs_overflow_gives_an_error_not_a_digit(session, monkeypatch):
+    s, _ = session
+    model = s.models["pretrained"].model
+    monkeypatch.setattr(model, "predict_proba", lambda x: np.full((len(x), 10), np.nan, np.float32))
+    with pytest.raises(ValueError, match="no valid answer for this drawing"):
+        s.classify(**BAR)
+
+
 def test_bad_model_keeps_the_active_one(session):
     s, _ = session
     with pytest.raises(ModelFormatError):
