@@ -27,6 +27,22 @@ def _crossing_lines(rng: np.random.Generator) -> list[np.ndarray]:
     return [rng.uniform(0, 1, (2, 2)) for _ in range(int(rng.integers(3, 7)))]
 
 
+def _grid(rng: np.random.Generator) -> list[np.ndarray]:
+    """Two or three roughly parallel strokes crossed by two or three others:
+    a hash sign, a tic-tac-toe board."""
+    angle = rng.uniform(0, np.pi)
+    strokes = []
+    for direction in (angle, angle + np.pi / 2 + rng.normal(0, 0.2)):
+        along = np.array([np.cos(direction), np.sin(direction)])
+        across = np.array([-along[1], along[0]])
+        for offset in np.linspace(-1, 1, int(rng.integers(2, 4))) * rng.uniform(0.15, 0.3):
+            tilt = along + across * rng.normal(0, 0.08)
+            centre = 0.5 + across * offset + rng.normal(0, 0.03, 2)
+            half = rng.uniform(0.3, 0.45)
+            strokes.append(np.stack([centre - tilt * half, centre + tilt * half]))
+    return strokes
+
+
 def _random_walk(rng: np.random.Generator) -> list[np.ndarray]:
     k = int(rng.integers(12, 24))
     angles = np.cumsum(rng.normal(0, 1.4, k))
@@ -47,7 +63,7 @@ def _blob(rng: np.random.Generator) -> list[np.ndarray]:
     return [rng.uniform(0.3, 0.7, (int(rng.integers(25, 40)), 2))]
 
 
-KINDS = (_zigzag, _crossing_lines, _random_walk, _loops, _blob)
+KINDS = (_zigzag, _crossing_lines, _grid, _random_walk, _loops, _blob)
 
 
 def scribbles(n: int, seed: int = 0) -> np.ndarray:
