@@ -432,6 +432,8 @@ class Session:
         """Set up an evaluation that ``evaluate_for`` runs in time slices (the
         shipped CNN needs about 10 s for the test set in the tab, and drawings
         are classified in between)."""
+        if self._evaluation is not None:
+            raise RuntimeError("an evaluation is already running")
         data = self._require_data()
         name = name or self.active
         model = self._entry(name).model
@@ -445,11 +447,15 @@ class Session:
         name, model, chunks, logits = self._evaluation
         total = len(self._require_data().x_test)
         deadline = time.perf_counter() + budget_ms / 1000.0
-        for part in chunks:
-            logits.append(part)
-            done = sum(map(len, logits))
-            if done < total and time.perf_counter() >= deadline:
-                return {"done": False, "images": done, "total": total}
+        try:
+            for part in chunks:
+                logits.append(part)
+                done = sum(map(len, logits))
+                if done < total and time.perf_counter() >= deadline:
+                    return {"done": False, "images": done, "total": total}
+        except Exception:  # a failed evaluation does not block the next one
+            self._evaluation = None
+            raise
         self._evaluation = None
         report = self._report(model, np.concatenate(logits)) | {"model": name}
         return {"done": True, "images": total, "total": total, "report": report}

@@ -131,6 +131,14 @@ def test_evaluation_in_slices_is_the_evaluation_at_once(session, monkeypatch):
     assert [u["images"] for u in updates[:2]] == [16, 32] and len(updates) == 13  # 12.5 chunks
     sliced = updates[-1]["report"]
     assert sliced == whole and sliced["model"] == "pretrained"
+    s.start_evaluate()
+    with pytest.raises(RuntimeError, match="already running"):
+        s.start_evaluate()
+    monkeypatch.setattr(s.models["pretrained"].model, "forward", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        s.evaluate_for(10)
+    with pytest.raises(RuntimeError, match="no evaluation"):
+        s.evaluate_for(10)  # the failed one is gone: a new one may start
 
 
 def test_divergence_drops_the_job_and_keeps_the_active_model(session):
