@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,16 @@ class ModelEntry:
             "epoch_samples": progress.get("epoch_samples", 0),
             "has_optimizer": self.optimizer is not None,
         }
+
+
+def run_for(steps: Iterator[tuple[int, int]], budget_ms: float, total: int) -> dict[str, Any]:
+    """Advance ``steps`` (yielding images done, images in all) for about
+    ``budget_ms``: the work of one of the worker's time slices."""
+    deadline = time.perf_counter() + budget_ms / 1000.0
+    for done, total in steps:
+        if done < total and time.perf_counter() >= deadline:
+            return {"done": False, "images": done, "total": total}
+    return {"done": True, "images": total, "total": total}
 
 
 class Session:
@@ -324,16 +335,11 @@ class Session:
         self._steps = None  # a stopped run trains no further
         if self._finisher is None:
             self._finisher = self._make_finisher(trainer)
-        deadline = time.perf_counter() + budget_ms / 1000.0
-        total = self._finisher.total
         try:
-            for done, total in self._finisher.steps():
-                if done < total and time.perf_counter() >= deadline:
-                    return {"done": False, "images": done, "total": total}
+            return run_for(self._finisher.steps(), budget_ms, self._finisher.total)
         except Exception:
             self._drop_job()
             raise
-        return {"done": True, "images": total, "total": total}
 
     def _drop_job(self) -> None:
         self._steps = self._trainer = self._finisher = None
@@ -437,8 +443,15 @@ class Session:
         data = self._require_data()
         name = name or self.active
         model = self._entry(name).model
-        self._evaluation = (name, model, model.logits_in_chunks(data.x_test, model.slice_size()), [])
-        return {"total": len(data.x_test)}
+        total, logits = len(data.x_test), []
+
+        def chunks() -> Iterator[tuple[int, int]]:
+            for part in model.logits_in_chunks(data.x_test, model.slice_size()):
+                logits.append(part)
+                yield sum(map(len, logits)), total
+
+        self._evaluation = (name, model, chunks(), logits)
+        return {"total": total}
 
     def evaluate_for(self, budget_ms: float) -> dict[str, Any]:
         """Evaluate for about ``budget_ms``; the report once all test images are done."""
@@ -446,19 +459,15 @@ class Session:
             raise RuntimeError("no evaluation is running")
         name, model, chunks, logits = self._evaluation
         total = len(self._require_data().x_test)
-        deadline = time.perf_counter() + budget_ms / 1000.0
         try:
-            for part in chunks:
-                logits.append(part)
-                done = sum(map(len, logits))
-                if done < total and time.perf_counter() >= deadline:
-                    return {"done": False, "images": done, "total": total}
+            progress = run_for(chunks, budget_ms, total)
         except Exception:  # a failed evaluation does not block the next one
             self._evaluation = None
             raise
+        if not progress["done"]:
+            return progress
         self._evaluation = None
-        report = self._report(model, np.concatenate(logits)) | {"model": name}
-        return {"done": True, "images": total, "total": total, "report": report}
+        return progress | {"report": self._report(model, np.concatenate(logits)) | {"model": name}}
 
     def _report(self, model: Sequential, logits: np.ndarray) -> dict[str, Any]:
         data = self._require_data()
