@@ -21,10 +21,12 @@ class Layer:
 
     params: dict[str, np.ndarray]
     grads: dict[str, np.ndarray]
+    state: dict[str, np.ndarray]  # kept but not trained (batch norm's running statistics)
 
     def __init__(self) -> None:
         self.params = {}
         self.grads = {}
+        self.state = {}
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError

@@ -55,7 +55,7 @@ class Sequential:
         """What the network keeps besides its weights: batch normalisation's
         running statistics (updated in place while training; saved, restored
         and copied together with ``parameters()``)."""
-        return [a for layer in self.layers for a in getattr(layer, "state", {}).values()]
+        return [a for layer in self.layers for a in layer.state.values()]
 
     def arrays(self) -> list[np.ndarray]:
         """Everything a copy of the network needs: parameters, then state."""
