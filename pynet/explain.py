@@ -11,16 +11,14 @@ are right.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from .conv import Reshape
-from .io import load_model, model_to_bytes
 from .layers import Dropout
 from .losses import SoftmaxCrossEntropy
-from .model import Sequential, build_model
+from .model import Sequential, copy_model
 
 MAX_CHANNELS = 64  # feature maps shown per convolution layer
 MAX_UNITS = 512  # units shown per dense layer
@@ -96,10 +94,7 @@ def explain(model: Sequential, x: np.ndarray) -> dict[str, Any]:
 
 def as_float64(model: Sequential) -> Sequential:
     """A float64 copy (finite differences need the precision)."""
-    copy = build_model(replace(model.config, dtype="float64"))
-    for p, q in zip(copy.arrays(), model.arrays()):
-        p[...] = q
-    return copy
+    return copy_model(model, "float64")
 
 
 ERROR_FLOOR = 1e-6  # derivatives smaller than this are compared absolutely (see gradient_check)
@@ -149,10 +144,4 @@ def gradient_check(model: Sequential, x: np.ndarray, y: np.ndarray, per_layer: i
                            "entries": entries, "max_relative_error": max(e["relative_error"] for e in entries)})
     return report
 
-
-def copy_model(model: Sequential) -> Sequential:
-    """An independent copy, temperature included."""
-    copy = load_model(model_to_bytes(model)).model
-    copy.temperature = model.temperature
-    return copy
 

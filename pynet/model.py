@@ -7,6 +7,7 @@ Like nanoGPT, the config is saved inside every checkpoint, so
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -161,3 +162,13 @@ def build_model(config: ModelConfig) -> Sequential:
     layers.append(Dense(sizes[-2], sizes[-1], init="glorot", rng=rng, dtype=dtype,
                         needs_input_grad=len(sizes) > 2 or not first_layer_is_dense))
     return Sequential(layers, config)
+
+
+def copy_model(model: Sequential, dtype: str | None = None) -> Sequential:
+    """An independent copy of the network's weights and statistics (in
+    ``dtype`` if given; the softmax temperature starts at 1 as in a new model),
+    without a round trip through a compressed model file."""
+    copy = build_model(replace(model.config, dtype=dtype) if dtype else model.config)
+    for mine, theirs in zip(copy.arrays(), model.arrays()):
+        mine[...] = theirs
+    return copy

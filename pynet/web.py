@@ -26,7 +26,7 @@ from .explain import explain, gradient_check
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
 from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
-from .model import Sequential, build_model
+from .model import Sequential, build_model, copy_model
 from .optimizers import Optimizer
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, Finisher, continuation, fine_tune_data, validate_samples
 from .stepper import STAGES, BatchStepper
@@ -269,7 +269,7 @@ class Session:
         x_user, y_user = validate_samples(np.frombuffer(as_bytes(samples), dtype=np.float32), as_py(labels))
         x_tr, y_tr, x_val, y_val = self._train_split()
         x, y = fine_tune_data(x_user, y_user, x_tr, y_tr)
-        model = load_model(model_to_bytes(self._entry().model)).model  # a copy
+        model = copy_model(self._entry().model)
         return self._begin_job(Trainer(model, FINE_TUNE, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL]), name)
 
     def _train_split(self) -> tuple[np.ndarray, ...]:

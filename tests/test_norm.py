@@ -149,3 +149,15 @@ def test_version_2_convolution_files_still_load(rng):
     loaded = load_model(buf.getvalue()).model
     assert loaded.config.batch_norm is False
     np.testing.assert_array_equal(loaded.predict_proba(x), cnn.predict_proba(x))
+
+
+def test_a_model_copy_has_the_same_arrays_and_is_independent(rng):
+    from pynet.model import copy_model
+
+    model, _, x = train_bn_cnn(rng, epochs=1)
+    copy = copy_model(model)
+    for a, b in zip(model.arrays(), copy.arrays()):
+        np.testing.assert_array_equal(a, b)
+        assert not np.shares_memory(a, b)
+    np.testing.assert_array_equal(copy.predict_proba(x), model.predict_proba(x))
+    assert copy_model(model, "float64").parameters()[0].dtype == np.float64
