@@ -63,11 +63,11 @@ def create_venv() -> None:
 def ensure_python_env() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 -- this script runs on whatever python3 a newcomer has
         sys.exit("pynet needs Python 3.11 or newer")
-    if not has_pip(PY):  # none yet, or a half-made one from a failed attempt
-        create_venv()
-    stamp = VENV / ".pynet-installed"
+    stamp = VENV / ".pynet-installed"  # written after a successful install, so pip is there
     key = file_hash(ROOT / "pyproject.toml")
     if not up_to_date(stamp, key):
+        if not has_pip(PY):  # none yet, or a half-made one from a failed attempt
+            create_venv()
         say("installing pynet and test tools into .venv")
         run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77"])
         run([str(PY), "-m", "pip", "install", "--quiet", "-e", ".[test]"])
