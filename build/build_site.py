@@ -34,7 +34,8 @@ WHEEL_SOURCES = ("pynet", "pyproject.toml", "README.md", "LICENSE")
 MIN_TEST_ACCURACY = 0.99  # the shipped CNN reaches 99.5 %; far less means a bug
 # pynet modules that do not influence training (editing them must not retrain).
 # presets.py holds the recipe, which the cache key includes by value instead.
-NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "progress.py", "bench.py", "__main__.py", "presets.py",
+NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "ink.py", "background.py", "components.py", "preprocess.py",
+                     "progress.py", "bench.py", "__main__.py", "presets.py",
                      "explain.py", "stepper.py"}
 
 
