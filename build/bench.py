@@ -4,7 +4,9 @@ serves dist/ on 127.0.0.1, drives headless Chromium and prints a JSON report
 on slow numbers.
 
 Measures: cold and warm start to `ready`, bytes fetched before ready, classify
-latency over 100 drawn MNIST digits, in-tab training throughput for
+latency over 100 drawn MNIST digits, opening an image (a 12 Mpx phone
+photo and a 280-px screenshot: the browser's decoding and Python's part, and
+the same Python work natively), in-tab training throughput for
 784-128-10 Adam b128, for the page's default settings, and for TensorFlow.js's
 mnist example CNN at batch 64 and 128 (and with batch norm at 64); time from
 Train to the end of a default run and of one epoch of that CNN without and
@@ -21,8 +23,11 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from build.browser import launch
 from build.pagedriver import (
@@ -106,6 +111,58 @@ def classify_latency(page, n: int) -> dict:
             "p95_ms": round(latencies[int(0.95 * (n - 1))], 1), "max_ms": round(latencies[-1], 1)}
 
 
+def photo_files(directory: Path) -> dict[str, Path]:
+    """A phone photo of a written 3 (4,032 x 3,024 JPEG, 12 Mpx) and a 280-px PNG screenshot of a drawn 7."""
+    from PIL import Image
+
+    from build.handwriting import mnist_strokes
+    from build.pagedriver import first_test_digit_of_each_class
+    from build.pen_images import paper_photo, pen_image
+
+    digits = first_test_digit_of_each_class()
+    ink = np.zeros((756, 1008), np.uint8)
+    ink[:, 126:882] = pen_image(mnist_strokes(digits[3]), 24, page_px=756)
+    photo = Image.fromarray(paper_photo(ink, jpeg_quality=None)).resize((4032, 3024), Image.BICUBIC)
+    files = {"photo": directory / "photo.jpg", "screenshot": directory / "screenshot.png"}
+    photo.save(files["photo"], quality=90)
+    Image.fromarray(pen_image(mnist_strokes(digits[7]), 14)).save(files["screenshot"])
+    return files
+
+
+def image_latency(page, files: dict[str, Path], n: int = 10) -> dict:
+    """Open an image, ``n`` times each: the browser's decoding (and resize to
+    at most 640 px) and Python's part (transfer, finding the ink, the
+    input, the model), from the page's own probes; and the same Python work
+    natively on the same pixels."""
+    from PIL import Image
+
+    from pynet.preprocess import preprocess_image
+
+    report = {}
+    for name, path in files.items():
+        decode, classify = [], []
+        for _ in range(n):
+            page.get_by_test_id("clear").click()
+            page.get_by_test_id("open-image").set_input_files(str(path))
+            page.wait_for_function("() => document.querySelector('[data-testid=draw-canvas]') && "
+                                   "document.querySelector('[data-testid=prediction]').dataset.digit !== ''")
+            probe = page.get_by_test_id("open-image")
+            decode.append(float(probe.get_attribute("data-decode-ms")))
+            classify.append(float(probe.get_attribute("data-classify-ms")))
+        with Image.open(path) as im:
+            w, h = (int(v) for v in probe.get_attribute("data-pixels").split("x"))
+            pixels = np.asarray(im.convert("RGBA").resize((w, h), Image.BILINEAR))
+        native = []
+        for _ in range(n):
+            start = time.perf_counter()
+            preprocess_image(pixels)
+            native.append((time.perf_counter() - start) * 1000)
+        report[name] = {"pixels_sent": f"{w}x{h}", "decode_ms_p50": round(statistics.median(decode), 1),
+                        "python_ms_p50": round(statistics.median(classify), 1), "python_ms_max": round(max(classify), 1),
+                        "native_preprocess_ms_p50": round(statistics.median(native), 1)}
+    return report
+
+
 def tab_throughput(page, preset: str | None = None, samples: int = THROUGHPUT_SAMPLES, **settings) -> dict:
     """Samples/s over ``samples`` after a 5,000-sample warm-up (wall clock in
     the page, so the yields between slices are included)."""
@@ -182,6 +239,9 @@ def main() -> int:
         wait_ready(page)
         report["classify_latency"] = classify_latency(page, args.classify)
         print(json.dumps(report["classify_latency"]), flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            report["open_image"] = image_latency(page, photo_files(Path(tmp)))
+        print(json.dumps(report["open_image"]), flush=True)
         steps = {
             "tab_training_784_128_10": lambda: tab_throughput(
                 page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1),

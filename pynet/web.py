@@ -28,6 +28,7 @@ from .metadata import training_metadata
 from .metrics import classification_report, misclassified_indices
 from .model import Sequential, build_model, copy_model
 from .optimizers import Optimizer
+from .preprocess import preprocess_image
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, Finisher, continuation, fine_tune_data, validate_samples
 from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
@@ -38,6 +39,7 @@ CHART_EVERY = 10  # batches per chart point
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
 MAX_BATCH_BYTES = 512 * 2**20  # what one training batch may occupy in the tab (im2col columns dominate)
 MAX_MISCLASSIFIED = 100
+MAX_IMAGE_SIDE = 4096  # pixels of an opened image (the page sends at most 640)
 # What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
 PAGE_MODEL = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)
 
@@ -197,12 +199,13 @@ class Session:
         ``points`` are float32 (x, y) pairs in canvas units, ``lengths`` the
         number of points of each stroke, ``width``/``height`` the canvas's size."""
         x = self._render(points, lengths, width, height)
-        if x is None:
-            return None
+        return None if x is None else self._answer(x, "drawing")
+
+    def _answer(self, x: np.ndarray, what: str) -> dict[str, Any]:
         with np.errstate(all="ignore"):
             probs = self._entry().model.predict_proba(x[None])[0]
         if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
-            raise ValueError(f"model {self.active} gives no valid answer for this drawing (its outputs overflow); "
+            raise ValueError(f"model {self.active} gives no valid answer for this {what} (its outputs overflow); "
                              "choose or train another model")
         answer = judge(probs)
         return answer | {"probs": [float(p) for p in probs],
@@ -226,6 +229,36 @@ class Session:
             return None
         strokes = np.split(xy, np.cumsum(counts)[:-1])
         return render_strokes(strokes, canvas_size=max(width, height))
+
+    # ---- pictures: the page's "Open an image" (pixels decoded by the browser) ----
+    def classify_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
+        """A picture's RGBA pixels (``width`` x ``height`` x 4 bytes, rows top
+        to bottom) -> what ``classify`` returns for a drawing; the input is
+        made by ``preprocess.preprocess_image``. ValueError when the picture
+        holds no digit or the pixels do not match the size."""
+        return self._answer(self._picture(pixels, width, height), "image")
+
+    def preprocess_image_sample(self, pixels: Any, width: int, height: int) -> bytes:
+        """The picture as the 784 float32 values the model sees (for teaching)."""
+        return self._picture(pixels, width, height).astype(np.float32).tobytes()
+
+    def explain_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
+        """``explain`` for a picture."""
+        return explain(self._entry().model, self._picture(pixels, width, height)) | {"model": self.active}
+
+    @staticmethod
+    def _picture(pixels: Any, width: int, height: int) -> np.ndarray:
+        if not all(isinstance(v, (int, float)) and float(v).is_integer() and 0 < v <= MAX_IMAGE_SIDE
+                   for v in (width, height)):
+            raise ValueError(f"an image must be 1 to {MAX_IMAGE_SIDE:,} pixels wide and high, got {width} x {height}")
+        width, height = int(width), int(height)
+        data = as_bytes(pixels)
+        if len(data) != width * height * 4:
+            raise ValueError(f"{len(data):,} bytes of pixels do not make a {width} x {height} RGBA image")
+        x = preprocess_image(np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4))
+        if x is None:
+            raise ValueError("no digit found in the image: it is blank, too faint, or holds only specks")
+        return x
 
     # ---- data ---------------------------------------------------------------
     def load_mnist(self, **files: Any) -> dict[str, int]:

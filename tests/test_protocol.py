@@ -13,14 +13,15 @@ WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job contro
 def page_requests() -> set[str]:
     names = set()
     for js in (ROOT / "web").glob("*.js"):
-        names |= set(re.findall(r'(?:client\.request|runTraining|requestOnDrawing)\(\s*"(\w+)"', js.read_text()))
+        names |= set(re.findall(r'(?:client\.request|runTraining|requestOnDrawing|requestOnPicture)\(\s*"(\w+)"', js.read_text()))
     return names
 
 
 def test_every_request_is_a_session_method_handled_by_the_worker():
     requests = page_requests()
     assert {"classify", "model_bytes", "add_model", "first_layer_weights", "start_training", "start_fine_tune",
-            "validate_settings", "evaluate", "set_active", "preprocess_sample"} <= requests
+            "validate_settings", "evaluate", "set_active", "preprocess_sample", "classify_image",
+            "preprocess_image_sample", "explain_image"} <= requests
     worker = (ROOT / "web" / "worker.js").read_text()
     for name in requests - WORKER_ONLY:
         assert callable(getattr(Session, name, None)), f"{name} is not a Session method"

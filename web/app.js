@@ -2,6 +2,7 @@
 // is read and written only through ui.js, Python only through the worker.
 import { WorkerClient } from "./worker-client.js";
 import { DrawingPad } from "./draw.js";
+import { pictureRequest, setupImageInput } from "./image-input.js";
 import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
 import { storage } from "./storage.js";
@@ -157,6 +158,7 @@ function onTrainUpdate({ step, points, epochs }) {
 // request when it returns, so the worker is never flooded.
 // A Session method that takes the drawing (its strokes, moved to the worker, not copied).
 function requestOnDrawing(method) {
+  if (pad.picture) return pictureRequest(method, pad.picture); // an opened image in the drawing's place
   const strokes = pad.strokesPayload();
   return client.request(method, strokes, [strokes.points.buffer, strokes.lengths.buffer]);
 }
@@ -202,6 +204,19 @@ document.addEventListener("keydown", (event) => {
   }
 });
 ui.on("error-dismiss", "click", () => ui.showError(""));
+
+// "Open an image": shown and answered like a drawing once it has been classified.
+setupImageInput({
+  worker: client,
+  isReady: () => state.ready,
+  onOpened(picture, answer) {
+    pad.showPicture(picture);
+    ui.showError("");
+    ui.showPrediction(answer);
+    explainNow();
+  },
+  onError: (message) => ui.showError(message),
+});
 
 // ---- looking inside -----------------------------------------------------------------
 // Explanations are computed only while their panel is open (classifying stays fast).

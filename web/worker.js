@@ -252,6 +252,7 @@ const handlers = {
 const SESSION_METHODS = new Set([
   "classify", "preprocess_sample", "add_model", "set_active", "model_bytes", "first_layer_weights",
   "validate_settings", "explain", "step_stage", "apply_step",
+  "classify_image", "preprocess_image_sample", "explain_image", // an opened image (web/image-input.js)
 ]);
 
 self.onmessage = async (event) => {
