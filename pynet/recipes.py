@@ -24,6 +24,7 @@ from .metrics import classification_report
 from .model import Sequential
 from .optimizers import Optimizer
 from .outliers import scribbles
+from .parallel import simulated_steps
 from .train import StepInfo, Trainer, TrainProgress, optimizer_for
 
 SPLIT_SEED = 0  # the validation images are always the same ones, so runs compare
@@ -165,7 +166,8 @@ def fit(
     else:
         trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val)
     start = time.perf_counter()
-    for info in trainer.steps():
+    steps = trainer.steps() if config.workers == 1 else simulated_steps(trainer, config.workers)
+    for info in steps:
         if on_step is not None:
             on_step(info, trainer)
     seconds = time.perf_counter() - start

@@ -1,6 +1,6 @@
 // Live training charts with uPlot (loaded lazily: not on the start-up path).
 // The page keeps the history; progress events carry only new points.
-import { byTestId } from "./ui.js";
+import { byTestId } from "./ui/dom.js";
 
 let uPlotModule = null;
 const loadUPlot = async () => (uPlotModule ??= (await import("./vendor/uPlot.esm.js")).default);

@@ -4,7 +4,7 @@
 // nor the screen's resolution matters. On screen: white ink on black, smooth
 // quadratic curves through the points (coalesced events included), so fast
 // strokes and touch screens give continuous lines, not beads.
-import { byTestId } from "./ui.js";
+import { byTestId } from "./ui/dom.js";
 
 const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
 const MIN_STEP = 0.5; // CSS px: closer points add nothing

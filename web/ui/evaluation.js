@@ -1,0 +1,103 @@
+// The evaluation report: accuracy, confusion matrix, per class, distribution, calibration, gallery.
+import { byTestId as $, fmtPct, grey, svg, tile } from "./dom.js";
+
+// Colour-blind-safe sequential scale (light yellow -> dark blue, viridis-like ends).
+function heat(t) {
+  const stops = [[255, 255, 217], [199, 233, 180], [65, 182, 196], [34, 94, 168], [8, 29, 88]];
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
+  return { bg: `rgb(${c.join(",")})`, fg: t > 0.45 ? "#fff" : "#111" };
+}
+
+export function setEvaluating(busy, fraction = 0, what = "Evaluating") {
+  $("evaluate").textContent = busy ? `${what}… ${Math.round(100 * fraction)}%` : "Evaluate active model";
+  $("evaluate").dataset.busy = busy ? "true" : "false";
+}
+
+export function showEvaluation(report) {
+  const acc = $("test-accuracy");
+  acc.dataset.value = String(report.accuracy);
+  acc.textContent = fmtPct(report.accuracy);
+  $("evaluated-model").textContent = `(${report.model}${report.workers > 1 ? `, ${report.workers} workers` : ""})`; // the active model may have changed since
+
+  const cm = report.confusion_matrix;
+  const table = $("confusion-matrix");
+  const head = `<tr><th></th>${cm.map((_, d) => `<th scope="col">${d}</th>`).join("")}</tr>`;
+  table.innerHTML = head + cm.map((row, t) => {
+    return `<tr><th scope="row">${t}</th>${row.map((count, p) =>
+      `<td data-true="${t}" data-pred="${p}" data-count="${count}" title="true ${t}, predicted ${p}: ${count}">${count}</td>`,
+    ).join("")}</tr>`;
+  }).join("");
+  // Colours via CSSOM (the CSP forbids inline style attributes). Off-diagonal
+  // errors are rare: a square-root scale keeps them visible.
+  for (const td of table.querySelectorAll("td")) {
+    const t = Number(td.dataset.true);
+    const total = cm[t].reduce((a, b) => a + b, 0) || 1;
+    const { bg, fg } = heat(Math.sqrt(Number(td.dataset.count) / total));
+    td.style.background = bg;
+    td.style.color = fg;
+  }
+
+  $("per-class-accuracy").innerHTML = `<tr><th scope="col">digit</th><th scope="col">accuracy</th></tr>` +
+    report.per_class_accuracy.map((a, d) =>
+      `<tr data-digit="${d}" data-value="${a ?? ""}"><th scope="row">${d}</th><td>${a == null ? "n/a" : fmtPct(a)}</td></tr>`).join("");
+
+  const dist = report.prediction_distribution;
+  const max = Math.max(...dist, 1);
+  $("prediction-distribution").innerHTML = dist.map((c, d) =>
+    `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
+  for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
+
+  showCalibration(report.calibration);
+
+  $("misclassified").replaceChildren(...report.misclassified.map((m, i) => {
+    const fig = document.createElement("figure");
+    fig.dataset.true = String(m.true);
+    fig.dataset.pred = String(m.pred);
+    const cap = document.createElement("figcaption");
+    cap.textContent = `${m.true} → ${m.pred}`;
+    fig.append(tile(report.misclassified_pixels, i * 784, grey, `test digit ${m.index}: a ${m.true} classified as ${m.pred}`), cap);
+    return fig;
+  }));
+}
+
+// Reliability diagram: for each confidence bin, how often the answers were
+
+
+function showCalibration(cal) {
+  const el = $("calibration");
+  el.dataset.ece = String(cal.ece);
+  el.dataset.eceUncalibrated = String(cal.ece_uncalibrated);
+  el.dataset.temperature = String(cal.temperature);
+  const x0 = 30, y0 = 190, size = 180; // plot area: (x0, y0 - size) .. (x0 + size, y0)
+  const at = (conf, acc) => [x0 + conf * size, y0 - acc * size];
+  const parts = [
+    svg("rect", { x: x0, y: y0 - size, width: size, height: size, fill: "#f6f8fa", stroke: "#d8dee4" }),
+    svg("line", { x1: x0, y1: y0, x2: x0 + size, y2: y0 - size, stroke: "#8c959f", "stroke-dasharray": "4 3" }),
+  ];
+  for (const b of cal.bins) {
+    if (!b.count) continue;
+    const [left] = at(b.low, 0);
+    const [, top] = at(0, b.accuracy);
+    parts.push(svg("rect", { x: left + 0.5, y: top, width: (b.high - b.low) * size - 1, height: y0 - top,
+      fill: "#0072b2", "fill-opacity": 0.75, "data-count": b.count }));
+  }
+  for (const b of cal.bins_uncalibrated) {
+    if (!b.count) continue;
+    const [cx, cy] = at(b.confidence, b.accuracy);
+    parts.push(svg("circle", { cx, cy, r: 2.5, fill: "#d55e00" }));
+  }
+  for (const t of [0, 0.5, 1]) {
+    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, String(t)));
+    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, String(t)));
+  }
+  parts.push(svg("text", { x: x0 + size / 2, y: 218, "text-anchor": "middle", "font-size": 10 }, "confidence"));
+  el.replaceChildren(...parts);
+  el.setAttribute("aria-label", `Reliability diagram: expected calibration error ${fmtPct(cal.ece)} ` +
+    `(${fmtPct(cal.ece_uncalibrated)} before temperature scaling)`);
+  $("calibration-text").textContent = `Expected calibration error ${fmtPct(cal.ece)} with temperature ` +
+    `${cal.temperature.toFixed(2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
+    "On the dashed line, a confidence of 90 % is right 90 % of the time.";
+}
