@@ -4,6 +4,7 @@ import { WorkerClient } from "./worker-client.js";
 import { DrawingPad } from "./draw.js";
 import * as ui from "./ui.js";
 import { TrainingCharts } from "./charts.js";
+import * as format from "./format.js";
 import { storage } from "./storage.js";
 import { registerOffline, buildVersion, keepDownloadsForOffline } from "./offline.js";
 
@@ -96,7 +97,7 @@ const loading = (event) => {
   ui.setStatus("loading", event.message);
   ui.setLoadProgress(LOAD_STAGES[event.stage]);
 };
-const mb = (n) => (n / 1e6).toFixed(1);
+const mb = (n) => format.decimal(n / 1e6, 1);
 
 const progressHandlers = {
   runtime: loading,
@@ -104,7 +105,7 @@ const progressHandlers = {
   model: loading,
   mnist: ({ bytes, total }) => ui.showTrainProgress({
     fraction: total ? bytes / total : 0,
-    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${total ? Math.round((100 * bytes) / total) : 0}%)`,
+    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${format.percent(total ? bytes / total : 0)})`,
   }),
   "mnist-parse": () => {
     ui.showTrainProgress({ text: "Preparing MNIST…" });
@@ -113,13 +114,12 @@ const progressHandlers = {
   "train-start": (job) => ui.showTrainProgress({
     fraction: job.samples / job.total_samples, epoch: job.first_epoch, samples: job.samples,
     totalSamples: job.total_samples,
-    text: `Training ${job.architecture} (${job.n_params.toLocaleString()} weights)` +
+    text: `Training ${job.architecture} (${format.integer(job.n_params)} weights)` +
       (job.first_epoch > 1 || job.samples > 0 ? `, continuing in epoch ${job.first_epoch} of ${job.epochs}…` : "…"),
   }),
   train: onTrainUpdate,
   finish: ({ images, total }) => ui.showTrainProgress({
-    text: `Checking the new model on ${total.toLocaleString("en")} held-out and test images: ` +
-      `${Math.round((100 * images) / total)}%`,
+    text: `Checking the new model on ${format.integer(total)} held-out and test images: ${format.percent(images / total)}`,
   }),
   evaluate: ({ images, total }) => ui.setEvaluating(true, images / total),
 };
@@ -145,10 +145,10 @@ function onTrainUpdate({ step, points, epochs }) {
     samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
     valAccuracy: lastVal ?? undefined,
     fraction: step.samples / step.total_samples,
-    text: `Epoch ${step.epoch} · ${step.samples.toLocaleString()} / ${step.total_samples.toLocaleString()} samples · ` +
-      `${Math.round(rate).toLocaleString()} samples/s · lr ${step.lr.toPrecision(2)} · loss ${step.running_loss.toFixed(3)} · ` +
-      `accuracy ${(step.running_accuracy * 100).toFixed(1)}%` +
-      (lastVal != null ? ` · validation ${(lastVal * 100).toFixed(2)}%` : "") + ` · ETA ${Math.ceil(eta)} s`,
+    text: `Epoch ${step.epoch} · ${format.integer(step.samples)} / ${format.integer(step.total_samples)} samples · ` +
+      `${format.integer(rate)} samples/s · lr ${format.significant(step.lr, 2)} · loss ${format.decimal(step.running_loss, 3)} · ` +
+      `accuracy ${format.percent(step.running_accuracy, 1)}` +
+      (lastVal != null ? ` · validation ${format.percent(lastVal, 2)}` : "") + ` · ETA ${format.integer(Math.ceil(eta))} s`,
   });
 }
 
@@ -301,7 +301,7 @@ async function runTraining(method, args) {
       return;
     }
     setActiveModel(model);
-    const accuracy = typeof model.test_accuracy === "number" ? ` (${(model.test_accuracy * 100).toFixed(2)}% on the test set)` : "";
+    const accuracy = typeof model.test_accuracy === "number" ? ` (${format.percent(model.test_accuracy, 2)} on the test set)` : "";
     ui.showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${model.name} is now the active model${accuracy}. ` +
       "The previous model stays in the list." });
     await rememberActiveModel();
@@ -466,7 +466,7 @@ ui.on("load-model", "change", async (event) => {
   try {
     const limit = state.schema.max_model_bytes;
     if (file.size > limit) {
-      throw new Error(`the file is too large (${(file.size / 1e6).toFixed(1)} MB; the limit is ${Math.round(limit / 1e6)} MB)`);
+      throw new Error(`the file is too large (${format.decimal(file.size / 1e6, 1)} MB; the limit is ${format.integer(limit / 1e6)} MB)`);
     }
     const data = new Uint8Array(await file.arrayBuffer());
     const name = file.name.replace(/\.npz$/i, "") || "loaded";
@@ -497,7 +497,7 @@ async function start() {
     ui.setLoadProgress(null);
     setActiveModel(model);
     render();
-    ui.setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
+    ui.setStatus("ready", `Ready in ${format.decimal(seconds, 1)} s — draw a digit`);
     await restoreRememberedModel();
     showMemory();
   } catch (err) {

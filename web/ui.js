@@ -1,9 +1,11 @@
 // DOM only: every read and write of the page goes through here, and every
 // element is found the same way, by its data-testid. No worker, no flow.
+import * as format from "./format.js";
+
 export const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 const $ = byTestId;
 
-const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;
+const fmtPct = (v) => format.percent(v, 2);
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 
 // ---- status and errors ------------------------------------------------------
@@ -37,7 +39,7 @@ export function showUpdateReady(show, { elsewhere = false } = {}) {
 export function showBuildInfo({ version, wasmBytes }) {
   if (version) $("build-version").textContent = version;
   if (wasmBytes != null) {
-    $("memory").textContent = `${(wasmBytes / 1048576).toFixed(0)} MB`;
+    $("memory").textContent = `${format.integer(wasmBytes / 1048576)} MB`;
     $("memory").dataset.wasmBytes = String(wasmBytes);
   }
 }
@@ -94,7 +96,7 @@ export function showPrediction(result) {
   inline.replaceChildren();
   if (result) {
     const pct = document.createElement("small");
-    pct.textContent = unsure ? "unsure" : `${(result.confidence * 100).toFixed(0)}%`;
+    pct.textContent = unsure ? "unsure" : format.percent(result.confidence);
     inline.append(guess, pct);
   }
   const pred = $("prediction");
@@ -103,7 +105,7 @@ export function showPrediction(result) {
   pred.dataset.confidence = result ? result.confidence.toFixed(4) : "";
   pred.dataset.unsure = unsure ? "true" : "false";
   pred.setAttribute("aria-label", !result ? "no prediction"
-    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${(result.confidence * 100).toFixed(1)}% confident`);
+    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${format.percent(result.confidence, 1)} confident`);
   $("prediction-note").textContent = unsure ? `Unsure: ${guess}` : "";
   for (let d = 0; d < 10; d++) {
     const row = $(`prob-${d}`);
@@ -111,7 +113,7 @@ export function showPrediction(result) {
     row.dataset.value = String(p);
     row.classList.toggle("most-likely", !!result && d === result.digit);
     row.querySelector(".prob-fill").style.transform = `scaleX(${p})`;
-    row.querySelector(".prob-value").textContent = result ? `${(p * 100).toFixed(1)}%` : "–";
+    row.querySelector(".prob-value").textContent = result ? format.percent(p, 1) : "–";
   }
   showNetworkInput(result?.input ?? null);
 }
@@ -170,7 +172,8 @@ const CHOICE_LABELS = {
 };
 
 function limitsText(rule) {
-  const n = (v) => Number(v).toLocaleString("en");
+  // The fields take numbers as pynet parses them (English digits and point), so their limits are written so.
+  const n = (v) => format.integer(Number(v), "en");
   if (rule.kind === "integer") return `${n(rule.min)} to ${n(rule.max)}`;
   if (rule.kind === "number") {
     return `${rule.min_exclusive ? "above" : "from"} ${rule.min} ${rule.max_exclusive ? "below" : "to"} ${rule.max}`;
@@ -308,7 +311,7 @@ function heat(t) {
 }
 
 export function setEvaluating(busy, fraction = 0) {
-  $("evaluate").textContent = busy ? `Evaluating… ${Math.round(100 * fraction)}%` : "Evaluate active model";
+  $("evaluate").textContent = busy ? `Evaluating… ${format.percent(fraction)}` : "Evaluate active model";
 }
 
 export function showEvaluation(report) {
@@ -345,7 +348,11 @@ export function showEvaluation(report) {
     `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
   for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
 
-  showCalibration(report.calibration);
+  try {
+    showCalibration(report.calibration);
+  } catch (err) { // the diagram only draws numbers: the rest of the evaluation still shows
+    $("calibration-text").textContent = `The reliability diagram could not be drawn (${err.message}).`;
+  }
 
   $("misclassified").replaceChildren(...report.misclassified.map((m, i) => {
     const fig = document.createElement("figure");
@@ -392,15 +399,15 @@ function showCalibration(cal) {
     parts.push(svg("circle", { cx, cy, r: 2.5, fill: "#d55e00" }));
   }
   for (const t of [0, 0.5, 1]) {
-    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, String(t)));
-    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, String(t)));
+    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, format.number(t)));
+    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, format.number(t)));
   }
   parts.push(svg("text", { x: x0 + size / 2, y: 218, "text-anchor": "middle", "font-size": 10 }, "confidence"));
   el.replaceChildren(...parts);
   el.setAttribute("aria-label", `Reliability diagram: expected calibration error ${fmtPct(cal.ece)} ` +
     `(${fmtPct(cal.ece_uncalibrated)} before temperature scaling)`);
   $("calibration-text").textContent = `Expected calibration error ${fmtPct(cal.ece)} with temperature ` +
-    `${cal.temperature.toFixed(2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
+    `${format.decimal(cal.temperature, 2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
     "On the dashed line, a confidence of 90 % is right 90 % of the time.";
 }
 
@@ -441,7 +448,7 @@ export const presetButtons = () => document.querySelectorAll('[data-testid^="pre
 // ---- looking inside -----------------------------------------------------------
 const floats = (bytes) => new Float32Array(bytes.slice().buffer); // Python bytes -> numbers
 const fmt = (v) => (v == null ? "–" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2)
-  : v.toFixed(Math.abs(v) >= 10 ? 2 : 4));
+  : format.decimal(v, Math.abs(v) >= 10 ? 2 : 4));
 
 export const explainOpen = () => $("explain").open;
 
@@ -552,7 +559,7 @@ export function showStepStage(result) {
   $("step-stage").dataset.stage = stage;
   $("step-stage").dataset.loss = result?.loss != null ? String(result.loss) : "";
   $("step-stage").textContent = !result ? "" : `Stage ${result.index} of ${$("step-stages").children.length}: ${stage}` +
-    (result.loss != null ? ` · loss ${result.loss.toFixed(4)}` : "") + ` · batch of ${result.batch_size}, epoch ${result.epoch}`;
+    (result.loss != null ? ` · loss ${format.decimal(result.loss, 4)}` : "") + ` · batch of ${result.batch_size}, epoch ${result.epoch}`;
   [...$("step-stages").children].forEach((li, i) => { // the chips, in the library's stage order
     li.dataset.state = !result ? "" : i < result.index - 1 ? "done" : i === result.index - 1 ? "current" : "";
   });
