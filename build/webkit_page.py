@@ -61,9 +61,14 @@ def set_field(driver, testid: str, value: str) -> None:
     events a person's input fires."""
     element = driver.find_element("css selector", f'[data-testid="{testid}"]')
     if element.tag_name.lower() == "select":
+        from selenium.common.exceptions import NoSuchElementException
         from selenium.webdriver.support.select import Select
 
-        Select(element).select_by_value(value)
+        select = Select(element)
+        try:
+            select.select_by_value(value)
+        except NoSuchElementException:  # <option>s without a value attribute: their text is their value
+            select.select_by_visible_text(value)
     else:
         element.clear()
         element.send_keys(value)

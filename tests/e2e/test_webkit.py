@@ -2,7 +2,8 @@
 WebKitGTK's MiniBrowser under a private Xvfb, driven over WebDriver by
 Selenium (``build.webkit``, ``build.webkit_page``). A smoke test: ready,
 digits drawn with the mouse at two sizes, the explain panel, a short training
-run, save → load with identical predictions, and an offline reload.
+run with its charts, Evaluate, Fine-tune, Save (the browser's real download)
+→ Load with identical predictions, and an offline reload.
 
 The browser runs with ``LANG=C.UTF-8`` and no ``LC_ALL``, as most Linux
 containers do: WebKitGTK then reports ``navigator.language == "C"``, which is
@@ -70,16 +71,31 @@ def test_webkit_smoke(dist_dir, capsys):
             time.sleep(0.5)  # the footer's memory reading follows the run
             result["wasm_memory_mb_after_training"] = round(wp.wasm_memory_bytes(driver) / 2**20)
 
+            # Evaluate it, then fine-tune it on a taught drawing (still with "C").
+            wp.click(driver, "evaluate")
+            result["test_accuracy"] = float(wp.wait_until(
+                driver, "return document.querySelector('[data-testid=test-accuracy]').dataset.value;", 60,
+                "the evaluation did not finish"))
+            assert result["test_accuracy"] > 0.8  # the quick MLP after 8,000 samples: about 89 %
+            wp.draw_and_classify(driver, seven, 0.8, 0.1, 0.1)
+            wp.set_field(driver, "teach-label", "7")
+            wp.click(driver, "teach-add")
+            wp.wait_until(driver, "return document.querySelector('[data-testid=teach-count]').dataset.count === '1';", 10,
+                          "the sample was not added")
+            wp.click(driver, "fine-tune")
+            wp.wait_model(driver, "trained-1+you-1")
+            wp.wait_idle(driver)
+
             # Save downloads the model; loading that file through the page's own file
             # input gives identical predictions.
-            before = wp.draw_and_classify(driver, seven, 0.8, 0.1, 0.1)
+            before = wp.prediction(driver)  # the fine-tuned model's answer to the drawing
             wp.click(driver, "save-model")
-            saved = wp.wait_for_download(browser.downloads / "pynet-trained-1.npz")
+            saved = wp.wait_for_download(browser.downloads / "pynet-trained-1+you-1.npz")
             from pynet.io import load_model
 
             assert load_model(saved).model.config.hidden == (128,)  # CPython reads the download unchanged
             driver.find_element("css selector", '[data-testid="load-model"]').send_keys(str(saved))
-            wp.wait_model(driver, "pynet-trained-1", 30)
+            wp.wait_model(driver, "pynet-trained-1+you-1", 30)
             after = wp.prediction(driver)  # the page classifies the same drawing with the loaded model
             assert after["probs"] == before["probs"]
 
