@@ -11,6 +11,9 @@ Train to the end of a default run and of one epoch of that CNN without and
 with batch norm, with their test accuracy; native throughput
 of the same networks; and TensorFlow.js training the identical networks in the
 same browser (wasm backend; cpu for the CNN, which 4.22's wasm cannot train).
+In WebKit, when WebKitGTK's MiniBrowser is installed (``build.webkit_bench``):
+cold start next to a bare Pyodide + NumPy worker in the same browser, and the
+MLP's in-tab throughput.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from build.pagedriver import (
     wait_samples,
 )
 from build.serve import serve_in_thread
+from build.webkit_bench import webkit_report
 
 THROUGHPUT_SAMPLES = 20_000
 
@@ -207,6 +211,13 @@ def main() -> int:
             report[f"tfjs_cnn_batch_{batch}"] = tfjs_throughput(browser, "cnn", batch, 2_000)
             print(json.dumps({f"tfjs_cnn_batch_{batch}": report[f"tfjs_cnn_batch_{batch}"]}), flush=True)
         browser.close()
+    # WebKit (Safari's engine), when WebKitGTK's MiniBrowser is installed: skipped with the reason otherwise.
+    print("measuring WebKit", flush=True)
+    try:
+        report["webkit"] = webkit_report(args.dist)
+    except Exception as exc:  # a benchmark reports what failed and carries on
+        report["webkit"] = {"error": str(exc)[:500]}
+    print(json.dumps({"webkit": report["webkit"]}), flush=True)
     native = native_throughput(ModelConfig(hidden=(128,)), TrainConfig(batch_size=128), 60_000)
     report["native_784_128_10"] = {"samples_per_sec": native["samples_per_sec"], "numpy": native["numpy"]}
     tab = report["tab_training_784_128_10"].get("samples_per_sec", float("nan"))

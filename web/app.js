@@ -17,6 +17,7 @@ import { renderControls } from "./ui/controls.js";
 import { on } from "./ui/dom.js";
 import { buildProbabilityBars, showPrediction } from "./ui/prediction.js";
 import { setLoadProgress, setStatus, showBuildInfo, showError, showUpdateReady } from "./ui/status.js";
+import * as format from "./format.js";
 
 const app = { state };
 app.render = () => {
@@ -71,7 +72,7 @@ async function start() {
     setLoadProgress(null);
     app.setActiveModel(model);
     app.render();
-    setStatus("ready", `Ready in ${seconds.toFixed(1)} s — draw a digit`);
+    setStatus("ready", `Ready in ${format.decimal(seconds, 1)} s — draw a digit`);
     await app.restoreRememberedModel();
     app.showMemory();
   } catch (err) {

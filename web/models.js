@@ -5,6 +5,7 @@ import { download, on } from "./ui/dom.js";
 import { showError } from "./ui/status.js";
 import { markModelRemembered, selectedModel, showModel, showModelList } from "./ui/models.js";
 import { showWeights } from "./ui/teach.js";
+import * as format from "./format.js";
 
 export function initModels(app) {
   const { client, state } = app;
@@ -79,7 +80,7 @@ export function initModels(app) {
     try {
       const limit = state.schema.max_model_bytes;
       if (file.size > limit) {
-        throw new Error(`the file is too large (${(file.size / 1e6).toFixed(1)} MB; the limit is ${Math.round(limit / 1e6)} MB)`);
+        throw new Error(`the file is too large (${format.decimal(file.size / 1e6, 1)} MB; the limit is ${format.integer(limit / 1e6)} MB)`);
       }
       const data = new Uint8Array(await file.arrayBuffer());
       const name = file.name.replace(/\.npz$/i, "") || "loaded";

@@ -6,6 +6,7 @@ import { storage } from "./storage.js";
 import { byTestId, on } from "./ui/dom.js";
 import { setStatus, showError } from "./ui/status.js";
 import { showTeachCount, showTeachResult, teachLabel } from "./ui/teach.js";
+import * as format from "./format.js";
 
 export function initTeaching(app) {
   const { state, jobs } = app;
@@ -45,7 +46,7 @@ export function initTeaching(app) {
   jobs.onStage("fine-tune", (p) => {
     const what = { features: "Computing features of your samples and the MNIST mix",
       train: "Training the dense layers", check: "Checked" }[p.phase];
-    showTeachResult(p.phase === "check" ? null : `${what}: ${Math.round((100 * (p.images ?? p.samples ?? 0)) / (p.total || 1))}%…`);
+    showTeachResult(p.phase === "check" ? null : `${what}: ${format.percent((p.images ?? p.samples ?? 0) / (p.total || 1))}…`);
   });
 
   on("fine-tune", "click", async () => {
@@ -56,7 +57,7 @@ export function initTeaching(app) {
     const t0 = performance.now();
     if (!headOnly()) {
       const result = await app.runTrainingJob("fine-tune", "start_fine_tune", args);
-      if (result) showTeachResult(`${result.name} is active (whole network, ${((performance.now() - t0) / 1000).toFixed(1)} s).`, result);
+      if (result) showTeachResult(`${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s).`, result);
       return;
     }
     showError("");
@@ -67,9 +68,9 @@ export function initTeaching(app) {
       if (!result) return;
       app.setActiveModel(result);
       const c = result.summary.check;
-      const pct = (v) => `${(v * 100).toFixed(1)}%`;
-      showTeachResult(`${result.name} is active (${((performance.now() - t0) / 1000).toFixed(1)} s). ` +
-        `Checked on ${c.images.toLocaleString("en")} held-out MNIST images: ${pct(c.after)} (before: ${pct(c.before)}); ` +
+      const pct = (v) => format.percent(v, 1);
+      showTeachResult(`${result.name} is active (${format.decimal((performance.now() - t0) / 1000, 1)} s). ` +
+        `Checked on ${format.integer(c.images)} held-out MNIST images: ${pct(c.after)} (before: ${pct(c.before)}); ` +
         `your samples read as taught: ${c.samples_right} of ${c.samples}.`, result);
       await app.rememberActiveModel();
     } catch (err) {

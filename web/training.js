@@ -9,6 +9,7 @@ import {
 } from "./ui/form.js";
 import { showTrainProgress } from "./ui/progress.js";
 import { setStatus, showError } from "./ui/status.js";
+import * as format from "./format.js";
 
 // The form's default number of workers: the cores the browser reports, at
 // most 4, and 1 on a phone-sized screen (pynet's settings table bounds it).
@@ -71,17 +72,17 @@ export function initTraining(app) {
   });
 
   // ---- a run's progress (the worker's job events) --------------------------------
-  const mb = (n) => (n / 1e6).toFixed(1);
+  const mb = (n) => format.decimal(n / 1e6, 1);
   const trainingJob = () => state.job && state.job.kind !== "evaluate";
   jobs.onStage("mnist", ({ bytes, total }) => trainingJob() && showTrainProgress({
     fraction: total ? bytes / total : 0,
-    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${total ? Math.round((100 * bytes) / total) : 0}%)`,
+    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${format.percent(total ? bytes / total : 0)})`,
   }));
   jobs.onStage("mnist-parse", () => trainingJob() && showTrainProgress({ text: "Preparing MNIST…" }));
   jobs.onStage("workers", ({ kind, started, count, boot_ms: bootMs }) => {
     if (kind === "evaluate") return;
     showTrainProgress({ text: `Starting ${count} helper worker${count === 1 ? "" : "s"} (one Python each): ` +
-      `${started} of ${count} ready` + (bootMs ? `, the last in ${(bootMs / 1000).toFixed(1)} s` : "") + "…" });
+      `${started} of ${count} ready` + (bootMs ? `, the last in ${format.decimal(bootMs / 1000, 1)} s` : "") + "…" });
   });
   jobs.onStage("started", (job) => {
     if (job.kind === "evaluate" || job.mode === "head") return;
@@ -89,7 +90,7 @@ export function initTraining(app) {
     showTrainProgress({
       fraction: job.samples / job.total_samples, epoch: job.first_epoch, samples: job.samples,
       totalSamples: job.total_samples, workers: job.workers,
-      text: `Training ${job.description} (${job.n_params.toLocaleString("en")} weights)` +
+      text: `Training ${job.description} (${format.integer(job.n_params)} weights)` +
         (job.workers > 1 ? ` on ${job.workers} workers` : "") +
         (job.first_epoch > 1 || job.samples > 0 ? `, continuing in epoch ${job.first_epoch} of ${job.epochs}…` : "…"),
     });
@@ -110,15 +111,14 @@ export function initTraining(app) {
       samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
       valAccuracy: lastVal ?? undefined,
       fraction: step.samples / step.total_samples,
-      text: `Epoch ${step.epoch} · ${step.samples.toLocaleString("en")} / ${step.total_samples.toLocaleString("en")} samples · ` +
-        `${Math.round(rate).toLocaleString("en")} samples/s · lr ${step.lr.toPrecision(2)} · loss ${step.running_loss.toFixed(3)} · ` +
-        `accuracy ${(step.running_accuracy * 100).toFixed(1)}%` +
-        (lastVal != null ? ` · validation ${(lastVal * 100).toFixed(2)}%` : "") + ` · ETA ${Math.ceil(eta)} s`,
+      text: `Epoch ${step.epoch} · ${format.integer(step.samples)} / ${format.integer(step.total_samples)} samples · ` +
+        `${format.integer(rate)} samples/s · lr ${format.significant(step.lr, 2)} · loss ${format.decimal(step.running_loss, 3)} · ` +
+        `accuracy ${format.percent(step.running_accuracy, 1)}` +
+        (lastVal != null ? ` · validation ${format.percent(lastVal, 2)}` : "") + ` · ETA ${format.integer(Math.ceil(eta))} s`,
     });
   });
   jobs.onStage("finish", ({ images, total }) => showTrainProgress({
-    text: `Checking the new model on ${total.toLocaleString("en")} held-out and test images: ` +
-      `${Math.round((100 * images) / total)}%`,
+    text: `Checking the new model on ${format.integer(total)} held-out and test images: ${format.percent(images / total)}`,
   }));
 
   // Runs a training job (start_training, or a whole-network start_fine_tune):
@@ -129,20 +129,10 @@ export function initTraining(app) {
     showTrainProgress({ run: runs, fraction: 0, epoch: 0, samples: 0, totalSamples: 0, samplesPerSec: 0,
       text: "Starting…" });
     setStatus("training", kind === "train" ? "Training…" : "Fine-tuning on your samples…");
+    let outcome;
     try {
       // Charts are display only: if they cannot be set up, the run goes on without them.
-      const { result, stopped } = await jobs.run(kind, method, args, () => charts.reset().catch(() => {}));
-      if (!result) {
-        showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
-        return null;
-      }
-      app.setActiveModel(result);
-      const accuracy = typeof result.test_accuracy === "number" ? ` (${(result.test_accuracy * 100).toFixed(2)}% on the test set)` : "";
-      const note = result.summary?.note ? ` ${result.summary.note}.` : "";
-      showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${result.name} is now the active model${accuracy}.` +
-        `${note} The previous model stays in the list.` });
-      await app.rememberActiveModel();
-      return result;
+      outcome = await jobs.run(kind, method, args, () => charts.reset().catch(() => {}));
     } catch (err) {
       if (!state.crashed) {
         if (err.kind === "settings") showFieldErrors(err.fields);
@@ -150,6 +140,23 @@ export function initTraining(app) {
       }
       showTrainProgress({ text: `Training failed: ${err.message}` });
       return null;
+    }
+    const { result, stopped } = outcome;
+    try {
+      if (!result) {
+        showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
+        return null;
+      }
+      app.setActiveModel(result);
+      const accuracy = typeof result.test_accuracy === "number" ? ` (${format.percent(result.test_accuracy, 2)} on the test set)` : "";
+      const note = result.summary?.note ? ` ${result.summary.note}.` : "";
+      showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${result.name} is now the active model${accuracy}.` +
+        `${note} The previous model stays in the list.` });
+      await app.rememberActiveModel();
+      return result;
+    } catch (err) { // the run succeeded; only showing it failed
+      showError(`${result.name} is the active model, but the page could not show all of it: ${err.message}`);
+      return result;
     } finally {
       if (!state.crashed) setStatus("ready", "Ready — draw a digit");
       app.showMemory();

@@ -1,9 +1,11 @@
 // DOM helpers every panel uses: elements are found by their data-testid, and
 // every small image (28x28 digits, filters, feature maps) is drawn by paintTile.
+import * as format from "../format.js";
+
 export const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 const $ = byTestId;
 
-export const fmtPct = (v) => `${(v * 100).toFixed(2)}%`;
+export const fmtPct = (v) => format.percent(v, 2);
 export const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 
 export function on(testid, event, handler) {

@@ -1,5 +1,6 @@
 // The evaluation report: accuracy, confusion matrix, per class, distribution, calibration, gallery.
 import { byTestId as $, fmtPct, grey, svg, tile } from "./dom.js";
+import * as format from "../format.js";
 
 // Colour-blind-safe sequential scale (light yellow -> dark blue, viridis-like ends).
 function heat(t) {
@@ -12,7 +13,7 @@ function heat(t) {
 }
 
 export function setEvaluating(busy, fraction = 0, what = "Evaluating") {
-  $("evaluate").textContent = busy ? `${what}… ${Math.round(100 * fraction)}%` : "Evaluate active model";
+  $("evaluate").textContent = busy ? `${what}… ${format.percent(fraction)}` : "Evaluate active model";
   $("evaluate").dataset.busy = busy ? "true" : "false";
 }
 
@@ -50,7 +51,11 @@ export function showEvaluation(report) {
     `<li data-digit="${d}" data-count="${c}"><span>${d}</span><span class="bar" data-scale="${c / max}"></span><span>${c}</span></li>`).join("");
   for (const bar of $("prediction-distribution").querySelectorAll(".bar")) bar.style.transform = `scaleX(${bar.dataset.scale})`;
 
-  showCalibration(report.calibration);
+  try {
+    showCalibration(report.calibration);
+  } catch (err) { // the diagram only draws numbers: the rest of the evaluation still shows
+    $("calibration-text").textContent = `The reliability diagram could not be drawn (${err.message}).`;
+  }
 
   $("misclassified").replaceChildren(...report.misclassified.map((m, i) => {
     const fig = document.createElement("figure");
@@ -90,14 +95,14 @@ function showCalibration(cal) {
     parts.push(svg("circle", { cx, cy, r: 2.5, fill: "#d55e00" }));
   }
   for (const t of [0, 0.5, 1]) {
-    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, String(t)));
-    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, String(t)));
+    parts.push(svg("text", { x: at(t, 0)[0], y: y0 + 14, "text-anchor": "middle", "font-size": 10 }, format.number(t)));
+    parts.push(svg("text", { x: x0 - 4, y: at(0, t)[1] + 3, "text-anchor": "end", "font-size": 10 }, format.number(t)));
   }
   parts.push(svg("text", { x: x0 + size / 2, y: 218, "text-anchor": "middle", "font-size": 10 }, "confidence"));
   el.replaceChildren(...parts);
   el.setAttribute("aria-label", `Reliability diagram: expected calibration error ${fmtPct(cal.ece)} ` +
     `(${fmtPct(cal.ece_uncalibrated)} before temperature scaling)`);
   $("calibration-text").textContent = `Expected calibration error ${fmtPct(cal.ece)} with temperature ` +
-    `${cal.temperature.toFixed(2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
+    `${format.decimal(cal.temperature, 2)} (bars), ${fmtPct(cal.ece_uncalibrated)} without it (dots). ` +
     "On the dashed line, a confidence of 90 % is right 90 % of the time.";
 }

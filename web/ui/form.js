@@ -1,5 +1,6 @@
 // The training form: its fields take limits, defaults and messages from pynet's settings table.
 import { byTestId as $ } from "./dom.js";
+import * as format from "../format.js";
 
 const form = () => $("train-form");
 const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
@@ -10,7 +11,8 @@ const CHOICE_LABELS = {
 };
 
 function limitsText(rule) {
-  const n = (v) => Number(v).toLocaleString("en");
+  // The fields take numbers as pynet parses them (English digits and point), so their limits are written so.
+  const n = (v) => format.integer(Number(v), "en");
   if (rule.kind === "integer") return `${n(rule.min)} to ${n(rule.max)}`;
   if (rule.kind === "number") {
     return `${rule.min_exclusive ? "above" : "from"} ${rule.min} ${rule.max_exclusive ? "below" : "to"} ${rule.max}`;

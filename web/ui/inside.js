@@ -1,9 +1,10 @@
 // Looking inside: the explanation, the step-through and the gradient check.
 import { byTestId as $, diverging, grey, paintTile, svg, tableRow, tile } from "./dom.js";
+import * as format from "../format.js";
 
 const floats = (bytes) => new Float32Array(bytes.slice().buffer); // Python bytes -> numbers
 const fmt = (v) => (v == null ? "–" : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2)
-  : v.toFixed(Math.abs(v) >= 10 ? 2 : 4));
+  : format.decimal(v, Math.abs(v) >= 10 ? 2 : 4));
 
 export const explainOpen = () => $("explain").open;
 
@@ -102,7 +103,7 @@ export function showStepStage(result) {
   $("step-stage").dataset.stage = stage;
   $("step-stage").dataset.loss = result?.loss != null ? String(result.loss) : "";
   $("step-stage").textContent = !result ? "" : `Stage ${result.index} of ${$("step-stages").children.length}: ${stage}` +
-    (result.loss != null ? ` · loss ${result.loss.toFixed(4)}` : "") + ` · batch of ${result.batch_size}, epoch ${result.epoch}`;
+    (result.loss != null ? ` · loss ${format.decimal(result.loss, 4)}` : "") + ` · batch of ${result.batch_size}, epoch ${result.epoch}`;
   [...$("step-stages").children].forEach((li, i) => { // the chips, in the library's stage order
     li.dataset.state = !result ? "" : i < result.index - 1 ? "done" : i === result.index - 1 ? "current" : "";
   });

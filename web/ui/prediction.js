@@ -1,5 +1,6 @@
 // The prediction card: the answer, ten probability bars, what the network sees.
 import { byTestId as $, paintTile } from "./dom.js";
+import * as format from "../format.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -23,7 +24,7 @@ export function showPrediction(result) {
   inline.replaceChildren();
   if (result) {
     const pct = document.createElement("small");
-    pct.textContent = unsure ? "unsure" : `${(result.confidence * 100).toFixed(0)}%`;
+    pct.textContent = unsure ? "unsure" : format.percent(result.confidence);
     inline.append(guess, pct);
   }
   const pred = $("prediction");
@@ -32,7 +33,7 @@ export function showPrediction(result) {
   pred.dataset.confidence = result ? result.confidence.toFixed(4) : "";
   pred.dataset.unsure = unsure ? "true" : "false";
   pred.setAttribute("aria-label", !result ? "no prediction"
-    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${(result.confidence * 100).toFixed(1)}% confident`);
+    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${format.percent(result.confidence, 1)} confident`);
   $("prediction-note").textContent = unsure ? `Unsure: ${guess}` : "";
   for (let d = 0; d < 10; d++) {
     const row = $(`prob-${d}`);
@@ -40,7 +41,7 @@ export function showPrediction(result) {
     row.dataset.value = String(p);
     row.classList.toggle("most-likely", !!result && d === result.digit);
     row.querySelector(".prob-fill").style.transform = `scaleX(${p})`;
-    row.querySelector(".prob-value").textContent = result ? `${(p * 100).toFixed(1)}%` : "–";
+    row.querySelector(".prob-value").textContent = result ? format.percent(p, 1) : "–";
   }
   showNetworkInput(result?.input ?? null);
 }

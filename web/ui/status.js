@@ -1,5 +1,6 @@
 // The status line, errors, update notices and the footer.
 import { byTestId as $ } from "./dom.js";
+import * as format from "../format.js";
 
 export function setStatus(state, message) {
   $("status").dataset.state = state;
@@ -32,7 +33,7 @@ export function showUpdateReady(show, { elsewhere = false } = {}) {
 export function showBuildInfo({ version, wasmBytes, helpers }) {
   if (version) $("build-version").textContent = version;
   if (wasmBytes != null) {
-    const mib = (n) => (n / 1048576).toFixed(0);
+    const mib = (n) => format.integer(n / 1048576);
     const extra = helpers?.length ? ` + ${helpers.length} helper worker${helpers.length === 1 ? "" : "s"}: ` +
       `${helpers.map((h) => mib(h.wasm_bytes)).join(", ")} MB` : "";
     $("memory").textContent = `${mib(wasmBytes)} MB${extra}`;
