@@ -11,6 +11,10 @@ Train to the end of a default run and of one epoch of that CNN without and
 with batch norm, with their test accuracy; native throughput
 of the same networks; and TensorFlow.js training the identical networks in the
 same browser (wasm backend; cpu for the CNN, which 4.22's wasm cannot train).
+Data parallelism (``build.bench_workers``): that CNN with 1, 2 and 4 workers at
+both batch sizes and the scaling efficiency, the shipped model's Evaluate with
+one and with all workers, and the head-only (cold and warm) and whole-network
+fine-tune of the shipped model on one drawing.
 In WebKit, when WebKitGTK's MiniBrowser is installed (``build.webkit_bench``):
 cold start next to a bare Pyodide + NumPy worker in the same browser, and the
 MLP's in-tab throughput.
@@ -27,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from build.bench_workers import evaluation_scaling, teaching, worker_scaling
 from build.browser import launch
 from build.pagedriver import (
     ROOT,
@@ -188,12 +193,15 @@ def main() -> int:
         print(json.dumps(report["classify_latency"]), flush=True)
         steps = {
             "tab_training_784_128_10": lambda: tab_throughput(
-                page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1),
+                page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1, workers=1),
             "tab_training_default_settings": lambda: timed_run(page),
-            "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64),
-            "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128),
+            "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64, workers=1),
+            "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128, workers=1),
+            "tab_tfjs_cnn_workers": lambda: worker_scaling(page, tab_throughput),
+            "tab_evaluate_shipped_model": lambda: evaluation_scaling(page, os.cpu_count() or 1),
+            "tab_fine_tune_shipped_model": lambda: teaching(page),
             "tab_tfjs_cnn_one_epoch": lambda: timed_run(page, "tfjs"),
-            "tab_training_tfjs_bn_cnn_batch_64": lambda: tab_throughput(page, "tfjs-bn", 10_000, batch_size=64),
+            "tab_training_tfjs_bn_cnn_batch_64": lambda: tab_throughput(page, "tfjs-bn", 10_000, batch_size=64, workers=1),
             "tab_tfjs_bn_cnn_one_epoch": lambda: timed_run(page, "tfjs-bn"),
         }
         for name, step in steps.items():

@@ -142,11 +142,13 @@ class Session:
             self.active = name
         return entry.info(name)
 
-    def _free_name(self, name: str) -> str:
-        """``name``, or ``name-2``, ``name-3``, …: the one place models are named."""
-        if name not in self.models:
+    def _free_name(self, name: str, numbered: bool = False) -> str:
+        """The one place models are named: ``name``, or ``name-2``, ``name-3``,
+        … when taken; ``numbered`` names are always numbered (``trained-1``,
+        ``trained-2``: a run's results)."""
+        if not numbered and name not in self.models:
             return name
-        n = 2
+        n = 1 if numbered else 2
         while f"{name}-{n}" in self.models:
             n += 1
         return f"{name}-{n}"
@@ -322,7 +324,7 @@ class Session:
         return {"stopping": True}
 
     def _register(self, new: NewModel) -> dict[str, Any]:
-        name = self._free_name(new.base_name)
+        name = self._free_name(new.base_name, numbered=True)
         self.models[name] = ModelEntry(new.model, new.metadata | {"name": name}, new.optimizer)
         self.active = name
         return self.models[name].info(name) | {"summary": new.summary}
