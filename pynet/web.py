@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import presets
+from .budget import DEFAULT_MEMORY_MB, MAX_PARAMS, parse_tab_settings
 from .confidence import judge
-from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, parse_settings, settings_schema
+from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, as_float_pixels, dataset_from_arrays, parse_idx
 from .errors import answer
@@ -36,8 +37,6 @@ from .team import as_bytes, as_py
 from .train import Trainer
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
-MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
-MAX_BATCH_BYTES = 512 * 2**20  # what one training batch may occupy in the tab (im2col columns dominate)
 # What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
 PAGE_MODEL = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)
 
@@ -74,6 +73,7 @@ class Session:
         self._features: FeatureCache | None = None  # the last fine-tune's base features (finetune.py)
         self._stepper: BatchStepper | None = None
         self._stepper_base = ""
+        self.memory_mb = float(DEFAULT_MEMORY_MB)  # the tab's budget (set_device)
 
     def handle(self, method: str, args: Any = None) -> dict[str, Any]:
         """Answer the page's request ``method`` (``errors.answer``): only the
@@ -99,35 +99,18 @@ class Session:
             return exc.errors
         return {}
 
-    @staticmethod
-    def _parse(settings: Any) -> tuple[ModelConfig, TrainConfig]:
-        """parse_settings over the in-tab defaults, plus the tab's memory budget
-        (checked even when other fields are wrong, so every message shows at once)."""
-        values = as_py(settings)
-        if not isinstance(values, dict):
-            raise SettingsError({"settings": "must be an object of form fields"})
-        defaults = presets.configs("in-tab")
-        errors: dict[str, str] = {}
-        try:
-            model_cfg, train_cfg = parse_settings(values, defaults)
-        except SettingsError as exc:
-            errors = dict(exc.errors)
-        architecture_fields = {k: values.get(k) for k in ARCHITECTURE_SETTINGS}
-        if not set(architecture_fields) & set(errors):
-            architecture = parse_settings(architecture_fields, defaults)[0]
-            where = "conv" if architecture.conv else "hidden"
-            if architecture.n_params > MAX_PARAMS:
-                errors[where] = (f"{architecture.describe()} has {architecture.n_params:,} weights, more than the "
-                                 f"{MAX_PARAMS:,} that fit in the tab's memory")
-            elif not errors:
-                batch_bytes = 4 * architecture.training_floats_per_sample() * train_cfg.batch_size
-                if batch_bytes > MAX_BATCH_BYTES:
-                    errors["batch_size"] = (f"a batch of {train_cfg.batch_size} needs about {batch_bytes / 2**20:,.0f} MB "
-                                            f"with {architecture.describe()}; the tab allows {MAX_BATCH_BYTES // 2**20} "
-                                            "MB: use a smaller batch")
-        if errors:
-            raise SettingsError(errors)
-        return model_cfg, train_cfg
+    def _parse(self, settings: Any) -> tuple[ModelConfig, TrainConfig]:
+        """The form's settings, checked against the tab's limits (``budget.py``)."""
+        return parse_tab_settings(as_py(settings), self.memory_mb)
+
+    def set_device(self, memory_mb: float) -> dict[str, float]:
+        """The tab's memory budget in MB, as the page judges it from the device
+        (``budget.parse_tab_settings`` caps the workers by it)."""
+        value = float(memory_mb)
+        if not 64 <= value <= 65_536:
+            raise ValueError(f"the tab's memory budget must be 64 to 65,536 MB, got {memory_mb}")
+        self.memory_mb = value
+        return {"memory_mb": value}
 
     # ---- models -----------------------------------------------------------
     def add_model(self, name: str, data: Any, activate: bool = True) -> dict[str, Any]:
@@ -416,6 +399,6 @@ class Session:
 REQUESTS = frozenset({
     "settings_schema", "validate_settings", "add_model", "set_active", "model_bytes", "classify",
     "preprocess_sample", "load_mnist", "start_training", "start_fine_tune", "start_evaluate", "advance", "stop_job",
-    "drop_job",
+    "drop_job", "set_device",
     "explain", "start_step", "step_stage", "apply_step", "gradient_check", "first_layer_weights",
 })

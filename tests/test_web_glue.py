@@ -435,3 +435,16 @@ def test_teaching_the_shipped_model_a_drawing_it_reads_right_keeps_its_accuracy(
         assert taught.predict(drawings[[i]])[0] == labels[i]
         change = (taught.predict(x_val) == y_val).mean() - before
         assert change >= (-0.001 if read[i] == labels[i] else -0.003), (i, change)
+
+
+def test_workers_are_capped_by_the_tab_s_memory():
+    s = Session()
+    settings = {"architecture": "cnn", "conv": "8x5,16x5", "hidden": "", "batch_size": "64"}
+    assert s.validate_settings(settings | {"workers": "4"}) == {}  # a desktop's 2 GB
+    s.set_device(memory_mb=320)  # a small phone
+    errors = s.validate_settings(settings | {"workers": "4"})
+    assert list(errors) == ["workers"] and "use at most 3" in errors["workers"] and "320 MB" in errors["workers"]
+    assert s.validate_settings(settings | {"workers": "3"}) == {}
+    assert s.validate_settings(settings | {"workers": "9"})["workers"] == "must be from 1 to 8, got 9"
+    with pytest.raises(ValueError, match="64 to 65,536 MB"):
+        s.set_device(memory_mb=1)

@@ -12,7 +12,7 @@ import { initEvaluation } from "./evaluation.js";
 import { initInside } from "./inside.js";
 import { initModels } from "./models.js";
 import { initTeaching } from "./teaching.js";
-import { initTraining } from "./training.js";
+import { initTraining, tabMemoryMB } from "./training.js";
 import { renderControls } from "./ui/controls.js";
 import { on } from "./ui/dom.js";
 import { buildProbabilityBars, showPrediction } from "./ui/prediction.js";
@@ -66,6 +66,7 @@ async function start() {
     const { model, schema, seconds, timings } = await app.client.request("init");
     state.schema = schema;
     app.applySchema(schema);
+    await app.client.request("set_device", { memory_mb: tabMemoryMB() });
     state.ready = true;
     document.body.dataset.bootTimings = JSON.stringify(timings); // read by the benchmark
     document.body.dataset.readyAt = performance.now().toFixed(0); // ms since navigation start

@@ -7,6 +7,7 @@ import { WorkerClient } from "./worker-client.js";
 import { transferables } from "./python.js";
 
 const KEEP_WARM_MS = 60_000; // a second run or an evaluation soon after reuses them (start-up ~3 s each)
+const ANSWER_MS = 120_000; // a shard takes well under a second; a helper silent this long is lost
 
 export class Team {
   constructor() {
@@ -28,7 +29,10 @@ export class Team {
     while (this.helpers.length < count) {
       const helper = { number: this.helpers.length + 2, dead: false, bootMs: null }; // worker 1 is this one
       helper.client = new WorkerClient(new URL("./replica.js", import.meta.url), {
-        onCrash: () => { helper.dead = true; },
+        onCrash: () => { // its memory goes with it; the job learns of it through its failed request
+          helper.dead = true;
+          helper.client.worker.terminate();
+        },
       });
       this.helpers.push(helper);
       fresh.push(helper);
@@ -51,10 +55,20 @@ export class Team {
     return Promise.all(requests.map(async ({ replica, method, args }) => {
       const helper = this.helpers[replica];
       if (!helper || helper.dead) throw new Error(`helper worker ${replica + 2} is not running`);
+      let timer = 0;
+      const silence = new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+          helper.dead = true; // silent: lost, and its memory freed
+          helper.client.worker.terminate();
+          reject(new Error(`no answer in ${ANSWER_MS / 1000} s`));
+        }, ANSWER_MS);
+      });
       try {
-        return await helper.client.request(method, args, transferables(args));
+        return await Promise.race([helper.client.request(method, args, transferables(args)), silence]);
       } catch (err) {
         throw new Error(`helper worker ${helper.number} ${helper.dead ? "stopped" : "failed"} (${err.message})`);
+      } finally {
+        clearTimeout(timer);
       }
     }));
   }

@@ -11,11 +11,22 @@ import { showTrainProgress } from "./ui/progress.js";
 import { setStatus, showError } from "./ui/status.js";
 import * as format from "./format.js";
 
+const phoneSized = () => Math.min(window.screen?.width ?? 1024, window.innerWidth) < 600;
+
 // The form's default number of workers: the cores the browser reports, at
 // most 4, and 1 on a phone-sized screen (pynet's settings table bounds it).
 export function defaultWorkers() {
-  const phone = Math.min(window.screen?.width ?? 1024, window.innerWidth) < 600;
-  return phone ? 1 : Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  return phoneSized() ? 1 : Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+// The memory this tab should keep to, in MB: phones end tabs far sooner than
+// desktops (Apple publishes no number; see README "Memory"), and where the
+// browser reports the device's memory (navigator.deviceMemory, GB, Chromium
+// only) a quarter of it. pynet caps the workers by it (pynet/budget.py).
+export function tabMemoryMB() {
+  if (phoneSized()) return 384;
+  const gb = navigator.deviceMemory;
+  return gb ? Math.min(2048, Math.max(384, gb * 256)) : 2048;
 }
 
 export function initTraining(app) {
