@@ -1,7 +1,7 @@
 """The page in Firefox too: Debian's firefox-esr, headless, driven over
 WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
 build). A smoke test: ready, a digit drawn at two sizes, a short training
-run of a CNN with batch norm, and an offline reload (tests/firefox/smoke.mjs)."""
+run of a CNN with batch norm on two workers, and an offline reload (tests/firefox/smoke.mjs)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ def test_firefox_smoke(dist_dir, tmp_path):
                            str(drawings)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms")}))
+    print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms", "workers", "helper_bytes")}))
     assert result["ready_ms"] < 30_000
     assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
     assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]
+    assert result["workers"] == "2" and len(result["helper_bytes"]) == 1  # a helper worker shared the batches
     assert result["offline_classified"] == 7
     assert result["errors"] == []

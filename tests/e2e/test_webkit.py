@@ -53,8 +53,10 @@ def test_webkit_smoke(dist_dir, capsys):
                 30, "the explanation did not appear")
             assert explained["digit"] == 7 and explained["layers"] >= 4, explained
 
-            # A short training run of the quick MLP, stopped part-way.
+            # A short training run of the quick MLP on two workers (a helper
+            # Pyodide in a nested worker), stopped part-way.
             wp.click(driver, "preset-in-tab")
+            wp.set_field(driver, "workers", "2")
             wp.start_training(driver)
             wp.wait_samples(driver, 8000)
             wp.click(driver, "stop")
@@ -70,6 +72,11 @@ def test_webkit_smoke(dist_dir, capsys):
             result["samples_per_sec"] = int(wp.attribute(driver, "train-progress", "data-samples-per-sec"))
             time.sleep(0.5)  # the footer's memory reading follows the run
             result["wasm_memory_mb_after_training"] = round(wp.wasm_memory_bytes(driver) / 2**20)
+            assert wp.attribute(driver, "train-progress", "data-workers") == "2"
+            helper_bytes = json.loads(wp.wait_until(
+                driver, "const b = document.querySelector('[data-testid=memory]').dataset.helperBytes;"
+                        "return b && b !== '[]' ? b : null;", 30, "no helper worker's memory was shown"))
+            result["helper_wasm_memory_mb"] = [round(b / 2**20) for b in helper_bytes]
 
             # Evaluate it, then fine-tune it on a taught drawing (still with "C").
             wp.click(driver, "evaluate")

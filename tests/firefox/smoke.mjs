@@ -73,7 +73,12 @@ try {
 
   // A short training run of a CNN with batch norm (convolutions, pooling and
   // batch statistics through Firefox's WebAssembly too).
+  // On two workers (a helper Pyodide in a nested worker: data parallelism).
   await page.click('[data-testid="preset-tfjs-bn"]');
+  await page.$eval('[data-testid="workers"]', (el) => {
+    el.value = "2";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
   await page.click('[data-testid="train"]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 8000,
     { timeout: 180_000, polling: 200 });
@@ -81,6 +86,10 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]').dataset.name === "trained-1",
     { timeout: 60_000, polling: 200 });
   result.trained = await page.$eval('[data-testid="model-name"]', (el) => el.textContent);
+  result.workers = await page.$eval('[data-testid="train-progress"]', (el) => el.dataset.workers);
+  await page.waitForFunction(() => document.querySelector('[data-testid="memory"]').dataset.helperBytes !== "[]",
+    { timeout: 30_000, polling: 200 });
+  result.helper_bytes = await page.$eval('[data-testid="memory"]', (el) => JSON.parse(el.dataset.helperBytes));
 
   // Offline: the service worker has the build; the server goes away; reload.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: 60_000, polling: 200 });
