@@ -41,7 +41,7 @@ export function initTraining(app) {
     if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
     const cores = navigator.hardwareConcurrency;
     byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: Pythons sharing every batch` +
-      (cores ? ` (this device has ${cores} cores)` : "") + "; with batch norm each normalises its share";
+      (cores ? ` (this device has ${cores} cores)` : "") + "; with batch norm each normalises its own share (no measurable cost: README)";
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 
