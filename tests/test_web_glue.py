@@ -448,3 +448,18 @@ def test_workers_are_capped_by_the_tab_s_memory():
     assert s.validate_settings(settings | {"workers": "9"})["workers"] == "must be from 1 to 8, got 9"
     with pytest.raises(ValueError, match="64 to 65,536 MB"):
         s.set_device(memory_mb=1)
+
+
+def test_continuing_a_model_on_two_workers(session):
+    from pynet.team import ReplicaSession
+
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"architecture": "cnn", "conv": "4", "hidden": "", "epochs": "1", "batch_size": "30"}, name="one")
+    run_job(s)
+    info = s.start_training({"epochs": "1", "batch_size": "30", "workers": "2"}, name="two", continue_active=True)["job"]
+    assert info["first_epoch"] == 2 and info["replicas"] == 1
+    helper = ReplicaSession()
+    helper.setup(info["architecture"])
+    result = run_job(s, replicas=[helper])[-1]["result"]
+    assert result["epochs_done"] == 2 and result["has_optimizer"] and s.active == "two-1"
