@@ -291,7 +291,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = resume.config if resume else train_cfg
     print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
           f"{config.schedule}, {config.epochs} epochs of {n_images - val_size:,} images, validating on {val_size:,}"
-          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else ""), flush=True)
+          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else "")
+          + ("; plus drawings of them and of font digits, made first (several minutes; see drawn_mix.py)"
+             if exact_preset else ""), flush=True)
 
     reporter = Reporter(args.quiet)
     with StopOnInterrupt() as stop:

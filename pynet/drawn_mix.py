@@ -81,6 +81,10 @@ def extend(mix: DrawnMix, x_tr: np.ndarray, y_tr: np.ndarray, x_val: np.ndarray,
     """The training and validation sets (images ``(N, 784)``, uint8 pixels or
     floats in [0, 1], and labels) with ``mix``'s drawings appended to each, in
     the images' own dtype."""
+    if mix.font_copies or mix.val_font_copies:  # fail before minutes of drawing, not after
+        fonts.require_pillow()
+        for family in (*fonts.TRAIN_FAMILIES, *fonts.VALIDATION_FAMILIES):
+            fonts.font_files(family, fonts_dir)
     train_parts, val_parts = [(x_tr, y_tr)], [(x_val, y_val)]
     if mix.traced_copies:
         train_parts.append((traced_drawings(as_uint8(x_tr), mix.seed, mix.traced_copies, mix.variation, processes),

@@ -63,7 +63,8 @@ def font_files(family: str, directory: str | os.PathLike[str] | None = None) -> 
     return files
 
 
-def _pillow():
+def require_pillow():
+    """Pillow's Image, ImageDraw and ImageFont modules; ImportError saying how to install them."""
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
@@ -74,7 +75,7 @@ def _pillow():
 def glyph_image(path: str | os.PathLike[str], char: str, px: int = GLYPH_PX) -> np.ndarray:
     """``char`` in the font at ``path``, white on black, cropped to its ink
     with a 4-px margin: ``(h, w)`` uint8."""
-    image_mod, draw_mod, font_mod = _pillow()
+    image_mod, draw_mod, font_mod = require_pillow()
     font = font_mod.truetype(str(path), px)
     left, top, right, bottom = font.getbbox(char)
     image = image_mod.new("L", (right - left + 8, bottom - top + 8))

@@ -76,3 +76,14 @@ def test_the_committed_model_matches_its_manifest_and_todays_recipe():
     loaded = load_model(path)
     assert loaded.model.config == presets.PRETRAINED_MODEL
     assert Path(path).stat().st_size < 4 * 2**20
+
+
+def test_missing_fonts_stop_the_preset_at_once_with_what_to_do(monkeypatch, small_mnist_dir, tmp_path, capsys):
+    small_pretrained_recipe(monkeypatch)
+    monkeypatch.setattr(presets, "PRETRAINED_MIX", presets.DrawnMix())
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "--preset", "pretrained", "--data", str(small_mnist_dir), "--fonts", str(tmp_path / "none"),
+              "--quiet", "--out", str(out)])
+    assert stopped.value.code == 2 and "font family 'roboto' not found" in capsys.readouterr().err
+    assert not out.exists()
