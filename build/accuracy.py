@@ -29,13 +29,14 @@ import numpy as np
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat
 from build.second_tracer import trace_strokes
-from pynet import fonts
+from pynet import fonts, presets
 from pynet.confidence import judge
-from pynet.data import load_mnist
+from pynet.data import load_mnist, train_val_split
 from pynet.drawn import as_pixels, parallel_map
 from pynet.drawn_mix import as_uint8, plain_font_drawings
 from pynet.io import load_model
 from pynet.model import Sequential
+from pynet.recipes import SPLIT_SEED
 from pynet.skeleton import image_strokes
 from pynet.stroke_variation import affine, vary
 from pynet.strokes import render_strokes
@@ -82,23 +83,31 @@ def _draw_chunk(args: tuple[np.ndarray, int]) -> dict[str, np.ndarray]:
         for i, image in enumerate(images, start=first):
             strokes = tracer(image)
             for name, redraw in variants(i).items():
-                drawn.setdefault(f"traced test digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
+                drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
     return {name: np.stack(images) for name, images in drawn.items()}
 
 
-def build_sets(limit: int | None, processes: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """name -> (uint8 images (N, 784), labels); the drawing on every core."""
+def build_sets(limit: int | None, processes: int | None = None, validation: bool = False
+               ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """name -> (uint8 images (N, 784), labels); the drawing on every core.
+    ``validation``: the same sets made from the recipe's held-out training
+    images and validation font families instead (to choose a recipe on)."""
     data = load_mnist()
     x_test, y_test = as_uint8(data.x_test), data.y_test
+    families = fonts.TEST_FAMILIES
+    if validation:
+        _, _, x_test, y_test = train_val_split(as_uint8(data.x_train), data.y_train, presets.PRETRAINED_VAL_SIZE,
+                                               seed=SPLIT_SEED)
+        families = fonts.VALIDATION_FAMILIES
     if limit:
         x_test, y_test = x_test[:limit], y_test[:limit]
-    sets = {"MNIST test images": (x_test, y_test)}
+    sets = {"MNIST test images" if not validation else "MNIST validation images": (x_test, y_test)}
     parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s) for s in range(0, len(x_test), 250)], processes)
     for name in parts[0]:
         sets[name] = (np.concatenate([p[name] for p in parts]), y_test)
-    fx, fy, _ = plain_font_drawings(fonts.TEST_FAMILIES)
+    fx, fy, _ = plain_font_drawings(families)
     sets["unseen fonts, as typeset"] = (fx, fy)
-    glyphs = fonts.digit_glyphs(fonts.TEST_FAMILIES)
+    glyphs = fonts.digit_glyphs(families)
     varied = [render(vary(s, np.random.default_rng((SEED, g, c)))) for g, (_, s, _) in enumerate(glyphs)
               for c in range(FONT_VARIANTS)]
     sets["unseen fonts, varied like a hand"] = (np.stack(varied), np.repeat(fy, FONT_VARIANTS))
@@ -143,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="an older model to compare with (skipped when the file is missing)")
     parser.add_argument("--limit", type=int, help="only the first N test digits (a quick look)")
     parser.add_argument("--json", type=Path, default=ROOT / "accuracy-report.json")
+    parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
+                        "digits and validation fonts instead of the test sets (for choosing a recipe)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     models = {"shipped": load_model(args.model).model}
@@ -150,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         models["baseline"] = load_model(args.baseline).model
     else:
         print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
-    sets = build_sets(args.limit)
+    sets = build_sets(args.limit, validation=args.validation)
     print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
     results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()} | {"non-digit marks unsure": marks_unsure(m)}
                for name, m in models.items()}

@@ -19,7 +19,7 @@ from .train import StepInfo, Trainer
 # (drawn_mix.py). The file is committed (models/pretrained.npz, with its
 # manifest); `python3 build/dev.py retrain` runs this recipe again.
 PRETRAINED_MODEL = ModelConfig(conv=((24, 5), (48, 5)), hidden=(256,), dropout=0.25, seed=1)
-PRETRAINED_TRAIN = TrainConfig(epochs=5, batch_size=128, lr=2e-3, schedule="warmup-cosine", augment=True, seed=1)
+PRETRAINED_TRAIN = TrainConfig(epochs=10, batch_size=128, lr=2e-3, schedule="warmup-cosine", augment=True, seed=1)
 PRETRAINED_VAL_SIZE = 5000
 PRETRAINED_MIX = DrawnMix(traced_copies=1, font_copies=24, crossed_sevens=0.5, val_traced_copies=1,
                           val_font_copies=8, seed=1)
