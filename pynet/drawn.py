@@ -79,7 +79,8 @@ def traced_drawings(images: np.ndarray, seed: int, copies: int = 1, variation: S
                     processes: int | None = None, chunk: int = 500) -> np.ndarray:
     """``copies`` drawings of each MNIST digit in ``images`` ``(N, 784)``
     uint8, as ``(N * copies, 784)`` uint8, the copies of image ``i`` at rows
-    ``i * copies`` onwards. About 4 ms a drawing on one core (measured natively)."""
+    ``i * copies`` onwards. About 4 ms a drawing on one core (measured natively,
+    shared machine: thinning, tracing, variation and rendering)."""
     jobs = [(images[s : s + chunk], s, seed, copies, variation) for s in range(0, len(images), chunk)]
     parts = parallel_map(_traced_chunk, jobs, processes)
     return np.concatenate(parts).reshape(-1, 784) if parts else np.zeros((0, 784), np.uint8)
