@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import platform
 import sys
 import time
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,11 +69,38 @@ def recipe() -> dict:
             "drawn_mix": dataclasses.asdict(presets.PRETRAINED_MIX)}
 
 
+def reproducible_metadata(metadata: dict) -> dict:
+    """The training record without what differs from run to run (the time it
+    took, samples per second): those go to the manifest, so two runs of the
+    recipe on one platform give the same file."""
+    out = {k: v for k, v in metadata.items() if k != "train_seconds"}
+    out["history"] = [entry | {"samples_per_sec": None} for entry in metadata.get("history", [])]
+    return out
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The same .npz with every entry dated 1980-01-01 (``np.savez`` stamps
+    the time of writing, so equal arrays would give different bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
+def model_file(model, metadata: dict, weights_dtype=None) -> bytes:
+    """The shipped file's bytes: no optimiser state (it would triple what
+    every visitor downloads), reproducible metadata, fixed zip dates."""
+    return fixed_zip(model_to_bytes(model, None, reproducible_metadata(metadata), weights_dtype=weights_dtype))
+
+
 def smallest_faithful_bytes(result, x_test: np.ndarray) -> tuple[bytes, str, int]:
     """The model file with float16 parameters if no test answer changes,
     else float32: (bytes, dtype name, answers float16 would change)."""
-    full = model_to_bytes(result.model, None, result.metadata)
-    half = model_to_bytes(result.model, None, result.metadata, weights_dtype=np.float16)
+    full = model_file(result.model, result.metadata)
+    half = model_file(result.model, result.metadata, weights_dtype=np.float16)
     changed = int((load_model(half).model.predict(x_test) != result.model.predict(x_test)).sum())
     return (half, "float16", 0) if changed == 0 else (full, "float32", changed)
 

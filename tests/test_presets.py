@@ -1,7 +1,9 @@
 """One recipe for the shipped model: `retrain` and the CLI call the same
 function; the build ships the committed file only if it matches its manifest."""
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +70,19 @@ def test_retrain_writes_a_model_and_manifest_the_build_accepts_and_a_changed_byt
     model.write_bytes(bytes(data))
     with pytest.raises(AssetError, match="does not match the sha256"):
         retrain.verified_model(model, manifest_file)
+
+
+def test_the_shipped_file_holds_nothing_that_differs_between_two_runs():
+    model = presets.build_model(ModelConfig(hidden=(8,)))
+    metadata = {"name": "pretrained", "train_seconds": 12.5,
+                "history": [{"epoch": 1, "train_loss": 1.0, "train_accuracy": 0.5, "val_accuracy": 0.5,
+                             "val_loss": 1.0, "samples_per_sec": 1234.5}]}
+    data = retrain.model_file(model, metadata, weights_dtype=np.float16)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    loaded = load_model(data)
+    assert "train_seconds" not in loaded.metadata and loaded.metadata["history"][0]["samples_per_sec"] is None
+    assert retrain.model_file(model, metadata | {"train_seconds": 99.0}, weights_dtype=np.float16) == data
 
 
 def test_the_committed_model_matches_its_manifest_and_todays_recipe():
