@@ -21,6 +21,7 @@ from .confidence import calibration_report, judge
 from .config import SETTINGS, parse_settings
 from .constraints import SettingsError
 from .data import IDXFormatError, load_mnist, read_idx
+from .fonts import FontsNotFound
 from .images import ImageError, read_image
 from .io import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
 from .metadata import training_metadata
@@ -111,7 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-size", type=int, help="training images held out to validate each epoch and to calibrate "
                    "the confidence (default 5000)")
     t.add_argument("--outliers", type=int, help="scribbles added to the training set, trained towards 'none of "
-                   "the digits' so the model is unsure of non-digits (default 0; --preset pretrained: 5000)")
+                   f"the digits' so the model is unsure of non-digits (default 0; --preset pretrained: "
+                   f"{presets.PRETRAINED_OUTLIERS})")
+    t.add_argument("--fonts", type=Path, metavar="DIR", help="--preset pretrained: the @fontsource packages its "
+                   "typeset digits come from (default $PYNET_FONTS_DIR or node_modules/@fontsource; reading them "
+                   "needs Pillow)")
     t.add_argument("--limit", type=int, help="use only the first N training images (quick experiments)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
@@ -286,7 +291,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = resume.config if resume else train_cfg
     print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
           f"{config.schedule}, {config.epochs} epochs of {n_images - val_size:,} images, validating on {val_size:,}"
-          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else ""), flush=True)
+          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else "")
+          + ("; plus drawings of them and of font digits, made first (several minutes; see drawn_mix.py)"
+             if exact_preset else ""), flush=True)
 
     reporter = Reporter(args.quiet)
     with StopOnInterrupt() as stop:
@@ -297,7 +304,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         try:
             if exact_preset:
-                result: TrainResult = presets.train_pretrained(data, on_step=on_step)
+                result: TrainResult = presets.train_pretrained(data, on_step=on_step, fonts_dir=args.fonts)
             else:
                 result = fit(model, train_cfg, data, name=name, val_size=val_size, limit=args.limit,
                              outliers=outliers, on_step=on_step, resume=resume)
@@ -312,7 +319,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except TrainingDiverged as exc:
             reporter.close()
             raise CLIError(str(exc)) from None
-        except ValueError as exc:
+        except (ValueError, FontsNotFound, ImportError) as exc:
             reporter.close()
             raise CLIError(str(exc)) from None
 

@@ -27,6 +27,9 @@ from .outliers import scribbles
 from .parallel import simulated_steps
 from .train import StepInfo, Trainer, TrainProgress, optimizer_for
 
+Extension = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                     tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
 SPLIT_SEED = 0  # the validation images are always the same ones, so runs compare
 
 # Fine-tuning on a person's drawings: mixed with this many MNIST images (so the
@@ -148,16 +151,24 @@ def fit(
     outliers: int = 0,
     on_step: Callable[[StepInfo, Trainer], None] | None = None,
     resume: Continuation | None = None,
+    extend: Extension | None = None,
 ) -> TrainResult:
     """Train on MNIST's training images less ``val_size`` held out (always the
     same ones) to watch each epoch and then to calibrate the confidence, plus
-    ``outliers`` scribbles to be unsure of; the test set is used once, at the end."""
+    ``outliers`` scribbles to be unsure of; the test set is used once, at the end.
+
+    ``extend(x_train, y_train, x_val, y_val)`` returns the four with more
+    samples made from each split (the shipped model's drawings,
+    ``drawn_mix.extend``); the extended validation set is the one watched and
+    calibrated on."""
     x, y = data.x_train, data.y_train
     if limit is not None:
         x, y = x[:limit], y[:limit]
     if not 0 <= val_size < len(x):
         raise ValueError(f"val_size must be between 0 and {len(x) - 1}, got {val_size}")
     x_tr, y_tr, x_val, y_val = train_val_split(x, y, val_size, seed=SPLIT_SEED)
+    if extend is not None:
+        x_tr, y_tr, x_val, y_val = extend(x_tr, y_tr, x_val, y_val)
     if outliers:
         x_tr, y_tr = with_outliers(x_tr, y_tr, outliers)
     if resume is not None:
