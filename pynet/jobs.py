@@ -137,6 +137,7 @@ class TrainingJob(Job):
         self._epochs: list[dict] = []
         self._info: StepInfo | None = None
         self._reported = time.perf_counter()
+        self._first_step = trainer.progress.steps  # where this run started (a continued one is part-way)
 
     def describe(self) -> dict[str, Any]:
         t = self.trainer
@@ -203,7 +204,10 @@ class TrainingJob(Job):
 
     def _end_training(self) -> JobUpdate:
         """Training is over (done, stopped or cut short): the last progress;
-        the next advance starts the end of the run."""
+        the next advance starts the end of the run. A run stopped before its
+        first step ends with no model (nothing was trained)."""
+        if self.trainer.progress.steps == self._first_step and not self.trainer.finished:
+            return JobUpdate(self.kind, "train", None, done=True, result=None)
         self.phase = "finish"
         return JobUpdate(self.kind, "train", self._train_progress(force=True))
 
