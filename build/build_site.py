@@ -36,7 +36,7 @@ MIN_TEST_ACCURACY = 0.99  # the shipped CNN reaches 99.5 %; far less means a bug
 # presets.py holds the recipe, which the cache key includes by value instead.
 NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "progress.py", "bench.py", "__main__.py", "presets.py",
                      "errors.py", "team.py", "jobs.py", "finetune.py",
-                     "explain.py", "stepper.py"}
+                     "explain.py", "stepper.py", "notebook.py", "notebook_cli.py", "links.py", "web_runs.py"}
 
 
 def log(msg: str) -> None:
