@@ -12,7 +12,7 @@ import { ASSETS } from "./assets.js";
 import { ComparisonCharts, runColour } from "./compare-charts.js";
 import { storage } from "./storage.js";
 import { download, isNumber, on } from "./ui/dom.js";
-import { curvesBy, showRuns } from "./ui/runs.js";
+import { curvesBy, markStored, showRuns } from "./ui/runs.js";
 import { showError } from "./ui/status.js";
 
 const KEY = "runs";
@@ -63,13 +63,22 @@ export function initRuns(app) {
   const redraw = () => charts.show(ticked().map((r) => ({ label: r.name.replace("-", " "), points: r.points,
     epochs: r.epochs })), curvesBy());
 
-  async function save() {
-    try {
-      await storage.set(KEY, { next, runs });
-    } catch {
+  // Writes to the store, one after another; the table says when the store has
+  // caught up (data-stored), e.g. before a reload that should find the runs.
+  let writes = Promise.resolve();
+  let pending = 0;
+  function store(write) {
+    pending += 1;
+    markStored(false);
+    writes = writes.then(write).catch(() => {
       // no IndexedDB (some private modes): the history lasts as long as the tab
-    }
+    }).finally(() => {
+      pending -= 1;
+      if (!pending) markStored(true);
+    });
+    return writes;
   }
+  const save = () => store(() => storage.set(KEY, { next, runs }));
 
   app.showRuns = render;
 
@@ -155,7 +164,7 @@ export function initRuns(app) {
     held.clear();
     render();
     redraw();
-    await storage.delete(KEY).catch(() => {});
+    await store(() => storage.delete(KEY));
   });
 
   // ---- earlier visits -----------------------------------------------------------------

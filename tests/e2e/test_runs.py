@@ -39,6 +39,11 @@ def row(page, run: str):
     return page.locator(f'[data-testid="run-history"] tr[data-run="{run}"]')
 
 
+def wait_stored(page) -> None:
+    """Until the browser's store holds what the run history shows (before a reload)."""
+    page.wait_for_selector('[data-testid="run-history"][data-stored="true"]')
+
+
 def legend(page, chart: str) -> list[str]:
     return page.locator(f'[data-testid="{chart}"] .u-legend .u-series .u-label').all_text_contents()
 
@@ -80,6 +85,7 @@ def test_runs_are_listed_overlaid_used_and_kept_across_visits_until_forgotten(ap
     wait_model(app, "trained-1")
     # Another visit: the runs are still listed; the model kept for next time (the last trained,
     # trained-2) is held again and its run can use it, the other run's model is gone.
+    wait_stored(app)
     app.reload()
     wait_ready(app)
     app.wait_for_selector('[data-testid="run-history"] tr[data-run="run-2"][data-held="true"]')
@@ -92,6 +98,7 @@ def test_runs_are_listed_overlaid_used_and_kept_across_visits_until_forgotten(ap
                           polling=POLL_MS)
     app.get_by_test_id("runs-forget").click()
     assert rows(app) == []
+    wait_stored(app)
     app.reload()
     wait_ready(app)
     app.wait_for_timeout(500)

@@ -94,6 +94,7 @@ try {
   result.trained = await page.$eval('[data-testid="model-name"]', (el) => el.textContent);
   await page.waitForSelector('[data-testid="run-history"] tr[data-run="run-1"]', { timeout: 30_000 });
   result.hash = await page.evaluate(() => location.hash); // the form, mirrored in the address
+  await page.waitForSelector('[data-testid="run-history"][data-stored="true"]', { timeout: 30_000 });
   result.workers = await page.$eval('[data-testid="train-progress"]', (el) => el.dataset.workers);
   await page.waitForFunction(() => document.querySelector('[data-testid="memory"]').dataset.helperBytes !== "[]",
     { timeout: 30_000, polling: 200 });

@@ -79,3 +79,6 @@ export function showRuns(runs, { held, selected, colourOf, ready }) {
 }
 
 export const curvesBy = () => $("compare-x").value;
+
+// Whether the browser's store holds what the table shows (no write pending).
+export const markStored = (stored) => { $("run-history").dataset.stored = stored ? "true" : "false"; };
