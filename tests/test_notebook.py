@@ -105,6 +105,19 @@ def test_hostile_records_and_addresses_cannot_put_code_in_the_notebook(tiny_mnis
     assert RunRecipe.from_record(record | {"name": "line\nbreak"}).name == "run"  # dropped as invalid
 
 
+@pytest.mark.parametrize("whole_network", [False, True])
+def test_a_fine_tuned_model_says_it_learned_from_drawings(tiny_mnist_dir, whole_network):
+    s = page_session(tiny_mnist_dir)
+    drawing = np.zeros((1, 784), np.float32)
+    drawing[0, 300:320] = 1
+    s.start_fine_tune(drawing.tobytes(), [3], whole_network=whole_network)
+    while not (update := s.advance(float("inf")))["done"]:
+        pass
+    assert update["result"]["record"]["data"]["source"] == "mnist+drawings"
+    with pytest.raises(NotebookError, match="fine-tuned on drawings"):
+        s.export_notebook(update["result"]["record"])
+
+
 def test_continuing_with_a_new_plan_is_recorded_and_a_seamless_resume_is_not(tiny_mnist_dir):
     s = page_session(tiny_mnist_dir)
     train(s)  # trained-1
