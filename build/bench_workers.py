@@ -72,6 +72,9 @@ def fine_tune_seconds(page, whole_network: bool) -> dict:
         f"() => document.querySelector('[data-testid=model-name]').dataset.name !== {before!r}", timeout=600_000)
     seconds = time.perf_counter() - t0
     wait_idle(page, 600_000)
+    name = page.get_by_test_id("model-name").get_attribute("data-name")
+    page.wait_for_function(  # the result line is written once the new model is active
+        f"() => document.querySelector('[data-testid=teach-result]').textContent.startsWith({name!r})")
     result = page.get_by_test_id("teach-result")
     return {"whole_network": whole_network, "seconds_to_active": round(seconds, 2),
             "check_before": result.get_attribute("data-check-before"),
