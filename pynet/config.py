@@ -34,6 +34,7 @@ ARCHITECTURES = ("mlp", "cnn")
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "cosine", "warmup-cosine", "step")
 MAX_SEED = 2**32 - 1
+MAX_WORKERS = 8  # the page's default is the cores the browser reports, at most 4 (1 on a phone)
 
 MODEL_LIMITS: dict[str, Constraint] = {
     "n_inputs": Integer(1, 65_536),
@@ -60,6 +61,10 @@ TRAIN_LIMITS: dict[str, Constraint] = {
     "schedule": Choice(SCHEDULES),
     "augment": Boolean(),
     "seed": Integer(0, MAX_SEED),
+    # Data parallelism (parallel.py): each batch split across this many
+    # workers, one Pyodide each in the page. Results match one worker's to
+    # float32 rounding, except that batch norm normalises each worker's share.
+    "workers": Integer(1, MAX_WORKERS),
 }
 
 
@@ -196,6 +201,7 @@ class TrainConfig:
     schedule: str = "constant"
     augment: bool = False
     seed: int = 0
+    workers: int = 1
 
     def __post_init__(self) -> None:
         check_fields(self, TRAIN_LIMITS)
@@ -225,7 +231,7 @@ SETTINGS: dict[str, Constraint] = {**MODEL_LIMITS, **TRAIN_LIMITS, "architecture
 # The settings that shape a network: a model that is continued or stepped keeps its own.
 ARCHITECTURE_SETTINGS = ("architecture", "conv", "hidden", "padding", "batch_norm")
 FORM_SETTINGS = ("architecture", "conv", "batch_norm", "hidden", "lr", "batch_size", "epochs", "optimizer", "schedule", "seed",
-                 "augment")
+                 "workers", "augment")
 
 
 def parse_settings(

@@ -54,6 +54,10 @@ MAX_JSON_CHARS = {"architecture": 16_384, "optimizer": 16_384, "metadata": 262_1
 MAX_JSON_DEPTH = 16
 MAX_JSON_DIGITS = 100  # an integer longer than this is an attack, not a setting (a 4,300-digit one costs seconds)
 WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# A shipped model may store its parameters and statistics as float16 (half
+# the bytes to download); they are widened to the model's dtype on load.
+# Optimiser buffers stay float32/float64.
+PARAMETER_DTYPES = (np.dtype(np.float16), *WEIGHT_DTYPES)
 _MEMBER_NAME = re.compile(r"(format_version|architecture|metadata|optimizer|param_\d{1,3}|stat_\d{1,3}|opt_[a-z]{1,20}_\d{1,3})\.npy")
 _OPTIMIZER_STATE = {"name": Choice(("adam", "sgd")), "t": Integer(0, 2**53)}
 
@@ -112,18 +116,24 @@ def _json_array(obj: Any) -> np.ndarray:
 
 
 def model_to_bytes(
-    model: Sequential, optimizer: Optimizer | None = None, metadata: dict[str, Any] | None = None
+    model: Sequential, optimizer: Optimizer | None = None, metadata: dict[str, Any] | None = None,
+    weights_dtype: np.dtype | type | None = None,
 ) -> bytes:
-    """Serialise to compressed ``.npz`` bytes (see ``save_model``)."""
+    """Serialise to compressed ``.npz`` bytes (see ``save_model``).
+    ``weights_dtype`` (e.g. ``np.float16``) stores the parameters and
+    statistics in that dtype instead of the model's own."""
+    def stored(a: np.ndarray) -> np.ndarray:
+        return a if weights_dtype is None else a.astype(weights_dtype)
+
     arrays: dict[str, np.ndarray] = {
         "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
         "architecture": np.array(model.config.to_json()),
         "metadata": _json_array(metadata or {}),
     }
     for i, p in enumerate(model.parameters()):
-        arrays[f"param_{i}"] = p
+        arrays[f"param_{i}"] = stored(p)
     for i, a in enumerate(model.state()):
-        arrays[f"stat_{i}"] = a
+        arrays[f"stat_{i}"] = stored(a)
     if optimizer is not None:
         state = optimizer.state_dict()
         buffers = state.pop("buffers")
@@ -322,9 +332,9 @@ class _Reader:
         model = build_model(config)
         model.temperature = metadata.get("temperature", 1.0)
         for i, (p, shape) in enumerate(zip(model.parameters(), shapes)):
-            p[...] = self._weights(f"param_{i}", shape)
+            p[...] = self._weights(f"param_{i}", shape, PARAMETER_DTYPES)
         for i, (a, shape) in enumerate(zip(model.state(), state_shapes)):
-            a[...] = self._weights(f"stat_{i}", shape)
+            a[...] = self._weights(f"stat_{i}", shape, PARAMETER_DTYPES)
             if i % 2 and (a < 0).any():  # (mean, variance) pairs
                 raise ModelFormatError(f"'stat_{i}' is a variance but holds negative values")
         _check_outputs(model)
@@ -425,10 +435,11 @@ class _Reader:
             raise ModelFormatError(f"the model has {config.n_classes} classes; digits need {req.n_classes}")
         return config
 
-    def _weights(self, key: str, shape: tuple[int, ...]) -> np.ndarray:
+    def _weights(self, key: str, shape: tuple[int, ...], dtypes: tuple[np.dtype, ...] = WEIGHT_DTYPES) -> np.ndarray:
         arr = self._array(key, kinds="f", shape=shape)
-        if arr.dtype.newbyteorder("=") not in WEIGHT_DTYPES:
-            raise ModelFormatError(f"'{key}' has dtype {arr.dtype}; weights must be float32 or float64")
+        if arr.dtype.newbyteorder("=") not in dtypes:
+            names = " or ".join(str(d) for d in dtypes)
+            raise ModelFormatError(f"'{key}' has dtype {arr.dtype}; these weights must be {names}")
         if not np.isfinite(arr).all():
             raise ModelFormatError(f"'{key}' contains NaN or infinite values")
         return arr

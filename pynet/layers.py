@@ -135,13 +135,20 @@ class Dropout(Layer):
             raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
         self.rate = rate
         self.rng = rng if rng is not None else np.random.default_rng(0)
+        # When the input is one shard of a batch (data parallelism): the batch's
+        # size and the shard's rows, so the masks are those of the whole batch.
+        self.shard: tuple[slice, int] | None = None
         self._scale_mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not training or self.rate == 0.0:
             self._scale_mask = None
             return x
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
+        if self.shard is None:
+            keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
+        else:
+            rows, batch_size = self.shard
+            keep = self.rng.random((batch_size, *x.shape[1:]), dtype=np.float32)[rows] >= self.rate
         self._scale_mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.rate)
         return x * self._scale_mask
 

@@ -36,27 +36,38 @@ class SoftmaxCrossEntropy:
         self._labels: np.ndarray | None = None
 
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
+        """``labels``: ``(B,)`` class indices (or NO_CLASS), or ``(B, C)``
+        target probabilities (soft targets, e.g. another model's answers:
+        knowledge distillation, Hinton, Vinyals and Dean 2015)."""
         logp = log_softmax(logits)  # (B, C)
         self._probs = np.exp(logp)
         self._labels = labels
+        if labels.ndim == 2:
+            return float(-(labels * logp).sum(axis=1).mean())
         known = labels >= 0
         if known.all():
             return float(-logp[np.arange(len(labels)), labels].mean())
         picked = np.where(known, logp[np.arange(len(labels)), np.where(known, labels, 0)], logp.mean(axis=1))
         return float(-picked.mean())
 
-    def backward(self) -> np.ndarray:
+    def backward(self, divisor: int | None = None) -> np.ndarray:
         """d(mean loss)/d(logits) = (softmax - target) / B, the target one-hot
-        (or uniform for a NO_CLASS label)."""
+        (or uniform for a NO_CLASS label). ``divisor``: the whole batch's size
+        when these logits are one shard of it (data parallelism), so the
+        shards' gradients add up to the batch's."""
         if self._probs is None or self._labels is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
         grad = self._probs.copy()  # (B, C)
         labels = self._labels
+        if labels.ndim == 2:  # soft targets
+            grad -= labels
+            grad /= divisor or len(labels)
+            return grad
         known = labels >= 0
         grad[np.flatnonzero(known), labels[known]] -= 1
         if not known.all():
             grad[~known] -= grad.dtype.type(1.0 / grad.shape[1])
-        grad /= len(labels)
+        grad /= divisor or len(labels)
         return grad
 
     @property

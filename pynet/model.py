@@ -67,11 +67,14 @@ class Sequential:
         """Whether training draws random numbers inside the network (dropout)."""
         return any(isinstance(layer, Dropout) and layer.rate > 0 for layer in self.layers)
 
-    def set_rng(self, rng: np.random.Generator) -> None:
-        """Where dropout draws its masks from (the trainer keys it by position)."""
+    def set_rng(self, rng: np.random.Generator, rows: slice | None = None, batch_size: int | None = None) -> None:
+        """Where dropout draws its masks from (the trainer keys it by position);
+        with ``rows`` and ``batch_size``, the inputs are those rows of a batch
+        of that size, and the masks are cut from the whole batch's."""
         for layer in self.layers:
             if isinstance(layer, Dropout):
                 layer.rng = rng
+                layer.shard = (rows, batch_size) if rows is not None and batch_size is not None else None
 
     def logits(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Raw outputs, computed in chunks to bound memory (by default chunks of

@@ -41,6 +41,22 @@ class BatchNorm2D(Layer):
         self._inv_std: np.ndarray | None = None  # (C,)
         self._shape: tuple[int, int, int, int] | None = None  # (C, H, W, N)
         self._training = False
+        # The last training batch's (mean, biased variance, values per channel).
+        self.batch_stats: tuple[np.ndarray, np.ndarray, int] | None = None
+        # False while a shard of a batch passes (data parallelism): the running
+        # statistics then move once, with the whole batch's (``parallel.py``).
+        self.update_running = True
+
+    def update_running_stats(self, mean: np.ndarray, var: np.ndarray, m: int) -> None:
+        """Move the running averages towards a batch's per-channel ``mean`` and
+        biased ``var`` over ``m`` values each; the running variance is kept
+        unbiased (m / (m - 1)), as PyTorch and Keras keep it."""
+        unbiased = var * (m / (m - 1)) if m > 1 else var
+        running_mean, running_var = self.state["mean"], self.state["var"]
+        running_mean *= MOMENTUM
+        running_mean += (1 - MOMENTUM) * mean
+        running_var *= MOMENTUM
+        running_var += (1 - MOMENTUM) * unbiased
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         n, c, h, w = x.shape
@@ -49,14 +65,9 @@ class BatchNorm2D(Layer):
             mean = rows.mean(axis=1)
             centered = rows - mean[:, None]
             var = np.mean(centered * centered, axis=1)
-            m = rows.shape[1]
-            # Running variance unbiased (m / (m - 1)), as PyTorch and Keras keep it.
-            unbiased = var * (m / (m - 1)) if m > 1 else var
-            running_mean, running_var = self.state["mean"], self.state["var"]
-            running_mean *= MOMENTUM
-            running_mean += (1 - MOMENTUM) * mean
-            running_var *= MOMENTUM
-            running_var += (1 - MOMENTUM) * unbiased
+            self.batch_stats = (mean, var, rows.shape[1])
+            if self.update_running:
+                self.update_running_stats(mean, var, rows.shape[1])
         else:
             centered = rows - self.state["mean"][:, None]
             var = self.state["var"]

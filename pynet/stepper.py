@@ -44,7 +44,7 @@ PARAM_GRAD = {(Dense, "W"): (Dense.backward, "kernels.dense_weight_grad"),
               (BatchNorm2D, "gamma"): (BatchNorm2D.backward, "np.sum(g * xhat"),
               (BatchNorm2D, "beta"): (BatchNorm2D.backward, "np.sum(g, axis=1")}
 LOSS = (SoftmaxCrossEntropy.forward, "logp = log_softmax")
-LOSS_GRAD = (SoftmaxCrossEntropy.backward, "grad /= len(labels)")
+LOSS_GRAD = (SoftmaxCrossEntropy.backward, "grad /= divisor or len(labels)")
 UPDATE = {Adam: (Adam.step, "p -= tmp"), SGD: (SGD.step, "p += v")}
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -79,7 +79,13 @@ class BatchStepper:
         self.trainer = trainer
         prog = trainer.progress
         self.epoch = prog.epochs_done + 1
-        self.idx, self.xb, self.yb = trainer.batch(trainer.epoch_order(self.epoch), self.epoch, prog.epoch_samples)
+        batch = trainer.next_batch()
+        if batch is None:
+            raise ValueError("this model's run is complete: there is no next batch to step through")
+        self.idx, self.xb, self.yb = batch.idx, batch.x, batch.y
+        if batch.rng is not None:
+            trainer.model.set_rng(batch.rng)
+        self._lr = batch.lr
         self.stage = 0  # stages done
         self.loss: float | None = None
         self._grad: np.ndarray | None = None
@@ -100,7 +106,7 @@ class BatchStepper:
 
     def _forward(self) -> list[dict[str, Any]]:
         model = self.trainer.model
-        self.trainer.optimizer.lr = self.trainer.current_lr()
+        self.trainer.optimizer.lr = self._lr
         out = [summary("x: the batch's pixels", self.xb, None)]
         h = self.xb
         with np.errstate(over="ignore", invalid="ignore"):

@@ -132,11 +132,117 @@ class StepInfo:
         return asdict(self)
 
 
+@dataclass
+class Batch:
+    """One mini-batch of a run, as ``Trainer.next_batch`` plans it."""
+
+    epoch: int  # 1-based
+    start: int  # its position in the epoch's order
+    idx: np.ndarray  # (B,) sample indices
+    x: np.ndarray  # (B, n_inputs) float pixels, augmented
+    y: np.ndarray  # (B,) labels (NO_CLASS for a scribble)
+    lr: float  # the schedule's rate for this step
+    rng: np.random.Generator | None  # dropout's masks come from here (after the augmentation's draws)
+    planned_at: float  # time.perf_counter() when planned: steps/s count the whole step
+
+    @property
+    def size(self) -> int:
+        return len(self.idx)
+
+
+@dataclass
+class BatchResult:
+    """What a forward and backward pass over a batch, or over a part of one
+    (a data-parallel shard), reports. The gradients themselves are in the
+    model's ``gradients()``."""
+
+    loss_sum: float  # per-sample losses, summed
+    count: int  # samples
+    correct: int  # right answers among the samples with a class label
+    known: int  # samples with a class label (outlier-exposure scribbles have none)
+
+    def __add__(self, other: BatchResult) -> BatchResult:
+        return BatchResult(self.loss_sum + other.loss_sum, self.count + other.count, self.correct + other.correct,
+                           self.known + other.known)
+
+    @property
+    def loss(self) -> float:
+        return self.loss_sum / self.count
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+class _RunningStats:
+    """Running figures of the epoch in progress and of the last few seconds."""
+
+    def __init__(self) -> None:
+        self.new_epoch()
+        self.recent: deque[tuple[int, float]] = deque()  # (samples, seconds) of recent steps
+        # Running totals of ``recent`` (re-summing it cost ~0.7 ms/step in Pyodide).
+        self.recent_samples, self.recent_secs = 0, 0.0
+
+    def new_epoch(self) -> None:
+        self.correct = self.known = 0
+        self.loss_sum, self.count = 0.0, 0
+
+    def add(self, result: BatchResult, seconds: float) -> None:
+        self.correct += result.correct
+        self.known += result.known
+        self.loss_sum += result.loss_sum
+        self.count += result.count
+        self.recent.append((result.count, seconds))
+        self.recent_samples, self.recent_secs = self.recent_samples + result.count, self.recent_secs + seconds
+        while len(self.recent) > 1 and self.recent_secs > 3.0:
+            old_n, old_secs = self.recent.popleft()
+            self.recent_samples, self.recent_secs = self.recent_samples - old_n, self.recent_secs - old_secs
+
+    @property
+    def samples_per_sec(self) -> float:
+        return self.recent_samples / self.recent_secs if self.recent_secs > 0 else 0.0
+
+
+def forward_backward(
+    model: Sequential,
+    loss_fn: SoftmaxCrossEntropy,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int,
+    rows: slice,
+    rng: np.random.Generator | None = None,
+) -> BatchResult:
+    """Forward and backward over ``x`` ``(b, n_inputs)`` and labels ``y``
+    ``(b,)``: rows ``rows`` of a mini-batch of ``batch_size`` (all of it, or a
+    data-parallel shard). The model's gradients are then these rows' share of
+    the whole batch's mean-loss gradient, so shards' gradients add up to the
+    batch's; dropout draws the whole batch's masks from ``rng`` and keeps these
+    rows, so a shard sees exactly what it would in a whole-batch step."""
+    if rng is not None:
+        model.set_rng(rng, rows=rows, batch_size=batch_size)
+    # Overflow shows up as a non-finite loss, which ``Trainer.apply`` reports;
+    # the warnings would only repeat that less clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = model.forward(x, training=True)  # (b, C)
+        loss = loss_fn.forward(logits, y)
+        model.backward(loss_fn.backward(divisor=batch_size))
+    labels = y if y.ndim == 1 else y.argmax(axis=1)  # soft targets: their most likely class
+    known = labels >= 0  # NO_CLASS samples (outlier exposure) have no right answer
+    correct = int((loss_fn.probs.argmax(axis=1)[known] == labels[known]).sum())
+    return BatchResult(loss * len(y), len(y), correct, int(known.sum()))
+
+
 class Trainer:
     """Trains ``model`` on ``(x, y)``; validates each epoch on ``(x_val, y_val)``.
 
     ``progress``, ``optimizer`` and ``history`` continue an earlier run (see
     ``io.LoadedModel``); ``config.epochs`` is then the run's total.
+
+    A step is three calls, so that its middle can run elsewhere (data
+    parallelism, ``parallel.py``): ``next_batch`` plans the mini-batch,
+    ``forward_backward`` computes the gradients of the whole batch or of a
+    shard of it, ``apply`` checks the loss, updates the weights and keeps the
+    books. ``steps()`` is the three in a loop.
     """
 
     def __init__(
@@ -160,7 +266,9 @@ class Trainer:
             return a if a.dtype == np.uint8 else a.astype(dtype, copy=False)
 
         self.model, self.config, self.dtype = model, config, dtype
-        self.x, self.y = as_input(x), y.astype(np.int64, copy=False)
+        # Class indices, or (N, C) target probabilities (soft targets: losses.py).
+        self.y = y.astype(np.int64, copy=False) if y.ndim == 1 else y.astype(dtype, copy=False)
+        self.x = as_input(x)
         self.x_val = None if x_val is None else as_input(x_val)
         self.y_val = y_val
         self.optimizer = optimizer or optimizer_for(config, model.parameters())
@@ -172,99 +280,102 @@ class Trainer:
         self.total_samples = config.epochs * len(x)
         self._snapshot = [a.copy() for a in model.arrays()]  # batch norm's running statistics too
         self._random_batches = config.augment or model.uses_randomness
+        self._order: tuple[int, np.ndarray] | None = None  # (epoch, its order), computed once per epoch
+        self._stats = _RunningStats()
+        self._running_loss = math.nan
+        chance_loss = math.log(model.n_classes)
+        self._chance_loss, self._loss_limit = chance_loss, DIVERGENCE_FACTOR * chance_loss
 
     @property
     def samples_seen(self) -> int:
         return self.progress.samples_seen
 
+    @property
+    def finished(self) -> bool:
+        return self.progress.epochs_done >= self.config.epochs
+
     def steps(self) -> Iterator[StepInfo]:
         """Run training one mini-batch per ``next()``; raises TrainingDiverged."""
-        cfg, prog, n = self.config, self.progress, len(self.x)
-        arrays = self.model.arrays()
-        grads = self.model.gradients()
-        recent: deque[tuple[int, float]] = deque()  # (samples, seconds) of recent steps
-        recent_samples, recent_secs = 0, 0.0  # their running totals (re-summing cost ~0.7 ms/step in Pyodide)
-        running_loss = math.nan
-        chance_loss = math.log(self.model.n_classes)
-        loss_limit = DIVERGENCE_FACTOR * chance_loss
-        while prog.epochs_done < cfg.epochs:
-            epoch = prog.epochs_done + 1
-            order = self.epoch_order(epoch)
-            correct = seen = 0
-            loss_sum, summed = 0.0, 0
-            while prog.epoch_samples < n:
-                t0 = time.perf_counter()
-                idx, xb, yb = self.batch(order, epoch, prog.epoch_samples)
-                self.optimizer.lr = self.current_lr()
+        while (batch := self.next_batch()) is not None:
+            yield self.apply(batch, self.forward_backward(batch))
 
-                # Overflow here is caught just below as a non-finite loss; the
-                # warnings would only repeat that message less clearly.
-                with np.errstate(over="ignore", invalid="ignore"):
-                    logits = self.model.forward(xb, training=True)  # (B, C)
-                    loss = self.loss_fn.forward(logits, yb)
-                if not (math.isfinite(loss) and loss <= loss_limit):
-                    self._restore_snapshot()
-                    raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, step {prog.steps + 1}: the loss became {loss:.4g} "
-                        f"(chance level is {chance_loss:.2f}); the learning rate {self.optimizer.lr:g} is "
-                        "probably too high. The last good weights were kept"
-                    )
-                self.model.backward(self.loss_fn.backward())
-                # These weights produced a finite loss: remember them before updating.
-                # (Batch norm's statistics have already moved with this batch;
-                # they are snapshotted as they are, finite since the loss is.)
-                for snap, a in zip(self._snapshot, arrays):
-                    np.copyto(snap, a)
-                self.optimizer.step(grads)
+    def next_batch(self) -> Batch | None:
+        """The run's next mini-batch (None when the run is over). Planning it
+        changes nothing: only ``apply`` moves the run on."""
+        if self.finished:
+            return None
+        epoch, start = self.progress.epochs_done + 1, self.progress.epoch_samples
+        if self._order is None or self._order[0] != epoch:
+            self._order = (epoch, self.epoch_order(epoch))
+        if start == 0:
+            self._stats.new_epoch()
+        planned_at = time.perf_counter()
+        idx, xb, yb, rng = self._batch(self._order[1], epoch, start)
+        return Batch(epoch, start, idx, xb, yb, self.current_lr(), rng, planned_at)
 
-                b = len(idx)
-                prog.advance(b)
-                known = yb >= 0  # NO_CLASS samples (outlier exposure) have no right answer
-                seen += int(known.sum())
-                correct += int((self.loss_fn.probs.argmax(axis=1)[known] == yb[known]).sum())
-                loss_sum += loss * b
-                summed += b
-                running_loss = loss if math.isnan(running_loss) else 0.95 * running_loss + 0.05 * loss
-                secs_this = time.perf_counter() - t0
-                recent.append((b, secs_this))
-                recent_samples, recent_secs = recent_samples + b, recent_secs + secs_this
-                while len(recent) > 1 and recent_secs > 3.0:
-                    old_n, old_secs = recent.popleft()
-                    recent_samples, recent_secs = recent_samples - old_n, recent_secs - old_secs
-                info = StepInfo(
-                    epoch=epoch,
-                    step=prog.steps,
-                    samples=prog.samples_seen,
-                    total_samples=self.total_samples,
-                    loss=loss,
-                    running_loss=running_loss,
-                    running_accuracy=correct / max(seen, 1),
-                    samples_per_sec=recent_samples / recent_secs if recent_secs > 0 else 0.0,
-                    lr=self.optimizer.lr,
-                )
-                epoch_over = prog.epoch_samples >= n
-                if epoch_over:
-                    self._end_epoch(info, loss_sum / summed)  # the next epoch's position starts at 0
-                yield info
-                if epoch_over:
-                    break
+    def forward_backward(self, batch: Batch, rows: slice | None = None) -> BatchResult:
+        """Gradients of the whole batch, or of its ``rows`` only (a shard: see
+        ``forward_backward`` below), left in the model's ``gradients()``."""
+        rows = rows or slice(0, batch.size)
+        return forward_backward(self.model, self.loss_fn, batch.x[rows], batch.y[rows], batch_size=batch.size,
+                                rows=rows, rng=batch.rng)
+
+    def apply(self, batch: Batch, result: BatchResult) -> StepInfo:
+        """Finish a step whose gradients are in the model: check the loss,
+        update the weights, move the run on (validating at an epoch's end)."""
+        prog = self.progress
+        loss = result.loss
+        if not (math.isfinite(loss) and loss <= self._loss_limit):
+            self._restore_snapshot()
+            raise TrainingDiverged(
+                f"training diverged at epoch {batch.epoch}, step {prog.steps + 1}: the loss became {loss:.4g} "
+                f"(chance level is {self._chance_loss:.2f}); the learning rate {batch.lr:g} is "
+                "probably too high. The last good weights were kept"
+            )
+        # These weights produced a finite loss: remember them before updating.
+        # (Batch norm's statistics have already moved with this batch; they
+        # are snapshotted as they are, finite since the loss is.)
+        for snap, a in zip(self._snapshot, self.model.arrays()):
+            np.copyto(snap, a)
+        self.optimizer.lr = batch.lr
+        self.optimizer.step(self.model.gradients())
+        prog.advance(batch.size)
+        stats = self._stats
+        stats.add(result, time.perf_counter() - batch.planned_at)
+        self._running_loss = loss if math.isnan(self._running_loss) else 0.95 * self._running_loss + 0.05 * loss
+        info = StepInfo(
+            epoch=batch.epoch,
+            step=prog.steps,
+            samples=prog.samples_seen,
+            total_samples=self.total_samples,
+            loss=loss,
+            running_loss=self._running_loss,
+            running_accuracy=stats.correct / max(stats.known, 1),
+            samples_per_sec=stats.samples_per_sec,
+            lr=batch.lr,
+        )
+        if prog.epoch_samples >= len(self.x):
+            self._end_epoch(info, stats.loss_sum / stats.count)  # the next epoch's position starts at 0
+        return info
 
     def epoch_order(self, epoch: int) -> np.ndarray:
         """The order of the training samples in ``epoch`` (1-based)."""
         return np.random.default_rng((self.config.seed, epoch)).permutation(len(self.x))
 
-    def batch(self, order: np.ndarray, epoch: int, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The mini-batch at ``start`` of the epoch: indices, inputs (augmented)
-        and labels; also points dropout at this batch's random numbers."""
+    def _batch(
+        self, order: np.ndarray, epoch: int, start: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.random.Generator | None]:
+        """The mini-batch at ``start`` of the epoch: indices, inputs (augmented),
+        labels, and the generator dropout continues from."""
         idx = order[start : start + self.config.batch_size]
         xb, yb = as_float_pixels(self.x[idx], self.dtype), self.y[idx]
+        rng = None
         if self._random_batches:
             # Keyed by position, so a resumed run draws the same numbers (~15 us).
             rng = np.random.default_rng((self.config.seed, epoch, start))
-            self.model.set_rng(rng)
             if self.config.augment:
                 xb = random_affine(xb, rng)
-        return idx, xb, yb
+        return idx, xb, yb, rng
 
     def current_lr(self) -> float:
         return scheduled_lr(self.config, self.progress.samples_seen / self.total_samples)

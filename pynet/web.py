@@ -2,58 +2,46 @@
 
 Everything here takes and returns plain numbers, lists, dicts and ``bytes``,
 so the worker script stays thin and this glue is unit-tested on CPython. The
-worker names each request after the Session method it calls. It converts JS
-typed arrays to ``bytes`` (or passes objects with a ``to_bytes()`` method,
-which Pyodide's JsProxy of a typed array has).
+worker names each request after the Session method that answers it and calls
+it through ``Session.handle``, which returns the result or the error as
+``{kind, message, fields}`` (``errors.error_info``): the page never parses
+Python's tracebacks. Long jobs (``jobs.py``) are started by a ``start_*``
+method and then advanced by the worker (``advance``) until done.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import presets
-from .confidence import calibration_report, judge
-from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, parse_settings, settings_schema
+from .budget import DEFAULT_MEMORY_MB, MAX_PARAMS, parse_tab_settings
+from .confidence import judge
+from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, as_float_pixels, dataset_from_arrays, parse_idx
+from .errors import answer
 from .explain import explain, gradient_check
+from .finetune import FeatureCache, HeadFineTuneJob
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
-from .metadata import training_metadata
-from .metrics import classification_report, misclassified_indices
+from .jobs import EvaluationJob, Job, NewModel, TrainingJob
+from .metadata import data_record, training_metadata
 from .model import Sequential, build_model, copy_model
+from .notebook import run_record
 from .optimizers import Optimizer
-from .preprocess import preprocess_image
-from .recipes import FINE_TUNE, FINE_TUNE_VAL, Finisher, continuation, fine_tune_data, validate_samples
+from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
 from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
-from .train import StepInfo, Trainer
+from .team import as_bytes, as_py
+from .train import Trainer
+from .web_images import ImageRequests
+from .web_runs import RunRequests
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
-CHART_EVERY = 10  # batches per chart point
-MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
-MAX_BATCH_BYTES = 512 * 2**20  # what one training batch may occupy in the tab (im2col columns dominate)
-MAX_MISCLASSIFIED = 100
-MAX_IMAGE_SIDE = 4096  # pixels of an opened image (the page sends at most 640)
 # What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
 PAGE_MODEL = Requirements(n_inputs=784, n_classes=10, max_params=MAX_PARAMS)
-
-
-def as_bytes(data: Any) -> bytes:
-    """bytes from bytes-likes or a Pyodide JsProxy of a typed array."""
-    if hasattr(data, "to_bytes"):
-        return data.to_bytes()
-    return bytes(data)
-
-
-def as_py(data: Any) -> Any:
-    """Plain Python values from a Pyodide JsProxy (dicts, lists) or as they are."""
-    return data.to_py() if hasattr(data, "to_py") else data
 
 
 @dataclass
@@ -77,31 +65,26 @@ class ModelEntry:
         }
 
 
-def run_for(steps: Iterator[tuple[int, int]], budget_ms: float, total: int) -> dict[str, Any]:
-    """Advance ``steps`` (yielding images done, images in all) for about
-    ``budget_ms``: the work of one of the worker's time slices."""
-    deadline = time.perf_counter() + budget_ms / 1000.0
-    for done, total in steps:
-        if done < total and time.perf_counter() >= deadline:
-            return {"done": False, "images": done, "total": total}
-    return {"done": True, "images": total, "total": total}
-
-
-class Session:
-    """All state the worker keeps: models, MNIST, the running training job."""
+class Session(RunRequests, ImageRequests):
+    """All state the worker keeps: models, MNIST, the running training job.
+    The requests about runs (shared links, notebooks) are ``RunRequests``;
+    those about an opened image (``classify_image`` and co.) ``ImageRequests``."""
 
     def __init__(self) -> None:
         self.models: dict[str, ModelEntry] = {}
         self.active: str | None = None
         self.data = None  # pynet.data.Dataset once MNIST is loaded
-        self._trainer: Trainer | None = None
-        self._steps = None
-        self._finisher: Finisher | None = None  # the end of a job: calibration and test accuracy, in chunks
-        self._evaluation: tuple | None = None  # (name, model, its test logits chunk by chunk, those done)
-        self._job_name = ""
-        self._chart: list[tuple[float, float]] = []  # (loss, acc) of batches since the last point
+        self.job: Job | None = None  # the long job in progress, if any (jobs.py)
+        self._features: FeatureCache | None = None  # the last fine-tune's base features (finetune.py)
         self._stepper: BatchStepper | None = None
         self._stepper_base = ""
+        self._stepper_continued_at: int | None = None
+        self.memory_mb = float(DEFAULT_MEMORY_MB)  # the tab's budget (set_device)
+
+    def handle(self, method: str, args: Any = None) -> dict[str, Any]:
+        """Answer the page's request ``method`` (``errors.answer``): only the
+        methods in ``REQUESTS`` answer."""
+        return answer(self, REQUESTS, method, args)
 
     # ---- settings -----------------------------------------------------------
     @staticmethod
@@ -122,35 +105,18 @@ class Session:
             return exc.errors
         return {}
 
-    @staticmethod
-    def _parse(settings: Any) -> tuple[ModelConfig, TrainConfig]:
-        """parse_settings over the in-tab defaults, plus the tab's memory budget
-        (checked even when other fields are wrong, so every message shows at once)."""
-        values = as_py(settings)
-        if not isinstance(values, dict):
-            raise SettingsError({"settings": "must be an object of form fields"})
-        defaults = presets.configs("in-tab")
-        errors: dict[str, str] = {}
-        try:
-            model_cfg, train_cfg = parse_settings(values, defaults)
-        except SettingsError as exc:
-            errors = dict(exc.errors)
-        architecture_fields = {k: values.get(k) for k in ARCHITECTURE_SETTINGS}
-        if not set(architecture_fields) & set(errors):
-            architecture = parse_settings(architecture_fields, defaults)[0]
-            where = "conv" if architecture.conv else "hidden"
-            if architecture.n_params > MAX_PARAMS:
-                errors[where] = (f"{architecture.describe()} has {architecture.n_params:,} weights, more than the "
-                                 f"{MAX_PARAMS:,} that fit in the tab's memory")
-            elif not errors:
-                batch_bytes = 4 * architecture.training_floats_per_sample() * train_cfg.batch_size
-                if batch_bytes > MAX_BATCH_BYTES:
-                    errors["batch_size"] = (f"a batch of {train_cfg.batch_size} needs about {batch_bytes / 2**20:,.0f} MB "
-                                            f"with {architecture.describe()}; the tab allows {MAX_BATCH_BYTES // 2**20} "
-                                            "MB: use a smaller batch")
-        if errors:
-            raise SettingsError(errors)
-        return model_cfg, train_cfg
+    def _parse(self, settings: Any) -> tuple[ModelConfig, TrainConfig]:
+        """The form's settings, checked against the tab's limits (``budget.py``)."""
+        return parse_tab_settings(as_py(settings), self.memory_mb)
+
+    def set_device(self, memory_mb: float) -> dict[str, float]:
+        """The tab's memory budget in MB, as the page judges it from the device
+        (``budget.parse_tab_settings`` caps the workers by it)."""
+        value = float(memory_mb)
+        if not 64 <= value <= 65_536:
+            raise ValueError(f"the tab's memory budget must be 64 to 65,536 MB, got {memory_mb}")
+        self.memory_mb = value
+        return {"memory_mb": value}
 
     # ---- models -----------------------------------------------------------
     def add_model(self, name: str, data: Any, activate: bool = True) -> dict[str, Any]:
@@ -165,10 +131,13 @@ class Session:
             self.active = name
         return entry.info(name)
 
-    def _free_name(self, name: str) -> str:
-        if name not in self.models:
+    def _free_name(self, name: str, numbered: bool = False) -> str:
+        """The one place models are named: ``name``, or ``name-2``, ``name-3``,
+        … when taken; ``numbered`` names are always numbered (``trained-1``,
+        ``trained-2``: a run's results)."""
+        if not numbered and name not in self.models:
             return name
-        n = 2
+        n = 1 if numbered else 2
         while f"{name}-{n}" in self.models:
             n += 1
         return f"{name}-{n}"
@@ -202,6 +171,8 @@ class Session:
         return None if x is None else self._answer(x, "drawing")
 
     def _answer(self, x: np.ndarray, what: str) -> dict[str, Any]:
+        """The active model's answer for the input ``x`` ``(784,)`` of a
+        ``what`` (a drawing, an image): what ``classify`` returns."""
         with np.errstate(all="ignore"):
             probs = self._entry().model.predict_proba(x[None])[0]
         if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
@@ -230,36 +201,6 @@ class Session:
         strokes = np.split(xy, np.cumsum(counts)[:-1])
         return render_strokes(strokes, canvas_size=max(width, height))
 
-    # ---- pictures: the page's "Open an image" (pixels decoded by the browser) ----
-    def classify_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
-        """A picture's RGBA pixels (``width`` x ``height`` x 4 bytes, rows top
-        to bottom) -> what ``classify`` returns for a drawing; the input is
-        made by ``preprocess.preprocess_image``. ValueError when the picture
-        holds no digit or the pixels do not match the size."""
-        return self._answer(self._picture(pixels, width, height), "image")
-
-    def preprocess_image_sample(self, pixels: Any, width: int, height: int) -> bytes:
-        """The picture as the 784 float32 values the model sees (for teaching)."""
-        return self._picture(pixels, width, height).astype(np.float32).tobytes()
-
-    def explain_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
-        """``explain`` for a picture."""
-        return explain(self._entry().model, self._picture(pixels, width, height)) | {"model": self.active}
-
-    @staticmethod
-    def _picture(pixels: Any, width: int, height: int) -> np.ndarray:
-        if not all(isinstance(v, (int, float)) and float(v).is_integer() and 0 < v <= MAX_IMAGE_SIDE
-                   for v in (width, height)):
-            raise ValueError(f"an image must be 1 to {MAX_IMAGE_SIDE:,} pixels wide and high, got {width} x {height}")
-        width, height = int(width), int(height)
-        data = as_bytes(pixels)
-        if len(data) != width * height * 4:
-            raise ValueError(f"{len(data):,} bytes of pixels do not make a {width} x {height} RGBA image")
-        x = preprocess_image(np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4))
-        if x is None:
-            raise ValueError("no digit found in the image: it is blank, too faint, or holds only specks")
-        return x
-
     # ---- data ---------------------------------------------------------------
     def load_mnist(self, **files: Any) -> dict[str, int]:
         """Parse the four (optionally gzipped) IDX files, given by the names of
@@ -280,127 +221,117 @@ class Session:
 
     # ---- training -----------------------------------------------------------
     def start_training(self, settings: Any, name: str = "trained", continue_active: bool = False) -> dict[str, Any]:
-        """Validate settings and set up a training job: a fresh model, or with
+        """Start a training job (``jobs.TrainingJob``): a fresh model, or with
         ``continue_active`` a copy of the active model that trains ``epochs``
-        more epochs, keeping its optimiser state and its schedule position."""
+        more epochs, keeping its optimiser state and its schedule position.
+        The result is registered as ``name`` (or ``name-2``, …)."""
         values = as_py(settings)
         if continue_active and isinstance(values, dict):  # the architecture is the model's
             values = {k: v for k, v in values.items() if k not in ARCHITECTURE_SETTINGS}
         model_cfg, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
+        continued_at = None
         if not continue_active:
-            return self._begin_job(Trainer(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val), name)
-        copy = load_model(self.model_bytes())  # the active model stays as it is until the run ends
-        cont = continuation(copy, train_cfg, train_cfg.epochs, train_size=len(x_tr))
-        trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
-        return self._begin_job(trainer, name)
+            trainer = Trainer(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val)
+        else:
+            copy = load_model(self.model_bytes())  # the active model stays as it is until the run ends
+            cont = continuation(copy, train_cfg, train_cfg.epochs, train_size=len(x_tr))
+            trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress,
+                              cont.history)
+            continued_at = cont.continued_at_step
+        data = self._require_data()
+        return self._begin(TrainingJob(trainer, name=str(name)[:80] or "trained", x_test=data.x_test,
+                                       y_test=data.y_test, val_size=len(x_val), workers=train_cfg.workers,
+                                       data=data_record("mnist", len(x_tr) + len(x_val)),
+                                       continued_at_step=continued_at))
 
-    def start_fine_tune(self, samples: Any, labels: Any, name: str = "fine-tuned") -> dict[str, Any]:
-        """Set up a short job that trains a copy of the active model on the
-        user's drawings (784 float32 each, from ``preprocess_sample``) mixed
-        with MNIST (``recipes.fine_tune_data``). The active model is not touched."""
+    def start_fine_tune(self, samples: Any, labels: Any, whole_network: bool = False) -> dict[str, Any]:
+        """Start teaching a copy of the active model the person's drawings (784
+        float32 each, from ``preprocess_sample``). By default only its dense
+        head learns, on features of the frozen convolution blocks
+        (``finetune.HeadFineTuneJob``: seconds); ``whole_network`` trains every
+        layer briefly on the drawings mixed with MNIST (``recipes.fine_tune_data``).
+        The active model is not touched; the result is named ``<model>+you``."""
         x_user, y_user = validate_samples(np.frombuffer(as_bytes(samples), dtype=np.float32), as_py(labels))
         x_tr, y_tr, x_val, y_val = self._train_split()
+        base_name = f"{(self.active or 'model').split('+')[0]}+you"
+        base = self._entry().model
+        if not whole_network:
+            return self._begin(HeadFineTuneJob(base, base_name, x_user, y_user, x_tr, y_tr, x_val, y_val,
+                                               self._features))
         x, y = fine_tune_data(x_user, y_user, x_tr, y_tr)
-        model = copy_model(self._entry().model)
-        return self._begin_job(Trainer(model, FINE_TUNE, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL]), name)
+        trainer = Trainer(copy_model(base), FINE_TUNE, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL])
+        data = self._require_data()
+        return self._begin(TrainingJob(trainer, name=base_name, x_test=data.x_test, y_test=data.y_test,
+                                       val_size=FINE_TUNE_VAL, kind="fine-tune",
+                                       data=data_record("mnist+drawings", len(x))))
+
+    def start_evaluate(self, name: str | None = None, workers: int = 1, compare: str | None = None) -> dict[str, Any]:
+        """Start evaluating a model (the active one by default) on the test
+        set, the images split across ``workers`` (``jobs.EvaluationJob``);
+        with ``compare`` (another model's name), also where the two disagree."""
+        data = self._require_data()
+        name = name or self.active
+        model = self._entry(name).model
+        workers = TrainConfig(workers=workers).workers  # the settings table's limit
+        other = None
+        if compare is not None:
+            if not isinstance(compare, str) or compare not in self.models:
+                raise KeyError(f"no model named {str(compare)[:80]!r} to compare with")
+            other = (compare, self.models[compare].model)
+        return self._begin(EvaluationJob(model, str(name), data.x_test, data.y_test, workers, other))
 
     def _train_split(self) -> tuple[np.ndarray, ...]:
         """MNIST's training images, split at load into training and validation parts."""
         data = self._require_data()
         return data.x_train, data.y_train, data.x_val, data.y_val
 
-    def _begin_job(self, trainer: Trainer, name: str) -> dict[str, Any]:
-        if self._trainer is not None:
-            raise RuntimeError("a training run is already in progress")
-        self._trainer = trainer
-        self._steps = trainer.steps()
-        self._job_name = name
-        self._chart = []
-        return {
-            "architecture": trainer.model.config.describe(),
-            "total_samples": trainer.total_samples,
-            "samples": trainer.progress.samples_seen,
-            "epochs": trainer.config.epochs,
-            "first_epoch": trainer.progress.epochs_done + 1,
-            "n_params": trainer.model.n_params,
-        }
+    def _begin(self, job: Job) -> dict[str, Any]:
+        if self.job is not None:
+            raise RuntimeError(f"a {self.job.kind} job is already in progress")
+        self.job = job
+        return {"job": job.describe()}
 
-    def train_for(self, budget_ms: float) -> dict[str, Any]:
-        """Run mini-batches for about ``budget_ms``; report the newest state,
-        new chart points and finished epochs. Raises TrainingDiverged (the job
-        is dropped; the active model is untouched)."""
-        if self._steps is None or self._trainer is None:
-            raise RuntimeError("no training job is running")
-        deadline = time.perf_counter() + budget_ms / 1000.0
-        points, epochs = [], []
-        info: StepInfo | None = None
-        done = False
+    def advance(self, budget_ms: float, replies: Any = None, failure: str | None = None) -> dict[str, Any]:
+        """Advance the job in progress by about ``budget_ms`` (``Job.advance``).
+        A job that fails is dropped (the error says why; the active model is
+        untouched); one that is done is dropped and its result returned: a
+        new model is registered and made active."""
+        job = self.job
+        if job is None:
+            raise RuntimeError("no job is in progress")
         try:
-            while True:
-                try:
-                    info = next(self._steps)
-                except StopIteration:
-                    done = True
-                    break
-                self._chart.append((info.loss, info.running_accuracy))
-                if len(self._chart) >= CHART_EVERY:
-                    losses, accs = zip(*self._chart)
-                    points.append({"samples": info.samples, "loss": float(np.mean(losses)), "accuracy": accs[-1]})
-                    self._chart = []
-                if info.epoch_end:
-                    epochs.append({"epoch": info.epoch, "samples": info.samples, "val_accuracy": info.val_accuracy,
-                                   "val_loss": info.val_loss})
-                if time.perf_counter() >= deadline:
-                    break
+            update = job.advance(float(budget_ms), None if replies is None else list(as_py(replies)), failure)
         except Exception:
-            self._drop_job()
+            self.job = None
             raise
-        return {"step": info.to_dict() if info else None, "points": points, "epochs": epochs, "done": done}
+        if update.done:
+            self.job = None
+            if isinstance(job, HeadFineTuneJob):
+                self._features = job.cache
+            if isinstance(update.result, NewModel):
+                update.result = self._register(update.result)
+        return update.to_dict()
 
-    def finish_for(self, budget_ms: float) -> dict[str, Any]:
-        """After the last step (or a stop): calibrate and test the job's model
-        for about ``budget_ms``, a chunk of images at a time; ``done`` when
-        ``finish_training`` has nothing left to compute."""
-        trainer = self._trainer
-        if trainer is None:
-            raise RuntimeError("no training job to finish")
-        self._steps = None  # a stopped run trains no further
-        if self._finisher is None:
-            self._finisher = self._make_finisher(trainer)
-        try:
-            return run_for(self._finisher.steps(), budget_ms, self._finisher.total)
-        except Exception:
-            self._drop_job()
-            raise
+    def drop_job(self) -> dict[str, bool]:
+        """Abandon the job in progress without a result (the worker could not
+        run it, e.g. its helper workers did not start)."""
+        dropped, self.job = self.job is not None, None
+        return {"dropped": dropped}
 
-    def _drop_job(self) -> None:
-        self._steps = self._trainer = self._finisher = None
+    def stop_job(self) -> dict[str, bool]:
+        """Ask the job in progress to wrap up (a training run keeps its model)."""
+        if self.job is None:
+            return {"stopping": False}
+        self.job.stop()
+        return {"stopping": True}
 
-    def _make_finisher(self, trainer: Trainer) -> Finisher:
-        data = self._require_data()
-        x_val = trainer.x_val if trainer.x_val is not None else data.x_val[:0]
-        y_val = trainer.y_val if trainer.y_val is not None else data.y_val[:0]
-        return Finisher(trainer.model, x_val, y_val, data.x_test, data.y_test)
-
-    def finish_training(self, activate: bool = True) -> dict[str, Any]:
-        """Register the (finished or stopped) job's model and make it active."""
-        trainer = self._trainer
-        if trainer is None:
-            raise RuntimeError("no training job to finish")
-        finisher = self._finisher or self._make_finisher(trainer)
-        try:
-            finisher.run()  # whatever finish_for has not done yet
-        finally:
-            self._drop_job()
-        data = self._require_data()
-        test_acc = finisher.test_accuracy
-        name = self._free_name(self._job_name)
-        meta = training_metadata(trainer, name=name, val_size=len(data.x_val), test_accuracy=test_acc)
-        self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
-        if activate:
-            self.active = name
-        return self.models[name].info(name)
+    def _register(self, new: NewModel) -> dict[str, Any]:
+        name = self._free_name(new.base_name, numbered=True)
+        entry = ModelEntry(new.model, new.metadata | {"name": name}, new.optimizer)
+        self.models[name] = entry
+        self.active = name
+        return entry.info(name) | {"summary": new.summary, "record": run_record(new.model.config, entry.metadata)}
 
     # ---- looking inside -------------------------------------------------------
     def explain(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
@@ -425,6 +356,7 @@ class Session:
         trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
         self._stepper = BatchStepper(trainer)
         self._stepper_base = self.active or "model"
+        self._stepper_continued_at = cont.continued_at_step
         return {"model": self.active, "stages": list(STAGES), "batch_size": len(self._stepper.idx),
                 "epoch": self._stepper.epoch, "lr": trainer.current_lr(), "optimizer": trainer.config.optimizer,
                 "fresh_optimizer": cont.optimizer is None}
@@ -444,7 +376,10 @@ class Session:
         self._stepper = None
         trainer = stepper.trainer
         name = self._free_name(f"{self._stepper_base.split('+')[0]}+step")
-        meta = training_metadata(trainer, name=name, val_size=len(self._require_data().x_val))
+        data = self._require_data()
+        meta = training_metadata(trainer, name=name, val_size=len(data.x_val),
+                                 data=data_record("mnist", len(data.x_train) + len(data.x_val)),
+                                 continued_at_step=self._stepper_continued_at)
         self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
         self.active = name
         return self.models[name].info(name)
@@ -460,61 +395,12 @@ class Session:
 
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:
-        """Test-set report, calibration (``confidence.calibration_report``) and
-        the first misclassified digits (as 784 bytes each), all at once."""
+        """The evaluation report at once (``start_evaluate`` run to its end;
+        for tests and scripts, the page advances it in time slices)."""
         self.start_evaluate(name)
-        while not (update := self.evaluate_for(math.inf))["done"]:
+        while not (update := self.advance(float("inf")))["done"]:
             pass
-        return update["report"]
-
-    def start_evaluate(self, name: str | None = None) -> dict[str, Any]:
-        """Set up an evaluation that ``evaluate_for`` runs in time slices (the
-        shipped CNN needs about 10 s for the test set in the tab, and drawings
-        are classified in between)."""
-        if self._evaluation is not None:
-            raise RuntimeError("an evaluation is already running")
-        data = self._require_data()
-        name = name or self.active
-        model = self._entry(name).model
-        total, logits = len(data.x_test), []
-
-        def chunks() -> Iterator[tuple[int, int]]:
-            for part in model.logits_in_chunks(data.x_test, model.slice_size()):
-                logits.append(part)
-                yield sum(map(len, logits)), total
-
-        self._evaluation = (name, model, chunks(), logits)
-        return {"total": total}
-
-    def evaluate_for(self, budget_ms: float) -> dict[str, Any]:
-        """Evaluate for about ``budget_ms``; the report once all test images are done."""
-        if self._evaluation is None:
-            raise RuntimeError("no evaluation is running")
-        name, model, chunks, logits = self._evaluation
-        total = len(self._require_data().x_test)
-        try:
-            progress = run_for(chunks, budget_ms, total)
-        except Exception:  # a failed evaluation does not block the next one
-            self._evaluation = None
-            raise
-        if not progress["done"]:
-            return progress
-        self._evaluation = None
-        return progress | {"report": self._report(model, np.concatenate(logits)) | {"model": name}}
-
-    def _report(self, model: Sequential, logits: np.ndarray) -> dict[str, Any]:
-        data = self._require_data()
-        probs = model.proba_from_logits(logits)
-        pred = probs.argmax(axis=1)
-        report = classification_report(data.y_test, pred)
-        report["calibration"] = calibration_report(logits, data.y_test, model.temperature)
-        wrong = misclassified_indices(data.y_test, pred)[:MAX_MISCLASSIFIED]
-        report["misclassified"] = [
-            {"index": int(i), "true": int(data.y_test[i]), "pred": int(pred[i]), "confidence": float(probs[i, pred[i]])}
-            for i in wrong
-        ]
-        report["misclassified_pixels"] = data.x_test[wrong].tobytes()  # uint8 pixels (load_mnist)
-        return report
+        return update["result"]
 
     def first_layer_weights(self, name: str | None = None, max_units: int = 64) -> dict[str, Any]:
         """The first layer's weights as uint8 tiles, each scaled symmetrically
@@ -532,3 +418,12 @@ class Session:
         pixels = np.clip(np.round(127.5 + 127.5 * tiles / scale), 0, 255).astype(np.uint8)
         return {"units": units, "side": side, "kind": "filters" if model.config.conv else "units",
                 "pixels": pixels.tobytes()}
+
+
+# What the page may ask for (``Session.handle``): each is the method of that name.
+REQUESTS = frozenset({
+    "settings_schema", "validate_settings", "add_model", "set_active", "model_bytes", "classify",
+    "preprocess_sample", "classify_image", "preprocess_image_sample", "explain_image", "load_mnist", "start_training", "start_fine_tune", "start_evaluate", "advance", "stop_job",
+    "drop_job", "set_device", "read_link", "export_notebook",
+    "explain", "start_step", "step_stage", "apply_step", "gradient_check", "first_layer_weights",
+})

@@ -221,7 +221,12 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "structured.npz": (rezip(e, param_0=npy(np.zeros(3, dtype=[("a", "<f4"), ("b", "<i4")]))), "records|pickled"),
         "int-weights.npz": (weights(w0.astype(np.int32)), "dtype int32"),
         "complex-weights.npz": (weights(w0.astype(np.complex64)), "dtype complex64"),
-        "float16-weights.npz": (weights(w0.astype(np.float16)), "float32 or float64"),
+        # float16 parameters are allowed (a shipped model stores them so), but not past these checks
+        "float16-nan-weights.npz": (weights(nan.astype(np.float16)), "NaN"),
+        "float16-infinite-weights.npz": (weights(inf.astype(np.float16)), "infinite"),
+        "float16-optimizer-buffer.npz": (rezip(e, opt_m_0=npy(np.lib.format.read_array(
+            io.BytesIO(e["opt_m_0.npy"])).astype(np.float16))), "float32 or float64"),
+        "float16-negative-variance.npz": (rezip(bn, stat_1=npy(np.array([1.0, -1.0], np.float16))), "negative"),
         "wrong-shape.npz": (weights(w0[:, :10]), "needs"),
         "nan-weight.npz": (weights(nan), "NaN or infinite"),
         "inf-weight.npz": (weights(inf), "NaN or infinite"),

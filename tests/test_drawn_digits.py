@@ -76,11 +76,59 @@ def test_marks_that_are_not_digits_come_out_unsure(model, capsys):
     assert sum(unsure.values()) >= 0.75 * len(unsure), unsure
 
 
+# Checked here on the first SUBSET test digits of each set; build/accuracy.py
+# measures all 10,000 (README "Accuracy"). Two levels: what the shipped model
+# reaches (measured on this subset, less about 0.7 points: a regression guard
+# that must hold), and the issue's targets, which it does not all reach yet
+# (an expected failure that turns into a failure once they are met, so the
+# floor gets raised).
+SUBSET = 600
+FLOOR_RIGHT = {"MNIST test images": 99.0, "pynet tracer, as traced": 97.5, "pynet tracer, rotated up to ±20°": 97.0,
+               "pynet tracer, 60 % width": 96.5, "pynet tracer, 140 % width": 96.5,
+               "pynet tracer, slanted 11-22°": 97.0, "independent tracer, as traced": 97.5,
+               "independent tracer, rotated up to ±20°": 97.5, "independent tracer, 60 % width": 97.0,
+               "independent tracer, 140 % width": 97.0, "independent tracer, slanted 11-22°": 97.5,
+               "unseen fonts, as typeset": 95.5, "unseen fonts, varied like a hand": 93.0,
+               "hand-made printed styles": 100.0}
+FLOOR_WRONG_AND_SURE = 2.0  # % of any set but the widest variation of unseen fonts (4.5)
+TARGET_RIGHT = {"MNIST test images": 99.6, "as traced": 99.2, "rotated up to ±20°": 98.5, "60 % width": 98.5,
+                "140 % width": 98.5, "slanted 11-22°": 98.5, "unseen fonts, as typeset": 99.0}
+TARGET_WRONG_AND_SURE = 0.5
+
+
+@pytest.fixture(scope="module")
+def measured(model):
+    from build.accuracy import build_sets, score
+
+    return {name: score(model, x, y) for name, (x, y) in build_sets(SUBSET, processes=1).items()}
+
+
+def test_drawn_digits_with_both_tracers_hold_the_shipped_models_level(measured, capsys):
+    with capsys.disabled():
+        print("\n" + "\n".join(f"{name}: {r['right']:.2f} % right, {r['right_unsure']:.2f} % right but unsure, "
+                                f"{r['wrong_sure']:.2f} % wrong and sure" for name, r in measured.items()))
+    assert all(any(name.endswith(key) for name in measured) for key in FLOOR_RIGHT)
+    for name, r in measured.items():
+        floor = next(t for key, t in FLOOR_RIGHT.items() if name.endswith(key))
+        assert r["right"] >= floor, (name, r)
+        assert r["wrong_sure"] <= (4.5 if name.endswith("varied like a hand") else FLOOR_WRONG_AND_SURE), (name, r)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19's targets are not all reached yet (README: Accuracy)")
+def test_drawn_digits_meet_the_issues_targets(measured):
+    for name, r in measured.items():
+        target = next((t for key, t in TARGET_RIGHT.items() if name.endswith(key)), None)
+        if target is not None:
+            assert r["right"] >= target, (name, r)
+        if not name.endswith("varied like a hand"):
+            assert r["wrong_sure"] <= TARGET_WRONG_AND_SURE, (name, r)
+
+
 def test_real_digits_are_rarely_unsure(model):
     from build.pagedriver import first_test_digit_of_each_class
     from pynet.data import load_mnist
 
     data = load_mnist()
     answers = [judge(p) for p in model.predict_proba(data.x_test[:2000])]
-    assert np.mean([a["unsure"] for a in answers]) < 0.02
+    assert np.mean([a["unsure"] for a in answers]) <= 0.025  # measured 1.75 %; the target, 1.5 %, is not met yet
     assert len(first_test_digit_of_each_class()) == 10

@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from hostile_models import benign, good_model, hostile
+from hostile_models import benign, entries_of, good_model, hostile, npy, rezip
 from pynet.io import MNIST_MODEL, ModelFormatError, Requirements, load_model
 from pynet.web import MAX_PARAMS
 
@@ -55,6 +55,18 @@ def test_benign_variants_load(name):
     reference = load_model(GOOD).model
     x = np.random.default_rng(0).random((4, 784), dtype=np.float32)
     np.testing.assert_allclose(loaded.model.predict_proba(x), reference.predict_proba(x), rtol=1e-6)
+
+
+def test_float16_weights_load_widened_to_the_models_dtype():
+    reference = load_model(GOOD).model
+    half = rezip(entries_of(GOOD), **{f"param_{i}": npy(p.astype(np.float16))
+                                      for i, p in enumerate(reference.parameters())})
+    loaded = load_model(half, require=PAGE).model
+    assert all(p.dtype == np.float32 for p in loaded.parameters())
+    for got, want in zip(loaded.parameters(), reference.parameters()):
+        np.testing.assert_array_equal(got, want.astype(np.float16).astype(np.float32))
+    x = np.random.default_rng(0).random((4, 784), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict_proba(x), reference.predict_proba(x), atol=2e-3)
 
 
 def test_junk_metadata_is_dropped_not_shown():

@@ -8,26 +8,45 @@ from pynet.web import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job control, not Python's
+WORKER_SIDE = {"worker.js", "replica.js", "team.js", "python.js", "sw.js"}  # scripts that run in workers
 
 
 def page_requests() -> set[str]:
+    """Every request name the page's modules send."""
     names = set()
-    for js in (ROOT / "web").glob("*.js"):
-        names |= set(re.findall(r'(?:client\.request|runTraining|requestOnDrawing|requestOnPicture)\(\s*"(\w+)"', js.read_text()))
+    for js in (ROOT / "web").rglob("*.js"):
+        if js.name in WORKER_SIDE:
+            continue
+        text = js.read_text()
+        names |= set(re.findall(r'(?:client\.request|requestOnDrawing|requestOnPicture)\(\s*"(\w+)"', text))
+        names |= set(re.findall(r'(?:jobs\.run|runTrainingJob)\(\s*"[\w-]+",\s*"(\w+)"', text))
     return names
 
 
-def test_every_request_is_a_session_method_handled_by_the_worker():
+def test_every_request_is_a_session_method_the_worker_passes_on():
+    from pynet.web import REQUESTS
+
     requests = page_requests()
     assert {"classify", "model_bytes", "add_model", "first_layer_weights", "start_training", "start_fine_tune",
-            "validate_settings", "evaluate", "set_active", "preprocess_sample", "classify_image",
-            "preprocess_image_sample", "explain_image"} <= requests
-    worker = (ROOT / "web" / "worker.js").read_text()
+            "validate_settings", "start_evaluate", "set_active", "preprocess_sample",
+            "classify_image", "preprocess_image_sample", "explain_image"} <= requests
     for name in requests - WORKER_ONLY:
+        assert name in REQUESTS, f"the page asks for {name}, which Session.handle does not answer"
+    for name in REQUESTS:
         assert callable(getattr(Session, name, None)), f"{name} is not a Session method"
-        assert f'"{name}"' in worker or re.search(rf"\b{name}\s*[:(]", worker), f"worker.js does not handle {name}"
+    worker = (ROOT / "web" / "worker.js").read_text()
     for name in WORKER_ONLY:
         assert re.search(rf"\b{name}\s*[:(]", worker), f"worker.js does not handle {name}"
+    for name in ("advance", "stop_job", "drop_job"):  # the job pump's own calls
+        assert f'call("{name}"' in worker
+
+
+def test_helper_workers_ask_only_for_replica_methods():
+    from pynet.team import ReplicaSession
+
+    team = (ROOT / "web" / "team.js").read_text()
+    for name in set(re.findall(r'request\("(\w+)"', team)) - {"memory"}:
+        assert callable(getattr(ReplicaSession, name, None)), name
 
 
 def test_mnist_files_are_keyed_by_the_library_names():

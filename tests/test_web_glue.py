@@ -101,53 +101,71 @@ def test_bad_model_keeps_the_active_one(session):
     assert s.active == "pretrained" and "broken" not in s.models
 
 
+def run_job(s: Session, budget_ms: float = 5, replicas=None, fail_after: int | None = None) -> list[dict]:
+    """What the browser worker does: advance the session's job until done,
+    posting its requests to ``replicas`` (``team.ReplicaSession``s, here in
+    process) and handing back their replies. ``fail_after``: after that many
+    shared steps, a helper "dies" instead of replying."""
+    updates, pending, shared = [], None, 0
+    replies = failure = None
+    while True:
+        u = s.advance(budget_ms, replies, failure)
+        replies = failure = None
+        updates.append(u)
+        if u["done"]:
+            return updates
+        if u["requests"]:
+            pending = [getattr(replicas[r["replica"]], r["method"])(**r["args"]) for r in u["requests"]]
+        elif u["wait"]:
+            shared += 1
+            if fail_after is not None and shared > fail_after:
+                failure = "helper worker 2 stopped (out of memory)"
+            else:
+                replies = pending
+
+
 def test_training_job_in_slices_then_finish(session):
     s, files = session
     s.load_mnist(**files)
     # 600 random images (60 held out for validation): learning is not the point here.
     info = s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "50", "epochs": "2", "seed": "1",
-                             "optimizer": "adam", "augment": False})
-    assert info["total_samples"] == 1080
-    updates = []
-    while True:
-        u = s.train_for(5)
-        updates.append(u)
-        if u["done"]:
-            break
-    assert sum(len(u["epochs"]) for u in updates) == 2
-    assert all(p["samples"] > 0 for u in updates for p in u["points"])
-    model = s.finish_training()
-    assert s.active == model["name"] == "trained" and "pretrained" in s.models
-    assert model["architecture"] == "784-8-10"
+                             "optimizer": "adam", "augment": False})["job"]
+    assert info["total_samples"] == 1080 and info["kind"] == "train" and info["replicas"] == 0
+    updates = run_job(s)
+    train = [u["progress"] for u in updates if u["phase"] == "train"]
+    assert sum(len(p["epochs"]) for p in train) == 2
+    assert all(p["samples"] > 0 for u in train for p in u["points"])
+    model = updates[-1]["result"]
+    assert s.active == model["name"] == "trained-1" and "pretrained" in s.models and s.job is None
+    assert model["architecture"] == "784-8-10" and model["summary"]["stopped"] is False
     report = s.evaluate()
     assert sum(map(sum, report["confusion_matrix"])) == 200
     assert len(report["misclassified_pixels"]) == 784 * len(report["misclassified"])
     w = s.first_layer_weights()
     assert w["units"] == 8 and len(w["pixels"]) == 8 * 784
     assert len(s.model_bytes()) > 0
+    s.start_training({"hidden": "8", "epochs": "1"})
+    assert run_job(s)[-1]["result"]["name"] == "trained-2"  # one name generator: Python's
+    assert s.add_model("trained", s.model_bytes())["name"] == "trained"  # loaded files keep their names
 
 
 def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeypatch):
     from pynet import model
 
-    monkeypatch.setattr(model, "SLICE_FLOATS", 1)  # the smallest chunks: 16 images
     s, files = session
     s.load_mnist(**files)
     results = []
     for sliced in (False, True):
+        monkeypatch.setattr(model, "SLICE_FLOATS", 1 if sliced else 10**9)  # chunks of 16 images, or all at once
         s.start_training({"architecture": "cnn", "conv": "2", "hidden": "", "lr": "0.01", "batch_size": "50",
                           "epochs": "1", "seed": "1", "batch_norm": True})
-        while not s.train_for(50)["done"]:
-            pass
-        updates = []
-        while sliced and not (updates and updates[-1]["done"]):
-            updates.append(s.finish_for(0))
+        updates = run_job(s, budget_ms=0 if sliced else 1e9)
+        finish = [u["progress"]["images"] for u in updates if u["phase"] == "finish"]
         if sliced:  # a chunk at a time, the held-out images first, then the test set
-            assert [u["images"] for u in updates[:3]] == [16, 32, 48] and updates[-1]["images"] == 60 + 200
-        s.finish_training()
+            assert finish[:3] == [16, 32, 48] and finish[-1] == 60 + 200
         results.append(s.models[s.active])
-    with pytest.raises(RuntimeError, match="no training job"):
-        s.finish_for(0)
+    with pytest.raises(RuntimeError, match="no job"):
+        s.advance(0)
     a, b = results
     assert a.metadata["test_accuracy"] == b.metadata["test_accuracy"] and a.model.temperature == b.model.temperature
     assert a.model.config.batch_norm
@@ -160,23 +178,98 @@ def test_evaluation_in_slices_is_the_evaluation_at_once(session, monkeypatch):
     s, files = session
     s.load_mnist(**files)
     whole = s.evaluate()
-    with pytest.raises(RuntimeError, match="no evaluation"):
-        s.evaluate_for(10)
-    assert s.start_evaluate("pretrained") == {"total": 200}
-    updates = [s.evaluate_for(0)]
-    while not updates[-1]["done"]:
-        updates.append(s.evaluate_for(0))
-    assert [u["images"] for u in updates[:2]] == [16, 32] and len(updates) == 13  # 12.5 chunks
-    sliced = updates[-1]["report"]
-    assert sliced == whole and sliced["model"] == "pretrained"
+    assert s.start_evaluate("pretrained")["job"]["total"] == 200
+    updates = run_job(s, budget_ms=0)
+    assert [u["progress"]["images"] for u in updates[:2]] == [16, 32] and len(updates) == 13  # 12.5 chunks
+    sliced = updates[-1]["result"]
+    assert sliced == whole | {"workers": 1} and sliced["model"] == "pretrained"
     s.start_evaluate()
-    with pytest.raises(RuntimeError, match="already running"):
+    with pytest.raises(RuntimeError, match="already in progress"):
         s.start_evaluate()
     monkeypatch.setattr(s.models["pretrained"].model, "forward", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        s.evaluate_for(10)
-    with pytest.raises(RuntimeError, match="no evaluation"):
-        s.evaluate_for(10)  # the failed one is gone: a new one may start
+        s.advance(10)
+    assert s.job is None  # the failed one is gone: a new one may start
+
+
+def test_evaluation_shared_with_helpers_is_the_same_and_survives_losing_one(session):
+    from pynet.team import ReplicaSession
+
+    s, files = session
+    s.load_mnist(**files)
+    whole = s.evaluate()
+    helpers = [ReplicaSession(), ReplicaSession()]
+    info = s.start_evaluate(workers=3)["job"]
+    assert info["replicas"] == 2
+    for h in helpers:
+        h.setup(info["architecture"])
+    updates = run_job(s, replicas=helpers)
+    assert updates[0]["requests"] and [r["replica"] for r in updates[0]["requests"]] == [0, 1]
+    report = updates[-1]["result"]
+    assert report["workers"] == 3 and report["accuracy"] == whole["accuracy"]
+    assert report["confusion_matrix"] == whole["confusion_matrix"]
+    s.start_evaluate(workers=2)
+    lost = run_job(s, replicas=helpers, fail_after=0)[-1]["result"]  # the owner does the helper's share
+    assert lost["confusion_matrix"] == whole["confusion_matrix"] and lost["workers"] == 1
+
+
+def test_training_shared_with_helpers_matches_the_simulation_and_stops_cleanly(session):
+    """The worker protocol of data parallelism (requests out, replies in) gives
+    exactly what parallel.simulated_steps gives in one process; a helper that
+    dies mid-run ends it with the last completed step's weights kept."""
+    from pynet.parallel import simulated_steps
+    from pynet.team import ReplicaSession
+    from pynet.train import Trainer
+
+    s, files = session
+    s.load_mnist(**files)
+    settings = {"architecture": "cnn", "conv": "4", "hidden": "8", "lr": "0.01", "batch_size": "30",
+                "epochs": "1", "seed": "3", "augment": True, "workers": "3"}
+    info = s.start_training(settings)["job"]
+    assert info["replicas"] == 2 and info["workers"] == 3
+    helpers = [ReplicaSession(), ReplicaSession()]
+    for h in helpers:
+        h.setup(info["architecture"])
+    result = run_job(s, replicas=helpers)[-1]["result"]
+    shared = s.models[result["name"]].model
+    model_cfg, train_cfg = s._parse(settings)
+    trainer = Trainer(build_model(model_cfg), train_cfg, *s._train_split())
+    for _ in simulated_steps(trainer, 3):
+        pass
+    for a, b in zip(shared.parameters(), trainer.model.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+    s.start_training(settings, name="cut")
+    updates = run_job(s, replicas=helpers, fail_after=4)
+    cut = updates[-1]["result"]
+    assert cut["name"] == "cut-1" and s.active == "cut-1" and cut["summary"]["stopped"]
+    assert "helper worker 2 stopped" in cut["summary"]["note"] and "step 4" in cut["summary"]["note"]
+    assert cut["epoch_samples"] == 4 * 30  # the four completed steps, no more
+
+
+def test_stop_keeps_the_model_of_the_steps_so_far(session):
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"hidden": "8", "batch_size": "10", "epochs": "3"})
+    s.advance(0)
+    assert s.stop_job() == {"stopping": True}
+    result = run_job(s)[-1]["result"]
+    assert result["summary"]["stopped"] and 0 < result["epoch_samples"] < 540 and result["epochs_done"] == 0
+    assert s.stop_job() == {"stopping": False}
+
+
+def test_requests_answer_with_results_or_errors_as_data(session):
+    s, files = session
+    assert s.handle("set_active", {"name": "pretrained"})["result"]["name"] == "pretrained"
+    assert s.handle("set_active", {"name": "nope"})["error"] == {"kind": "not-found", "message": "no model named 'nope'",
+                                                                   "fields": {}}
+    bad = s.handle("start_training", {"settings": {"epochs": "0", "lr": "x"}})["error"]
+    assert bad["kind"] == "settings" and set(bad["fields"]) == {"epochs", "lr"}
+    assert s.handle("start_training", {"settings": {}})["error"]["kind"] == "state"  # MNIST not loaded
+    assert s.handle("add_model", {"name": "x", "data": b"junk"})["error"]["kind"] == "model-file"
+    assert s.handle("_free_name", {"name": "x"})["error"]["kind"] == "request"
+    assert s.handle("classify", {"points": b"", "lengths": b"\1\0\0\0", "width": 280.0,
+                                 "height": 280.0})["error"]["kind"] == "invalid"
 
 
 def test_divergence_drops_the_job_and_keeps_the_active_model(session):
@@ -184,11 +277,8 @@ def test_divergence_drops_the_job_and_keeps_the_active_model(session):
     s.load_mnist(**files)
     s.start_training({"hidden": "32", "lr": "10", "batch_size": "32", "epochs": "5", "seed": "0", "optimizer": "adam"})
     with pytest.raises(TrainingDiverged):
-        while not s.train_for(50)["done"]:
-            pass
-    assert s.active == "pretrained"
-    with pytest.raises(RuntimeError, match="no training job"):
-        s.train_for(10)
+        run_job(s, budget_ms=50)
+    assert s.active == "pretrained" and s.job is None
 
 
 @pytest.mark.parametrize("settings,field,match", [
@@ -242,22 +332,18 @@ def test_continuing_the_active_model_keeps_its_optimiser_and_position(session):
     s, files = session
     s.load_mnist(**files)
     s.start_training({"hidden": "8", "epochs": "1", "batch_size": "50", "schedule": "constant"}, name="first")
-    while not s.train_for(50)["done"]:
-        pass
-    first = s.finish_training()
+    first = run_job(s)[-1]["result"]
     assert first["epochs_done"] == 1 and first["has_optimizer"]
-    t_before = s.models["first"].optimizer.t
-    weights_before = [p.copy() for p in s.models["first"].model.parameters()]
+    t_before = s.models["first-1"].optimizer.t
+    weights_before = [p.copy() for p in s.models["first-1"].model.parameters()]
     info = s.start_training({"hidden": "999", "epochs": "2", "batch_size": "50", "schedule": "constant"},
-                            name="more", continue_active=True)
-    assert info["architecture"] == "784-8-10" and info["first_epoch"] == 2 and info["epochs"] == 3
+                            name="more", continue_active=True)["job"]
+    assert info["description"] == "784-8-10" and info["first_epoch"] == 2 and info["epochs"] == 3
     assert info["samples"] == 540  # 600 images less 60 held out
-    while not s.train_for(50)["done"]:
-        pass
-    more = s.finish_training()
-    assert more["epochs_done"] == 3 and s.models["more"].optimizer.t == t_before + 2 * 11
+    more = run_job(s)[-1]["result"]
+    assert more["epochs_done"] == 3 and s.models["more-1"].optimizer.t == t_before + 2 * 11
     # The model it continued from is unchanged.
-    for a, b in zip(weights_before, s.models["first"].model.parameters()):
+    for a, b in zip(weights_before, s.models["first-1"].model.parameters()):
         np.testing.assert_array_equal(a, b)
 
 
@@ -270,13 +356,16 @@ def test_loading_never_replaces_a_model(session):
     assert s.models["pretrained"].model is pretrained
 
 
-def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypatch):
+@pytest.mark.parametrize("whole_network", [False, True], ids=["head", "whole network"])
+def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypatch, whole_network):
     # The fixture's model is untrained and its "MNIST" is noise, so the shipped
     # gentle settings (tuned for the pretrained model) are made stronger here.
+    import pynet.finetune as finetune
     import pynet.web as web
     from pynet.config import TrainConfig
 
     monkeypatch.setattr(web, "FINE_TUNE", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
+    monkeypatch.setattr(finetune, "HEAD_TRAIN", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
     s, files = session
     s.load_mnist(**files)
     sample = s.preprocess_sample(**BAR)
@@ -284,13 +373,14 @@ def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypa
     x = np.frombuffer(sample, dtype=np.float32)
     before = s.classify(**BAR)["digit"]
     target = (before + 1) % 10
-    info = s.start_fine_tune(sample * 3, [target] * 3, name="mine")
-    assert info["architecture"] == "784-16-10"
-    while not s.train_for(50)["done"]:
-        pass
-    s.finish_training()
-    assert s.active == "mine" and "pretrained" in s.models
+    info = s.start_fine_tune(sample * 3, [target] * 3, whole_network=whole_network)["job"]
+    assert info["kind"] == "fine-tune"
+    result = run_job(s)[-1]["result"]
+    assert s.active == result["name"] == "pretrained+you-1" and "pretrained" in s.models
     assert s.classify(**BAR)["digit"] == target
+    if not whole_network:
+        check = result["summary"]["check"]
+        assert check["samples_right"] == check["samples"] == 3 and check["images"] == 60
     # The model it started from is unchanged.
     s.set_active("pretrained")
     assert s.classify(**BAR)["digit"] == before
@@ -349,3 +439,74 @@ def test_explain_step_and_gradient_check_through_the_session(session):
         np.testing.assert_array_equal(a, b)  # the model it came from is untouched
     check = s.gradient_check(n=4)
     assert len(check["layers"]) == 4 and check["max_relative_error"] < 1e-5
+
+
+@pytest.mark.mnist
+def test_teaching_the_shipped_model_a_drawing_it_reads_right_keeps_its_accuracy():
+    """The head-only fine-tune's promise (issue: within 0.1 point on held-out
+    images): the shipped model taught a correctly labelled drawing (a traced
+    test digit) keeps its accuracy on the 5,000 held-out images, and one it
+    misread is learned."""
+    from pathlib import Path
+
+    from build.handwriting import mnist_strokes
+    from build.pagedriver import mnist_test_images, mnist_test_labels
+    from pynet import finetune
+    from pynet.data import load_mnist, train_val_split
+    from pynet.io import load_model
+    from pynet.strokes import render_strokes
+
+    path = Path(__file__).resolve().parents[1] / "dist" / "models" / "default.npz"
+    model = load_model(path).model
+    data = load_mnist()
+    x_tr, y_tr, x_val, y_val = train_val_split(data.x_train, data.y_train, 5000, seed=0)
+    drawings = np.stack([render_strokes([np.asarray(s) * 280 for s in mnist_strokes(im)], canvas_size=280)
+                         for im in mnist_test_images(60)])
+    labels = mnist_test_labels(60).astype(int)
+    read = model.predict(drawings)
+    before = (model.predict(x_val) == y_val).mean()
+    for i in [np.flatnonzero(read == labels)[0], *np.flatnonzero(read != labels)[:1]]:
+        job = finetune.HeadFineTuneJob(model, "pretrained+you", drawings[[i]], labels[[i]], x_tr, y_tr, x_val, y_val)
+        while not (update := job.advance(1e9)).done:
+            pass
+        taught = update.result.model
+        assert taught.predict(drawings[[i]])[0] == labels[i]
+        change = (taught.predict(x_val) == y_val).mean() - before
+        assert change >= (-0.001 if read[i] == labels[i] else -0.003), (i, change)
+
+
+def test_workers_are_capped_by_the_tab_s_memory():
+    s = Session()
+    settings = {"architecture": "cnn", "conv": "8x5,16x5", "hidden": "", "batch_size": "64"}
+    assert s.validate_settings(settings | {"workers": "4"}) == {}  # a desktop's 2 GB
+    s.set_device(memory_mb=320)  # a small phone
+    errors = s.validate_settings(settings | {"workers": "4"})
+    assert list(errors) == ["workers"] and "use at most 3" in errors["workers"] and "320 MB" in errors["workers"]
+    assert s.validate_settings(settings | {"workers": "3"}) == {}
+    assert s.validate_settings(settings | {"workers": "9"})["workers"] == "must be from 1 to 8, got 9"
+    with pytest.raises(ValueError, match="64 to 65,536 MB"):
+        s.set_device(memory_mb=1)
+
+
+def test_continuing_a_model_on_two_workers(session):
+    from pynet.team import ReplicaSession
+
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"architecture": "cnn", "conv": "4", "hidden": "", "epochs": "1", "batch_size": "30"}, name="one")
+    run_job(s)
+    info = s.start_training({"epochs": "1", "batch_size": "30", "workers": "2"}, name="two", continue_active=True)["job"]
+    assert info["first_epoch"] == 2 and info["replicas"] == 1
+    helper = ReplicaSession()
+    helper.setup(info["architecture"])
+    result = run_job(s, replicas=[helper])[-1]["result"]
+    assert result["epochs_done"] == 2 and result["has_optimizer"] and s.active == "two-1"
+
+
+def test_a_run_stopped_before_its_first_step_makes_no_model(session):
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"hidden": "8", "epochs": "1", "workers": "2"})
+    s.stop_job()  # e.g. while its helper workers were starting
+    update = s.advance(50)
+    assert update["done"] and update["result"] is None and s.job is None and s.active == "pretrained"

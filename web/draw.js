@@ -5,7 +5,7 @@
 // quadratic curves through the points (coalesced events included), so fast
 // strokes and touch screens give continuous lines, not beads. An opened image
 // (image-input.js) can be shown in the drawing's place.
-import { byTestId } from "./ui.js";
+import { byTestId } from "./ui/dom.js";
 
 const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
 const MIN_STEP = 0.5; // CSS px: closer points add nothing

@@ -1,40 +1,32 @@
 // "Open an image": a photo, scan or screenshot of a digit, decoded by the
 // browser's own decoder, bounded in size, and sent to Python as RGBA pixels.
-// pynet (pynet/preprocess.py) finds the ink and gives it the drawing's
-// treatment; the answer is shown exactly as a drawing's. A file that cannot
-// be used changes nothing: it is classified before it replaces the drawing.
-import { byTestId } from "./ui.js";
+// pynet (pynet/preprocess.py, via Session.classify_image) finds the ink and
+// gives it the drawing's treatment; the answer is shown exactly as a
+// drawing's, and the image stays on the drawing square in the drawing's place
+// (draw.js) until the person draws again or clears. A file that cannot be
+// used changes nothing: it is classified before it replaces the drawing.
+import { onImageChosen, showImageTimings } from "./ui/open-image.js";
+import { showPrediction } from "./ui/prediction.js";
+import { showError } from "./ui/status.js";
 
-export const MAX_FILE_BYTES = 40 * 2 ** 20; // a phone photo is 2-12 MB
+export const MAX_FILE_BYTES = 40 * 2 ** 20; // refused before decoding: a phone photo is 2-12 MB
 export const MAX_SOURCE_PIXELS = 50e6; // refused before decoding (a 50 Mpx photo decodes to 200 MB)
-// Longest side sent to Python: a digit a fifth of a photo's height is still 100 px
-// tall, and the work stays bounded (pynet takes about 40 ms for 640 x 480 in the tab).
+// Longest side sent to Python: a digit a fifth of a photo's height is still
+// 128 px tall, and Python's work stays bounded (build/bench_images.py measures it).
 export const MAX_SIDE = 640;
 
-let client = null;
-
-// A picture instead of the drawing: the Session method for each drawing request.
-const PICTURE_REQUESTS = {
-  classify: (picture) => requestOnPicture("classify_image", picture),
-  preprocess_sample: (picture) => requestOnPicture("preprocess_image_sample", picture),
-  explain: (picture) => requestOnPicture("explain_image", picture),
+// The Session method answering each drawing request for an opened image.
+const PICTURE_METHODS = {
+  classify: "classify_image",
+  preprocess_sample: "preprocess_image_sample",
+  explain: "explain_image",
 };
-
-function requestOnPicture(method, { pixels, width, height }) {
-  const copy = pixels.slice(); // the page keeps its pixels; the copy moves to the worker
-  return client.request(method, { pixels: copy, width, height }, [copy.buffer]);
-}
-
-// The request `method` ("classify", "preprocess_sample", "explain") for a picture.
-export function pictureRequest(method, picture) {
-  if (!(method in PICTURE_REQUESTS)) throw new Error(`${method} is not available for an opened image`);
-  return PICTURE_REQUESTS[method](picture);
-}
 
 const megabytes = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 // Width and height from the file's header, via an <img> that is never shown
-// or decoded (browsers decode images when they are drawn or decode() is called).
+// (it is decoded only when drawn or decode() is called): a huge image is
+// refused before any pixel is decoded.
 function imageSize(file) {
   return new Promise((resolve, reject) => {
     const img = new Image();
@@ -52,8 +44,8 @@ function imageSize(file) {
 }
 
 // A file -> {bitmap, pixels (RGBA, Uint8ClampedArray), width, height}, at
-// most MAX_SIDE pixels along its longer side, turned upright as its EXIF
-// orientation says. Errors say what is wrong with the file.
+// most MAX_SIDE pixels along its longer side (createImageBitmap's resize),
+// turned upright as its EXIF orientation says. Errors say what is wrong.
 export async function decodePicture(file) {
   if (file.size === 0) throw new Error("the file is empty");
   if (file.size > MAX_FILE_BYTES) {
@@ -84,27 +76,33 @@ export async function decodePicture(file) {
   return { bitmap, pixels: ctx.getImageData(0, 0, width, height).data, width, height };
 }
 
-// Wires the control: an opened file is decoded, classified and, only then,
-// handed to onOpened(picture, answer); a failure goes to onError(message).
-export function setupImageInput({ worker, isReady, onOpened, onError }) {
-  client = worker;
-  const input = byTestId("open-image");
-  input.addEventListener("change", async () => {
-    const file = input.files[0];
-    input.value = ""; // picking the same file again fires change again
-    if (!file) return;
+export function initImageInput(app) {
+  const { client, state, pad } = app;
+
+  // The drawing request `method` ("classify", "preprocess_sample", "explain")
+  // for a picture (the opened one by default): its pixels are copied, and the
+  // copy moved to the worker, so the page keeps them for the next request.
+  app.requestOnPicture = (method, picture = pad.picture) => {
+    const copy = picture.pixels.slice();
+    return client.request(PICTURE_METHODS[method], { pixels: copy, width: picture.width, height: picture.height },
+      [copy.buffer]);
+  };
+
+  onImageChosen(async (file) => {
     try {
-      if (!isReady()) throw new Error("Python is still starting; try again in a moment");
+      if (!state.ready) throw new Error("Python is still starting; try again in a moment");
       const t0 = performance.now();
       const picture = await decodePicture(file);
       const t1 = performance.now();
-      const answer = await pictureRequest("classify", picture);
-      // Read by the benchmark: decoding in the browser, then Python's part (with the transfer).
-      Object.assign(input.dataset, { decodeMs: (t1 - t0).toFixed(1), classifyMs: (performance.now() - t1).toFixed(1),
-        pixels: `${picture.width}x${picture.height}` });
-      onOpened(picture, answer);
+      const answer = await app.requestOnPicture("classify", picture);
+      showImageTimings({ decodeMs: t1 - t0, classifyMs: performance.now() - t1, width: picture.width,
+        height: picture.height });
+      pad.showPicture(picture);
+      showError("");
+      showPrediction(answer);
+      app.explainNow();
     } catch (err) {
-      onError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`);
+      showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`);
     }
   });
 }

@@ -1,3 +1,10 @@
+// pynet's errors arrive as {kind, message, fields} (pynet/errors.py): an
+// Error with those properties.
+export function asError(error) {
+  if (typeof error === "string") return new Error(error);
+  return Object.assign(new Error(error?.message ?? "unknown error"), { kind: error?.kind ?? "internal", fields: error?.fields ?? {} });
+}
+
 // Talks to the worker: each request gets an id; its promise settles on the
 // matching reply. Progress events go to `onProgress`; a crash (an uncaught
 // error in the worker, or Python reporting it can no longer run) fails every
@@ -27,7 +34,7 @@ export class WorkerClient {
   }
 
   receive(msg) {
-    if (msg.type === "progress") {
+    if (msg.type === "progress" || msg.type === "job") {
       this.onProgress?.(msg);
       return;
     }
@@ -39,7 +46,7 @@ export class WorkerClient {
     if (!entry) return;
     this.pending.delete(msg.id);
     if (msg.type === "result") entry.resolve(msg.result);
-    else entry.reject(new Error(msg.error));
+    else entry.reject(asError(msg.error));
   }
 
   // `args` are the keyword arguments of the pynet.web.Session method `type`.

@@ -1,57 +1,32 @@
-// The Web Worker: the only owner of Pyodide. No DOM here.
+// The Web Worker that owns the session: the only owner of its Pyodide. No DOM.
 //
 // Protocol: a request {id, type, args} gets exactly one reply
-// {id, type: "result", result} or {id, type: "error", error}. Unsolicited
-// messages: {type: "progress", stage, ...} while loading and training, and
-// {type: "crash", message} when Python can no longer run.
+// {id, type: "result", result} or {id, type: "error", error: {kind, message,
+// fields}}. Every request that reaches Python is named after the
+// pynet.web.Session method that answers it (through Session.handle, which
+// turns errors into data); "init", "pause", "stop" and "memory" are this
+// worker's own. Unsolicited messages: {type: "progress", stage, ...} while
+// loading and during a job, {type: "job", state: "started" | "done" |
+// "failed", ...} for a job's life, and {type: "crash", message} when Python
+// can no longer run.
 //
-// Every request that reaches Python is named after the pynet.web.Session
-// method it calls, and its args are that method's keyword arguments, so one
-// search for e.g. "model_bytes" finds the feature in the page, here and in
-// pynet. Only "init", "pause", "stop" and "memory" are the worker's own.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
+// Long jobs (training, fine-tuning, evaluation: pynet/jobs.py) start with
+// their Session method (start_training, ...) like any request; its reply is
+// the job's description. Then this worker is a pump: it advances the job in
+// ~50 ms slices, posts its progress and yields, so drawings are still
+// classified; a job shared with helper workers (data parallelism) hands their
+// requests to the team and their replies back. Pause and stop are the pump's
+// only state.
 import { ASSETS } from "./assets.js";
+import { assetUrl, makeCaller, pynetError, startPython, transferables, wasmBytes, yieldToEventLoop } from "./python.js";
+import { Team } from "./team.js";
 
-const url = (path) => new URL(path, import.meta.url).href;
-const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const post = (msg) => self.postMessage(msg, transferables(msg));
 const progress = (stage, fields = {}) => post({ type: "progress", stage, ...fields });
+const errorData = (err) => ({ kind: err?.kind ?? "internal", message: String(err?.message ?? err), fields: err?.fields ?? {} });
 
 let pyodide = null;
-let session = null;
-
-// Convert a Python return value to plain JS and free the proxy (or memory grows).
-function toJs(value) {
-  if (value && typeof value.toJs === "function") {
-    const out = value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
-    value.destroy();
-    return out;
-  }
-  return value;
-}
-
-// Call session.<method>(**kwargs); Python exceptions become Errors with a clean message.
-function call(method, kwargs = {}) {
-  const fn = session[method];
-  if (typeof fn?.callKwargs !== "function") throw new Error(`pynet's Session has no method ${method}`);
-  try {
-    return toJs(fn.callKwargs(kwargs));
-  } catch (err) {
-    // After a fatal error (e.g. wasm out of memory) Pyodide is unusable:
-    // tell the page, which offers a restart.
-    if (err?.pyodide_fatal_error) post({ type: "crash", message: String(err.message ?? err) });
-    throw new Error(pythonMessage(err));
-  } finally {
-    fn.destroy();
-  }
-}
-
-function pythonMessage(err) {
-  const text = String(err && err.message ? err.message : err);
-  // The last line of a Python traceback is "module.ExcType: message".
-  const last = text.trim().split("\n").pop();
-  const match = /^[\w.]+: (.*)$/.exec(last);
-  return match ? match[1].replace(/^'(.*)'$/, "$1") : last;
-}
+let call = null; // Session request by name (python.js makeCaller)
 
 async function sha256Hex(bytes) {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
@@ -60,7 +35,7 @@ async function sha256Hex(bytes) {
 
 // `reload`: skip the HTTP cache (after a bad download, which it may hold).
 async function fetchBytes(path, onProgress, { reload = false } = {}) {
-  const response = await fetch(url(path), reload ? { cache: "reload" } : {});
+  const response = await fetch(assetUrl(path), reload ? { cache: "reload" } : {});
   if (!response.ok) throw new Error(`could not fetch ${path} (HTTP ${response.status})`);
   const total = Number(response.headers.get("content-length")) || 0;
   if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
@@ -82,28 +57,18 @@ async function fetchBytes(path, onProgress, { reload = false } = {}) {
 
 async function boot() {
   const t0 = performance.now();
-  progress("runtime", { message: "Starting Python (Pyodide)…" });
-  // The model and the wheels download while Python starts (CPU-bound for
-  // ~0.8 s); loadPackage then finds the wheels in the browser's cache.
+  // The model downloads while Python starts (CPU-bound for ~0.8 s).
   const modelBytes = fetchBytes(ASSETS.default_model);
-  for (const wheel of [ASSETS.numpy_wheel, ASSETS.pynet_wheel]) {
-    fetch(url(wheel)).then((r) => r.arrayBuffer()).catch(() => {}); // only warms the cache
-  }
-  pyodide = await loadPyodide({ indexURL: url("./pyodide/"), packages: [] });
-  const tRuntime = performance.now();
-  progress("packages", { message: "Loading NumPy and pynet…" });
-  // Loaded by URL there is no dependency resolution: NumPy is listed first.
-  await pyodide.loadPackage([url(ASSETS.numpy_wheel), url(ASSETS.pynet_wheel)], { messageCallback: () => {} });
+  const started = await startPython((stage, message) => progress(stage, { message }));
+  pyodide = started.pyodide;
   const tInstall = performance.now();
   pyodide.runPython("from pynet.web import Session\nsession = Session()");
-  session = pyodide.globals.get("session");
+  call = makeCaller(pyodide.globals.get("session"), (message) => post({ type: "crash", message }));
   const tImport = performance.now();
   progress("model", { message: "Loading the pretrained model…" });
   const model = call("add_model", { name: "pretrained", data: await modelBytes });
   const tModel = performance.now();
-  const timings = {
-    runtime_ms: tRuntime - t0, install_ms: tInstall - tRuntime, import_ms: tImport - tInstall, model_ms: tModel - tImport,
-  };
+  const timings = { ...started.timings, import_ms: tImport - tInstall, model_ms: tModel - tImport };
   return { model, schema: call("settings_schema"), seconds: (tModel - t0) / 1000, timings };
 }
 
@@ -117,7 +82,7 @@ async function leaveCopyForOffline(paths, blobs) {
   try {
     const downloads = await caches.open("pynet:downloads");
     await Promise.all(paths.map(async (p, i) => {
-      if (!(await caches.match(url(p)))) await downloads.put(url(p), new Response(blobs[i]));
+      if (!(await caches.match(assetUrl(p)))) await downloads.put(assetUrl(p), new Response(blobs[i]));
     }));
   } catch {
     // no Cache Storage here: MNIST is kept offline after its next download
@@ -158,46 +123,95 @@ function ensureMnist() {
   return mnistLoaded;
 }
 
-// The running training job (at most one). Pause/stop flip flags that the
-// training loop checks between time slices.
-let job = null;
-const SLICE_MS = 50;
-const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+// Session methods that start a job the pump then runs, and those that need MNIST first.
+const JOB_STARTS = new Set(["start_training", "start_fine_tune", "start_evaluate"]);
+const NEEDS_MNIST = new Set([...JOB_STARTS, "start_step", "gradient_check"]);
 
-// Runs a training job that `method` (start_training or start_fine_tune) sets
-// up, to its end or until stopped, in time slices.
-async function runJob(method, kwargs) {
-  if (job) throw new Error("a training run is already in progress");
-  // The job exists from the first moment, so Pause and Stop pressed while
-  // MNIST is still downloading are honoured too.
-  job = { paused: false, stopped: false, wake: null };
+// The pump's state: the job in progress (at most one), from the moment its
+// start request arrives, so Pause and Stop pressed while MNIST is still
+// downloading are honoured too.
+let job = null; // {paused, stopRequested, stopSent, wake}
+const team = new Team();
+const SLICE_MS = 50;
+
+async function startJob(type, args) {
+  if (job) throw pynetError({ kind: "state", message: "a job is already in progress" });
+  job = { paused: false, stopRequested: false, stopSent: false, wake: null };
   try {
     await ensureMnist();
     await yieldToEventLoop(); // a Stop sent while MNIST was parsed arrives now
-    if (job.stopped) return { model: null, stopped: true };
-    progress("train-start", call(method, kwargs));
+    if (job.stopRequested) {
+      job = null;
+      return { job: null, stopped: true };
+    }
+    const reply = call(type, args);
+    pump(reply.job); // runs on; its end is a "job" message
+    return reply;
+  } catch (err) {
+    job = null;
+    throw err;
+  }
+}
+
+async function pump(description) {
+  const control = job;
+  const { kind } = description;
+  post({ type: "job", state: "started", job: description });
+  try {
+    if (description.replicas > 0) {
+      progress("workers", { kind, started: team.size, count: description.replicas });
+      try {
+        await team.ensure(description.replicas, description.architecture, (p) => progress("workers", { kind, ...p }));
+      } catch (err) {
+        throw pynetError({ kind: "workers", message: `could not start ${description.replicas} helper ` +
+          `worker${description.replicas === 1 ? "" : "s"} (${err.message}); try fewer workers` });
+      }
+    }
+    let replies = null;
+    let failure = null;
+    let inFlight = null;
     for (;;) {
-      if (job.stopped) break;
-      if (job.paused) {
-        await new Promise((resolve) => { job.wake = resolve; });
+      if (control.stopRequested && !control.stopSent) {
+        call("stop_job");
+        control.stopSent = true;
+      }
+      if (control.paused && !control.stopRequested) {
+        await new Promise((resolve) => { control.wake = resolve; });
         continue;
       }
-      const update = call("train_for", { budget_ms: SLICE_MS });
-      progress("train", update);
-      if (update.done) break;
+      const update = call("advance", { budget_ms: SLICE_MS, replies, failure });
+      replies = failure = null;
+      if (update.progress) progress(update.progress.stage, { kind, ...update.progress });
+      if (update.done) {
+        post({ type: "job", state: "done", kind, result: update.result });
+        return;
+      }
+      if (update.requests) { // the helpers start; the next advance computes this worker's share
+        inFlight = team.send(update.requests);
+        inFlight.catch(() => {}); // handled when awaited
+        continue;
+      }
+      if (update.wait) {
+        try {
+          replies = await inFlight;
+        } catch (err) {
+          failure = err.message;
+        }
+        inFlight = null;
+        continue;
+      }
       await yieldToEventLoop(); // lets pause/stop/classify messages in
     }
-    // Calibrating and testing the new model take seconds for a large CNN:
-    // in slices too, so drawings are still classified meanwhile.
-    for (;;) {
-      const update = call("finish_for", { budget_ms: SLICE_MS });
-      progress("finish", update);
-      if (update.done) break;
-      await yieldToEventLoop();
+  } catch (err) {
+    try {
+      call("drop_job"); // when the failure was not Python's (e.g. a helper could not start), Python still holds it
+    } catch {
+      // Python itself has failed: the crash message says so
     }
-    return { model: call("finish_training"), stopped: job.stopped };
+    post({ type: "job", state: "failed", kind, error: errorData(err) });
   } finally {
     job = null;
+    if (team.size) team.releaseSoon();
   }
 }
 
@@ -206,65 +220,40 @@ function wake() {
   if (resolve) { job.wake = null; resolve(); }
 }
 
-// Requests that need more than the Session call itself.
-const handlers = {
+// The worker's own requests.
+const own = {
   init: () => ready,
-  start_training: (args) => runJob("start_training", args),
-  start_fine_tune: (args) => runJob("start_fine_tune", args),
-  async start_step(args) {
-    await ensureMnist();
-    return call("start_step", args);
-  },
-  async gradient_check(args) {
-    await ensureMnist();
-    return call("gradient_check", args);
-  },
-  // In slices, like training: drawings are still classified meanwhile.
-  async evaluate(args) {
-    await ensureMnist();
-    const { total } = call("start_evaluate", args);
-    progress("evaluate", { images: 0, total });
-    for (;;) {
-      const update = call("evaluate_for", { budget_ms: SLICE_MS });
-      if (update.done) return update.report;
-      progress("evaluate", { images: update.images, total });
-      await yieldToEventLoop();
-    }
-  },
   pause() {
-    if (!job) return { paused: false }; // the run has not reached the worker yet, or has just ended
+    if (!job) return { paused: false }; // the job has not reached the worker yet, or has just ended
     job.paused = !job.paused;
     if (!job.paused) wake();
     return { paused: job.paused };
   },
   stop() {
     if (!job) return { stopped: false };
-    job.stopped = true;
+    job.stopRequested = true;
     wake();
     return { stopped: true };
   },
-  // wasm memory only grows, so this is the high-water mark of Python's heap.
-  // (pyodide._module is Emscripten's Module: private, but there in 0.29.)
-  memory: () => ({ wasm_bytes: pyodide._module.HEAPU8.buffer.byteLength }),
+  // Python's memory in this worker and in each helper.
+  async memory() {
+    return { wasm_bytes: wasmBytes(pyodide), helpers: await team.memory().catch(() => []) };
+  },
 };
-
-// Requests answered by the Session method of the same name.
-const SESSION_METHODS = new Set([
-  "classify", "preprocess_sample", "add_model", "set_active", "model_bytes", "first_layer_weights",
-  "validate_settings", "explain", "step_stage", "apply_step",
-  "classify_image", "preprocess_image_sample", "explain_image", // an opened image (web/image-input.js)
-]);
 
 self.onmessage = async (event) => {
   const { id, type, args = {} } = event.data;
   try {
     if (type !== "init") await ready;
     let result;
-    if (type in handlers) result = await handlers[type](args);
-    else if (SESSION_METHODS.has(type)) result = call(type, args);
-    else throw new Error(`unknown request type ${type}`);
+    if (type in own) result = await own[type](args);
+    else if (JOB_STARTS.has(type)) result = await startJob(type, args);
+    else {
+      if (NEEDS_MNIST.has(type)) await ensureMnist();
+      result = call(type, args);
+    }
     post({ id, type: "result", result: result ?? null });
   } catch (err) {
-    post({ id, type: "error", error: err && err.message ? err.message : String(err) });
+    post({ id, type: "error", error: errorData(err) });
   }
 };

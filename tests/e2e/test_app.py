@@ -186,7 +186,7 @@ def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path, mnist_test_digi
     assert settled_prediction(app)["text"] == "6"
     assert app.get_by_test_id("test-accuracy").get_attribute("data-value") == ""  # still evaluating
     app.wait_for_function("() => document.querySelector('[data-testid=test-accuracy]').dataset.value !== ''", timeout=120_000)
-    assert app.get_by_test_id("evaluated-model").text_content() == "(pretrained)"
+    assert app.get_by_test_id("evaluated-model").text_content() in ("(pretrained)", "(pretrained, 2 workers)")
     page_acc = float(app.get_by_test_id("test-accuracy").get_attribute("data-value"))
     cells = app.locator('[data-testid="confusion-matrix"] td')
     assert cells.count() == 100
@@ -282,26 +282,39 @@ def test_teaching_changes_the_prediction_and_everything_persists(app, mnist_test
     app.get_by_test_id("teach-label").select_option(target)
     app.get_by_test_id("teach-add").click()
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
+    app.get_by_test_id("fine-tune").click()  # the head-only fine-tune: seconds
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'",
+                          timeout=TRAIN_TIMEOUT_MS)
+    result = app.get_by_test_id("teach-result")
+    assert "Checked on 1,000 held-out MNIST images" in result.text_content()
+    assert result.get_attribute("data-samples-right") == "1"
+    app.get_by_test_id("clear").click()
+    draw_strokes(app, bar)
+    assert settled_prediction(app)["text"] == target  # the taught drawing is now read as taught
+    app.wait_for_selector('[data-testid="model-name"][data-remembered="true"]')
+
+    # The whole-network fine-tune: checking the new model on the test set takes
+    # seconds for the shipped CNN; drawings are still classified meanwhile.
+    app.get_by_test_id("use-pretrained").click()
+    app.get_by_test_id("fine-tune-whole").check()
     app.get_by_test_id("fine-tune").click()
-    # Checking the new model on the test set takes seconds for the shipped CNN;
-    # drawings are still classified meanwhile (by the active model).
     app.wait_for_function("() => document.querySelector('[data-testid=train-text]').textContent"
                           ".startsWith('Checking the new model')", timeout=TRAIN_TIMEOUT_MS)
     app.get_by_test_id("clear").click()
     draw_strokes(app, mnist_test_digits[0])
     assert settled_prediction(app)["text"] == "0"
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"  # still checking
-    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'",
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-2'",
                           timeout=TRAIN_TIMEOUT_MS)
     app.get_by_test_id("clear").click()
     draw_strokes(app, bar)
-    assert settled_prediction(app)["text"] == target  # the taught drawing is now read as taught
+    assert settled_prediction(app)["text"] == target
     app.wait_for_selector('[data-testid="model-name"][data-remembered="true"]')
 
     # Reload: the fine-tuned model and the sample come back.
     app.reload()
     app.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
-    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-1'")
+    app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-2'")
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
     options = app.get_by_test_id("model-select").locator("option").all_text_contents()
     assert any(o.startswith("pretrained (") for o in options)

@@ -1,8 +1,8 @@
 """The page in Firefox too: Debian's firefox-esr, headless, driven over
 WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
 build). A smoke test: ready, a digit drawn at two sizes, an image opened, a
-short training run of a CNN with batch norm, and an offline reload
-(tests/firefox/smoke.mjs)."""
+short training run of a CNN with batch norm on two workers, and an offline
+reload (tests/firefox/smoke.mjs)."""
 
 from __future__ import annotations
 
@@ -36,10 +36,14 @@ def test_firefox_smoke(dist_dir, tmp_path):
                            str(drawings), str(image)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms")}))
+    print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms", "workers", "helper_bytes")}))
     assert result["ready_ms"] < 30_000
     assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
     assert (result["image"], result["image_error"]) == ("4", ""), result
     assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]
+    assert result["workers"] == "2" and len(result["helper_bytes"]) == 1  # a helper worker shared the batches
     assert result["offline_classified"] == 7
+    assert result["link"]["lr"] == "0.02" and result["link"]["seed"] == "4" and "'colour'" in result["link"]["note"]
+    assert "lr=0.03" in result["hash"] and "batch_norm=true" in result["hash"]  # the preset, mirrored
+    assert result["runs_after_reload"] == ["run-1"]
     assert result["errors"] == []

@@ -7,7 +7,7 @@
 // DRAWINGS.json: [{digit, strokes: [[[x, y], ...], ...]}] in the unit square;
 // IMAGE: a picture of a digit to open with "Open an image".
 // Prints one JSON object with what it measured; exits non-zero on failure.
-/* global document */ // (in the functions that run in the page)
+/* global document, location */ // (in the functions that run in the page)
 import { createServer } from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
@@ -44,11 +44,17 @@ try {
   const errors = [];
   page.on("pageerror", (err) => errors.push(String(err)));
   const t0 = Date.now();
-  await page.goto(url);
+  await page.goto(`${url}#lr=0.02&seed=4&colour=red`); // a shared link: it fills the form, nothing runs
   const ready = () => page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 90_000 });
   await ready();
   result.ready_ms = Date.now() - t0;
   result.version = await browser.version();
+  await page.waitForSelector('[data-testid="link-note"]:not([hidden])', { timeout: 30_000 });
+  result.link = await page.evaluate(() => ({
+    lr: document.querySelector('[data-testid="learning-rate"]').value,
+    seed: document.querySelector('[data-testid="seed"]').value,
+    note: document.querySelector('[data-testid="link-note"]').textContent,
+  }));
 
   async function draw(strokes, share, x0, y0) {
     await page.click('[data-testid="clear"]');
@@ -85,7 +91,12 @@ try {
 
   // A short training run of a CNN with batch norm (convolutions, pooling and
   // batch statistics through Firefox's WebAssembly too).
+  // On two workers (a helper Pyodide in a nested worker: data parallelism).
   await page.click('[data-testid="preset-tfjs-bn"]');
+  await page.$eval('[data-testid="workers"]', (el) => {
+    el.value = "2";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
   await page.click('[data-testid="train"]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-progress"]').dataset.samples) >= 8000,
     { timeout: 180_000, polling: 200 });
@@ -93,6 +104,13 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]').dataset.name === "trained-1",
     { timeout: 60_000, polling: 200 });
   result.trained = await page.$eval('[data-testid="model-name"]', (el) => el.textContent);
+  await page.waitForSelector('[data-testid="run-history"] tr[data-run="run-1"]', { timeout: 30_000 });
+  result.hash = await page.evaluate(() => location.hash); // the form, mirrored in the address
+  await page.waitForSelector('[data-testid="run-history"][data-stored="true"]', { timeout: 30_000 });
+  result.workers = await page.$eval('[data-testid="train-progress"]', (el) => el.dataset.workers);
+  await page.waitForFunction(() => document.querySelector('[data-testid="memory"]').dataset.helperBytes !== "[]",
+    { timeout: 30_000, polling: 200 });
+  result.helper_bytes = await page.$eval('[data-testid="memory"]', (el) => JSON.parse(el.dataset.helperBytes));
 
   // Offline: the service worker has the build; the server goes away; reload.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, { timeout: 60_000, polling: 200 });
@@ -101,6 +119,9 @@ try {
   await page.reload();
   await ready();
   result.offline_classified = await draw(drawings[0].strokes, 0.6, 0.2, 0.2);
+  // The run history outlives the visit (IndexedDB).
+  await page.waitForSelector('[data-testid="run-history"] tr[data-run="run-1"]', { timeout: 30_000 });
+  result.runs_after_reload = await page.$$eval('[data-testid="run-history"] tbody tr', (rows) => rows.map((r) => r.dataset.run));
   result.errors = errors;
   console.log(JSON.stringify(result));
 } finally {

@@ -1,0 +1,175 @@
+"""How well the shipped model reads digits drawn the way people draw them,
+measured on sets kept apart from training, beside an older model.
+
+    python3 build/dev.py accuracy [-- --limit N]
+    python -m build.accuracy [--model models/pretrained.npz] [--baseline OLD.npz] [--limit N] [--json FILE]
+
+Every set is made from data the recipe never trains or chooses on: MNIST's
+*test* digits and the *test* font families (``pynet.fonts.TEST_FAMILIES``).
+Test digits are turned into strokes by two tracers -- pynet's own
+(``pynet.skeleton``, which training varies) and an independent one
+(``build/second_tracer.py``) -- and rendered by the page's renderer, as
+drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
+their width, and slanted. For each set it prints the share of right answers,
+of right answers given as "unsure" (``pynet.confidence.judge``) and of wrong
+answers given as sure. It is a measurement, not a test: it never fails.
+The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from build.handwriting import NOT_DIGITS, PRINTED, flat
+from build.second_tracer import trace_strokes
+from pynet import fonts, presets
+from pynet.confidence import judge
+from pynet.data import load_mnist, train_val_split
+from pynet.drawn import as_pixels, parallel_map
+from pynet.drawn_mix import as_uint8, plain_font_drawings
+from pynet.io import load_model
+from pynet.model import Sequential
+from pynet.recipes import SPLIT_SEED
+from pynet.skeleton import image_strokes
+from pynet.stroke_variation import affine, vary
+from pynet.strokes import render_strokes
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"
+SEED = 20  # the variants' random angles and slants
+FONT_VARIANTS = 10  # varied drawings of each test-font glyph
+
+Strokes = list[np.ndarray]
+
+
+def pynet_tracer(image: np.ndarray) -> Strokes:
+    return [np.asarray(s, dtype=np.float64) for s in image_strokes(np.asarray(image).reshape(28, 28))]
+
+
+TRACERS: dict[str, Callable[[np.ndarray], Strokes]] = {"pynet tracer": pynet_tracer,
+                                                      "independent tracer": trace_strokes}
+
+
+def variants(i: int) -> dict[str, Callable[[Strokes], Strokes]]:
+    """The ways each test digit is redrawn; random draws keyed by its index."""
+    rng = np.random.default_rng((SEED, i))
+    angle = rng.uniform(-20, 20)
+    slant = rng.uniform(0.2, 0.4) * rng.choice([-1, 1])
+    return {
+        "as traced": lambda s: s,
+        "rotated up to ±20°": lambda s: affine(s, angle, 0.0, 1.0),
+        "60 % width": lambda s: affine(s, 0.0, 0.0, 0.6),
+        "140 % width": lambda s: affine(s, 0.0, 0.0, 1.4),
+        "slanted 11-22°": lambda s: affine(s, 0.0, slant, 1.0),
+    }
+
+
+def render(strokes: Strokes) -> np.ndarray:
+    return as_pixels(render_strokes(strokes))
+
+
+def _draw_chunk(args: tuple[np.ndarray, int]) -> dict[str, np.ndarray]:
+    """Every tracer's every variant of test digits ``first``, ``first + 1``, ..."""
+    images, first = args
+    drawn: dict[str, list[np.ndarray]] = {}
+    for tracer_name, tracer in TRACERS.items():
+        for i, image in enumerate(images, start=first):
+            strokes = tracer(image)
+            for name, redraw in variants(i).items():
+                drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
+    return {name: np.stack(images) for name, images in drawn.items()}
+
+
+def build_sets(limit: int | None, processes: int | None = None, validation: bool = False
+               ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """name -> (uint8 images (N, 784), labels); the drawing on every core.
+    ``validation``: the same sets made from the recipe's held-out training
+    images and validation font families instead (to choose a recipe on)."""
+    data = load_mnist()
+    x_test, y_test = as_uint8(data.x_test), data.y_test
+    families = fonts.TEST_FAMILIES
+    if validation:
+        _, _, x_test, y_test = train_val_split(as_uint8(data.x_train), data.y_train, presets.PRETRAINED_VAL_SIZE,
+                                               seed=SPLIT_SEED)
+        families = fonts.VALIDATION_FAMILIES
+    if limit:
+        x_test, y_test = x_test[:limit], y_test[:limit]
+    sets = {"MNIST test images" if not validation else "MNIST validation images": (x_test, y_test)}
+    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s) for s in range(0, len(x_test), 250)], processes)
+    for name in parts[0]:
+        sets[name] = (np.concatenate([p[name] for p in parts]), y_test)
+    fx, fy, _ = plain_font_drawings(families)
+    sets["unseen fonts, as typeset"] = (fx, fy)
+    glyphs = fonts.digit_glyphs(families)
+    varied = [render(vary(s, np.random.default_rng((SEED, g, c)))) for g, (_, s, _) in enumerate(glyphs)
+              for c in range(FONT_VARIANTS)]
+    sets["unseen fonts, varied like a hand"] = (np.stack(varied), np.repeat(fy, FONT_VARIANTS))
+    sets["hand-made printed styles"] = (np.stack([render(flat(s)) for _, s in PRINTED.values()]),
+                                        np.array([d for d, _ in PRINTED.values()]))
+    return sets
+
+
+def score(model: Sequential, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Shares (%) of right answers, right-but-unsure, wrong-and-sure."""
+    probs = model.predict_proba(x.astype(np.float32) / 255)
+    pred = probs.argmax(axis=1)
+    unsure = np.array([judge(p)["unsure"] for p in probs])
+    right = pred == y
+    return {"n": len(y), "right": 100 * right.mean(), "right_unsure": 100 * (right & unsure).mean(),
+            "wrong_sure": 100 * (~right & ~unsure).mean()}
+
+
+def marks_unsure(model: Sequential) -> str:
+    x = np.stack([render(flat(s)) for s in NOT_DIGITS.values()]).astype(np.float32) / 255
+    unsure = sum(judge(p)["unsure"] for p in model.predict_proba(x))
+    return f"{unsure} of {len(NOT_DIGITS)}"
+
+
+def table(results: dict[str, dict[str, dict]], names: list[str]) -> str:
+    head = "| set | n | " + " | ".join(f"{m}: right / right but unsure / wrong and sure (%)" for m in names) + " |"
+    lines = [head, "|---|---:|" + "---|" * len(names)]
+    for set_name in results[names[0]]:
+        cells = []
+        for m in names:
+            r = results[m][set_name]
+            cells.append(r if isinstance(r, str) else f"{r['right']:.2f} / {r['right_unsure']:.2f} / {r['wrong_sure']:.2f}")
+        n = results[names[0]][set_name]
+        lines.append(f"| {set_name} | {n['n'] if isinstance(n, dict) else ''} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "pretrained.npz")
+    parser.add_argument("--baseline", type=Path, default=BASELINE,
+                        help="an older model to compare with (skipped when the file is missing)")
+    parser.add_argument("--limit", type=int, help="only the first N test digits (a quick look)")
+    parser.add_argument("--json", type=Path, default=ROOT / "accuracy-report.json")
+    parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
+                        "digits and validation fonts instead of the test sets (for choosing a recipe)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    models = {"shipped": load_model(args.model).model}
+    if args.baseline.is_file():
+        models["baseline"] = load_model(args.baseline).model
+    else:
+        print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
+    sets = build_sets(args.limit, validation=args.validation)
+    print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
+    results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()} | {"non-digit marks unsure": marks_unsure(m)}
+               for name, m in models.items()}
+    print(table(results, list(models)))
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"[accuracy] {time.perf_counter() - start:.0f} s; written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+// Training in the tab: the form (checked live by pynet), the presets, Train,
+// Pause, Stop, and the run's progress and charts. The run itself is a job in
+// the worker (jobs.js); its model becomes the active one.
+import { TrainingCharts } from "./charts.js";
+import { byTestId, on } from "./ui/dom.js";
+import {
+  applySettingsSchema, continueTraining, focusField, onSettingsInput, presetButtons, readSettings, setSettings,
+  showContinueHint, showFieldErrors,
+} from "./ui/form.js";
+import { showTrainProgress } from "./ui/progress.js";
+import { setStatus, showError } from "./ui/status.js";
+import * as format from "./format.js";
+
+const phoneSized = () => Math.min(window.screen?.width ?? 1024, window.innerWidth) < 600;
+
+// The form's default number of workers: the cores the browser reports, at
+// most 4, and 1 on a phone-sized screen (pynet's settings table bounds it).
+export function defaultWorkers() {
+  return phoneSized() ? 1 : Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+// The memory this tab should keep to, in MB: phones end tabs far sooner than
+// desktops (Apple publishes no number; see README "Memory"), and where the
+// browser reports the device's memory (navigator.deviceMemory, GB, Chromium
+// only) a quarter of it. pynet caps the workers by it (pynet/budget.py).
+export function tabMemoryMB() {
+  if (phoneSized()) return 384;
+  const gb = navigator.deviceMemory;
+  return gb ? Math.min(2048, Math.max(384, gb * 256)) : 2048;
+}
+
+export function initTraining(app) {
+  const { client, state, jobs } = app;
+  const charts = new TrainingCharts();
+  let recent = []; // [time, samples] of the last few seconds of training
+  let runs = 0; // training runs started on this page
+
+  app.applySchema = (schema) => {
+    applySettingsSchema(schema);
+    const workers = byTestId("workers");
+    if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
+    const cores = navigator.hardwareConcurrency;
+    byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: Pythons sharing every batch` +
+      (cores ? ` (this device has ${cores} cores)` : "") + "; with batch norm each normalises its own share (no measurable cost: README)";
+  };
+  byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
+
+  app.showContinueHint = () => {
+    const info = state.models.get(state.active);
+    if (!continueTraining() || !info) {
+      showContinueHint("");
+      return;
+    }
+    const where = info.epoch_samples > 0 ? `part-way through epoch ${info.epochs_done + 1}`
+      : `after ${info.epochs_done} epoch${info.epochs_done === 1 ? "" : "s"}`;
+    showContinueHint(`Train continues ${info.name} (${info.architecture}) from where it stopped, ${where}, ` +
+      (info.has_optimizer ? "with its optimiser state." : "with a fresh optimiser (the model carries no optimiser state)."));
+  };
+
+  // Field messages come from pynet (validate_settings), live while typing.
+  const checkSettings = async () => {
+    const errors = await client.request("validate_settings", { settings: readSettings() });
+    showFieldErrors(errors);
+    return errors;
+  };
+  let settingsTimer = 0;
+  onSettingsInput(() => {
+    clearTimeout(settingsTimer);
+    if (state.ready) settingsTimer = setTimeout(() => checkSettings().catch(() => {}), 150);
+  });
+  on("architecture", "change", app.render);
+  for (const button of presetButtons()) {
+    button.addEventListener("click", () => {
+      setSettings(state.schema.presets[button.dataset.testid.slice("preset-".length)]);
+      app.render();
+      checkSettings().catch(() => {});
+    });
+  }
+  on("continue-training", "change", () => {
+    app.render();
+    app.showContinueHint();
+    if (state.ready) checkSettings().catch(() => {});
+  });
+
+  // ---- a run's progress (the worker's job events) --------------------------------
+  const mb = (n) => format.decimal(n / 1e6, 1);
+  const trainingJob = () => state.job && state.job.kind !== "evaluate";
+  jobs.onStage("mnist", ({ bytes, total }) => trainingJob() && showTrainProgress({
+    fraction: total ? bytes / total : 0,
+    text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${format.percent(total ? bytes / total : 0)})`,
+  }));
+  jobs.onStage("mnist-parse", () => trainingJob() && showTrainProgress({ text: "Preparing MNIST…" }));
+  jobs.onStage("workers", ({ kind, started, count, boot_ms: bootMs }) => {
+    if (kind === "evaluate") return;
+    showTrainProgress({ text: `Starting ${count} helper worker${count === 1 ? "" : "s"} (one Python each): ` +
+      `${started} of ${count} ready` + (bootMs ? `, the last in ${format.decimal(bootMs / 1000, 1)} s` : "") + "…" });
+  });
+  jobs.onStage("started", (job) => {
+    if (job.kind === "evaluate" || job.mode === "head") return;
+    recent = [];
+    showTrainProgress({
+      fraction: job.samples / job.total_samples, epoch: job.first_epoch, samples: job.samples,
+      totalSamples: job.total_samples, workers: job.workers,
+      text: `Training ${job.description} (${format.integer(job.n_params)} weights)` +
+        (job.workers > 1 ? ` on ${job.workers} workers` : "") +
+        (job.first_epoch > 1 || job.samples > 0 ? `, continuing in epoch ${job.first_epoch} of ${job.epochs}…` : "…"),
+    });
+  });
+  jobs.onStage("train", ({ step, points, epochs }) => {
+    charts.add(points, epochs);
+    if (!step) return;
+    // samples/s averaged over the last few seconds of wall-clock time
+    const now = performance.now();
+    recent.push([now, step.samples]);
+    while (recent.length > 2 && now - recent[0][0] > 3000) recent.shift();
+    const [t0, s0] = recent[0];
+    const rate = now > t0 && step.samples > s0 ? ((step.samples - s0) * 1000) / (now - t0) : step.samples_per_sec;
+    const eta = rate > 0 ? (step.total_samples - step.samples) / rate : 0;
+    const lastVal = epochs.length ? epochs[epochs.length - 1].val_accuracy : null;
+    showTrainProgress({
+      epoch: step.epoch, samples: step.samples, totalSamples: step.total_samples,
+      samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
+      valAccuracy: lastVal ?? undefined,
+      fraction: step.samples / step.total_samples,
+      text: `Epoch ${step.epoch} · ${format.integer(step.samples)} / ${format.integer(step.total_samples)} samples · ` +
+        `${format.integer(rate)} samples/s · lr ${format.significant(step.lr, 2)} · loss ${format.decimal(step.running_loss, 3)} · ` +
+        `accuracy ${format.percent(step.running_accuracy, 1)}` +
+        (lastVal != null ? ` · validation ${format.percent(lastVal, 2)}` : "") + ` · ETA ${format.integer(Math.ceil(eta))} s`,
+    });
+  });
+  jobs.onStage("finish", ({ images, total }) => showTrainProgress({
+    text: `Checking the new model on ${format.integer(total)} held-out and test images: ${format.percent(images / total)}`,
+  }));
+
+  // Runs a training job (start_training, or a whole-network start_fine_tune):
+  // the result becomes the active model and is remembered.
+  app.runTrainingJob = async (kind, method, args) => {
+    showError("");
+    runs += 1;
+    showTrainProgress({ run: runs, fraction: 0, epoch: 0, samples: 0, totalSamples: 0, samplesPerSec: 0,
+      text: "Starting…" });
+    setStatus("training", kind === "train" ? "Training…" : "Fine-tuning on your samples…");
+    let outcome;
+    try {
+      // Charts are display only: if they cannot be set up, the run goes on without them.
+      outcome = await jobs.run(kind, method, args, () => charts.reset().catch(() => {}));
+    } catch (err) {
+      if (!state.crashed) {
+        if (err.kind === "settings") showFieldErrors(err.fields);
+        showError(`Training stopped: ${err.message}. The active model was not changed.`);
+      }
+      showTrainProgress({ text: `Training failed: ${err.message}` });
+      return null;
+    }
+    const { result, stopped } = outcome;
+    try {
+      if (!result) {
+        showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
+        return null;
+      }
+      app.setActiveModel(result);
+      const accuracy = typeof result.test_accuracy === "number" ? ` (${format.percent(result.test_accuracy, 2)} on the test set)` : "";
+      const note = result.summary?.note ? ` ${result.summary.note}.` : "";
+      showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${result.name} is now the active model${accuracy}.` +
+        `${note} The previous model stays in the list.` });
+      await app.rememberActiveModel();
+      return result;
+    } catch (err) { // the run succeeded; only showing it failed
+      showError(`${result.name} is the active model, but the page could not show all of it: ${err.message}`);
+      return result;
+    } finally {
+      if (!state.crashed) setStatus("ready", "Ready — draw a digit");
+      app.showMemory();
+    }
+  };
+
+  on("train", "click", async () => {
+    if (!state.ready || state.job || state.checkingSettings) return;
+    state.checkingSettings = true; // Train stays pressed while pynet checks the settings
+    app.render();
+    let errors;
+    try {
+      errors = await checkSettings();
+    } catch (err) {
+      errors = null;
+      showError(`Could not check the settings: ${err.message}`);
+    } finally {
+      state.checkingSettings = false;
+    }
+    const bad = errors ? Object.keys(errors) : [];
+    if (!errors || bad.length) {
+      app.render();
+      if (bad.length) focusField(bad[0]);
+      return;
+    }
+    app.runTrainingJob("train", "start_training", { settings: readSettings(), name: "trained",
+      continue_active: continueTraining() });
+  });
+
+  on("pause", "click", async () => {
+    const paused = await jobs.pause();
+    setStatus("training", paused ? "Training paused" : "Training…");
+  });
+  on("stop", "click", () => jobs.stop());
+}

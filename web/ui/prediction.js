@@ -1,0 +1,59 @@
+// The prediction card: the answer, ten probability bars, what the network sees.
+import { byTestId as $, paintTile } from "./dom.js";
+import * as format from "../format.js";
+
+export function buildProbabilityBars() {
+  const list = $("probabilities");
+  for (let d = 0; d < 10; d++) {
+    const row = document.createElement("li");
+    row.className = "prob-row";
+    row.innerHTML = `<span class="prob-digit">${d}</span>
+      <span class="prob-track"><span class="prob-fill"></span></span>
+      <span class="prob-value">–</span>`;
+    row.setAttribute("data-testid", `prob-${d}`);
+    row.dataset.value = "0";
+    list.append(row);
+  }
+}
+
+// result: {digit, confidence, unsure, alternatives, probs, input} or null (nothing drawn).
+export function showPrediction(result) {
+  const unsure = !!result?.unsure;
+  const guess = result ? (unsure ? `${result.digit} or ${result.alternatives[0]}?` : String(result.digit)) : "";
+  const inline = $("inline-prediction");
+  inline.replaceChildren();
+  if (result) {
+    const pct = document.createElement("small");
+    pct.textContent = unsure ? "unsure" : format.percent(result.confidence);
+    inline.append(guess, pct);
+  }
+  const pred = $("prediction");
+  pred.textContent = result ? String(result.digit) : "";
+  pred.dataset.digit = result ? String(result.digit) : "";
+  pred.dataset.confidence = result ? result.confidence.toFixed(4) : "";
+  pred.dataset.unsure = unsure ? "true" : "false";
+  pred.setAttribute("aria-label", !result ? "no prediction"
+    : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${format.percent(result.confidence, 1)} confident`);
+  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` : "";
+  for (let d = 0; d < 10; d++) {
+    const row = $(`prob-${d}`);
+    const p = result ? result.probs[d] : 0;
+    row.dataset.value = String(p);
+    row.classList.toggle("most-likely", !!result && d === result.digit);
+    row.querySelector(".prob-fill").style.transform = `scaleX(${p})`;
+    row.querySelector(".prob-value").textContent = result ? format.percent(p, 1) : "–";
+  }
+  showNetworkInput(result?.input ?? null);
+}
+
+// The 28x28 image the network saw (784 bytes), or black when nothing is drawn.
+function showNetworkInput(pixels) {
+  paintTile($("network-input"), pixels ?? new Uint8Array(784));
+  $("network-input").dataset.ink = pixels ? String(pixels.reduce((a, b) => a + b, 0)) : "0";
+}
+
+// Tests and probes wait for data-busy="false"; the benchmark reads the latency.
+export function setClassifyBusy(busy, latencyMs) {
+  $("prediction").dataset.busy = busy ? "true" : "false";
+  if (latencyMs !== undefined) $("prediction").dataset.latencyMs = latencyMs.toFixed(1);
+}
