@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from build.bench_images import open_image
+from build.bench_images import image_opening
 from build.bench_workers import evaluation_scaling, teaching, worker_scaling
 from build.browser import launch
 from build.pagedriver import (
@@ -200,7 +200,7 @@ def main() -> int:
             report["classify_latency"] = classify_latency(page, args.classify)
             print(json.dumps(report["classify_latency"]), flush=True)
         steps = {
-            "tab_open_image": lambda: open_image(page),
+            "tab_open_image": lambda: image_opening(page),
             "tab_training_784_128_10": lambda: tab_throughput(
                 page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1, workers=1),
             "tab_training_default_settings": lambda: timed_run(page),

@@ -20,6 +20,9 @@ def page_requests() -> set[str]:
         text = js.read_text()
         names |= set(re.findall(r'(?:client\.request|requestOnDrawing|requestOnPicture)\(\s*"(\w+)"', text))
         names |= set(re.findall(r'(?:jobs\.run|runTrainingJob)\(\s*"[\w-]+",\s*"(\w+)"', text))
+        picture = re.search(r"PICTURE_METHODS = \{(.*?)\}", text, re.S)  # image-input.js: a drawing's request -> an image's
+        if picture:
+            names |= set(re.findall(r':\s*"(\w+)"', picture.group(1)))
     return names
 
 

@@ -64,7 +64,8 @@ def test_classify_image_answers_as_classify_does_with_the_library_s_input(sessio
     s, _ = session
     image = picture()
     result = s.classify_image(**image)
-    assert set(result) == set(s.classify(**BAR))  # exactly what a drawing gets
+    assert set(result) == set(s.classify(**BAR)) | {"preprocess_ms"}  # what a drawing gets, and the time taken
+    assert 0 < result["preprocess_ms"] < 10_000
     x = preprocess_image(np.frombuffer(image["pixels"], np.uint8).reshape(200, 200, 4))
     np.testing.assert_array_equal(np.frombuffer(result["input"], np.uint8), np.round(x * 255).astype(np.uint8))
     assert result["probs"] == pytest.approx(s.models["pretrained"].model.predict_proba(x[None])[0].tolist(), abs=1e-6)

@@ -5,7 +5,7 @@
 // drawing's, and the image stays on the drawing square in the drawing's place
 // (draw.js) until the person draws again or clears. A file that cannot be
 // used changes nothing: it is classified before it replaces the drawing.
-import { onImageChosen, showImageTimings } from "./ui/open-image.js";
+import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
 import { showPrediction } from "./ui/prediction.js";
 import { showError } from "./ui/status.js";
 
@@ -95,14 +95,16 @@ export function initImageInput(app) {
       const picture = await decodePicture(file);
       const t1 = performance.now();
       const answer = await app.requestOnPicture("classify", picture);
-      showImageTimings({ decodeMs: t1 - t0, classifyMs: performance.now() - t1, width: picture.width,
-        height: picture.height });
+      showImageTimings({ decodeMs: t1 - t0, classifyMs: performance.now() - t1, preprocessMs: answer.preprocess_ms,
+        width: picture.width, height: picture.height });
       pad.showPicture(picture);
       showError("");
       showPrediction(answer);
       app.explainNow();
     } catch (err) {
       showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`);
+    } finally {
+      markImageHandled();
     }
   });
 }

@@ -12,9 +12,16 @@ export function onImageChosen(handler) {
   });
 }
 
+// One more file handled (answered or refused): what tests and the benchmark wait for.
+export function markImageHandled() {
+  const input = $("open-image");
+  input.dataset.handled = String(Number(input.dataset.handled ?? 0) + 1);
+}
+
 // The last opening's timings, read by the benchmark (build/bench_images.py):
 // the browser's decoding, then Python's part (with the transfer), and the pixels sent.
-export function showImageTimings({ decodeMs, classifyMs, width, height }) {
+// (preprocessMs: Python's preprocess_image alone, as Python timed it.)
+export function showImageTimings({ decodeMs, classifyMs, preprocessMs, width, height }) {
   Object.assign($("open-image").dataset, { decodeMs: decodeMs.toFixed(1), classifyMs: classifyMs.toFixed(1),
-    pixels: `${width}x${height}` });
+    preprocessMs: String(preprocessMs), pixels: `${width}x${height}` });
 }
