@@ -10,7 +10,11 @@ Test digits are turned into strokes by two tracers -- pynet's own
 (``pynet.skeleton``, which training varies) and an independent one
 (``build/second_tracer.py``) -- and rendered by the page's renderer, as
 drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
-their width, and slanted. For each set it prints the share of right answers,
+their width, and slanted; and the traced digits (pynet's tracer) as
+pictures: written on a 280-px page with round 3, 8, 22 and 45 px pens
+(``build/pen_images.py``) and read back by ``preprocess.preprocess_image``,
+as ``pynet predict`` and the page's "Open an image" read a file (the issue's
+target: within 1 point of the same digits drawn). For each set it prints the share of right answers,
 of right answers given as "unsure" (``pynet.confidence.judge``) and of wrong
 answers given as sure. It is a measurement, not a test: it never fails.
 The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
@@ -28,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat
+from build.pen_images import pen_image
 from build.second_tracer import trace_strokes
 from pynet import fonts, presets
 from pynet.confidence import judge
@@ -36,6 +41,7 @@ from pynet.drawn import as_pixels, parallel_map
 from pynet.drawn_mix import as_uint8, plain_font_drawings
 from pynet.io import load_model
 from pynet.model import Sequential
+from pynet.preprocess import preprocess_image
 from pynet.recipes import SPLIT_SEED
 from pynet.skeleton import image_strokes
 from pynet.stroke_variation import affine, vary
@@ -45,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"
 SEED = 20  # the variants' random angles and slants
 FONT_VARIANTS = 10  # varied drawings of each test-font glyph
+PEN_WIDTHS = (3, 8, 22, 45)  # px, on a PAGE_PX page: a fine liner to a fat marker
+PAGE_PX = 280
 
 Strokes = list[np.ndarray]
 
@@ -71,6 +79,10 @@ def variants(i: int) -> dict[str, Callable[[Strokes], Strokes]]:
     }
 
 
+def pen_set(pen: int) -> str:
+    return f"traced digits, pynet tracer, as {PAGE_PX}-px images with a {pen} px pen"
+
+
 def render(strokes: Strokes) -> np.ndarray:
     return as_pixels(render_strokes(strokes))
 
@@ -84,6 +96,10 @@ def _draw_chunk(args: tuple[np.ndarray, int]) -> dict[str, np.ndarray]:
             strokes = tracer(image)
             for name, redraw in variants(i).items():
                 drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
+            if tracer is pynet_tracer:
+                for pen in PEN_WIDTHS:
+                    picture = pen_image(strokes, pen, page_px=PAGE_PX)
+                    drawn.setdefault(pen_set(pen), []).append(as_pixels(preprocess_image(picture)))
     return {name: np.stack(images) for name, images in drawn.items()}
 
 
