@@ -87,27 +87,30 @@ def render(strokes: Strokes) -> np.ndarray:
     return as_pixels(render_strokes(strokes))
 
 
-def _draw_chunk(args: tuple[np.ndarray, int]) -> dict[str, np.ndarray]:
-    """Every tracer's every variant of test digits ``first``, ``first + 1``, ..."""
-    images, first = args
+def _draw_chunk(args: tuple[np.ndarray, int, bool]) -> dict[str, np.ndarray]:
+    """Every tracer's every variant of test digits ``first``, ``first + 1``,
+    ...; and, if ``pictures``, pynet's tracing of them as pen images."""
+    images, first, pictures = args
     drawn: dict[str, list[np.ndarray]] = {}
     for tracer_name, tracer in TRACERS.items():
         for i, image in enumerate(images, start=first):
             strokes = tracer(image)
             for name, redraw in variants(i).items():
                 drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
-            if tracer is pynet_tracer:
+            if pictures and tracer is pynet_tracer:
                 for pen in PEN_WIDTHS:
                     picture = pen_image(strokes, pen, page_px=PAGE_PX)
                     drawn.setdefault(pen_set(pen), []).append(as_pixels(preprocess_image(picture)))
     return {name: np.stack(images) for name, images in drawn.items()}
 
 
-def build_sets(limit: int | None, processes: int | None = None, validation: bool = False
+def build_sets(limit: int | None, processes: int | None = None, validation: bool = False, pictures: bool = True
                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name -> (uint8 images (N, 784), labels); the drawing on every core.
     ``validation``: the same sets made from the recipe's held-out training
-    images and validation font families instead (to choose a recipe on)."""
+    images and validation font families instead (to choose a recipe on).
+    ``pictures``: with the pen-image sets (about 0.2 s of CPU a digit,
+    most of the time; ``tests/test_image_input.py`` checks them apart)."""
     data = load_mnist()
     x_test, y_test = as_uint8(data.x_test), data.y_test
     families = fonts.TEST_FAMILIES
@@ -118,7 +121,7 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
     if limit:
         x_test, y_test = x_test[:limit], y_test[:limit]
     sets = {"MNIST test images" if not validation else "MNIST validation images": (x_test, y_test)}
-    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s) for s in range(0, len(x_test), 250)], processes)
+    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s, pictures) for s in range(0, len(x_test), 250)], processes)
     for name in parts[0]:
         sets[name] = (np.concatenate([p[name] for p in parts]), y_test)
     fx, fy, _ = plain_font_drawings(families)
