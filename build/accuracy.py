@@ -110,7 +110,7 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
     ``validation``: the same sets made from the recipe's held-out training
     images and validation font families instead (to choose a recipe on).
     ``pictures``: with the pen-image sets (about 0.2 s of CPU a digit,
-    most of the time; ``tests/test_image_input.py`` checks them apart)."""
+    most of the time; ``tests/test_pen_pictures.py`` checks them apart)."""
     data = load_mnist()
     x_test, y_test = as_uint8(data.x_test), data.y_test
     families = fonts.TEST_FAMILIES

@@ -32,7 +32,7 @@ Measured on 300 traced test digits drawn with 3-45 px pens, as photos with a
 lighting gradient, vignetting, noise, specks and JPEG compression
 (``build.pen_images.paper_photo``), also with a hard shadow across the page
 or a dark table at two edges: the shipped model's answers agreed with those
-for the drawn digits on 98.0-100 % (``tests/test_image_input.py`` checks 60
+for the drawn digits on 98.0-100 % (``tests/test_pen_pictures.py`` checks 60
 of them for each kind and pen).
 Pure NumPy: it runs in the browser too.
 """

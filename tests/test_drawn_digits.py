@@ -78,7 +78,7 @@ def test_marks_that_are_not_digits_come_out_unsure(model, capsys):
 
 # Checked here on the first SUBSET test digits of each set; build/accuracy.py
 # measures all 10,000 (README "Accuracy"). The pen-image sets are checked by
-# tests/test_image_input.py. Two levels: what the shipped model
+# tests/test_pen_pictures.py. Two levels: what the shipped model
 # reaches (measured on this subset, less about 0.7 points: a regression guard
 # that must hold), and the targets, which it does not all reach yet
 # (an expected failure that turns into a failure once they are met, so the
