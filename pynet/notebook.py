@@ -87,6 +87,11 @@ class RunRecipe:
         except (SettingsError, TypeError) as exc:
             raise NotebookError(f"{name}: the record's architecture is not valid ({exc})") from None
         missing = [k for k in ("train_config", "progress", "data", "val_size", "train_size") if k not in meta]
+        if missing == ["data"] and "data" not in dropped:
+            raise NotebookError(f"{name}'s training record does not say what it learned from, so no notebook can "
+                                "train it again (files saved before pynet recorded it lack it; the shipped model "
+                                "learned from MNIST and drawings: `python -m pynet train --preset pretrained` "
+                                "trains it again)")
         if missing:
             why = "is not valid" if set(missing) & set(dropped) else "is missing"
             raise NotebookError(f"{name}'s training record {why} ({', '.join(missing)}), so no notebook can "

@@ -32,5 +32,5 @@ def cmd_export_notebook(args: argparse.Namespace) -> int:
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
-    print(f"wrote {out}: run it with Jupyter, or `jupyter nbconvert --to notebook --execute {out}`")
+    print(f"wrote {out}: open it in Jupyter, or run it top to bottom with `jupyter execute {out}` (nbclient)")
     return 0

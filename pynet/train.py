@@ -329,8 +329,9 @@ class Trainer:
             self._restore_snapshot()
             raise TrainingDiverged(
                 f"training diverged at epoch {batch.epoch}, step {prog.steps + 1}: the loss became {loss:.4g} "
-                f"(chance level is {self._chance_loss:.2f}); the learning rate {batch.lr:g} is "
-                "probably too high. The last good weights were kept"
+                f"(chance level is {self._chance_loss:.2f}); the learning rate {self.config.lr:g}"
+                + (f" ({batch.lr:g} at that step of the schedule)" if batch.lr != self.config.lr else "")
+                + " is probably too high. The last good weights were kept"
             )
         # These weights produced a finite loss: remember them before updating.
         # (Batch norm's statistics have already moved with this batch; they

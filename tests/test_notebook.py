@@ -2,6 +2,7 @@
 the run; records no notebook can replay are refused with a reason."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,7 +148,9 @@ def test_the_cli_exports_a_saved_run_and_refuses_bad_files_in_one_line(tiny_mnis
     bad.write_bytes(b"nonsense")
     untrained = tmp_path / "untrained.npz"
     untrained.write_bytes(model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
+    shipped = Path(__file__).resolve().parents[1] / "models" / "pretrained.npz"
     for path, message in ((bad, "not an .npz"), (untrained, "training record is missing"),
+                          (shipped, "--preset pretrained` trains it again"),
                           (tmp_path, "is a directory"), (tmp_path / "missing.npz", "No such file")):
         capsys.readouterr()
         with pytest.raises(SystemExit) as exit_:

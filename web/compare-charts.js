@@ -29,7 +29,7 @@ export class ComparisonCharts {
     this.charts = [];
   }
 
-  // runs: [{label, points: [[samples, seconds, loss, accuracy]], epochs: [[samples, seconds, val_accuracy]]}];
+  // runs: [{label, slot (its colour's index), points: [[samples, seconds, loss, accuracy]], epochs: [[samples, seconds, val_accuracy]]}];
   // by: "samples" | "seconds". Never throws.
   async show(runs, by) {
     this.clear();
@@ -44,13 +44,15 @@ export class ComparisonCharts {
       const accTables = [];
       const lossSeries = [];
       const accSeries = [];
-      runs.forEach((run, i) => {
+      runs.forEach((run) => {
+        const i = run.slot; // the run's own colour and dash, whichever others are shown
         const style = { stroke: runColour(i), dash: runDash(i), width: 2, spanGaps: true };
         const xs = run.points.map((p) => p[at]);
         lossTables.push(increasing(xs, run.points.map((p) => p[2])));
         accTables.push(increasing(xs, run.points.map((p) => p[3])));
         lossSeries.push({ label: run.label, ...style });
         accSeries.push({ label: `${run.label} training`, ...style });
+        if (!run.epochs.length) return; // no epoch ended: no validation points to list
         accTables.push(increasing(run.epochs.map((e) => e[at]), run.epochs.map((e) => e[2])));
         accSeries.push({ label: `${run.label} validation`, ...style, width: 1, dash: [4, 3],
           points: { show: true, size: 7, fill: runColour(i) } });

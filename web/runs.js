@@ -53,15 +53,18 @@ export function initRuns(app) {
     const model = held.get(run.name);
     return model && state.models.has(model) ? model : "";
   };
-  const ticked = () => runs.filter((r) => selected.has(r.name)).reverse(); // oldest first: colours stay put
-  const colourOf = (name) => {
-    const i = ticked().findIndex((r) => r.name === name);
-    return i < 0 ? "" : runColour(i);
+  const ticked = () => runs.filter((r) => selected.has(r.name)).reverse(); // oldest first
+  // A run's colour follows its number ("run-3": the third colour), so it keeps
+  // its colour whichever other runs are ticked.
+  const slotOf = (name) => {
+    const n = Number.parseInt(name.split("-").pop(), 10);
+    return Number.isSafeInteger(n) && n > 0 ? n - 1 : Math.max(0, runs.findIndex((r) => r.name === name));
   };
+  const colourOf = (name) => (selected.has(name) ? runColour(slotOf(name)) : "");
 
   const render = () => showRuns(runs, { held: heldModel, selected, colourOf, ready: state.ready && !state.crashed });
-  const redraw = () => charts.show(ticked().map((r) => ({ label: r.name.replace("-", " "), points: r.points,
-    epochs: r.epochs })), curvesBy());
+  const redraw = () => charts.show(ticked().map((r) => ({ label: r.name.replace("-", " "), slot: slotOf(r.name),
+    points: r.points, epochs: r.epochs })), curvesBy());
 
   // Writes to the store, one after another; the table says when the store has
   // caught up (data-stored), e.g. before a reload that should find the runs.
@@ -98,6 +101,12 @@ export function initRuns(app) {
     current = null;
     if (!made || kind !== "train" || !result?.record) return;
     const summary = result.summary ?? {};
+    // A run stopped part-way through an epoch: its last validation is the one
+    // measured when it ended, drawn where the training stopped.
+    const last = made.points.at(-1);
+    if (typeof summary.val_accuracy === "number" && last && !(made.epochs.at(-1)?.[0] >= last[0])) {
+      made.epochs.push([last[0], last[1], summary.val_accuracy]);
+    }
     const run = {
       name: `run-${next}`, model: result.name, startedAt: made.startedAt, description: result.architecture,
       trainConfig: result.record.train_config, stopped: !!summary.stopped, seconds: summary.train_seconds ?? null,

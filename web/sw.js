@@ -133,7 +133,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
   else if (event.data === "keep-downloads") event.waitUntil(cachedManifest(CACHE).then((m) => m && keepDownloads(m)));
-  else if (event.data === "prune") event.waitUntil(prune());
+  else if (event.data === "prune") event.waitUntil(pruneUntilSettled());
 });
 
 // The registry: {clients: {clientId: build}, retired: [builds]}. Kept in
@@ -173,6 +173,7 @@ async function buildFor(event) {
 
 // Forget closed clients; delete the caches of retired builds nobody runs any
 // more. (Only retired ones: a newer build may be installing its cache now.)
+// Returns whether a retired build is still in use.
 async function prune() {
   const reg = await loadRegistry();
   const live = new Set((await self.clients.matchAll({ includeUncontrolled: true, type: "all" })).map((c) => c.id));
@@ -184,6 +185,18 @@ async function prune() {
     reg.retired.delete(build);
   }
   await saveRegistry();
+  return reg.retired.size > 0;
+}
+
+// A tab that reloads into the new build asks for a prune as soon as it is
+// loaded, when its old document's workers (Python and its helpers) may still
+// be shutting down: look again every 2 s for half a minute, while a retired
+// build is in use. (A tab that stays on the old build keeps its cache; it is
+// pruned at the next navigation or load after that tab goes.)
+async function pruneUntilSettled() {
+  for (let i = 0; i < 15 && (await prune()); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }
 
 // A lazily fetched file (MNIST) is kept only if it is byte for byte the file
@@ -210,7 +223,7 @@ async function respond(event) {
   if (response.ok && manifest?.lazy?.includes(path)) {
     event.waitUntil(keepIfVerified(cache, url.href, path, response.clone(), manifest));
   }
-  if (event.request.mode === "navigate") event.waitUntil(prune());
+  if (event.request.mode === "navigate") event.waitUntil(pruneUntilSettled());
   return response;
 }
 

@@ -49,6 +49,18 @@ export function initTeaching(app) {
     showTeachResult(p.phase === "check" ? null : `${what}: ${format.percent((p.images ?? p.samples ?? 0) / (p.total || 1))}…`);
   });
 
+  // A whole-network fine-tune is a short training run: its progress is shown
+  // here too, where the person pressed Fine-tune, not only in the Train card.
+  jobs.onStage("train", (p) => {
+    if (p.kind !== "fine-tune" || !p.step) return;
+    showTeachResult(`Training the whole network: ${format.percent(p.step.samples / (p.step.total_samples || 1))}…`);
+  });
+  jobs.onStage("finish", (p) => {
+    if (p.kind !== "fine-tune") return;
+    showTeachResult(`Checking the new model on ${format.integer(p.total)} held-out and test images: ` +
+      `${format.percent(p.images / (p.total || 1))}…`);
+  });
+
   on("fine-tune", "click", async () => {
     if (!state.ready || state.job || !state.samples.length) return;
     const all = new Uint8Array(state.samples.length * 784 * 4);
@@ -58,7 +70,14 @@ export function initTeaching(app) {
     showTeachResult("Starting…");
     if (!headOnly()) {
       const result = await app.runTrainingJob("fine-tune", "start_fine_tune", args);
-      showTeachResult(result ? `${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s).` : "", result);
+      if (!result) {
+        showTeachResult("");
+        return;
+      }
+      const pct = (v) => (typeof v === "number" ? format.percent(v, 2) : "–");
+      showTeachResult(`${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s). ` +
+        `Checked on held-out MNIST images: ${pct(result.summary?.val_accuracy)}; on the 10,000 test images: ` +
+        `${pct(result.test_accuracy)}.`, result);
       return;
     }
     showError("");

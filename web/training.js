@@ -40,8 +40,8 @@ export function initTraining(app) {
     const workers = byTestId("workers");
     if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
     const cores = navigator.hardwareConcurrency;
-    byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: Pythons sharing every batch` +
-      (cores ? ` (this device has ${cores} cores)` : "") + "; with batch norm each normalises its own share (no measurable cost: README)";
+    byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: one per core is fastest` +
+      (cores ? ` (this device has ${cores})` : "") + "; batch norm normalises each one's share (no accuracy lost: README)";
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 
@@ -53,8 +53,11 @@ export function initTraining(app) {
     }
     const where = info.epoch_samples > 0 ? `part-way through epoch ${info.epochs_done + 1}`
       : `after ${info.epochs_done} epoch${info.epochs_done === 1 ? "" : "s"}`;
+    const counts = info.epoch_samples > 0
+      ? ` Finishing epoch ${info.epochs_done + 1} counts as the first of the epochs in the form (1: just finish it).` : "";
     showContinueHint(`Train continues ${info.name} (${info.architecture}) from where it stopped, ${where}, ` +
-      (info.has_optimizer ? "with its optimiser state." : "with a fresh optimiser (the model carries no optimiser state)."));
+      (info.has_optimizer ? "with its optimiser state." : "with a fresh optimiser (the model carries no optimiser state).") +
+      counts);
   };
 
   // Field messages come from pynet (validate_settings), live while typing.

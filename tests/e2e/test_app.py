@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -304,8 +305,13 @@ def test_teaching_changes_the_prediction_and_everything_persists(app, mnist_test
     draw_strokes(app, mnist_test_digits[0])
     assert settled_prediction(app)["text"] == "0"
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "pretrained"  # still checking
+    assert app.get_by_test_id("teach-result").text_content().startswith("Checking the new model")  # shown here too
     app.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained+you-2'",
                           timeout=TRAIN_TIMEOUT_MS)
+    app.wait_for_function("() => document.querySelector('[data-testid=teach-result]').textContent"
+                          ".startsWith('pretrained+you-2 is active (whole network')")
+    assert re.search(r"held-out MNIST images: \d+\.\d\d%; on the 10,000 test images: \d+\.\d\d%\.$",
+                     app.get_by_test_id("teach-result").text_content())
     app.get_by_test_id("clear").click()
     draw_strokes(app, bar)
     assert settled_prediction(app)["text"] == target

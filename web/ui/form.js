@@ -6,8 +6,8 @@ const form = () => $("train-form");
 const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
 const CHOICE_LABELS = {
   adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay",
-  "warmup-cosine": "Warm-up, then cosine", step: "Step (÷10 at 50 %, 75 %)", mlp: "Dense (MLP)",
-  cnn: "Convolutional (CNN)",
+  "warmup-cosine": "Warm-up + cosine", step: "Step (÷10 at ½, ¾)", mlp: "Dense (MLP)",
+  cnn: "CNN (convolutions)",
 };
 
 function limitsText(rule) {
@@ -15,6 +15,7 @@ function limitsText(rule) {
   const n = (v) => format.integer(Number(v), "en");
   if (rule.kind === "integer") return `${n(rule.min)} to ${n(rule.max)}`;
   if (rule.kind === "number") {
+    if (rule.min_exclusive && !rule.max_exclusive) return `more than ${rule.min}, at most ${rule.max}`;
     return `${rule.min_exclusive ? "above" : "from"} ${rule.min} ${rule.max_exclusive ? "below" : "to"} ${rule.max}`;
   }
   if (rule.kind === "sizes") return `e.g. ${rule.example}; up to ${rule.max_items} layers of ${n(rule.min)}–${n(rule.max)}`;
