@@ -3,6 +3,7 @@ measured on sets kept apart from training, beside an older model.
 
     python3 build/dev.py accuracy [-- --limit N]
     python -m build.accuracy [--model models/pretrained.npz] [--baseline OLD.npz] [--limit N] [--json FILE]
+                             [--no-pictures]
 
 Every set is made from data the recipe never trains or chooses on: MNIST's
 *test* digits and the *test* font families (``pynet.fonts.TEST_FAMILIES``).
@@ -10,7 +11,11 @@ Test digits are turned into strokes by two tracers -- pynet's own
 (``pynet.skeleton``, which training varies) and an independent one
 (``build/second_tracer.py``) -- and rendered by the page's renderer, as
 drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
-their width, and slanted. For each set it prints the share of right answers,
+their width, and slanted; and the traced digits (pynet's tracer) as
+pictures: written on a 280-px page with round 3, 8, 22 and 45 px pens
+(``build/pen_images.py``) and read back by ``preprocess.preprocess_image``,
+as ``pynet predict`` and the page's "Open an image" read a file (the issue's
+target: within 1 point of the same digits drawn). For each set it prints the share of right answers,
 of right answers given as "unsure" (``pynet.confidence.judge``) and of wrong
 answers given as sure. It is a measurement, not a test: it never fails.
 The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
@@ -28,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat
+from build.pen_images import pen_image
 from build.second_tracer import trace_strokes
 from pynet import fonts, presets
 from pynet.confidence import judge
@@ -36,6 +42,7 @@ from pynet.drawn import as_pixels, parallel_map
 from pynet.drawn_mix import as_uint8, plain_font_drawings
 from pynet.io import load_model
 from pynet.model import Sequential
+from pynet.preprocess import preprocess_image
 from pynet.recipes import SPLIT_SEED
 from pynet.skeleton import image_strokes
 from pynet.stroke_variation import affine, vary
@@ -45,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"
 SEED = 20  # the variants' random angles and slants
 FONT_VARIANTS = 10  # varied drawings of each test-font glyph
+PEN_WIDTHS = (3, 8, 22, 45)  # px, on a PAGE_PX page: a fine liner to a fat marker
+PAGE_PX = 280
 
 Strokes = list[np.ndarray]
 
@@ -71,27 +80,38 @@ def variants(i: int) -> dict[str, Callable[[Strokes], Strokes]]:
     }
 
 
+def pen_set(pen: int) -> str:
+    return f"traced digits, pynet tracer, as {PAGE_PX}-px images with a {pen} px pen"
+
+
 def render(strokes: Strokes) -> np.ndarray:
     return as_pixels(render_strokes(strokes))
 
 
-def _draw_chunk(args: tuple[np.ndarray, int]) -> dict[str, np.ndarray]:
-    """Every tracer's every variant of test digits ``first``, ``first + 1``, ..."""
-    images, first = args
+def _draw_chunk(args: tuple[np.ndarray, int, bool]) -> dict[str, np.ndarray]:
+    """Every tracer's every variant of test digits ``first``, ``first + 1``,
+    ...; and, if ``pictures``, pynet's tracing of them as pen images."""
+    images, first, pictures = args
     drawn: dict[str, list[np.ndarray]] = {}
     for tracer_name, tracer in TRACERS.items():
         for i, image in enumerate(images, start=first):
             strokes = tracer(image)
             for name, redraw in variants(i).items():
                 drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
+            if pictures and tracer is pynet_tracer:
+                for pen in PEN_WIDTHS:
+                    picture = pen_image(strokes, pen, page_px=PAGE_PX)
+                    drawn.setdefault(pen_set(pen), []).append(as_pixels(preprocess_image(picture)))
     return {name: np.stack(images) for name, images in drawn.items()}
 
 
-def build_sets(limit: int | None, processes: int | None = None, validation: bool = False
+def build_sets(limit: int | None, processes: int | None = None, validation: bool = False, pictures: bool = True
                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name -> (uint8 images (N, 784), labels); the drawing on every core.
     ``validation``: the same sets made from the recipe's held-out training
-    images and validation font families instead (to choose a recipe on)."""
+    images and validation font families instead (to choose a recipe on).
+    ``pictures``: with the pen-image sets (about 0.2 s of CPU a digit,
+    most of the time; ``tests/test_pen_pictures.py`` checks them apart)."""
     data = load_mnist()
     x_test, y_test = as_uint8(data.x_test), data.y_test
     families = fonts.TEST_FAMILIES
@@ -102,7 +122,7 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
     if limit:
         x_test, y_test = x_test[:limit], y_test[:limit]
     sets = {"MNIST test images" if not validation else "MNIST validation images": (x_test, y_test)}
-    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s) for s in range(0, len(x_test), 250)], processes)
+    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s, pictures) for s in range(0, len(x_test), 250)], processes)
     for name in parts[0]:
         sets[name] = (np.concatenate([p[name] for p in parts]), y_test)
     fx, fy, _ = plain_font_drawings(families)
@@ -152,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="an older model to compare with (skipped when the file is missing)")
     parser.add_argument("--limit", type=int, help="only the first N test digits (a quick look)")
     parser.add_argument("--json", type=Path, default=ROOT / "accuracy-report.json")
+    parser.add_argument("--no-pictures", action="store_true", help="leave out the pen-image sets (most of the "
+                        "time: about 0.2 s of CPU a digit)")
     parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
                         "digits and validation fonts instead of the test sets (for choosing a recipe)")
     args = parser.parse_args(argv)
@@ -161,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         models["baseline"] = load_model(args.baseline).model
     else:
         print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
-    sets = build_sets(args.limit, validation=args.validation)
+    sets = build_sets(args.limit, validation=args.validation, pictures=not args.no_pictures)
     print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
     results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()} | {"non-digit marks unsure": marks_unsure(m)}
                for name, m in models.items()}

@@ -4,7 +4,8 @@ serves dist/ on 127.0.0.1, drives headless Chromium and prints a JSON report
 on slow numbers.
 
 Measures: cold and warm start to `ready`, bytes fetched before ready, classify
-latency over 100 drawn MNIST digits, in-tab training throughput for
+latency over 100 drawn MNIST digits, opening an image (``build.bench_images``:
+a 12 Mpx phone photo and a 280-px screenshot, in the tab and natively), in-tab training throughput for
 784-128-10 Adam b128, for the page's default settings, and for TensorFlow.js's
 mnist example CNN at batch 64 and 128 (and with batch norm at 64); time from
 Train to the end of a default run and of one epoch of that CNN without and
@@ -31,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+from build.bench_images import image_opening
 from build.bench_workers import evaluation_scaling, teaching, worker_scaling
 from build.browser import launch
 from build.pagedriver import (
@@ -198,6 +200,7 @@ def main() -> int:
             report["classify_latency"] = classify_latency(page, args.classify)
             print(json.dumps(report["classify_latency"]), flush=True)
         steps = {
+            "tab_open_image": lambda: image_opening(page),
             "tab_training_784_128_10": lambda: tab_throughput(
                 page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1, workers=1),
             "tab_training_default_settings": lambda: timed_run(page),

@@ -96,6 +96,17 @@ def error_text(page) -> str:
     return page.get_by_test_id("error").text_content() or ""
 
 
+def open_image(page, path, timeout_ms: float = 30_000) -> str:
+    """Open an image file with the "Open an image" control and wait until the
+    page has answered or refused it: the error text, "" when it was classified."""
+    control = page.get_by_test_id("open-image")
+    handled = int(control.get_attribute("data-handled") or 0)
+    control.set_input_files(str(path))
+    page.wait_for_function(f"() => Number(document.querySelector('[data-testid=open-image]').dataset.handled ?? 0) > {handled}",
+                           timeout=timeout_ms, polling=POLL_MS)
+    return (page.get_by_test_id("error-text").text_content() or "").strip()
+
+
 def canvas_box(page) -> dict:
     canvas = page.get_by_test_id("draw-canvas")
     canvas.scroll_into_view_if_needed()  # as a person would, e.g. after pressing Train further down

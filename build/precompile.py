@@ -38,6 +38,12 @@ def exercise() -> None:
                "lengths": np.array([3], dtype=np.int32).tobytes(), "width": 56.0, "height": 56.0}
     s.classify(**drawing)
     sample = s.preprocess_sample(**drawing)
+    picture = np.zeros((60, 50, 4), dtype=np.uint8)  # an opened image: a light bar on a transparent ground
+    picture[10:50, 22:27] = 255
+    opened = {"pixels": picture.tobytes(), "width": 50, "height": 60}
+    s.classify_image(**opened)
+    s.preprocess_image_sample(**opened)
+    s.explain_image(**opened)
     images = rng.integers(0, 256, size=(100, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=100).astype(np.uint8)
     arrays = {"train_images": images, "train_labels": labels, "test_images": images[:20], "test_labels": labels[:20]}

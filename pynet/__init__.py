@@ -20,7 +20,7 @@ from .metrics import (
 )
 from .model import Sequential, build_model
 from .optimizers import SGD, Adam
-from .preprocess import preprocess_drawing
+from .preprocess import preprocess_image
 from .recipes import fit
 from .train import StepInfo, Trainer, TrainingDiverged, TrainProgress
 
@@ -32,6 +32,6 @@ __all__ = [
     "StepInfo", "TrainConfig", "TrainProgress", "Trainer", "TrainingDiverged", "accuracy", "build_model",
     "classification_report", "confusion_matrix", "fit", "load_mnist", "load_model", "log_softmax",
     "misclassified_indices", "model_to_bytes", "parse_idx", "parse_settings", "per_class_accuracy",
-    "prediction_distribution", "preprocess_drawing", "random_affine", "read_idx", "save_model",
+    "prediction_distribution", "preprocess_image", "random_affine", "read_idx", "save_model",
     "softmax", "train_val_split",
 ]

@@ -29,7 +29,7 @@ from .model import build_model
 from .notebook import NotebookError
 from .notebook_cli import add_parser as add_export_notebook
 from .notebook_cli import cmd_export_notebook
-from .preprocess import preprocess_drawing
+from .preprocess import preprocess_image
 from .progress import progress_bar
 from .recipes import Continuation, TrainResult, continuation, fit
 from .train import StepInfo, Trainer, TrainingDiverged
@@ -133,8 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", type=Path, help="also write the results as JSON to this file")
 
     p = sub.add_parser("predict", help="classify image files or IDX records",
-                       description="Classify images (PNG/JPEG via Pillow, PGM/PPM, or .npy arrays; any size, dark or "
-                                   "light background: they are preprocessed like MNIST) or records of an IDX image file.")
+                       description="Classify pictures of one digit each -- photos, scans, screenshots: PNG (8 or "
+                                   "16 bits), JPEG and the rest via Pillow, PBM/PGM/PPM (plain or binary, 8 or 16 "
+                                   "bits) or .npy arrays; any size, dark ink on light or light on dark, with or without "
+                                   "transparency. The ink is found and its strokes brought to MNIST's width, as a "
+                                   "drawing on the page is. Or records of an IDX image file, as they are.")
     p.add_argument("--model", type=Path, required=True, help="model .npz file")
     p.add_argument("images", nargs="*", type=Path, help="image files to classify")
     p.add_argument("--idx", type=Path, help="an IDX image file (e.g. t10k-images-idx3-ubyte) to classify records of")
@@ -378,7 +381,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     model = load_model(args.model, require=MNIST_MODEL).model
     rows: list[tuple[str, np.ndarray | None]] = []
     for path in args.images:
-        rows.append((str(path), preprocess_drawing(read_image(path))))
+        rows.append((str(path), preprocess_image(read_image(path))))
     if args.idx is not None:
         images = read_idx(args.idx)
         if images.ndim != 3 or images.shape[1:] != (28, 28):
@@ -389,7 +392,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             rows.append((f"{args.idx}[{i}]", images[i].reshape(-1).astype(np.float32) / 255.0))
     for name, x in rows:
         if x is None:
-            print(f"{name}: nothing drawn")
+            print(f"{name}: no digit found (blank, too faint, or only specks)")
             continue
         answer = judge(model.predict_proba(x[None])[0])
         unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""

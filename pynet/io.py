@@ -26,6 +26,7 @@ import math
 import os
 import re
 import struct
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -254,13 +255,36 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
+def decode_text(arr: np.ndarray, key: str) -> str:
+    """A 0-d unicode array's text, decoded from its UTF-32 bytes by Python's
+    strict codec rather than by NumPy: NumPy turns a code point above U+10FFFF
+    into a ``SystemError`` and passes surrogates (U+D800-U+DFFF) through as
+    text no encoder accepts; both are refused here. Trailing NULs are padding,
+    as in NumPy."""
+    codec = "utf-32-be" if arr.dtype.byteorder == ">" or (arr.dtype.byteorder in "=|" and sys.byteorder == "big") \
+        else "utf-32-le"
+    try:
+        return arr.tobytes().decode(codec).rstrip("\0")
+    except UnicodeDecodeError as exc:
+        code = int.from_bytes(exc.object[exc.start : exc.end], "big" if codec.endswith("be") else "little")
+        raise ModelFormatError(f"'{key}' is not valid text: character {exc.start // 4} is {code:#x}, "
+                               "which is not a Unicode character") from None
+
+
 def parse_json(text: str, key: str) -> Any:
-    """Strict, bounded JSON: no NaN/Infinity, no huge integers, no deep nesting."""
+    """Strict, bounded JSON: no NaN/Infinity, no huge integers, no deep nesting,
+    no lone surrogates (``"\\ud800"``: text that no encoder accepts)."""
     _check_json_shape(text, key)
     try:
-        return json.loads(text, parse_constant=_no_constants, parse_int=_bounded_int)
+        value = json.loads(text, parse_constant=_no_constants, parse_int=_bounded_int)
     except ValueError as exc:  # JSONDecodeError is a ValueError
         raise ModelFormatError(f"'{key}' is not valid JSON ({shorten(str(exc), 80)})") from None
+    try:  # escaped surrogate pairs decode to one character; a lone one stays a surrogate
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ModelFormatError(f"'{key}' holds a lone surrogate ({ord(exc.object[exc.start]):#x}), "
+                               "which is not a Unicode character") from None
+    return value
 
 
 class _Reader:
@@ -375,18 +399,21 @@ class _Reader:
                 raw = f.read(nbytes)
                 if len(raw) != nbytes or f.read(1):
                     raise ModelFormatError(f"'{key}' is truncated")
+            if dtype.itemsize == 0:  # '<U0' and the like: NumPy cannot make an array of them from bytes
+                raise ModelFormatError(f"'{key}' has dtype {dtype}, whose items hold nothing")
+            order = "F" if fortran else "C"
+            return np.frombuffer(raw, dtype=dtype).reshape(got_shape, order=order)
         except ModelFormatError:
             raise
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, SyntaxError, TypeError,
-                NotImplementedError, RuntimeError) as exc:  # bad CRC, broken deflate stream, malformed header ...
+                NotImplementedError, RuntimeError, OverflowError, SystemError) as exc:
+            # bad CRC, broken deflate stream, malformed header, bytes NumPy cannot make an array of ...
             raise ModelFormatError(f"'{key}' is damaged ({shorten(str(exc), 80)})") from None
-        order = "F" if fortran else "C"
-        return np.frombuffer(raw, dtype=dtype).reshape(got_shape, order=order)
 
     def _json(self, key: str) -> Any:
         limit = MAX_JSON_CHARS[key]
         arr = self._array(key, kinds="U", shape=(), max_itemsize=4 * limit)
-        return parse_json(str(arr), key)
+        return parse_json(decode_text(arr, key), key)
 
     def _config(self, version: int) -> ModelConfig:
         arch = self._json("architecture")

@@ -111,3 +111,36 @@ def image_strokes(image: np.ndarray, threshold: int = 100, min_points: int = 3) 
     (r0, c0), (r1, c1) = points.min(axis=0), points.max(axis=0)
     size = max(r1 - r0, c1 - c0, 1.0)
     return [[((c - c0) / size, (r - r0) / size) for r, c in p] for p in paths]
+
+
+def prune_spurs(skeleton: np.ndarray, max_length: float) -> np.ndarray:
+    """Remove the side branches of a one-pixel-wide skeleton that run from a
+    line end to a junction in at most ``max_length`` pixels: the spurs that
+    thinning leaves where a thick pen's outline bulges (a blunt end, a
+    corner), which a person never drew. One pass, so each remaining line end
+    is where the ink really ended. A junction is a pixel whose 8-neighbours
+    form at least three separate runs around it (crossing number >= 3);
+    lines that end without reaching one (a lone stroke) are kept whole."""
+    img = np.pad(skeleton.astype(bool), 1)
+    ring_offsets = [(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1)]
+    ring = np.stack([np.roll(np.roll(img, -dy, 0), -dx, 1) for dy, dx in ring_offsets])  # (8, H, W)
+    neighbours = ring.sum(axis=0)
+    crossings = (~ring & np.roll(ring, -1, axis=0)).sum(axis=0)  # runs of neighbours around each pixel
+    junction = img & (crossings >= 3)
+    removed = np.zeros_like(img)
+    four_first = [(-1, 0), (0, 1), (1, 0), (0, -1), (-1, 1), (1, 1), (1, -1), (-1, -1)]
+    for r, c in zip(*np.nonzero(img & (neighbours == 1))):
+        path, seen, here = [(r, c)], {(r, c)}, (r, c)
+        while len(path) <= max_length:
+            step = [(here[0] + dy, here[1] + dx) for dy, dx in four_first
+                    if img[here[0] + dy, here[1] + dx] and (here[0] + dy, here[1] + dx) not in seen]
+            if not step:
+                break  # the line ended again: not a spur
+            if any(junction[p] for p in step):
+                for p in path:
+                    removed[p] = True
+                break
+            here = step[0]
+            path.append(here)
+            seen.add(here)
+    return (img & ~removed)[1:-1, 1:-1]

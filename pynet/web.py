@@ -36,6 +36,7 @@ from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
 from .team import as_bytes, as_py
 from .train import Trainer
+from .web_images import ImageRequests
 from .web_runs import RunRequests
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
@@ -64,9 +65,10 @@ class ModelEntry:
         }
 
 
-class Session(RunRequests):
+class Session(RunRequests, ImageRequests):
     """All state the worker keeps: models, MNIST, the running training job.
-    The requests about runs (shared links, notebooks) are ``RunRequests``."""
+    The requests about runs (shared links, notebooks) are ``RunRequests``;
+    those about an opened image (``classify_image`` and co.) ``ImageRequests``."""
 
     def __init__(self) -> None:
         self.models: dict[str, ModelEntry] = {}
@@ -166,12 +168,15 @@ class Session(RunRequests):
         ``points`` are float32 (x, y) pairs in canvas units, ``lengths`` the
         number of points of each stroke, ``width``/``height`` the canvas's size."""
         x = self._render(points, lengths, width, height)
-        if x is None:
-            return None
+        return None if x is None else self._answer(x, "drawing")
+
+    def _answer(self, x: np.ndarray, what: str) -> dict[str, Any]:
+        """The active model's answer for the input ``x`` ``(784,)`` of a
+        ``what`` (a drawing, an image): what ``classify`` returns."""
         with np.errstate(all="ignore"):
             probs = self._entry().model.predict_proba(x[None])[0]
         if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
-            raise ValueError(f"model {self.active} gives no valid answer for this drawing (its outputs overflow); "
+            raise ValueError(f"model {self.active} gives no valid answer for this {what} (its outputs overflow); "
                              "choose or train another model")
         answer = judge(probs)
         return answer | {"probs": [float(p) for p in probs],
@@ -418,7 +423,7 @@ class Session(RunRequests):
 # What the page may ask for (``Session.handle``): each is the method of that name.
 REQUESTS = frozenset({
     "settings_schema", "validate_settings", "add_model", "set_active", "model_bytes", "classify",
-    "preprocess_sample", "load_mnist", "start_training", "start_fine_tune", "start_evaluate", "advance", "stop_job",
+    "preprocess_sample", "classify_image", "preprocess_image_sample", "explain_image", "load_mnist", "start_training", "start_fine_tune", "start_evaluate", "advance", "stop_job",
     "drop_job", "set_device", "read_link", "export_notebook",
     "explain", "start_step", "step_stage", "apply_step", "gradient_check", "first_layer_weights",
 })

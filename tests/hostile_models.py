@@ -86,6 +86,13 @@ def npy_raw_header(header: str, body: bytes = b"", version: bytes = b"\x01\x00")
     return b"\x93NUMPY" + version + struct.pack("<H", len(text)) + text + body
 
 
+def utf32_text(codes: list[int], byteorder: str = "<") -> bytes:
+    """A 0-d unicode .npy entry holding exactly these UTF-32 code units, valid
+    characters or not (NumPy itself will not write invalid ones)."""
+    body = struct.pack(f"{byteorder}{len(codes)}I", *codes)
+    return npy_raw_header(f"{{'descr': '{byteorder}U{len(codes)}', 'fortran_order': False, 'shape': (), }}", body)
+
+
 def good_model() -> bytes:
     """A small trained model with optimiser state and metadata."""
     rng = np.random.default_rng(0)
@@ -251,6 +258,19 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "architecture-seed-float.npz": (rezip(e, architecture=arch(seed=1.5)), "seed"),
         "architecture-dropout-1.npz": (rezip(e, architecture=arch(dropout=1.0)), "dropout"),
         "architecture-dtype-float16.npz": (rezip(e, architecture=arch(dtype="float16")), "dtype"),
+        # -- text NumPy cannot decode (it raised SystemError or ValueError, or passed surrogates on)
+        "architecture-code-point-above-10ffff.npz": (rezip(e, architecture=utf32_text(
+            [*map(ord, '{"hidden": [16]}'), 0x110000])), r"'architecture' is not valid text: character 16 is 0x110000"),
+        "architecture-code-point-ffffffff-big-endian.npz": (rezip(e, architecture=utf32_text(
+            [*map(ord, '{"hidden": [16'), 0xFFFFFFFF, *map(ord, ']}')], byteorder=">")), "character 14 is 0xffffffff"),
+        "metadata-surrogate-code-point.npz": (rezip(e, metadata=utf32_text([*map(ord, '{"name": "'), 0xD800, ord('"'),
+                                                                            ord("}")])), "'metadata' is not valid text"),
+        "optimizer-code-point-above-10ffff.npz": (rezip(e, optimizer=utf32_text([0x7FFFFFFF])),
+                                                  "'optimizer' is not valid text"),
+        "architecture-zero-width-unicode.npz": (rezip(e, architecture=npy_raw_header(
+            "{'descr': '<U0', 'fortran_order': False, 'shape': (), }")), "items hold nothing"),
+        "metadata-escaped-lone-surrogate.npz": (rezip(e, metadata=arch_text('{"name": "\\udc00 model"}')),
+                                                "'metadata' holds a lone surrogate"),
         # -- the format version and required entries
         "version-4.npz": (rezip(e, format_version=npy(np.array(4))), "version 4"),
         "version-1-with-convolutions.npz": (rezip(e, format_version=npy(np.array(1))), "version 1 file cannot"),

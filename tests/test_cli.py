@@ -94,7 +94,7 @@ def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 5
     assert "confidence" in lines[0] and lines[0].split(": ")[1][:1] == lines[1].split(": ")[1][:1]
-    assert lines[2].endswith("nothing drawn")
+    assert lines[2].endswith("no digit found (blank, too faint, or only specks)")
     assert "[3]" in lines[4]
 
 
@@ -237,7 +237,10 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
         "zero.pgm": b"P5\n0 0\n255\n",
         "negative.pgm": b"P5\n-3 4\n255\n" + bytes(12),
         "comment.pgm": b"P5\n# a comment that never ends",
-        "maxval.pgm": b"P5\n2 2\n65535\n" + bytes(8),
+        "maxval.pgm": b"P5\n2 2\n70000\n" + bytes(8),
+        "short16.pgm": b"P5\n2 2\n65535\n" + bytes(7),
+        "plain-letter.pgm": b"P2\n2 2\n255\n0 1 x 3\n",
+        "plain-short.pgm": b"P2\n2 2\n255\n0 1 2\n",
         "short.pgm": b"P5\n10 10\n255\n" + bytes(5),
         "empty.npy": None,
         "nan.npy": None,
@@ -268,7 +271,10 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
         "0x0 pgm": ([str(tmp_path / "zero.pgm")], "0x0"),
         "negative pgm": ([str(tmp_path / "negative.pgm")], "whole numbers|at least 1"),
         "comment without newline": ([str(tmp_path / "comment.pgm")], "inside a comment"),
-        "16-bit pgm": ([str(tmp_path / "maxval.pgm")], "maxval 65535"),
+        "maxval over 16 bits": ([str(tmp_path / "maxval.pgm")], "maxval 70000 is outside"),
+        "short 16-bit pgm": ([str(tmp_path / "short16.pgm")], "truncated pixel data"),
+        "plain pgm with a letter": ([str(tmp_path / "plain-letter.pgm")], "'x', which is not a number"),
+        "short plain pgm": ([str(tmp_path / "plain-short.pgm")], r"truncated pixel data \(3 of 4"),
         "short pgm": ([str(tmp_path / "short.pgm")], "truncated pixel data"),
         "(0, 28) npy": ([str(tmp_path / "empty.npy")], r"shape \(0, 28\)"),
         "nan npy": ([str(tmp_path / "nan.npy")], "NaN"),

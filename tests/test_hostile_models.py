@@ -80,3 +80,47 @@ def test_the_cli_limit_is_looser_but_the_page_budget_refuses_55M_parameters():
     data, _ = CORPUS["architecture-55M-params.npz"]
     with pytest.raises(ModelFormatError, match="20,000,000"):
         load_model(data, require=PAGE)
+
+
+def dtype_descriptions() -> list[str]:
+    """Every dtype NumPy's .npy header can describe: each type character, in
+    each byte order, flexible ones at zero, one and three items' width."""
+    descrs = []
+    for char in sorted(set(np.typecodes["All"]) | set("USV")):
+        for order in "<>|":
+            for width in ("", "0", "1", "3") if char in "USV" else ("",):
+                descrs.append(f"{order}{char}{width}")
+    return descrs
+
+
+@pytest.mark.parametrize("key", ["format_version", "architecture", "metadata", "optimizer", "param_0"])
+def test_whatever_dtype_and_bytes_an_entry_declares_the_loader_raises_only_model_format_error(key):
+    # The kind of bug behind a SystemError from a unicode code point above
+    # U+10FFFF: any entry NumPy cannot decode must be a clear refusal too.
+    from hostile_models import Member, build_zip, entries_of, npy_raw_header
+
+    entries = entries_of(GOOD)
+    right_shape = (784, 16) if key == "param_0" else ()  # what the architecture needs there
+    rng = np.random.default_rng(0)
+    other_failures = []
+    tried = 0
+    for descr in dtype_descriptions():
+        try:
+            itemsize = np.dtype(descr).itemsize
+        except TypeError:
+            continue  # not a dtype at all: the header parser refuses those (npy-bad-header.npz)
+        for shape in {(), (2,), right_shape}:
+            n = int(np.prod(shape)) * itemsize
+            for body in (bytes(n), b"\xff" * n, rng.integers(0, 256, n, dtype=np.uint8).tobytes()):
+                header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
+                members = entries | {f"{key}.npy": npy_raw_header(header, body)}
+                data = build_zip([Member(name, blob, method=0) for name, blob in members.items()])  # stored: fast
+                tried += 1
+                try:
+                    load_model(data, require=PAGE)
+                except ModelFormatError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 -- exactly what this test looks for
+                    other_failures.append(f"{descr} {shape}: {type(exc).__name__}: {exc}")
+    assert tried > 250
+    assert not other_failures, other_failures[:5]

@@ -18,8 +18,11 @@ def page_requests() -> set[str]:
         if js.name in WORKER_SIDE:
             continue
         text = js.read_text()
-        names |= set(re.findall(r'(?:client\.request|requestOnDrawing)\(\s*"(\w+)"', text))
+        names |= set(re.findall(r'(?:client\.request|requestOnDrawing|requestOnPicture)\(\s*"(\w+)"', text))
         names |= set(re.findall(r'(?:jobs\.run|runTrainingJob)\(\s*"[\w-]+",\s*"(\w+)"', text))
+        picture = re.search(r"PICTURE_METHODS = \{(.*?)\}", text, re.S)  # image-input.js: a drawing's request -> an image's
+        if picture:
+            names |= set(re.findall(r':\s*"(\w+)"', picture.group(1)))
     return names
 
 
@@ -28,7 +31,8 @@ def test_every_request_is_a_session_method_the_worker_passes_on():
 
     requests = page_requests()
     assert {"classify", "model_bytes", "add_model", "first_layer_weights", "start_training", "start_fine_tune",
-            "validate_settings", "start_evaluate", "set_active", "preprocess_sample"} <= requests
+            "validate_settings", "start_evaluate", "set_active", "preprocess_sample",
+            "classify_image", "preprocess_image_sample", "explain_image"} <= requests
     for name in requests - WORKER_ONLY:
         assert name in REQUESTS, f"the page asks for {name}, which Session.handle does not answer"
     for name in REQUESTS:

@@ -48,6 +48,45 @@ def test_classify_strokes_blank_and_bad_input(session):
         s.classify(**(BAR | {"width": 0.0}))
 
 
+def picture(ink_on_paper: bool = True) -> dict:
+    """A picture as the page sends it: RGBA bytes of a 7 written with an 8 px pen, and its size."""
+    from build.handwriting import PRINTED
+    from build.pen_images import pen_image
+
+    grey = pen_image(PRINTED["7 plain"][1], 8, page_px=200, dark_on_light=ink_on_paper)
+    rgba = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    return {"pixels": rgba.tobytes(), "width": 200, "height": 200}
+
+
+def test_classify_image_answers_as_classify_does_with_the_library_s_input(session):
+    from pynet.preprocess import preprocess_image
+
+    s, _ = session
+    image = picture()
+    result = s.classify_image(**image)
+    assert set(result) == set(s.classify(**BAR)) | {"preprocess_ms"}  # what a drawing gets, and the time taken
+    assert 0 < result["preprocess_ms"] < 10_000
+    x = preprocess_image(np.frombuffer(image["pixels"], np.uint8).reshape(200, 200, 4))
+    np.testing.assert_array_equal(np.frombuffer(result["input"], np.uint8), np.round(x * 255).astype(np.uint8))
+    assert result["probs"] == pytest.approx(s.models["pretrained"].model.predict_proba(x[None])[0].tolist(), abs=1e-6)
+    assert s.classify_image(**(image | {"width": 200.0}))["digit"] == result["digit"]  # JS numbers may be floats
+    np.testing.assert_array_equal(np.frombuffer(s.preprocess_image_sample(**image), np.float32), x)
+    assert s.explain_image(**image)["model"] == "pretrained"
+
+
+def test_bad_pictures_are_refused_with_their_reason(session):
+    s, _ = session
+    image = picture()
+    blank = {"pixels": bytes(200 * 200 * 4), "width": 200, "height": 200}
+    with pytest.raises(ValueError, match="no digit found"):
+        s.classify_image(**blank)
+    with pytest.raises(ValueError, match="do not make a 200 x 100 RGBA image"):
+        s.classify_image(**(image | {"height": 100}))
+    for size in ({"width": 0}, {"width": 5000}, {"height": 1.5}, {"width": "200"}):
+        with pytest.raises(ValueError, match="pixels wide and high"):
+            s.preprocess_image_sample(**(image | size))
+
+
 def test_a_model_whose_outputs_overflow_gives_an_error_not_a_digit(session, monkeypatch):
     s, _ = session
     model = s.models["pretrained"].model

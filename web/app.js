@@ -9,6 +9,7 @@ import { Jobs } from "./jobs.js";
 import { registerOffline, buildVersion, keepDownloadsForOffline } from "./offline.js";
 import { initClassify } from "./classify.js";
 import { initEvaluation } from "./evaluation.js";
+import { initImageInput } from "./image-input.js";
 import { initInside } from "./inside.js";
 import { initModels } from "./models.js";
 import { initRuns } from "./runs.js";
@@ -38,6 +39,7 @@ app.showMemory = () => {
 };
 
 initClassify(app);
+initImageInput(app); // "Open an image": a picture answered in the drawing's place
 initInside(app);
 initModels(app);
 initTraining(app);

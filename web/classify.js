@@ -10,6 +10,7 @@ export function initClassify(app) {
 
   // A Session method that takes the drawing (its strokes, moved to the worker, not copied).
   app.requestOnDrawing = (method) => {
+    if (pad.picture) return app.requestOnPicture(method); // an opened image in the drawing's place (image-input.js)
     const strokes = pad.strokesPayload();
     return client.request(method, strokes, [strokes.points.buffer, strokes.lengths.buffer]);
   };

@@ -3,7 +3,8 @@
 // the network's 28x28 input (pynet/strokes.py), so neither the drawing's size
 // nor the screen's resolution matters. On screen: white ink on black, smooth
 // quadratic curves through the points (coalesced events included), so fast
-// strokes and touch screens give continuous lines, not beads.
+// strokes and touch screens give continuous lines, not beads. An opened image
+// (image-input.js) can be shown in the drawing's place.
 import { byTestId } from "./ui/dom.js";
 
 const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
@@ -15,6 +16,8 @@ export class DrawingPad {
     this.ctx = this.canvas.getContext("2d");
     this.onChange = onChange;
     this.strokes = []; // [[{x, y}, ...], ...] in CSS pixels
+    this.picture = null; // an opened image shown instead of the drawing (image-input.js)
+    this.strokesBeforePicture = []; // what Undo brings back
     this.current = null; // the stroke being drawn
     this.pointerId = null;
     this.frame = 0;
@@ -27,7 +30,22 @@ export class DrawingPad {
   }
 
   get hasInk() {
-    return this.strokes.length > 0;
+    return this.strokes.length > 0 || this.picture !== null;
+  }
+
+  // Shows an opened image instead of the drawing (no onChange: it has been
+  // classified already). Drawing again or Clear goes back to drawing; Undo
+  // brings back the drawing it replaced.
+  showPicture(picture) {
+    this.strokesBeforePicture = this.picture ? this.strokesBeforePicture : this.strokes;
+    this.strokes = [];
+    this.current = null;
+    this.picture = picture;
+    this.redraw();
+  }
+
+  leavePicture() {
+    this.picture = null;
   }
 
   // Backing store at the screen's resolution: crisp ink on phones.
@@ -51,6 +69,7 @@ export class DrawingPad {
   down(e) {
     if ((e.button !== undefined && e.button > 0) || this.current) return; // one pen at a time
     e.preventDefault();
+    this.leavePicture();
     this.canvas.setPointerCapture?.(e.pointerId);
     this.pointerId = e.pointerId;
     this.current = [this.point(e)];
@@ -82,6 +101,12 @@ export class DrawingPad {
 
   // Removes the last stroke (the Undo button and Ctrl/Cmd+Z).
   undo() {
+    if (this.picture) {
+      this.leavePicture();
+      this.strokes = this.strokesBeforePicture;
+      this.changed();
+      return;
+    }
     if (!this.strokes.length) return;
     if (this.current === this.strokes[this.strokes.length - 1]) this.current = null;
     this.strokes.pop();
@@ -89,6 +114,7 @@ export class DrawingPad {
   }
 
   clear(notify = true) {
+    this.leavePicture();
     this.strokes = [];
     this.current = null;
     this.redraw();
@@ -111,6 +137,23 @@ export class DrawingPad {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
+    if (this.picture) {
+      // The whole image, as large as fits, centred, over a grey checkerboard
+      // (the usual sign of transparency: dark and light ink both show on it).
+      const { bitmap } = this.picture;
+      const fit = Math.min(canvas.width / bitmap.width, canvas.height / bitmap.height);
+      const w = bitmap.width * fit, h = bitmap.height * fit;
+      const x0 = (canvas.width - w) / 2, y0 = (canvas.height - h) / 2;
+      const cell = Math.max(4, Math.round(canvas.width / 24));
+      for (let y = 0; y < h; y += cell) {
+        for (let x = 0; x < w; x += cell) {
+          ctx.fillStyle = (x / cell + y / cell) % 2 ? "#8a8a8a" : "#b4b4b4";
+          ctx.fillRect(x0 + x, y0 + y, Math.min(cell, w - x), Math.min(cell, h - y));
+        }
+      }
+      ctx.drawImage(bitmap, x0, y0, w, h);
+      return;
+    }
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
     const width = INK_SHARE * (canvas.width / scale);
     ctx.strokeStyle = ctx.fillStyle = "#fff";

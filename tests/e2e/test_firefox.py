@@ -1,7 +1,8 @@
 """The page in Firefox too: Debian's firefox-esr, headless, driven over
 WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
-build). A smoke test: ready, a digit drawn at two sizes, a short training
-run of a CNN with batch norm on two workers, and an offline reload (tests/firefox/smoke.mjs)."""
+build). A smoke test: ready, a digit drawn at two sizes, an image opened, a
+short training run of a CNN with batch norm on two workers, and an offline
+reload (tests/firefox/smoke.mjs)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,20 @@ def test_firefox_smoke(dist_dir, tmp_path):
     drawings = tmp_path / "drawings.json"
     drawings.write_text(json.dumps([{"digit": PRINTED[n][0], "strokes": PRINTED[n][1]}
                                     for n in ("7 plain", "2 curved", "4 closed")]))
+    from PIL import Image
+
+    from build.pen_images import pen_image
+
+    image = tmp_path / "four.png"  # a 4 written dark on light with a thin pen, opened as a file
+    Image.fromarray(pen_image(PRINTED["4 closed"][1], 5, dark_on_light=True)).save(image)
     proc = subprocess.run(["node", str(ROOT / "tests" / "firefox" / "smoke.mjs"), str(dist_dir), firefox(),
-                           str(drawings)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+                           str(drawings), str(image)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms", "workers", "helper_bytes")}))
     assert result["ready_ms"] < 30_000
     assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
+    assert (result["image"], result["image_error"]) == ("4", ""), result
     assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]
     assert result["workers"] == "2" and len(result["helper_bytes"]) == 1  # a helper worker shared the batches
     assert result["offline_classified"] == 7

@@ -35,7 +35,8 @@ SAMPLE = ["text.npz", "half.npz", "bzip2-bomb-member.npz", "declares-2GB.npz", "
           "pickled-object.npz", "nan-weight.npz", "architecture-deep.npz", "architecture-5000-digits.npz",
           "architecture-100-inputs.npz", "architecture-12-classes.npz", "architecture-55M-params.npz",
           "optimizer-t-infinity.npz", "duplicate-member.npz", "encrypted.npz", "300-entries.npz",
-          "huge-finite-weights.npz", "batch-norm-negative-variance.npz", "batch-norm-version-2.npz"]
+          "huge-finite-weights.npz", "batch-norm-negative-variance.npz", "batch-norm-version-2.npz",
+          "architecture-code-point-above-10ffff.npz", "metadata-escaped-lone-surrogate.npz"]
 
 
 def teach_one_sample(app, image) -> None:

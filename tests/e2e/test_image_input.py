@@ -1,0 +1,166 @@
+"""Open an image: real image files opened in the page are decoded by the
+browser, classified like a drawing, shown on the drawing square, and their
+network input is the library's (``preprocess_image``) for the same pixels;
+drawing, Clear and Undo go back to drawing; bad files change nothing."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from build.handwriting import PRINTED, mnist_strokes
+from build.pagedriver import (
+    active_model,
+    draw_strokes,
+    first_test_digit_of_each_class,
+    open_image,
+    settled_prediction,
+)
+from build.pen_images import paper_photo, pen_image
+from pynet.preprocess import preprocess_image
+
+NETWORK_INPUT = """() => {
+  const c = document.querySelector('[data-testid="network-input"]');
+  const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+  return Array.from({length: 784}, (_, k) => d[4 * k]);
+}"""
+CANVAS_MEAN = """() => {
+  const c = document.querySelector('[data-testid="draw-canvas"]');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let s = 0;
+  for (let k = 0; k < d.length; k += 4) s += d[k];
+  return s / (d.length / 4);
+}"""
+
+
+def message(page) -> str:
+    return (page.get_by_test_id("error-text").text_content() or "").strip()
+
+
+def answer_after_opening(page, path) -> dict:
+    error = open_image(page, path)
+    assert error == "", error
+    return settled_prediction(page)
+
+
+def decoded(path) -> np.ndarray:
+    """The file's pixels as a browser decodes them (lossless formats: exactly), RGBA."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGBA"))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return first_test_digit_of_each_class()
+
+
+def picture_files(tmp_path, digits) -> dict[str, tuple[object, int]]:
+    """name -> (path, the digit it shows)."""
+    from PIL import Image
+
+    files = {}
+
+    def save(name, pixels, label, **options):
+        path = tmp_path / name
+        Image.fromarray(pixels).save(path, **options)
+        files[name] = (path, label)
+
+    save("light-on-dark.png", pen_image(mnist_strokes(digits[2]), 14), 2)
+    save("thin-pen.png", 255 - pen_image(mnist_strokes(digits[4]), 3), 4)
+    save("thick-pen.png", pen_image(mnist_strokes(digits[7]), 45), 7)
+    ink = pen_image(mnist_strokes(digits[5]), 12)
+    save("transparent.png", np.dstack([np.full_like(ink, 20), np.full_like(ink, 40), np.full_like(ink, 160), ink]), 5)
+    photo = paper_photo(pen_image(mnist_strokes(digits[3]), 16 * 600 / 280, page_px=600), jpeg_quality=None)
+    save("photo.jpg", photo, 3, quality=85)
+    return files
+
+
+def test_opened_images_are_classified_and_shown_like_drawings(app, tmp_path, digits, page_log):
+    for name, (path, label) in picture_files(tmp_path, digits).items():
+        answer = answer_after_opening(app, path)
+        assert answer["digit"] == str(label), (name, answer)
+        assert sum(answer["probs"]) == pytest.approx(1.0, abs=1e-4)
+        seen = np.array(app.evaluate(NETWORK_INPUT), dtype=np.float32) / 255
+        if name.endswith(".png"):  # lossless: the browser decodes what Pillow does
+            expected = preprocess_image(decoded(path))
+            assert np.abs(seen - expected).max() <= 2 / 255, name
+        assert seen.max() == 1.0 and (seen > 0.5).sum() > 40, name
+        brightness = app.evaluate(CANVAS_MEAN)
+        assert brightness > (100 if name == "photo.jpg" else 3), (name, brightness)  # the image is on the square
+    assert not page_log.errors, page_log.errors
+
+
+def test_drawing_clear_and_undo_go_back_to_drawing(app, tmp_path, digits):
+    path, label = picture_files(tmp_path, digits)["photo.jpg"]
+    draw_strokes(app, digits[1])
+    drawn = settled_prediction(app)
+    assert drawn["digit"] == "1"
+    assert answer_after_opening(app, path)["digit"] == str(label)
+    app.get_by_test_id("undo").click()  # brings back the drawing the image replaced
+    assert settled_prediction(app)["probs"] == drawn["probs"]
+    assert app.evaluate(CANVAS_MEAN) < 60  # black with white ink again
+
+    assert answer_after_opening(app, path)["digit"] == str(label)
+    draw_strokes(app, digits[6])  # drawing again starts a new drawing on the black square
+    assert settled_prediction(app)["digit"] == "6"
+    assert app.evaluate(CANVAS_MEAN) < 60
+
+    assert answer_after_opening(app, path)["digit"] == str(label)
+    app.get_by_test_id("clear").click()
+    assert settled_prediction(app)["digit"] == ""
+    assert app.evaluate(CANVAS_MEAN) == 0
+
+
+def test_an_opened_image_can_be_taught(app, tmp_path, digits):
+    path, label = picture_files(tmp_path, digits)["thin-pen.png"]
+    assert answer_after_opening(app, path)["digit"] == str(label)
+    app.get_by_test_id("teach-label").select_option(str(label))
+    app.get_by_test_id("teach-add").click()
+    app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
+    assert message(app) == ""
+
+
+def png(width: int, height: int, row: bytes | None = None) -> bytes:
+    """A valid greyscale PNG, compressed as it is made (a 20,000 x 20,000 one is 400 MB of pixels, 0.4 MB of file)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    line = b"\0" + (row if row is not None else b"\xff" * width)  # filter byte, then the row
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(line) for _ in range(height)) + z.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def test_bad_files_show_their_message_and_change_nothing(app, tmp_path, digits):
+    from PIL import Image
+
+    Image.fromarray(pen_image(PRINTED["4 closed"][1], 10)).save(tmp_path / "full.png")
+    full = (tmp_path / "full.png").read_bytes()
+    bad = {
+        "notes.png": (b"this is a text file, renamed", "cannot read it as an image"),
+        "truncated.png": (full[: len(full) // 3], "the image is damaged, truncated"),
+        "oversized.jpg": (bytes(41 * 2**20), "the file is too large (41.0 MB; at most 40.0 MB)"),
+        "huge.png": (png(20000, 20000), "20000×20000 pixels is too large"),
+        "blank.png": (png(300, 200), "no digit found in the image"),
+        "empty.jpg": (b"", "the file is empty"),
+    }
+    draw_strokes(app, digits[8])
+    before = settled_prediction(app)
+    model = active_model(app)
+    for name, (data, reason) in bad.items():
+        (tmp_path / name).write_bytes(data)
+        if message(app):
+            app.get_by_test_id("error-dismiss").click()
+        text = open_image(app, tmp_path / name)
+        assert name in text, text
+        assert any(r in text for r in reason.split("|")), (name, text)
+        assert "unchanged" in text and len(text) < 300
+        assert settled_prediction(app)["probs"] == before["probs"], name  # the drawing is still what is classified
+        assert active_model(app) == model
+        assert app.evaluate(CANVAS_MEAN) < 60, name  # and still on the square

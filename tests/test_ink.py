@@ -1,0 +1,83 @@
+"""Finding the ink in a picture (pynet/ink.py, pynet/background.py):
+luminance and transparency, the background under uneven light, shadows and
+tables, polarity, specks, and pictures with no ink."""
+
+import numpy as np
+import pytest
+
+from build.handwriting import PRINTED
+from build.pen_images import paper_photo, pen_image
+from pynet.background import _running, background_grid, closing
+from pynet.ink import COVERAGE_SIDE, NoInk, find_ink, luminance, shrink
+
+SEVEN = PRINTED["7 plain"][1]
+
+
+def test_luminance_conventions():
+    assert luminance(np.array([[0, 255]], np.uint8)).tolist() == [[0.0, 1.0]]
+    assert luminance(np.array([[0, 65535]], np.uint16)).tolist() == [[0.0, 1.0]]
+    np.testing.assert_allclose(luminance(np.array([[0.0, 0.5]])), [[0.0, 0.5]])  # floats up to 1: as they are
+    np.testing.assert_allclose(luminance(np.array([[0.0, 127.5]])), [[0.0, 0.5]])  # larger: 0-255
+    np.testing.assert_allclose(luminance(np.array([[[255, 0, 0], [0, 0, 255]]], np.uint8)), [[0.299, 0.114]], atol=1e-6)
+
+
+def test_transparency_is_composited_away():
+    ink = np.zeros((10, 10), np.uint8)
+    ink[4:6] = 255
+    black_on_clear = np.dstack([np.zeros_like(ink)] * 3 + [ink])
+    white_on_clear = np.dstack([np.full_like(ink, 255)] * 3 + [ink])
+    assert luminance(black_on_clear)[5, 5] == 0 and luminance(black_on_clear)[0, 0] == 1  # dark ink lands on white
+    assert luminance(white_on_clear)[5, 5] == 1 and luminance(white_on_clear)[0, 0] == 0  # light ink on black
+    paper = np.dstack([np.full((10, 10), 200, np.uint8)] * 3 + [np.full((10, 10), 255, np.uint8)])
+    paper[0, :, 3] = 0  # a transparent margin around a sheet of paper stays paper
+    np.testing.assert_allclose(luminance(paper), 200 / 255, atol=1e-6)
+
+
+def test_running_extremes_and_closing():
+    x = np.random.default_rng(0).random((23, 4))
+    for size in (1, 3, 5, 9, 31):
+        padded = np.concatenate([np.repeat(x[:1], size // 2, 0), x, np.repeat(x[-1:], size // 2, 0)])
+        expected = np.stack([padded[j : j + size].max(0) for j in range(len(x))])
+        np.testing.assert_array_equal(_running(x, size, np.maximum, 0), expected)
+    page = np.full((40, 40), 0.8)
+    page[:, 25:] = 0.4  # a shadow's sharp edge
+    page[10:30, 8:11] = 0.1  # a stroke 3 px wide
+    bg = closing(page, 9)
+    np.testing.assert_allclose(bg[:, :25], 0.8)  # the stroke is gone, the paper stays
+    np.testing.assert_allclose(bg[:, 25:], 0.4)  # and the shadow keeps its edge
+
+
+def test_tiles_that_are_all_ink_take_the_lighting_s_value():
+    y, x = np.mgrid[0:8, 0:8] / 7
+    lighting = 0.5 + 0.3 * x + 0.1 * y
+    tiles = lighting.copy()
+    tiles[2:5, 3:5] = 0.1  # six tiles inside a thick stroke
+    np.testing.assert_allclose(background_grid(tiles, np.ones_like(tiles, dtype=bool)), lighting, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["clean", "dark on light", "photo", "photo with a shadow", "photo with a table"])
+@pytest.mark.parametrize("pen", [3, 45])
+def test_the_digit_s_box_is_found(kind, pen):
+    ink = pen_image(SEVEN, pen * 400 / 280, page_px=400)
+    picture = {"clean": ink, "dark on light": 255 - ink, "photo": paper_photo(ink),
+               "photo with a shadow": paper_photo(ink, shadow=True),
+               "photo with a table": paper_photo(ink, table=True)}[kind]
+    rows, cols = np.flatnonzero((ink > 127).any(axis=1)), np.flatnonzero((ink > 127).any(axis=0))
+    found = find_ink(picture)
+    top, left, bottom, right = found.box
+    assert abs(top - rows[0]) <= 6 and abs(left - cols[0]) <= 6, found.box
+    assert abs(bottom - rows[-1] - 1) <= 6 and abs(right - cols[-1] - 1) <= 6, found.box
+    assert found.dark_on_light == (kind != "clean")
+    truth, step = shrink(ink[top:bottom, left:right] / 255.0, COVERAGE_SIDE)  # at the coverage's resolution
+    assert found.coverage.shape == truth.shape and step == -(-max(bottom - top, right - left) // COVERAGE_SIDE)
+    assert np.median(found.coverage[truth > 0.8]) > 0.9
+    assert (found.coverage > 0.5).mean() < 1.5 * (truth > 0.5).mean()  # no shadow or table taken for ink
+
+
+def test_pictures_without_a_digit_raise_no_ink():
+    rng = np.random.default_rng(0)
+    blank_photo = paper_photo(np.zeros((300, 300), np.uint8))
+    for picture in {"black": np.zeros((50, 50), np.uint8), "white": np.full((50, 50), 255, np.uint8),
+                          "paper": blank_photo, "noise": rng.integers(100, 140, (200, 200)).astype(np.uint8)}.values():
+        with pytest.raises(NoInk):
+            find_ink(picture)

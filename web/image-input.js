@@ -1,0 +1,110 @@
+// "Open an image": a photo, scan or screenshot of a digit, decoded by the
+// browser's own decoder, bounded in size, and sent to Python as RGBA pixels.
+// pynet (pynet/preprocess.py, via Session.classify_image) finds the ink and
+// gives it the drawing's treatment; the answer is shown exactly as a
+// drawing's, and the image stays on the drawing square in the drawing's place
+// (draw.js) until the person draws again or clears. A file that cannot be
+// used changes nothing: it is classified before it replaces the drawing.
+import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
+import { showPrediction } from "./ui/prediction.js";
+import { showError } from "./ui/status.js";
+
+export const MAX_FILE_BYTES = 40 * 2 ** 20; // refused before decoding: a phone photo is 2-12 MB
+export const MAX_SOURCE_PIXELS = 50e6; // refused before decoding (a 50 Mpx photo decodes to 200 MB)
+// Longest side sent to Python: a digit a fifth of a photo's height is still
+// 128 px tall, and Python's work stays bounded (build/bench_images.py measures it).
+export const MAX_SIDE = 640;
+
+// The Session method answering each drawing request for an opened image.
+const PICTURE_METHODS = {
+  classify: "classify_image",
+  preprocess_sample: "preprocess_image_sample",
+  explain: "explain_image",
+};
+
+const megabytes = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+// Width and height from the file's header, via an <img> that is never shown
+// (it is decoded only when drawn or decode() is called): a huge image is
+// refused before any pixel is decoded.
+function imageSize(file) {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    const url = URL.createObjectURL(file);
+    img.onload = () => {
+      URL.revokeObjectURL(url);
+      resolve({ width: img.naturalWidth, height: img.naturalHeight });
+    };
+    img.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error("the browser cannot read it as an image"));
+    };
+    img.src = url;
+  });
+}
+
+// A file -> {bitmap, pixels (RGBA, Uint8ClampedArray), width, height}, at
+// most MAX_SIDE pixels along its longer side (createImageBitmap's resize),
+// turned upright as its EXIF orientation says. Errors say what is wrong.
+export async function decodePicture(file) {
+  if (file.size === 0) throw new Error("the file is empty");
+  if (file.size > MAX_FILE_BYTES) {
+    throw new Error(`the file is too large (${megabytes(file.size)}; at most ${megabytes(MAX_FILE_BYTES)})`);
+  }
+  const size = await imageSize(file);
+  if (!size.width || !size.height) throw new Error("the image has no pixels");
+  if (size.width * size.height > MAX_SOURCE_PIXELS) {
+    throw new Error(`${size.width}×${size.height} pixels is too large (at most ${MAX_SOURCE_PIXELS / 1e6} million)`);
+  }
+  const scale = Math.min(1, MAX_SIDE / Math.max(size.width, size.height));
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, {
+      imageOrientation: "from-image",
+      resizeQuality: "high",
+      ...(scale < 1 ? { resizeWidth: Math.max(1, Math.round(size.width * scale)),
+        resizeHeight: Math.max(1, Math.round(size.height * scale)) } : {}),
+    });
+  } catch {
+    throw new Error("the image is damaged, truncated or in a format this browser cannot decode");
+  }
+  const width = Math.min(bitmap.width, MAX_SIDE);
+  const height = Math.min(bitmap.height, MAX_SIDE);
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  return { bitmap, pixels: ctx.getImageData(0, 0, width, height).data, width, height };
+}
+
+export function initImageInput(app) {
+  const { client, state, pad } = app;
+
+  // The drawing request `method` ("classify", "preprocess_sample", "explain")
+  // for a picture (the opened one by default): its pixels are copied, and the
+  // copy moved to the worker, so the page keeps them for the next request.
+  app.requestOnPicture = (method, picture = pad.picture) => {
+    const copy = picture.pixels.slice();
+    return client.request(PICTURE_METHODS[method], { pixels: copy, width: picture.width, height: picture.height },
+      [copy.buffer]);
+  };
+
+  onImageChosen(async (file) => {
+    try {
+      if (!state.ready) throw new Error("Python is still starting; try again in a moment");
+      const t0 = performance.now();
+      const picture = await decodePicture(file);
+      const t1 = performance.now();
+      const answer = await app.requestOnPicture("classify", picture);
+      showImageTimings({ decodeMs: t1 - t0, classifyMs: performance.now() - t1, preprocessMs: answer.preprocess_ms,
+        width: picture.width, height: picture.height });
+      pad.showPicture(picture);
+      showError("");
+      showPrediction(answer);
+      app.explainNow();
+    } catch (err) {
+      showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`);
+    } finally {
+      markImageHandled();
+    }
+  });
+}
