@@ -28,7 +28,47 @@ PRETRAINED_MIX = DrawnMix(traced_copies=1, font_copies=24, crossed_sevens=0.5, v
 # of 8, at no cost in test accuracy. Twice as many now that the training set
 # is more than twice as large.
 PRETRAINED_OUTLIERS = 10000
-# How this was chosen (validation data only: the held-out 5,000 MNIST training
+# Second round (issue 19: no regression against the model shipped before, on
+# MNIST or on marks). Proxy runs of 4 epochs on the whole mix, each scored on
+# the 5,000 held-out MNIST images and on 2,000 held-out digits drawn by both
+# tracers as traced / rotated / 60 % / 140 % width / slanted (10 sets,
+# build/accuracy.py --validation), the validation fonts as typeset and the 14
+# marks in neither set (build/handwriting.OTHER_MARKS); % right (MNIST
+# held-out / drawn sets' mean / their lowest / the largest wrong-and-sure /
+# validation fonts / marks unsure of 14):
+#   P1 the first round's recipe:                        99.06 / 97.45 / 96.55 / 1.60 / 98.5 / 9
+#   P2 P1 with the drawings not jittered:               98.96 / 97.75 / 97.00 / 1.55 / 98.5 / 9
+#   P3 P2 on conv32x5-conv64x5 with batch norm, lr 3e-3
+#      (4.0 M multiply-adds, 1.7x):                     98.64 / 97.80 / 97.30 / 1.25 / 98.5 / 9
+#   P4 P2 with the closed-shape scribble families:     99.06 / 97.72 / 96.60 / 1.54 / 98.5 / 10
+#   for scale, the first round's shipped model (10 epochs): 99.20 / 97.54 / 96.70 / 1.54 / 98.5 / 8,
+#   and the one before it (MNIST's images only): 99.44 / 96.97 / 94.70 / 3.85 / 96.2 / 8.
+# From P2 and P4 a candidate recipe was run in full (R2, once, 2026-11-29):
+# drawings not jittered, the closed-shape families, 15,000 scribbles, MNIST's
+# images twice per epoch (jittered anew each time: they stayed 0.4 points under
+# the model trained on them alone), 8 epochs of 194,376 samples. 73 min on the
+# shared 2 cores (load 5-15; nice 5), validation 0.9747 after the 8th epoch.
+# Test sets, all 10,000 digits (build/accuracy.py; % right / right but unsure
+# / wrong and sure), R2 against the shipped first round (R1) and the model
+# before it (R0, MNIST's images only):
+#   MNIST test images            R2 99.25 / 0.90 / 0.29  R1 99.31 / 1.23 / 0.27  R0 99.51 / 0.78 / 0.24
+#   pynet tracer, 5 sets' mean   R2 97.47 right, wrong-and-sure 1.09-1.36   R1 97.58, 1.05-1.53
+#   independent tracer, mean     R2 97.59 right, wrong-and-sure 0.96-1.24   R1 97.74, 0.95-1.26
+#   the 10 drawn sets            R2 mean 97.53, lowest 96.72 (60 % width)   R1 97.66, 97.14   R0 96.82, 94.85
+#   unseen fonts as typeset      R2 97.22 / 1.11 / 1.67  R1 96.67 / 1.11 / 1.67  R0 94.44 / 0.56 / 5.00
+#   fonts varied like a hand     R2 94.33 / 4.83 / 3.06  R1 94.11 / 4.83 / 3.50  R0 87.17 / 6.17 / 6.33
+#   test marks unsure            R2 8 of 8   R1 6 of 8 (smiley 0, spiral 9)   R0 8 of 8
+#   marks in neither set unsure  R2 11 of 14 (+, A, H as 4)   R1 8 of 14   R0 8 of 14
+#   real digits unsure (2,000)   R2 1.30 %   R1 1.75 %   R0 1.60 %
+# R2 fixed the marks and the real digits' unsure share (the issue's 1.5 %
+# target) and gained on fonts and 140 % width, but lost 0.06 on MNIST and
+# 0.13 on the drawn sets' mean (0.4-0.6 at 60 % width), so it was not
+# shipped: this recipe stays the first round's. Not run (out of time): R2
+# with 10 epochs, or with the drawings jittered and only the new families.
+# (Its code -- per-sample jitter, the closed-shape scribble families, MNIST's
+# images repeated per epoch -- stays on the drawn2 branch: the families
+# change outliers.scribbles, which this recipe's committed model must keep.)
+# First round: how this was chosen (validation data only: the held-out 5,000 MNIST training
 # digits traced and varied, and the validation font families). Proxy runs, 4
 # epochs on 20,000 MNIST images + one traced drawing of each + 12 varied
 # drawings per training glyph + 2,000 scribbles; accuracy (%) on 2,000 held-out
