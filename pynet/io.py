@@ -216,6 +216,8 @@ def _zip_entry_count(data: bytes) -> int:
     seconds and hundreds of MB)."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or end + 22 > len(data):
+        if data.startswith(b"PK\x03\x04"):  # a zip's first entry, but no end: cut short (a broken download)
+            raise ModelFormatError("the .npz (zip) archive is damaged or truncated: its end is missing")
         raise ModelFormatError("not a pynet model: the file is not an .npz (zip) archive")
     (total,) = struct.unpack_from("<H", data, end + 10)
     return total  # 0xFFFF means ZIP64, i.e. more than fit the field: over the limit too

@@ -169,7 +169,7 @@ def hostile(good: bytes) -> dict[str, tuple[bytes, str]]:
         "text.npz": (b"hello, I am a text file", "not an .npz"),
         "empty.npz": (b"", "empty"),
         "half.npz": (good[: len(good) // 2], "not an .npz|damaged|truncated"),
-        "no-end-record.npz": (good[:-22], "not an .npz"),
+        "no-end-record.npz": (good[:-22], "damaged or truncated: its end is missing"),
         "cut-central-directory.npz": (good[:-40], "damaged|truncated|not an .npz"),
         # -- compression methods, encryption, names
         "bzip2-bomb-member.npz": (with_member(Member("param_9.npy", bomb, method=12, declared_size=1024)),
