@@ -35,6 +35,22 @@ def blobs(rng):
 
 
 @pytest.fixture(scope="session")
+def shipped_model_path() -> Path:
+    """The shipped model as the build puts it in dist/ (verified against its manifest)."""
+    path = ROOT / "dist" / "models" / "default.npz"
+    if not path.exists():
+        pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped_model(shipped_model_path):
+    from pynet.io import load_model
+
+    return load_model(shipped_model_path).model
+
+
+@pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     found = find_mnist_dir(ROOT)
     if found is None:

@@ -13,7 +13,6 @@ import pytest
 from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from pynet.confidence import judge
-from pynet.io import load_model
 from pynet.strokes import render_strokes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,11 +29,8 @@ OTHER_MARKS_UNSURE = 8
 
 
 @pytest.fixture(scope="module")
-def model():
-    path = ROOT / "dist" / "models" / "default.npz"
-    if not path.exists():
-        pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
-    return load_model(path).model
+def model(shipped_model):
+    return shipped_model
 
 
 def drawn(strokes, share: float, left: float, top: float, canvas: float):

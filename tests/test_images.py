@@ -96,7 +96,7 @@ def test_pillow_images_16_bit_palette_and_exif_orientation(tmp_path):
     assert upright.shape == (20, 40) and upright[:, -10:].mean() > 200  # shown rotated: the bright end at the right
 
 
-def test_the_same_digit_in_every_format_gets_the_same_answer(tmp_path):
+def test_the_same_digit_in_every_format_gets_the_same_answer(tmp_path, shipped_model_path):
     from PIL import Image
 
     ink = pen_image(PRINTED["4 closed"][1], 14)
@@ -114,10 +114,7 @@ def test_the_same_digit_in_every_format_gets_the_same_answer(tmp_path):
     }
     for name, write in files.items():
         write(tmp_path / name)
-    model = ROOT / "dist" / "models" / "default.npz"
-    if not model.exists():
-        pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
-    proc = subprocess.run([sys.executable, "-m", "pynet", "predict", "--model", str(model),
+    proc = subprocess.run([sys.executable, "-m", "pynet", "predict", "--model", str(shipped_model_path),
                            *[str(tmp_path / n) for n in files]], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     answers = [line.split(": ")[1][0] for line in proc.stdout.strip().splitlines()]

@@ -17,7 +17,6 @@ import pytest
 from build.handwriting import flat, mnist_strokes
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from build.pen_images import paper_photo, pen_image
-from pynet.io import load_model
 from pynet.preprocess import preprocess_image
 from pynet.strokes import render_strokes
 
@@ -28,11 +27,8 @@ pytestmark = pytest.mark.mnist
 
 
 @pytest.fixture(scope="module")
-def model():
-    path = ROOT / "dist" / "models" / "default.npz"
-    if not path.exists():
-        pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
-    return load_model(path).model
+def model(shipped_model):
+    return shipped_model
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +95,8 @@ def test_photos_of_paper_answer_like_the_drawing(model, digits, kind, capsys):
         print(f"\nphotos ({kind}) of {n} traced digits, answers as drawn:", json.dumps(figures))
 
 
-def test_pynet_predict_answers_image_files_as_the_library_does(model, digits, pen_pictures, tmp_path):
+def test_pynet_predict_answers_image_files_as_the_library_does(model, digits, pen_pictures, tmp_path,
+                                                               shipped_model_path):
     from PIL import Image
 
     n = 25
@@ -110,7 +107,7 @@ def test_pynet_predict_answers_image_files_as_the_library_does(model, digits, pe
         for i, picture in enumerate(pictures):
             files.append(str(tmp_path / f"pen{pen}-{i}.png"))
             Image.fromarray(picture).save(files[-1])
-    proc = subprocess.run([sys.executable, "-m", "pynet", "predict", "--model", str(ROOT / "dist" / "models" / "default.npz"),
+    proc = subprocess.run([sys.executable, "-m", "pynet", "predict", "--model", str(shipped_model_path),
                            *files], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     answers = [int(line.split(": ")[1][0]) for line in proc.stdout.strip().splitlines()]

@@ -443,22 +443,19 @@ def test_explain_step_and_gradient_check_through_the_session(session):
 
 
 @pytest.mark.mnist
-def test_teaching_the_shipped_model_a_drawing_it_reads_right_keeps_its_accuracy():
+def test_teaching_the_shipped_model_a_drawing_it_reads_right_keeps_its_accuracy(shipped_model):
     """The head-only fine-tune's promise (issue: within 0.1 point on held-out
     images): the shipped model taught a correctly labelled drawing (a traced
     test digit) keeps its accuracy on the 5,000 held-out images, and one it
     misread is learned."""
-    from pathlib import Path
 
     from build.handwriting import mnist_strokes
     from build.pagedriver import mnist_test_images, mnist_test_labels
     from pynet import finetune
     from pynet.data import load_mnist, train_val_split
-    from pynet.io import load_model
     from pynet.strokes import render_strokes
 
-    path = Path(__file__).resolve().parents[1] / "dist" / "models" / "default.npz"
-    model = load_model(path).model
+    model = shipped_model
     data = load_mnist()
     x_tr, y_tr, x_val, y_val = train_val_split(data.x_train, data.y_train, 5000, seed=0)
     drawings = np.stack([render_strokes([np.asarray(s) * 280 for s in mnist_strokes(im)], canvas_size=280)
