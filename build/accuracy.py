@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build.handwriting import NOT_DIGITS, PRINTED, flat
+from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat
 from build.second_tracer import trace_strokes
 from pynet import fonts, presets
 from pynet.confidence import judge
@@ -126,10 +126,18 @@ def score(model: Sequential, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
             "wrong_sure": 100 * (~right & ~unsure).mean()}
 
 
-def marks_unsure(model: Sequential) -> str:
-    x = np.stack([render(flat(s)) for s in NOT_DIGITS.values()]).astype(np.float32) / 255
-    unsure = sum(judge(p)["unsure"] for p in model.predict_proba(x))
-    return f"{unsure} of {len(NOT_DIGITS)}"
+def marks_unsure(model: Sequential, marks: dict[str, list] = NOT_DIGITS) -> str:
+    """How many of ``marks`` come out unsure, and what the others are read as."""
+    x = np.stack([render(flat(s)) for s in marks.values()]).astype(np.float32) / 255
+    answers = [judge(p) for p in model.predict_proba(x)]
+    sure = [f"{name} as {a['digit']}" for name, a in zip(marks, answers) if not a["unsure"]]
+    return f"{len(marks) - len(sure)} of {len(marks)}" + (f" ({', '.join(sure)})" if sure else "")
+
+
+def real_digits_unsure(model: Sequential, x: np.ndarray) -> str:
+    """Share of real digits (uint8 images) the page would call unsure, right or wrong."""
+    unsure = np.mean([judge(p)["unsure"] for p in model.predict_proba(x.astype(np.float32) / 255)])
+    return f"{100 * unsure:.2f} %"
 
 
 def table(results: dict[str, dict[str, dict]], names: list[str]) -> str:
@@ -163,7 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
     sets = build_sets(args.limit, validation=args.validation)
     print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
-    results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()} | {"non-digit marks unsure": marks_unsure(m)}
+    first = next(iter(sets.values()))[0][:2000]  # the MNIST images (test or held-out)
+    results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()}
+               | {"non-digit marks unsure": marks_unsure(m),
+                  "marks in neither set unsure (validation marks)": marks_unsure(m, OTHER_MARKS),
+                  "real digits unsure (the first 2,000 MNIST images)": real_digits_unsure(m, first)}
                for name, m in models.items()}
     print(table(results, list(models)))
     args.json.write_text(json.dumps(results, indent=2))
