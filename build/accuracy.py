@@ -12,7 +12,11 @@ Test digits are turned into strokes by two tracers -- pynet's own
 drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
 their width, and slanted. For each set it prints the share of right answers,
 of right answers given as "unsure" (``pynet.confidence.judge``) and of wrong
-answers given as sure. It is a measurement, not a test: it never fails.
+answers given as sure; then how many marks that are not digits come out
+unsure (the 8 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor
+the training, ``OTHER_MARKS``, on which the scribble families were chosen), and
+the share of the first 2,000 real MNIST digits called unsure. It is a
+measurement, not a test: it never fails.
 The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
 """
 
@@ -158,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "pretrained.npz")
     parser.add_argument("--baseline", type=Path, default=BASELINE,
                         help="an older model to compare with (skipped when the file is missing)")
+    parser.add_argument("--also", type=Path, action="append", default=[],
+                        help="another model to measure beside them (repeatable; named after its file)")
     parser.add_argument("--limit", type=int, help="only the first N test digits (a quick look)")
     parser.add_argument("--json", type=Path, default=ROOT / "accuracy-report.json")
     parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
@@ -169,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         models["baseline"] = load_model(args.baseline).model
     else:
         print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
+    for path in args.also:
+        models[path.stem] = load_model(path).model
     sets = build_sets(args.limit, validation=args.validation)
     print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
     first = next(iter(sets.values()))[0][:2000]  # the MNIST images (test or held-out)

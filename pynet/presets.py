@@ -19,17 +19,41 @@ from .train import StepInfo, Trainer
 # (drawn_mix.py). The file is committed (models/pretrained.npz, with its
 # manifest); `python3 build/dev.py retrain` runs this recipe again.
 PRETRAINED_MODEL = ModelConfig(conv=((24, 5), (48, 5)), hidden=(256,), dropout=0.25, seed=1)
-PRETRAINED_TRAIN = TrainConfig(epochs=10, batch_size=128, lr=2e-3, schedule="warmup-cosine", augment=True, seed=1)
+PRETRAINED_TRAIN = TrainConfig(epochs=8, batch_size=128, lr=2e-3, schedule="warmup-cosine", augment=True, seed=1)
 PRETRAINED_VAL_SIZE = 5000
-PRETRAINED_MIX = DrawnMix(traced_copies=1, font_copies=24, crossed_sevens=0.5, val_traced_copies=1,
-                          val_font_copies=8, seed=1)
+PRETRAINED_MIX = DrawnMix(image_repeats=2, traced_copies=1, font_copies=24, crossed_sevens=0.5, val_traced_copies=1,
+                          val_font_copies=8, seed=1, jitter_drawings=False)
 # Scribbles trained towards "unsure" (outlier exposure, outliers.py): with
 # MNIST alone, 8 of 8 test scribbles and letters came out unsure instead of 3
-# of 8, at no cost in test accuracy. Twice as many now that the training set
-# is more than twice as large.
-PRETRAINED_OUTLIERS = 10000
-# How this was chosen (validation data only: the held-out 5,000 MNIST training
-# digits traced and varied, and the validation font families). Proxy runs, 4
+# of 8, at no cost in test accuracy. 15,000 since ten families share them
+# (four closed-shape families added in the second round, below).
+PRETRAINED_OUTLIERS = 15000
+# Second round (issue 19: no regression against the model shipped before, on
+# MNIST or on marks). Proxy runs of 4 epochs on the whole mix, each scored on
+# the 5,000 held-out MNIST images and on 2,000 held-out digits drawn by both
+# tracers as traced / rotated / 60 % / 140 % width / slanted (10 sets,
+# build/accuracy.py --validation), the validation fonts as typeset and the 14
+# marks in neither set (build/handwriting.OTHER_MARKS); % right (MNIST
+# held-out / drawn sets' mean / their lowest / the largest wrong-and-sure /
+# validation fonts / marks unsure of 14):
+#   P1 the first round's recipe:                        99.06 / 97.45 / 96.55 / 1.60 / 98.5 / 9
+#   P2 P1 with the drawings not jittered:               98.96 / 97.75 / 97.00 / 1.55 / 98.5 / 9
+#   P3 P2 on conv32x5-conv64x5 with batch norm, lr 3e-3
+#      (4.0 M multiply-adds, 1.7x):                     98.64 / 97.80 / 97.30 / 1.25 / 98.5 / 9
+#   P4 P2 with the closed-shape scribble families:     99.06 / 97.72 / 96.60 / 1.54 / 98.5 / 10
+#   for scale, the first round's shipped model (10 epochs): 99.20 / 97.54 / 96.70 / 1.54 / 98.5 / 8,
+#   and the one before it (MNIST's images only): 99.44 / 96.97 / 94.70 / 3.85 / 96.2 / 8.
+# Drawings are not jittered: the page centres every drawing by mass and the
+# strokes were varied already, and the drawn sets gained 0.3 points (P2). The
+# closed-shape families left the square, triangle and heart unsure and cost
+# nothing measurable (P4). The larger network with batch norm gained 0.05 on
+# drawn sets for 0.4 points of MNIST (P3; the first round saw the same), so
+# the network keeps its size and the page its speed. MNIST's held-out images
+# stay 0.4 points under the model trained on them alone, so each image comes
+# twice per epoch (jittered anew each time), 8 epochs of 199,... samples
+# instead of 10 of 134,... (the 4-epoch proxy of that was stopped unfinished:
+# the shared machine ran it at a quarter of its usual speed).
+# First round, for the record. Proxy runs, 4
 # epochs on 20,000 MNIST images + one traced drawing of each + 12 varied
 # drawings per training glyph + 2,000 scribbles; accuracy (%) on 2,000 held-out
 # digits traced and varied (elastic path, gaps, threshold) as drawn / rotated
@@ -41,18 +65,12 @@ PRETRAINED_OUTLIERS = 10000
 #   conv32x5-conv64x5-256 with batch norm, lr 3e-3 (4.0 M multiply-adds, 1.7x
 #     the tab's cost per image): 96.1 / 95.7 / 95.0 / 95.35 / 96.2, fonts
 #     98.5; validation 94.7, 95.3, 96.4, 96.6; MNIST validation 98.5 (A: 98.7)
-# The larger network was no better (within 0.5 points either way on every
-# probe) and trained 1.4-1.6x slower, so the shipped one keeps today's size
-# (and the page's speed) and spends the time on data: every training digit
-# drawn once more, 24 drawings of each training glyph, epochs of 134,376.
-# (Measured on a busy shared machine: the proxies took 9 and 12.5 minutes.)
 # Full recipe, 5 against 10 epochs (build/accuracy.py --validation, 2,000
 # held-out digits; % right): MNIST images 99.15 / 99.05; pynet's tracer as
 # traced 97.40 / 97.40, at 60 % width 96.50 / 97.10; the independent tracer
 # 98.20 / 98.55; validation fonts as typeset 97.7 / 98.5; printed styles 15 /
-# 16; marks unsure 7 / 6 of 8; the mixed validation set 97.22 / 97.36. Ten
-# epochs were kept for the drawings and fonts the page is for.
-# Tried, for the model shipped before this one (measured on 400 traced test
+# 16; marks unsure 7 / 6 of 8; the mixed validation set 97.22 / 97.36.
+# Tried, for the model shipped before these (measured on 400 traced test
 # digits, its own tracer): jittering the bitmap's width by up to 30 % lifted
 # digits drawn at half width from 90 % to 94 % but turned the flagged "1" into
 # a 7 and cost 0.25 points on ordinary traced digits; drawings varied as

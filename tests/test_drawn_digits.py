@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
+from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from pynet.confidence import judge
 from pynet.io import load_model
@@ -22,6 +22,10 @@ N = 400  # traced test digits
 PLACEMENTS = {"100 %": (1.0, 0.0, 0.0, 280), "60 %, corner": (0.6, 0.38, 0.02, 280), "30 %": (0.3, 0.35, 0.35, 280),
               "30 %, dense screen": (0.3, 0.05, 0.6, 1080)}
 pytestmark = pytest.mark.mnist
+# Marks that are not digits the shipped model must leave unsure (of 8 and of 14;
+# README "How a drawing becomes the network's input"). Set from the shipped model.
+MARKS_UNSURE = 8
+OTHER_MARKS_UNSURE = 10
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +71,15 @@ def test_printed_and_script_styles(model, capsys):
         assert not wrong, (name_, wrong)
 
 
-def test_marks_that_are_not_digits_come_out_unsure(model, capsys):
-    x = np.stack([drawn(s, 0.7, 0.15, 0.15, 280) for s in NOT_DIGITS.values()])
+@pytest.mark.parametrize("marks, least", [(NOT_DIGITS, MARKS_UNSURE), (OTHER_MARKS, OTHER_MARKS_UNSURE)],
+                         ids=["test marks", "marks in neither set"])
+def test_marks_that_are_not_digits_come_out_unsure(model, marks, least, capsys):
+    x = np.stack([drawn(s, 0.7, 0.15, 0.15, 280) for s in marks.values()])
     answers = [judge(p) for p in model.predict_proba(x)]
-    unsure = {name: a["unsure"] for name, a in zip(NOT_DIGITS, answers)}
+    unsure = {name: a["unsure"] for name, a in zip(marks, answers)}
     with capsys.disabled():
         print("\nnot digits, marked unsure:", json.dumps(unsure))
-    assert sum(unsure.values()) >= 0.75 * len(unsure), unsure
+    assert sum(unsure.values()) >= least, unsure
 
 
 # Checked here on the first SUBSET test digits of each set; build/accuracy.py
