@@ -171,6 +171,9 @@ def main() -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--classify", type=int, default=100, help="drawings for the latency measurement")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-report.json")
+    parser.add_argument("--only", help="comma-separated names of in-tab measurements to run (e.g. "
+                        "tab_tfjs_cnn_workers,tab_evaluate_shipped_model); start-up, TensorFlow.js, WebKit and "
+                        "native figures are then skipped")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -183,14 +186,17 @@ def main() -> int:
     with sync_playwright() as p:
         browser = launch(p)
         report["browser"] = browser.version
-        report["start"] = start_and_bytes(browser, url, prime_server(args.dist, url))
-        print(json.dumps(report["start"]), flush=True)
+        only = set(args.only.split(",")) if args.only else None
+        if only is None:
+            report["start"] = start_and_bytes(browser, url, prime_server(args.dist, url))
+            print(json.dumps(report["start"]), flush=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(url)
         wait_ready(page)
-        report["classify_latency"] = classify_latency(page, args.classify)
-        print(json.dumps(report["classify_latency"]), flush=True)
+        if only is None or "classify_latency" in only:
+            report["classify_latency"] = classify_latency(page, args.classify)
+            print(json.dumps(report["classify_latency"]), flush=True)
         steps = {
             "tab_training_784_128_10": lambda: tab_throughput(
                 page, architecture="mlp", hidden_layers="128", learning_rate=0.001, batch_size=128, epochs=1, workers=1),
@@ -205,6 +211,8 @@ def main() -> int:
             "tab_tfjs_bn_cnn_one_epoch": lambda: timed_run(page, "tfjs-bn"),
         }
         for name, step in steps.items():
+            if only is not None and name not in only:
+                continue
             print(f"measuring {name}", flush=True)
             try:
                 report[name] = step()
@@ -214,6 +222,11 @@ def main() -> int:
                 wait_ready(page)
             print(json.dumps({name: report[name]}), flush=True)
         context.close()
+        if only is not None:
+            browser.close()
+            server.shutdown()
+            print(json.dumps(report, indent=2))
+            return 0
         report["tfjs_wasm_784_128_10"] = tfjs_throughput(browser)
         for batch in (64, 128):
             report[f"tfjs_cnn_batch_{batch}"] = tfjs_throughput(browser, "cnn", batch, 2_000)

@@ -51,9 +51,14 @@ def evaluate_seconds(page, workers: int) -> dict:
 
 def evaluation_scaling(page, all_workers: int) -> dict:
     """The shipped model's Evaluate, with one worker then with all (each after a first, unmeasured run)."""
-    page.get_by_test_id("use-pretrained").click()
+    use_pretrained(page)
     evaluate_seconds(page, all_workers)  # MNIST downloaded and helpers warm: what a second Evaluate costs
     return {"1_worker": evaluate_seconds(page, 1), f"{all_workers}_workers": evaluate_seconds(page, all_workers)}
+
+
+def use_pretrained(page) -> None:
+    page.get_by_test_id("use-pretrained").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=model-name]').dataset.name === 'pretrained'")
 
 
 def fine_tune_seconds(page, whole_network: bool) -> dict:
@@ -67,6 +72,9 @@ def fine_tune_seconds(page, whole_network: bool) -> dict:
         f"() => document.querySelector('[data-testid=model-name]').dataset.name !== {before!r}", timeout=600_000)
     seconds = time.perf_counter() - t0
     wait_idle(page, 600_000)
+    name = page.get_by_test_id("model-name").get_attribute("data-name")
+    page.wait_for_function(  # the result line is written once the new model is active
+        f"() => document.querySelector('[data-testid=teach-result]').textContent.startsWith({name!r})")
     result = page.get_by_test_id("teach-result")
     return {"whole_network": whole_network, "seconds_to_active": round(seconds, 2),
             "check_before": result.get_attribute("data-check-before"),
@@ -75,17 +83,19 @@ def fine_tune_seconds(page, whole_network: bool) -> dict:
 
 def teaching(page) -> dict:
     """Head-only fine-tune of the shipped model on one drawing, cold then warm, then the whole network."""
-    page.get_by_test_id("use-pretrained").click()
-    page.get_by_test_id("teach-clear").click()
+    use_pretrained(page)
+    if page.get_by_test_id("teach-clear").is_enabled():
+        page.get_by_test_id("teach-clear").click()
+    page.get_by_test_id("clear").click()
     draw_strokes(page, mnist_test_images(1)[0])
     page.get_by_test_id("teach-label").select_option("7")
     page.get_by_test_id("teach-add").click()
     page.wait_for_function("() => document.querySelector('[data-testid=teach-count]').dataset.count === '1'")
     out = {"head_cold": fine_tune_seconds(page, False)}
-    page.get_by_test_id("use-pretrained").click()
+    use_pretrained(page)
     out["head_warm"] = fine_tune_seconds(page, False)
-    page.get_by_test_id("use-pretrained").click()
+    use_pretrained(page)
     out["whole_network"] = fine_tune_seconds(page, True)
-    page.get_by_test_id("use-pretrained").click()
+    use_pretrained(page)
     wait_ready(page)
     return out

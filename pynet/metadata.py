@@ -6,6 +6,15 @@ distinct images the model learned from, ``progress.samples_seen`` how many it
 processed counting repeats. ``clean_metadata`` is the one reader: a file is
 untrusted, so each known entry is validated and anything else is dropped
 before the page shows it or a resumed run relies on it.
+
+Two entries say whether the run can be reproduced from its record
+(``notebook.py``): ``data``, which images it learned from (MNIST's first
+``images`` training images less ``val_size`` held out with the split seed,
+plus ``outliers`` scribbles; or MNIST mixed with a person's drawings, which
+nobody else has), and ``continued_at_step``, set when the run was carried on
+with a new plan (other settings, more epochs, a fresh optimiser, or from a
+model with no record): only the last plan is recorded, so the whole run is
+not reproducible from it.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .config import TrainConfig
-from .constraints import Integer, Real, SettingsError, Text
+from .constraints import Choice, Integer, Real, SettingsError, Text
 from .train import Trainer, TrainProgress
 
 MAX_HISTORY = 1000  # epochs recorded in a file
@@ -26,7 +35,24 @@ FIELDS = {
     "train_size": Integer(1, 10**9),
     "val_size": Integer(0, 10**9),
     "temperature": Real(0.05, 20.0),
+    "continued_at_step": Integer(0, 2**53),
 }
+DATA_SOURCES = ("mnist", "mnist+drawings")  # MNIST's training images; those mixed with a person's drawings
+MAX_OUTLIERS = 100_000
+_DATA_FIELDS = {"source": Choice(DATA_SOURCES), "images": Integer(1, 10**9), "outliers": Integer(0, MAX_OUTLIERS)}
+
+
+def data_record(source: str = "mnist", images: int = 60_000, outliers: int = 0) -> dict[str, Any]:
+    """What a run learned from: ``source`` (``DATA_SOURCES``), the first
+    ``images`` MNIST training images (the validation images are held out of
+    them), and ``outliers`` scribbles (``outliers.py``) added to the rest."""
+    return _data({"source": source, "images": images, "outliers": outliers})
+
+
+def _data(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict) or set(raw) != set(_DATA_FIELDS):
+        raise ValueError("must list source, images and outliers")
+    return {key: rule.parse(raw[key]) for key, rule in _DATA_FIELDS.items()}
 
 
 def training_metadata(
@@ -36,8 +62,11 @@ def training_metadata(
     val_size: int,
     test_accuracy: float | None = None,
     train_seconds: float | None = None,
+    data: dict[str, Any] | None = None,
+    continued_at_step: int | None = None,
 ) -> dict[str, Any]:
-    """The metadata saved with a model trained by ``trainer``."""
+    """The metadata saved with a model trained by ``trainer``; ``data`` is
+    ``data_record(...)``, ``continued_at_step`` see the module's docstring."""
     meta: dict[str, Any] = {
         "name": name,
         "train_config": trainer.config.to_dict(),
@@ -52,6 +81,10 @@ def training_metadata(
         meta["test_accuracy"] = float(test_accuracy)
     if train_seconds is not None:
         meta["train_seconds"] = round(float(train_seconds), 1)
+    if data is not None:
+        meta["data"] = _data(data)
+    if continued_at_step is not None:
+        meta["continued_at_step"] = int(continued_at_step)
     return meta
 
 
@@ -86,6 +119,8 @@ def clean_metadata(raw: Any) -> tuple[dict[str, Any], list[str]]:
                 kept[key] = TrainProgress.from_dict(value).to_dict()
             elif key == "history":
                 kept[key] = _history(value)
+            elif key == "data":
+                kept[key] = _data(value)
             else:
                 raise ValueError("unknown")
         except (ValueError, TypeError, SettingsError):

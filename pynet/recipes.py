@@ -19,7 +19,7 @@ from .config import TrainConfig
 from .data import Dataset, TrainingSplits, as_float_pixels, train_val_split
 from .io import LoadedModel
 from .losses import NO_CLASS
-from .metadata import training_metadata
+from .metadata import data_record, training_metadata
 from .metrics import classification_report
 from .model import Sequential
 from .optimizers import Optimizer
@@ -55,6 +55,9 @@ class Continuation:
     progress: TrainProgress
     history: list[dict]
     config: TrainConfig  # epochs = the run's new total
+    # Where the run took a new plan (metadata.py: other settings, more epochs,
+    # a fresh optimiser, or no record to go on); None: it goes on as planned.
+    continued_at_step: int | None = None
 
 
 def continuation(
@@ -70,8 +73,10 @@ def continuation(
     epoch it had begun cannot be finished in the same order: it counts as done.
     """
     progress = loaded.progress or TrainProgress()
+    replanned = loaded.progress is None or loaded.train_config is None
     if train_size is not None and progress.epoch_samples and loaded.metadata.get("train_size") != train_size:
         progress = replace(progress, epochs_done=progress.epochs_done + 1, epoch_samples=0)
+        replanned = True
     if more_epochs is None:
         saved = loaded.train_config
         if saved is None or progress.epochs_done >= saved.epochs:
@@ -88,7 +93,9 @@ def continuation(
         optimizer = optimizer_for(config, loaded.model.parameters())
         optimizer.load_state_dict(state)
     history = list(loaded.metadata.get("history", []))
-    return Continuation(optimizer, progress, history, config)
+    replanned = replanned or config != loaded.train_config or (optimizer is None and progress.steps > 0)
+    marker = loaded.metadata.get("continued_at_step", progress.steps if replanned else None)
+    return Continuation(optimizer, progress, history, config, marker)
 
 
 def calibrate(model: Sequential, x_val: np.ndarray, y_val: np.ndarray) -> float:
@@ -113,6 +120,7 @@ class Finisher:
         self.model, self.x_val, self.y_val, self.x_test, self.y_test = model, x_val, y_val, x_test, y_test
         self.total = len(x_val) + len(x_test)
         self.test_accuracy: float | None = None  # set when done
+        self.val_accuracy: float | None = None  # of the held-out images, set when done
         self._pass = self._chunks()
 
     def steps(self) -> Iterator[tuple[int, int]]:
@@ -126,6 +134,8 @@ class Finisher:
             done += len(part)
             yield done, self.total
         self.model.temperature = fit_temperature(np.concatenate(logits), self.y_val) if logits else 1.0
+        if logits:
+            self.val_accuracy = float((np.concatenate(logits).argmax(axis=1) == self.y_val).mean())
         correct = 0
         for i, part in zip(range(0, len(self.x_test), chunk), self.model.logits_in_chunks(self.x_test, chunk)):
             correct += int((part.argmax(axis=1) == self.y_test[i : i + chunk]).sum())
@@ -151,6 +161,7 @@ def fit(
     on_step: Callable[[StepInfo, Trainer], None] | None = None,
     resume: Continuation | None = None,
     extend: Extension | None = None,
+    stop_at_step: int | None = None,
 ) -> TrainResult:
     """Train on MNIST's training images less ``val_size`` held out (always the
     same ones) to watch each epoch and then to calibrate the confidence, plus
@@ -159,7 +170,11 @@ def fit(
     ``extend(x_train, y_train, x_val, y_val)`` returns the splits with more
     samples made from each (the shipped model's drawings, ``drawn_mix.extend``)
     and which training samples the bitmap jitter applies to; the extended
-    validation set is the one watched and calibrated on."""
+    validation set is the one watched and calibrated on.
+
+    ``stop_at_step``: end the run after that many mini-batches (counting from
+    the start of the run, as ``TrainProgress.steps``), as a run stopped
+    part-way did: the schedule still follows ``config.epochs``."""
     x, y = data.x_train, data.y_train
     if limit is not None:
         x, y = x[:limit], y[:limit]
@@ -182,11 +197,14 @@ def fit(
     for info in steps:
         if on_step is not None:
             on_step(info, trainer)
+        if stop_at_step is not None and trainer.progress.steps >= stop_at_step:
+            break
     seconds = time.perf_counter() - start
     calibrate(model, x_val, y_val)
     report = classification_report(data.y_test, model.predict(data.x_test))
     meta = training_metadata(trainer, name=name, val_size=val_size, test_accuracy=report["accuracy"],
-                             train_seconds=seconds)
+                             train_seconds=seconds, data=data_record("mnist", len(x), outliers),
+                             continued_at_step=resume.continued_at_step if resume else None)
     return TrainResult(model, trainer.optimizer, meta, report)
 
 

@@ -27,14 +27,16 @@ from .explain import explain, gradient_check
 from .finetune import FeatureCache, HeadFineTuneJob
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
 from .jobs import EvaluationJob, Job, NewModel, TrainingJob
-from .metadata import training_metadata
+from .metadata import data_record, training_metadata
 from .model import Sequential, build_model, copy_model
+from .notebook import run_record
 from .optimizers import Optimizer
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
 from .stepper import STAGES, BatchStepper
 from .strokes import render_strokes
 from .team import as_bytes, as_py
 from .train import Trainer
+from .web_runs import RunRequests
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
 # What the page can use: 28x28 inputs, ten digits, and weights that fit the tab.
@@ -62,8 +64,9 @@ class ModelEntry:
         }
 
 
-class Session:
-    """All state the worker keeps: models, MNIST, the running training job."""
+class Session(RunRequests):
+    """All state the worker keeps: models, MNIST, the running training job.
+    The requests about runs (shared links, notebooks) are ``RunRequests``."""
 
     def __init__(self) -> None:
         self.models: dict[str, ModelEntry] = {}
@@ -73,6 +76,7 @@ class Session:
         self._features: FeatureCache | None = None  # the last fine-tune's base features (finetune.py)
         self._stepper: BatchStepper | None = None
         self._stepper_base = ""
+        self._stepper_continued_at: int | None = None
         self.memory_mb = float(DEFAULT_MEMORY_MB)  # the tab's budget (set_device)
 
     def handle(self, method: str, args: Any = None) -> dict[str, Any]:
@@ -221,6 +225,7 @@ class Session:
             values = {k: v for k, v in values.items() if k not in ARCHITECTURE_SETTINGS}
         model_cfg, train_cfg = self._parse(values)
         x_tr, y_tr, x_val, y_val = self._train_split()
+        continued_at = None
         if not continue_active:
             trainer = Trainer(build_model(model_cfg), train_cfg, x_tr, y_tr, x_val, y_val)
         else:
@@ -228,9 +233,12 @@ class Session:
             cont = continuation(copy, train_cfg, train_cfg.epochs, train_size=len(x_tr))
             trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress,
                               cont.history)
+            continued_at = cont.continued_at_step
         data = self._require_data()
         return self._begin(TrainingJob(trainer, name=str(name)[:80] or "trained", x_test=data.x_test,
-                                       y_test=data.y_test, val_size=len(x_val), workers=train_cfg.workers))
+                                       y_test=data.y_test, val_size=len(x_val), workers=train_cfg.workers,
+                                       data=data_record("mnist", len(x_tr) + len(x_val)),
+                                       continued_at_step=continued_at))
 
     def start_fine_tune(self, samples: Any, labels: Any, whole_network: bool = False) -> dict[str, Any]:
         """Start teaching a copy of the active model the person's drawings (784
@@ -250,16 +258,23 @@ class Session:
         trainer = Trainer(copy_model(base), FINE_TUNE, x, y, x_val[:FINE_TUNE_VAL], y_val[:FINE_TUNE_VAL])
         data = self._require_data()
         return self._begin(TrainingJob(trainer, name=base_name, x_test=data.x_test, y_test=data.y_test,
-                                       val_size=FINE_TUNE_VAL, kind="fine-tune"))
+                                       val_size=FINE_TUNE_VAL, kind="fine-tune",
+                                       data=data_record("mnist+drawings", len(x))))
 
-    def start_evaluate(self, name: str | None = None, workers: int = 1) -> dict[str, Any]:
+    def start_evaluate(self, name: str | None = None, workers: int = 1, compare: str | None = None) -> dict[str, Any]:
         """Start evaluating a model (the active one by default) on the test
-        set, the images split across ``workers`` (``jobs.EvaluationJob``)."""
+        set, the images split across ``workers`` (``jobs.EvaluationJob``);
+        with ``compare`` (another model's name), also where the two disagree."""
         data = self._require_data()
         name = name or self.active
         model = self._entry(name).model
         workers = TrainConfig(workers=workers).workers  # the settings table's limit
-        return self._begin(EvaluationJob(model, str(name), data.x_test, data.y_test, workers))
+        other = None
+        if compare is not None:
+            if not isinstance(compare, str) or compare not in self.models:
+                raise KeyError(f"no model named {str(compare)[:80]!r} to compare with")
+            other = (compare, self.models[compare].model)
+        return self._begin(EvaluationJob(model, str(name), data.x_test, data.y_test, workers, other))
 
     def _train_split(self) -> tuple[np.ndarray, ...]:
         """MNIST's training images, split at load into training and validation parts."""
@@ -308,9 +323,10 @@ class Session:
 
     def _register(self, new: NewModel) -> dict[str, Any]:
         name = self._free_name(new.base_name, numbered=True)
-        self.models[name] = ModelEntry(new.model, new.metadata | {"name": name}, new.optimizer)
+        entry = ModelEntry(new.model, new.metadata | {"name": name}, new.optimizer)
+        self.models[name] = entry
         self.active = name
-        return self.models[name].info(name) | {"summary": new.summary}
+        return entry.info(name) | {"summary": new.summary, "record": run_record(new.model.config, entry.metadata)}
 
     # ---- looking inside -------------------------------------------------------
     def explain(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
@@ -335,6 +351,7 @@ class Session:
         trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
         self._stepper = BatchStepper(trainer)
         self._stepper_base = self.active or "model"
+        self._stepper_continued_at = cont.continued_at_step
         return {"model": self.active, "stages": list(STAGES), "batch_size": len(self._stepper.idx),
                 "epoch": self._stepper.epoch, "lr": trainer.current_lr(), "optimizer": trainer.config.optimizer,
                 "fresh_optimizer": cont.optimizer is None}
@@ -354,7 +371,10 @@ class Session:
         self._stepper = None
         trainer = stepper.trainer
         name = self._free_name(f"{self._stepper_base.split('+')[0]}+step")
-        meta = training_metadata(trainer, name=name, val_size=len(self._require_data().x_val))
+        data = self._require_data()
+        meta = training_metadata(trainer, name=name, val_size=len(data.x_val),
+                                 data=data_record("mnist", len(data.x_train) + len(data.x_val)),
+                                 continued_at_step=self._stepper_continued_at)
         self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
         self.active = name
         return self.models[name].info(name)
@@ -399,6 +419,6 @@ class Session:
 REQUESTS = frozenset({
     "settings_schema", "validate_settings", "add_model", "set_active", "model_bytes", "classify",
     "preprocess_sample", "load_mnist", "start_training", "start_fine_tune", "start_evaluate", "advance", "stop_job",
-    "drop_job", "set_device",
+    "drop_job", "set_device", "read_link", "export_notebook",
     "explain", "start_step", "step_stage", "apply_step", "gradient_check", "first_layer_weights",
 })

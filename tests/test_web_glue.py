@@ -463,3 +463,12 @@ def test_continuing_a_model_on_two_workers(session):
     helper.setup(info["architecture"])
     result = run_job(s, replicas=[helper])[-1]["result"]
     assert result["epochs_done"] == 2 and result["has_optimizer"] and s.active == "two-1"
+
+
+def test_a_run_stopped_before_its_first_step_makes_no_model(session):
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"hidden": "8", "epochs": "1", "workers": "2"})
+    s.stop_job()  # e.g. while its helper workers were starting
+    update = s.advance(50)
+    assert update["done"] and update["result"] is None and s.job is None and s.active == "pretrained"

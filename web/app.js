@@ -11,6 +11,8 @@ import { initClassify } from "./classify.js";
 import { initEvaluation } from "./evaluation.js";
 import { initInside } from "./inside.js";
 import { initModels } from "./models.js";
+import { initRuns } from "./runs.js";
+import { initShare } from "./share.js";
 import { initTeaching } from "./teaching.js";
 import { initTraining, tabMemoryMB } from "./training.js";
 import { renderControls } from "./ui/controls.js";
@@ -41,6 +43,13 @@ initModels(app);
 initTraining(app);
 initTeaching(app);
 initEvaluation(app);
+initRuns(app);
+initShare(app);
+// The model list changed: what depends on which models Python holds follows.
+app.modelsChanged = () => {
+  app.showCompareChoices();
+  app.showRuns();
+};
 
 // ---- events from the worker -----------------------------------------------------
 const LOAD_STAGES = { runtime: 0.15, packages: 0.6, model: 0.9 };
@@ -74,6 +83,7 @@ async function start() {
     app.setActiveModel(model);
     app.render();
     setStatus("ready", `Ready in ${format.decimal(seconds, 1)} s — draw a digit`);
+    await app.readSharedLink();
     await app.restoreRememberedModel();
     app.showMemory();
   } catch (err) {
@@ -102,6 +112,8 @@ on("restart-worker", "click", async () => {
   showError("");
   app.client.restart();
   Object.assign(state, { crashed: false, job: null, models: new Map(), active: null });
+  app.forgetRunModels();
+  app.modelsChanged();
   app.render();
   await start();
   if (state.ready && app.pad.hasInk) app.classifyNow();
@@ -124,4 +136,5 @@ start().finally(() => registerOffline({
   },
 }));
 app.restoreSamples();
+app.restoreRuns();
 buildVersion().then((version) => showBuildInfo({ version }), () => {});

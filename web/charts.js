@@ -9,27 +9,31 @@ import { locale, number } from "./format.js";
 import { importUPlot } from "./uplot-loader.js";
 
 let uPlotModule = null;
-const loadUPlot = async () => (uPlotModule ??= await importUPlot(locale));
+export const loadUPlot = async () => (uPlotModule ??= await importUPlot(locale));
 
 // The page's number format for uPlot's axes and legend (its own format is
 // navigator.language's; see uplot-loader.js).
 const axisValues = (u, splits) => splits.map((v) => (v == null ? "" : number(v)));
 const legendValue = (u, v, seriesIdx, dataIdx) => (dataIdx == null ? "--" : v == null ? "" : number(v));
 
-function makeChart(uPlot, el, series, yRange, onError) {
+// A uPlot chart in `el` that follows its width (and its height, unless
+// `height` is given: a chart whose legend shows below it grows its element);
+// `onError` gets a failure to resize.
+export function makeChart(uPlot, el, series, yRange, onError, xLabel = "samples", height = null) {
+  const plotHeight = () => height ?? (el.clientHeight || 220);
   const opts = {
     width: Math.max(200, el.clientWidth),
-    height: el.clientHeight || 220,
+    height: plotHeight(),
     legend: { show: true },
     scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
-    axes: [{ label: "samples", size: 40, values: axisValues }, { size: 50, values: axisValues }],
-    series: [{ value: legendValue }, ...series.map((s) => ({ value: legendValue, ...s }))],
+    axes: [{ label: xLabel, size: 40, values: axisValues }, { size: 50, values: axisValues }],
+    series: [{ label: xLabel, value: legendValue }, ...series.map((s) => ({ value: legendValue, ...s }))],
   };
   const data = [[], ...series.map(() => [])];
   const chart = new uPlot(opts, data, el);
   const resize = new ResizeObserver(() => {
     try {
-      chart.setSize({ width: Math.max(200, el.clientWidth), height: el.clientHeight || 220 });
+      chart.setSize({ width: Math.max(200, el.clientWidth), height: plotHeight() });
     } catch (err) {
       onError(err);
     }

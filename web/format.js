@@ -66,3 +66,21 @@ export const percent = (fraction, digits = 0, tag = locale) =>
  * in exponent notation, as toPrecision writes it (1.6e-7). */
 export const significant = (v, digits, tag = locale) => (v !== 0 && Math.abs(v) < 1e-6 ? v.toPrecision(digits)
   : formatter(tag, { minimumSignificantDigits: digits, maximumSignificantDigits: digits }).format(v));
+
+/** At most three significant digits, grouped: 0.008, 0.0003, 12,300 (learning rates, settings). */
+export const short = (v, tag = locale) => formatter(tag, { maximumSignificantDigits: 3 }).format(v);
+
+const dateFormats = new Map();
+/** A moment (ms since 1970) as a short date and time: 28/11/2026, 14:05. */
+export function dateTime(ms, tag = locale) {
+  try {
+    let f = dateFormats.get(tag);
+    if (!f) {
+      f = new Intl.DateTimeFormat(tag, { dateStyle: "short", timeStyle: "short" });
+      dateFormats.set(tag, f);
+    }
+    return f.format(new Date(ms));
+  } catch {
+    return new Date(ms).toISOString().slice(0, 16).replace("T", " "); // no date format for this locale
+  }
+}

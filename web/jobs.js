@@ -14,7 +14,8 @@
 // It changes only here: when a job is requested (`run`) and on the worker's
 // events (`onEvent`: {type: "job", state: started | done | failed} and
 // {type: "progress", stage}). Feature modules subscribe to the stages they
-// show (`onStage`).
+// show (`onStage`), and to a job's "started", "done" ({kind, result}) and
+// "failed" ({kind, error}).
 import { asError } from "./worker-client.js";
 
 export class Jobs {
@@ -69,9 +70,11 @@ export class Jobs {
       } else if (msg.state === "done") {
         const stopped = !!job?.stopping || !!msg.result?.summary?.stopped;
         this.end();
+        this.emit("done", msg);
         pending?.resolve({ result: msg.result, stopped });
       } else if (msg.state === "failed") {
         this.end();
+        this.emit("failed", msg);
         pending?.reject(asError(msg.error));
       }
       this.render();

@@ -16,6 +16,7 @@ export function initModels(app) {
     state.active = info.name;
     showModel(info, { remembered });
     showModelList([...state.models.values()], state.active);
+    app.modelsChanged();
     app.showContinueHint();
     client.request("first_layer_weights").then(showWeights,
       (err) => showError(`Could not show the weights: ${err.message}`));
@@ -28,7 +29,7 @@ export function initModels(app) {
     try {
       const name = state.active;
       const bytes = await client.request("model_bytes");
-      await storage.set("model", { name, bytes });
+      await storage.set("model", { name, bytes, run: app.runOfModel(name) });
       markModelRemembered(name);
     } catch (err) {
       showError(`The model works, but could not be kept for next time: ${err.message}`);
@@ -44,7 +45,9 @@ export function initModels(app) {
     }
     if (!saved) return;
     try {
-      app.setActiveModel(await client.request("add_model", { name: saved.name, data: saved.bytes }), { remembered: true });
+      const info = await client.request("add_model", { name: saved.name, data: saved.bytes });
+      app.runModelRestored(saved.run, info.name); // its run in the history can use it again
+      app.setActiveModel(info, { remembered: true });
     } catch (err) {
       await storage.delete("model").catch(() => {});
       showError(`Your last model could not be restored (${err.message}); using the pretrained one.`);

@@ -55,14 +55,14 @@ export function initTeaching(app) {
     state.samples.forEach((s, i) => all.set(s.x, i * 784 * 4));
     const args = { samples: all, labels: state.samples.map((s) => s.label), whole_network: !headOnly() };
     const t0 = performance.now();
+    showTeachResult("Starting…");
     if (!headOnly()) {
       const result = await app.runTrainingJob("fine-tune", "start_fine_tune", args);
-      if (result) showTeachResult(`${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s).`, result);
+      showTeachResult(result ? `${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s).` : "", result);
       return;
     }
     showError("");
     setStatus("training", "Fine-tuning on your samples…");
-    showTeachResult("Starting…");
     try {
       const { result } = await jobs.run("fine-tune", "start_fine_tune", args);
       if (!result) return;

@@ -35,4 +35,7 @@ def test_firefox_smoke(dist_dir, tmp_path):
     assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]
     assert result["workers"] == "2" and len(result["helper_bytes"]) == 1  # a helper worker shared the batches
     assert result["offline_classified"] == 7
+    assert result["link"]["lr"] == "0.02" and result["link"]["seed"] == "4" and "'colour'" in result["link"]["note"]
+    assert "lr=0.03" in result["hash"] and "batch_norm=true" in result["hash"]  # the preset, mirrored
+    assert result["runs_after_reload"] == ["run-1"]
     assert result["errors"] == []

@@ -6,7 +6,7 @@
 //
 // DRAWINGS.json: [{digit, strokes: [[[x, y], ...], ...]}] in the unit square.
 // Prints one JSON object with what it measured; exits non-zero on failure.
-/* global document */ // (in the functions that run in the page)
+/* global document, location */ // (in the functions that run in the page)
 import { createServer } from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
@@ -43,11 +43,17 @@ try {
   const errors = [];
   page.on("pageerror", (err) => errors.push(String(err)));
   const t0 = Date.now();
-  await page.goto(url);
+  await page.goto(`${url}#lr=0.02&seed=4&colour=red`); // a shared link: it fills the form, nothing runs
   const ready = () => page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout: 90_000 });
   await ready();
   result.ready_ms = Date.now() - t0;
   result.version = await browser.version();
+  await page.waitForSelector('[data-testid="link-note"]:not([hidden])', { timeout: 30_000 });
+  result.link = await page.evaluate(() => ({
+    lr: document.querySelector('[data-testid="learning-rate"]').value,
+    seed: document.querySelector('[data-testid="seed"]').value,
+    note: document.querySelector('[data-testid="link-note"]').textContent,
+  }));
 
   async function draw(strokes, share, x0, y0) {
     await page.click('[data-testid="clear"]');
@@ -86,6 +92,9 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]').dataset.name === "trained-1",
     { timeout: 60_000, polling: 200 });
   result.trained = await page.$eval('[data-testid="model-name"]', (el) => el.textContent);
+  await page.waitForSelector('[data-testid="run-history"] tr[data-run="run-1"]', { timeout: 30_000 });
+  result.hash = await page.evaluate(() => location.hash); // the form, mirrored in the address
+  await page.waitForSelector('[data-testid="run-history"][data-stored="true"]', { timeout: 30_000 });
   result.workers = await page.$eval('[data-testid="train-progress"]', (el) => el.dataset.workers);
   await page.waitForFunction(() => document.querySelector('[data-testid="memory"]').dataset.helperBytes !== "[]",
     { timeout: 30_000, polling: 200 });
@@ -98,6 +107,9 @@ try {
   await page.reload();
   await ready();
   result.offline_classified = await draw(drawings[0].strokes, 0.6, 0.2, 0.2);
+  // The run history outlives the visit (IndexedDB).
+  await page.waitForSelector('[data-testid="run-history"] tr[data-run="run-1"]', { timeout: 30_000 });
+  result.runs_after_reload = await page.$$eval('[data-testid="run-history"] tbody tr', (rows) => rows.map((r) => r.dataset.run));
   result.errors = errors;
   console.log(JSON.stringify(result));
 } finally {

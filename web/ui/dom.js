@@ -12,10 +12,10 @@ export function on(testid, event, handler) {
   $(testid).addEventListener(event, handler);
 }
 
-// Saves bytes as a file download.
-export function download(bytes, filename) {
+// Saves bytes (or text) as a file download.
+export function download(bytes, filename, type = "application/octet-stream") {
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  link.href = URL.createObjectURL(new Blob([bytes], { type }));
   link.download = filename;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);

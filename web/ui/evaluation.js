@@ -68,6 +68,51 @@ export function showEvaluation(report) {
   }));
 }
 
+// The models Evaluate can compare the active one with ("" = none), keeping the choice while it is held.
+export function showCompareChoices(names) {
+  const select = $("compare-model");
+  const chosen = select.value;
+  select.replaceChildren(new Option("no other model", ""), ...names.map((n) => new Option(n, n)));
+  select.value = names.includes(chosen) ? chosen : "";
+}
+
+export const comparedModel = () => $("compare-model").value;
+
+// Where two models disagree on the test set: counts, and the digits with both answers.
+export function showComparison(c) {
+  const box = $("comparison");
+  box.hidden = !c;
+  if (!c) {
+    $("disagreements").replaceChildren();
+    return;
+  }
+  box.dataset.disagreements = String(c.disagreements);
+  box.dataset.first = c.first;
+  box.dataset.second = c.second;
+  const n = format.integer;
+  $("comparison-text").textContent = c.disagreements === 0
+    ? `${c.first} and ${c.second} give the same answer on all ${n(c.images)} test digits.`
+    : `${c.first} (A) and ${c.second} (B, ${fmtPct(c.second_accuracy)} test accuracy) disagree on ${n(c.disagreements)} ` +
+      `of ${n(c.images)} test digits: A is right on ${n(c.first_right)}, B on ${n(c.second_right)}, neither on ` +
+      `${n(c.neither_right)}.` + (c.gallery.length < c.disagreements ? ` The first ${n(c.gallery.length)}:` : "");
+  $("disagreements").replaceChildren(...c.gallery.map((g, i) => {
+    const fig = document.createElement("figure");
+    Object.assign(fig.dataset, { index: String(g.index), true: String(g.true), first: String(g.first),
+      second: String(g.second) });
+    const cap = document.createElement("figcaption");
+    for (const [label, answer] of [["A", g.first], ["B", g.second]]) {
+      const span = document.createElement("span");
+      span.textContent = `${label} ${answer}`;
+      span.className = answer === g.true ? "right" : "wrong";
+      cap.append(span, " ");
+    }
+    fig.append(tile(c.gallery_pixels, i * 784, grey, `test digit ${g.index}, a ${g.true}: ${c.first} says ${g.first}, ` +
+      `${c.second} says ${g.second}`), cap);
+    fig.title = `test digit ${g.index}: a ${g.true}`;
+    return fig;
+  }));
+}
+
 // Reliability diagram: for each confidence bin, how often the answers were
 
 

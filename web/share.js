@@ -1,0 +1,111 @@
+// Shareable settings. The training form is mirrored in the page's address
+// (#lr=0.01&epochs=3…) as the person edits it: history.replaceState, so
+// editing adds no history entries. Opening such a link fills the form and
+// says so; what the link says goes through pynet's settings table
+// (Session.read_link: unknown keys ignored with a note, each bad value its
+// field's message) and nothing runs until Train is pressed. Copy link uses the
+// Clipboard API where the browser allows it, else selects the link's text.
+//
+// The address's fragment is read, not its query: a fragment never reaches the
+// server or the service worker's cache keys, so a link works offline too.
+import { on } from "./ui/dom.js";
+import { onSettingsInput, presetButtons, readSettings, setSettings, showFieldErrors } from "./ui/form.js";
+import { chooseWorkers, showLinkNote, showShareStatus, showShareUrl, workersChosen } from "./ui/share.js";
+import * as format from "./format.js";
+
+const MAX_LINK = 4096; // pynet.links.MAX_LINK: longer is not a link of this page, and is not parsed
+const MAX_PAIRS = 64; // pynet.links.MAX_PAIRS: Python reads no more
+
+// The form's settings as a fragment: every field in use; workers only when
+// chosen (else the device decides, as the form does).
+function fragmentOfForm() {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(readSettings())) {
+    if (name === "workers" && !workersChosen()) continue;
+    params.set(name, String(value));
+  }
+  return params.toString();
+}
+
+const linkOfForm = () => `${location.origin}${location.pathname}${location.search}#${fragmentOfForm()}`;
+
+// A fragment's key/value pairs (at most MAX_PAIRS) and how many it had.
+export function fragmentPairs(fragment) {
+  const pairs = [];
+  let total = 0;
+  for (const pair of new URLSearchParams(fragment)) {
+    total += 1;
+    if (pairs.length < MAX_PAIRS) pairs.push(pair);
+  }
+  return { pairs, total };
+}
+
+export function initShare(app) {
+  const { client, state } = app;
+  let mirroring = false; // from when the link (if any) has been read: before, the form is not the person's yet
+  let timer = 0;
+
+  const mirror = () => {
+    if (!mirroring) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        history.replaceState(history.state, "", `#${fragmentOfForm()}`);
+      } catch {
+        // an address the browser will not rewrite (e.g. some sandboxed frames): the link button still works
+      }
+    }, 250);
+  };
+  onSettingsInput(mirror);
+  for (const button of presetButtons()) button.addEventListener("click", mirror);
+
+  // Once Python is up (the form has its fields), the first time only.
+  let read = false;
+  app.readSharedLink = async () => {
+    if (read) return;
+    read = true;
+    const fragment = location.hash.slice(1);
+    try {
+      if (!fragment) return;
+      if (fragment.length > MAX_LINK) {
+        showLinkNote(`This link's settings part is ${format.integer(fragment.length)} characters long, far more than ` +
+          "a link of this page carries: it was ignored, and the form keeps its own settings.");
+        return;
+      }
+      const { pairs, total } = fragmentPairs(fragment);
+      const { values, errors, notes } = await client.request("read_link", { pairs, total });
+      if ("workers" in values) chooseWorkers();
+      setSettings(values);
+      app.render();
+      const checked = await client.request("validate_settings", { settings: readSettings() });
+      const bad = { ...checked, ...errors };
+      showFieldErrors(bad);
+      const names = Object.keys(values);
+      const parts = [names.length ? `The form holds the settings of the link you opened (${names.join(", ")}). ` +
+        "Nothing runs until you press Train." : "The link you opened carries no settings of this form."];
+      if (Object.keys(bad).length) parts.push(`Check the fields marked in red (${Object.keys(bad).join(", ")}).`);
+      if (notes.length) parts.push(`${notes.join("; ")}.`.replace(/^./, (c) => c.toUpperCase()));
+      showLinkNote(parts.join(" "));
+    } catch (err) {
+      showLinkNote(`The link's settings could not be read (${err.message}); the form keeps its own.`);
+    } finally {
+      mirroring = true;
+      if (fragment) mirror(); // the address now says what the form holds
+    }
+  };
+
+  on("share-link", "click", async () => {
+    if (!state.ready) return;
+    mirroring = true;
+    const url = linkOfForm();
+    history.replaceState(history.state, "", `#${fragmentOfForm()}`);
+    showShareUrl(url);
+    try {
+      await navigator.clipboard.writeText(url); // throws where not allowed; undefined outside secure contexts
+      showShareStatus("Link copied.", true);
+    } catch {
+      showShareUrl(url, { select: true });
+      showShareStatus("Your browser does not let the page copy: the link is selected, press Ctrl+C (⌘C on a Mac).", false);
+    }
+  });
+}
