@@ -161,6 +161,20 @@ def train_val_split(
 
 
 @dataclass
+class TrainingSplits:
+    """What a run trains and validates on: images ``(N, 784)`` (uint8 pixels
+    or floats in [0, 1]) and labels of each split, and which training images
+    get the bitmap jitter when training augments (``jitter``, booleans ``(N,)``;
+    None: all of them)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    jitter: np.ndarray | None = None
+
+
+@dataclass
 class Dataset:
     """MNIST-style data: flat float images and integer labels, and optionally
     a validation part held out from the training images."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import fonts
-from .data import as_float_pixels
+from .data import TrainingSplits, as_float_pixels
 from .drawn import as_pixels, draw, parallel_map, traced_drawings
 from .stroke_variation import DEFAULT, StrokeVariation
 
@@ -27,6 +27,7 @@ from .stroke_variation import DEFAULT, StrokeVariation
 class DrawnMix:
     """How many drawings join the images (a recipe's data, by value)."""
 
+    image_repeats: int = 1  # times each MNIST training image comes in an epoch (jittered anew each time)
     traced_copies: int = 2  # drawings of each MNIST training digit
     font_copies: int = 24  # varied drawings of each training glyph (digit x family x style)
     crossed_sevens: float = 0.5  # share of a font 7's copies drawn with a crossbar
@@ -34,6 +35,10 @@ class DrawnMix:
     val_font_copies: int = 8
     seed: int = 1
     variation: StrokeVariation = DEFAULT
+    # Whether the drawings get the bitmap jitter (random shifts, rotation,
+    # scale, shear) that augmentation gives MNIST's images. The page centres
+    # every drawing by mass, and the strokes were varied already.
+    jitter_drawings: bool = True
 
 
 def as_uint8(x: np.ndarray) -> np.ndarray:
@@ -76,16 +81,16 @@ def plain_font_drawings(families: tuple[str, ...], fonts_dir: str | os.PathLike[
 
 
 def extend(mix: DrawnMix, x_tr: np.ndarray, y_tr: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-           fonts_dir: str | os.PathLike[str] | None = None, processes: int | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+           fonts_dir: str | os.PathLike[str] | None = None, processes: int | None = None) -> TrainingSplits:
     """The training and validation sets (images ``(N, 784)``, uint8 pixels or
     floats in [0, 1], and labels) with ``mix``'s drawings appended to each, in
-    the images' own dtype."""
+    the images' own dtype; the images are jittered when training augments,
+    the drawings only if ``mix.jitter_drawings``."""
     if mix.font_copies or mix.val_font_copies:  # fail before minutes of drawing, not after
         fonts.require_pillow()
         for family in (*fonts.TRAIN_FAMILIES, *fonts.VALIDATION_FAMILIES):
             fonts.font_files(family, fonts_dir)
-    train_parts, val_parts = [(x_tr, y_tr)], [(x_val, y_val)]
+    train_parts, val_parts = [(x_tr, y_tr)] * mix.image_repeats, [(x_val, y_val)]
     if mix.traced_copies:
         train_parts.append((traced_drawings(as_uint8(x_tr), mix.seed, mix.traced_copies, mix.variation, processes),
                             np.repeat(y_tr, mix.traced_copies)))
@@ -103,4 +108,7 @@ def extend(mix: DrawnMix, x_tr: np.ndarray, y_tr: np.ndarray, x_val: np.ndarray,
         return (np.concatenate([as_float_pixels(x, x_tr.dtype) if x_tr.dtype != np.uint8 else x for x, _ in parts]),
                 np.concatenate([y.astype(np.int64) for _, y in parts]))
 
-    return (*joined(train_parts), *joined(val_parts))
+    x_train, y_train = joined(train_parts)
+    jitter = np.ones(len(y_train), dtype=bool)
+    jitter[len(y_tr) * mix.image_repeats :] = mix.jitter_drawings
+    return TrainingSplits(x_train, y_train, *joined(val_parts), jitter=jitter)

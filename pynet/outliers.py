@@ -4,7 +4,11 @@ teach the network to be unsure of marks that are not digits -- a hash, an
 asterisk, a zigzag -- instead of calling them a confident 4.
 
 They are drawn with the same pen as the page's drawings (``strokes.py``): many
-turns or several crossing strokes, so none of them reads as a digit.
+turns or several crossing strokes, so none of them reads as a digit. Closed
+shapes come in families that no digit has: polygons and star polygons with
+sharp corners, two or three nested outlines, spirals of two turns or more, and
+outlines with two to five small marks inside (one dot inside an oval is a
+dotted zero, so never fewer than two). An oval alone is a 0 and is never one.
 """
 
 from __future__ import annotations
@@ -44,10 +48,16 @@ def _grid(rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def _random_walk(rng: np.random.Generator) -> list[np.ndarray]:
-    k = int(rng.integers(12, 24))
-    angles = np.cumsum(rng.normal(0, 1.4, k))
-    steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
-    return [np.cumsum(steps, axis=0)]
+    """A wandering line; one that came out nearly straight (its points' narrow
+    spread under a fifth of the wide one) is drawn again: it would be a 1."""
+    while True:
+        k = int(rng.integers(12, 24))
+        angles = np.cumsum(rng.normal(0, 1.4, k))
+        steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
+        points = np.cumsum(steps, axis=0)
+        spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
+        if spread[1] >= 0.2 * spread[0]:
+            return [points]
 
 
 def _loops(rng: np.random.Generator) -> list[np.ndarray]:
@@ -63,7 +73,102 @@ def _blob(rng: np.random.Generator) -> list[np.ndarray]:
     return [rng.uniform(0.3, 0.7, (int(rng.integers(25, 40)), 2))]
 
 
-KINDS = (_zigzag, _crossing_lines, _grid, _random_walk, _loops, _blob)
+def _straight(corners: np.ndarray, step: float = 0.02) -> np.ndarray:
+    """Straight sides through ``corners`` ``(k, 2)``, with a point every
+    ``step`` or so: the renderer's curves through the corners alone would
+    round them off, as a pointer's many points along a side do not."""
+    pieces = [corners[:1]]
+    for a, b in zip(corners[:-1], corners[1:]):
+        n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
+        pieces.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
+    return np.concatenate(pieces)
+
+
+def _turned(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Points about (0.5, 0.5), turned by a random angle and stretched by a random aspect."""
+    a = rng.uniform(0, 2 * np.pi)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    return 0.5 + ((points - 0.5) * [np.exp(rng.uniform(-0.35, 0.35)), 1.0]) @ rot.T
+
+
+def _polygon_corners(rng: np.random.Generator, centre: np.ndarray, radius: float) -> np.ndarray:
+    """A closed polygon (3-6 corners, unevenly spaced) or star polygon (5 or 7
+    points, drawn in one stroke), as its corners with the first repeated."""
+    if rng.random() < 0.3:
+        n = int(rng.choice([5, 7]))
+        order = (np.arange(n + 1) * (2 if n == 5 else 3)) % n
+        angles = 2 * np.pi * order / n + rng.uniform(0, 2 * np.pi)
+        radii = np.full(n + 1, radius)
+    else:
+        n = int(rng.integers(3, 7))
+        angles = np.sort(rng.uniform(0, 2 * np.pi / n, n) * 0.5 + 2 * np.pi * np.arange(n) / n) + rng.uniform(0, 6.3)
+        angles = np.append(angles, angles[0])
+        radii = radius * rng.uniform(0.8, 1.0, n + 1)
+        radii[-1] = radii[0]
+    return centre + radii[:, None] * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _oval(rng: np.random.Generator, centre: np.ndarray, radius: float) -> np.ndarray:
+    t = np.linspace(0, 2 * np.pi, 40)[:, None] + rng.uniform(0, 2 * np.pi)
+    radii = radius * np.array([1.0, rng.uniform(0.7, 1.0)])
+    return centre + radii * np.concatenate([np.cos(t), np.sin(t)], axis=1)
+
+
+def _closed_polygon(rng: np.random.Generator) -> list[np.ndarray]:
+    """A triangle, quadrilateral, pentagon, hexagon or star, corners kept sharp."""
+    return [_turned(_straight(_polygon_corners(rng, np.array([0.5, 0.5]), 0.45)), rng)]
+
+
+def _outline(rng: np.random.Generator, centre: np.ndarray, radius: float, oval: bool) -> np.ndarray:
+    return _oval(rng, centre, radius) if oval else _straight(_polygon_corners(rng, centre, radius))
+
+
+def _nested(rng: np.random.Generator) -> list[np.ndarray]:
+    """Two or three outlines (ovals or polygons) inside each other, about nearly one centre."""
+    out, radius = [], 0.45
+    for _ in range(int(rng.integers(2, 4))):
+        centre = 0.5 + rng.normal(0, 0.03, 2)
+        out.append(_outline(rng, centre, radius, rng.random() < 0.6))
+        radius *= rng.uniform(0.4, 0.7)
+    return [_turned(s, rng) for s in out]
+
+
+def _spiral(rng: np.random.Generator) -> list[np.ndarray]:
+    """An Archimedean spiral of 2 to 2.8 turns (more fill the 28x28 image with
+    ink), from the inside out, either way round."""
+    turns = rng.uniform(2.0, 2.8)
+    t = np.linspace(0, turns * 2 * np.pi, int(turns * 24))
+    r = rng.uniform(0.0, 0.08) + (0.45 - 0.04) * t / t[-1]
+    sign = rng.choice([-1.0, 1.0])
+    points = 0.5 + np.stack([r * np.cos(sign * t), r * np.sin(sign * t)], axis=1)
+    return [_turned(points, rng)]
+
+
+def _marks_inside(rng: np.random.Generator) -> list[np.ndarray]:
+    """An oval or polygon with two to five small marks inside: dots, dashes,
+    short arcs or little crosses, none touching the outline."""
+    strokes = [_outline(rng, np.array([0.5, 0.5]), 0.45, rng.random() < 0.6)]
+    for _ in range(int(rng.integers(2, 6))):
+        centre = 0.5 + rng.uniform(-0.22, 0.22, 2)
+        kind, size = rng.integers(4), rng.uniform(0.04, 0.1)
+        if kind == 0:  # a dot: a tap of the pen
+            strokes.append(centre[None, :])
+        elif kind == 1:  # a dash
+            a = rng.uniform(0, np.pi)
+            d = size * np.array([np.cos(a), np.sin(a)])
+            strokes.append(np.stack([centre - d, centre + d]))
+        elif kind == 2:  # a short arc
+            t = np.linspace(0, rng.uniform(1.5, 3.0), 8)[:, None] + rng.uniform(0, 2 * np.pi)
+            strokes.append(centre + size * 1.5 * np.concatenate([np.cos(t), np.sin(t)], axis=1))
+        else:  # a little cross
+            strokes += [np.stack([centre - size, centre + size]), np.stack([centre + [size, -size], centre - [size, -size]])]
+    turned = _turned(np.concatenate(strokes), rng)
+    bounds = np.cumsum([len(s) for s in strokes])[:-1]
+    return np.split(turned, bounds)
+
+
+KINDS = (_zigzag, _crossing_lines, _grid, _random_walk, _loops, _blob, _closed_polygon, _nested, _spiral,
+         _marks_inside)
 
 
 def scribbles(n: int, seed: int = 0) -> np.ndarray:

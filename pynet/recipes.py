@@ -16,7 +16,7 @@ import numpy as np
 
 from .confidence import fit_temperature
 from .config import TrainConfig
-from .data import Dataset, as_float_pixels, train_val_split
+from .data import Dataset, TrainingSplits, as_float_pixels, train_val_split
 from .io import LoadedModel
 from .losses import NO_CLASS
 from .metadata import data_record, training_metadata
@@ -27,8 +27,7 @@ from .outliers import scribbles
 from .parallel import simulated_steps
 from .train import StepInfo, Trainer, TrainProgress, optimizer_for
 
-Extension = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-                     tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+Extension = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], TrainingSplits]
 
 SPLIT_SEED = 0  # the validation images are always the same ones, so runs compare
 
@@ -168,10 +167,10 @@ def fit(
     same ones) to watch each epoch and then to calibrate the confidence, plus
     ``outliers`` scribbles to be unsure of; the test set is used once, at the end.
 
-    ``extend(x_train, y_train, x_val, y_val)`` returns the four with more
-    samples made from each split (the shipped model's drawings,
-    ``drawn_mix.extend``); the extended validation set is the one watched and
-    calibrated on.
+    ``extend(x_train, y_train, x_val, y_val)`` returns the splits with more
+    samples made from each (the shipped model's drawings, ``drawn_mix.extend``)
+    and which training samples the bitmap jitter applies to; the extended
+    validation set is the one watched and calibrated on.
 
     ``stop_at_step``: end the run after that many mini-batches (counting from
     the start of the run, as ``TrainProgress.steps``), as a run stopped
@@ -181,16 +180,18 @@ def fit(
         x, y = x[:limit], y[:limit]
     if not 0 <= val_size < len(x):
         raise ValueError(f"val_size must be between 0 and {len(x) - 1}, got {val_size}")
-    x_tr, y_tr, x_val, y_val = train_val_split(x, y, val_size, seed=SPLIT_SEED)
+    splits = TrainingSplits(*train_val_split(x, y, val_size, seed=SPLIT_SEED))
     if extend is not None:
-        x_tr, y_tr, x_val, y_val = extend(x_tr, y_tr, x_val, y_val)
+        splits = extend(splits.x_train, splits.y_train, splits.x_val, splits.y_val)
     if outliers:
-        x_tr, y_tr = with_outliers(x_tr, y_tr, outliers)
+        splits = with_outliers(splits, outliers)
+    x_tr, y_tr, x_val, y_val, jitter = splits.x_train, splits.y_train, splits.x_val, splits.y_val, splits.jitter
     if resume is not None:
         config = resume.config
-        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val, resume.optimizer, resume.progress, resume.history)
+        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val, resume.optimizer, resume.progress, resume.history,
+                          jitter=jitter)
     else:
-        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val)
+        trainer = Trainer(model, config, x_tr, y_tr, x_val, y_val, jitter=jitter)
     start = time.perf_counter()
     steps = trainer.steps() if config.workers == 1 else simulated_steps(trainer, config.workers)
     for info in steps:
@@ -207,12 +208,16 @@ def fit(
     return TrainResult(model, trainer.optimizer, meta, report)
 
 
-def with_outliers(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The training images plus ``n`` scribbles labelled NO_CLASS (``outliers.py``)."""
+def with_outliers(splits: TrainingSplits, n: int) -> TrainingSplits:
+    """The training images plus ``n`` scribbles labelled NO_CLASS
+    (``outliers.py``), jittered like the images when training augments."""
+    x, y = splits.x_train, splits.y_train
     extra = scribbles(n, seed=1)
     if x.dtype != np.uint8:
         extra = as_float_pixels(extra, x.dtype)
-    return np.concatenate([x, extra]), np.concatenate([y, np.full(n, NO_CLASS, dtype=y.dtype)])
+    jitter = None if splits.jitter is None else np.concatenate([splits.jitter, np.ones(n, dtype=bool)])
+    return replace(splits, x_train=np.concatenate([x, extra]),
+                   y_train=np.concatenate([y, np.full(n, NO_CLASS, dtype=y.dtype)]), jitter=jitter)
 
 
 def validate_samples(samples: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:

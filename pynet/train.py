@@ -236,7 +236,8 @@ class Trainer:
     """Trains ``model`` on ``(x, y)``; validates each epoch on ``(x_val, y_val)``.
 
     ``progress``, ``optimizer`` and ``history`` continue an earlier run (see
-    ``io.LoadedModel``); ``config.epochs`` is then the run's total.
+    ``io.LoadedModel``); ``config.epochs`` is then the run's total. ``jitter``
+    (booleans, one per sample) limits augmentation to the samples it marks.
 
     A step is three calls, so that its middle can run elsewhere (data
     parallelism, ``parallel.py``): ``next_batch`` plans the mini-batch,
@@ -256,9 +257,12 @@ class Trainer:
         optimizer: Optimizer | None = None,
         progress: TrainProgress | None = None,
         history: list[dict] | None = None,
+        jitter: np.ndarray | None = None,
     ) -> None:
         if len(x) != len(y) or len(x) == 0:
             raise ValueError(f"need matching, non-empty data; got {len(x)} inputs and {len(y)} labels")
+        if jitter is not None and np.shape(jitter) != (len(x),):
+            raise ValueError(f"jitter must say yes or no for each of the {len(x)} samples, got shape {np.shape(jitter)}")
         dtype = model.parameters()[0].dtype
 
         # uint8 pixels stay uint8 (a quarter of the memory) and are converted per batch.
@@ -270,6 +274,10 @@ class Trainer:
         self.y = y.astype(np.int64, copy=False) if y.ndim == 1 else y.astype(dtype, copy=False)
         self.x = as_input(x)
         self.x_val = None if x_val is None else as_input(x_val)
+        # Which samples get the bitmap jitter when augmenting (None: all): the
+        # shipped model's drawings do not, since the page centres every
+        # drawing by mass and their strokes were varied already (presets.py).
+        self.jitter = None if jitter is None else np.asarray(jitter, dtype=bool)
         self.y_val = y_val
         self.optimizer = optimizer or optimizer_for(config, model.parameters())
         self.progress = progress or TrainProgress()
@@ -374,8 +382,12 @@ class Trainer:
         if self._random_batches:
             # Keyed by position, so a resumed run draws the same numbers (~15 us).
             rng = np.random.default_rng((self.config.seed, epoch, start))
-            if self.config.augment:
+            if self.config.augment and self.jitter is None:
                 xb = random_affine(xb, rng)
+            elif self.config.augment:
+                rows = np.flatnonzero(self.jitter[idx])
+                if len(rows):
+                    xb[rows] = random_affine(xb[rows], rng)
         return idx, xb, yb, rng
 
     def current_lr(self) -> float:

@@ -3,6 +3,7 @@ drawn from the right split, font families kept apart, clear errors when fonts
 or Pillow are missing; and the independent tracer of the measurement."""
 
 import builtins
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -43,13 +44,18 @@ def test_extend_adds_drawings_of_each_split_and_keeps_dtype(digits, tmp_path):
     images, labels = digits
     x = images.reshape(-1, 784).astype(np.float32) / 255
     mix = DrawnMix(traced_copies=2, font_copies=1, val_traced_copies=1, val_font_copies=1)
-    xt, yt, xv, yv = extend(mix, x[:8], labels[:8], x[8:], labels[8:], processes=1)
+    splits = extend(mix, x[:8], labels[:8], x[8:], labels[8:], processes=1)
+    xt, yt, xv, yv = splits.x_train, splits.y_train, splits.x_val, splits.y_val
     n_train_glyphs = len(fonts.digit_glyphs(fonts.TRAIN_FAMILIES))
     n_val_glyphs = len(fonts.digit_glyphs(fonts.VALIDATION_FAMILIES))
     assert len(xt) == 8 + 16 + n_train_glyphs and len(xv) == 4 + 4 + n_val_glyphs
     assert xt.dtype == np.float32 and 0 <= xt.min() and xt.max() <= 1
     np.testing.assert_array_equal(yt[8:24], np.repeat(labels[:8], 2))  # drawings of the training digits only
     np.testing.assert_array_equal(yv[4:8], labels[8:])
+    assert splits.jitter.shape == (len(xt),) and splits.jitter.all()  # by default drawings are jittered like images
+    plain = replace(mix, font_copies=0, val_font_copies=0, jitter_drawings=False)
+    unjittered = extend(plain, x[:8], labels[:8], x[8:], labels[8:], processes=1).jitter
+    assert unjittered.shape == (24,) and unjittered[:8].all() and not unjittered[8:].any()
 
 
 def test_font_families_are_split_three_ways_and_all_installed():

@@ -115,6 +115,23 @@ def test_augmented_training_still_learns(rng):
     assert accuracy(y, model.predict(images.reshape(n, -1))) > 0.95
 
 
+def test_augmentation_jitters_only_the_samples_marked_for_it(rng):
+    """The shipped model's drawings are not jittered (the page centres them):
+    a batch changes exactly in the rows ``jitter`` marks; a wrong-sized mark is refused."""
+    x = rng.integers(0, 256, size=(64, 784), dtype=np.uint8)
+    x[:, :84] = 0  # some empty border, so a shift visibly moves the ink
+    y = rng.integers(0, 10, size=64)
+    jitter = np.arange(64) % 3 == 0
+    model = build_model(ModelConfig(hidden=(8,)))
+    trainer = Trainer(model, TrainConfig(epochs=1, batch_size=64, augment=True), x, y, jitter=jitter)
+    batch = trainer.next_batch()
+    plain = x[batch.idx].astype(np.float32) / np.float32(255)
+    changed = (np.abs(batch.x - plain) > 1e-6).any(axis=1)
+    np.testing.assert_array_equal(changed, jitter[batch.idx])
+    with pytest.raises(ValueError, match="each of the 64 samples"):
+        Trainer(model, TrainConfig(), x, y, jitter=jitter[:10])
+
+
 def test_uint8_pixels_train_exactly_like_their_float_version(rng):
     """The browser keeps MNIST as uint8 and converts per batch: same result."""
     pixels = rng.integers(0, 256, size=(300, 784), dtype=np.uint8)
