@@ -66,6 +66,7 @@ def font_versions(directory: Path | None) -> dict[str, str]:
 def recipe() -> dict:
     return {"model": presets.PRETRAINED_MODEL.to_dict(), "train": presets.PRETRAINED_TRAIN.to_dict(),
             "val_size": presets.PRETRAINED_VAL_SIZE, "outliers": presets.PRETRAINED_OUTLIERS,
+            "outlier_families": presets.PRETRAINED_OUTLIER_FAMILIES,
             "drawn_mix": dataclasses.asdict(presets.PRETRAINED_MIX)}
 
 

@@ -29,6 +29,7 @@ from .model import build_model
 from .notebook import NotebookError
 from .notebook_cli import add_parser as add_export_notebook
 from .notebook_cli import cmd_export_notebook
+from .outliers import DEFAULT_FAMILIES
 from .preprocess import preprocess_image
 from .progress import progress_bar
 from .recipes import Continuation, TrainResult, continuation, fit
@@ -293,6 +294,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     outliers = default_outliers if args.outliers is None else args.outliers
     if not 0 <= outliers <= 100_000:
         raise CLIError(f"--outliers must be between 0 and 100,000, got {outliers}")
+    families = presets.PRETRAINED_OUTLIER_FAMILIES if args.preset == "pretrained" else DEFAULT_FAMILIES
     exact_preset = (args.preset == "pretrained" and not given and args.limit is None
                     and val_size == presets.PRETRAINED_VAL_SIZE and outliers == presets.PRETRAINED_OUTLIERS)
     config = resume.config if resume else train_cfg
@@ -314,7 +316,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 result: TrainResult = presets.train_pretrained(data, on_step=on_step, fonts_dir=args.fonts)
             else:
                 result = fit(model, train_cfg, data, name=name, val_size=val_size, limit=args.limit,
-                             outliers=outliers, on_step=on_step, resume=resume)
+                             outliers=outliers, outlier_families=families, on_step=on_step, resume=resume)
         except Interrupted as stopped:
             reporter.close()
             trainer = stopped.trainer

@@ -167,16 +167,40 @@ def _marks_inside(rng: np.random.Generator) -> list[np.ndarray]:
     return np.split(turned, bounds)
 
 
-KINDS = (_zigzag, _crossing_lines, _grid, _random_walk, _loops, _blob, _closed_polygon, _nested, _spiral,
-         _marks_inside)
+def _any_random_walk(rng: np.random.Generator) -> list[np.ndarray]:
+    """The first round's wandering line, kept as it came out, straight or not
+    (the ``"open"`` families: the model shipped with them must be made again)."""
+    k = int(rng.integers(12, 24))
+    angles = np.cumsum(rng.normal(0, 1.4, k))
+    steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
+    return [np.cumsum(steps, axis=0)]
 
 
-def scribbles(n: int, seed: int = 0) -> np.ndarray:
-    """``n`` scribbles as flat uint8 28x28 images (MNIST's format)."""
+# The families a recipe draws from, by name (a recipe records the name, so the
+# scribbles it trained on can be drawn again): "open", the six of open strokes
+# the first pretrained model was trained with; "open+closed", those with the
+# closed shapes no digit has and the random walks that come out straight
+# drawn again.
+FAMILIES = {
+    "open": (_zigzag, _crossing_lines, _grid, _any_random_walk, _loops, _blob),
+    "open+closed": (_zigzag, _crossing_lines, _grid, _random_walk, _loops, _blob, _closed_polygon, _nested, _spiral,
+                    _marks_inside),
+}
+DEFAULT_FAMILIES = "open+closed"
+KINDS = FAMILIES[DEFAULT_FAMILIES]
+
+
+def scribbles(n: int, seed: int = 0, families: str = DEFAULT_FAMILIES) -> np.ndarray:
+    """``n`` scribbles as flat uint8 28x28 images (MNIST's format), taking
+    the ``families`` (a name in ``FAMILIES``) in turn. ValueError for an
+    unknown name."""
+    if families not in FAMILIES:
+        raise ValueError(f"unknown scribble families {families!r}; choose one of {', '.join(FAMILIES)}")
+    kinds = FAMILIES[families]
     rng = np.random.default_rng(seed)
     out = np.zeros((n, 784), dtype=np.uint8)
     for i in range(n):
-        image = render_strokes(KINDS[i % len(KINDS)](rng))
+        image = render_strokes(kinds[i % len(kinds)](rng))
         if image is not None:
             out[i] = np.round(image * 255).astype(np.uint8)
     return out

@@ -23,7 +23,7 @@ from .metadata import data_record, training_metadata
 from .metrics import classification_report
 from .model import Sequential
 from .optimizers import Optimizer
-from .outliers import scribbles
+from .outliers import DEFAULT_FAMILIES, scribbles
 from .parallel import simulated_steps
 from .train import StepInfo, Trainer, TrainProgress, optimizer_for
 
@@ -158,6 +158,7 @@ def fit(
     val_size: int,
     limit: int | None = None,
     outliers: int = 0,
+    outlier_families: str = DEFAULT_FAMILIES,
     on_step: Callable[[StepInfo, Trainer], None] | None = None,
     resume: Continuation | None = None,
     extend: Extension | None = None,
@@ -165,7 +166,8 @@ def fit(
 ) -> TrainResult:
     """Train on MNIST's training images less ``val_size`` held out (always the
     same ones) to watch each epoch and then to calibrate the confidence, plus
-    ``outliers`` scribbles to be unsure of; the test set is used once, at the end.
+    ``outliers`` scribbles to be unsure of, drawn from ``outlier_families``
+    (``outliers.FAMILIES``); the test set is used once, at the end.
 
     ``extend(x_train, y_train, x_val, y_val)`` returns the splits with more
     samples made from each (the shipped model's drawings, ``drawn_mix.extend``)
@@ -184,7 +186,7 @@ def fit(
     if extend is not None:
         splits = extend(splits.x_train, splits.y_train, splits.x_val, splits.y_val)
     if outliers:
-        splits = with_outliers(splits, outliers)
+        splits = with_outliers(splits, outliers, outlier_families)
     x_tr, y_tr, x_val, y_val, jitter = splits.x_train, splits.y_train, splits.x_val, splits.y_val, splits.jitter
     if resume is not None:
         config = resume.config
@@ -208,11 +210,11 @@ def fit(
     return TrainResult(model, trainer.optimizer, meta, report)
 
 
-def with_outliers(splits: TrainingSplits, n: int) -> TrainingSplits:
+def with_outliers(splits: TrainingSplits, n: int, families: str = DEFAULT_FAMILIES) -> TrainingSplits:
     """The training images plus ``n`` scribbles labelled NO_CLASS
     (``outliers.py``), jittered like the images when training augments."""
     x, y = splits.x_train, splits.y_train
-    extra = scribbles(n, seed=1)
+    extra = scribbles(n, seed=1, families=families)
     if x.dtype != np.uint8:
         extra = as_float_pixels(extra, x.dtype)
     jitter = None if splits.jitter is None else np.concatenate([splits.jitter, np.ones(n, dtype=bool)])

@@ -44,3 +44,20 @@ def test_closed_shapes_have_sharp_corners_and_marks_come_in_pairs_or_more():
         assert len(inside) >= 2  # one dot inside an oval would be a dotted zero
         nested = outliers._nested(rng)
         assert 2 <= len(nested) <= 3
+
+
+def test_the_open_families_draw_the_first_rounds_scribbles_exactly():
+    # sha256 of scribbles(120, seed=1) as outliers.py drew them when the
+    # committed first-round model was trained (six families, git main at d004281)
+    import hashlib
+
+    x = outliers.scribbles(120, seed=1, families="open")
+    assert hashlib.sha256(x.tobytes()).hexdigest() == "c5fd58220a46c355bd2c574056e4618154b850904a492741414fff46f2d2edfa"
+    assert not np.array_equal(x, outliers.scribbles(120, seed=1))  # the default families differ
+
+
+def test_an_unknown_family_name_is_refused_with_the_choices():
+    import pytest
+
+    with pytest.raises(ValueError, match="open, open\\+closed"):
+        outliers.scribbles(5, families="closed")
