@@ -23,9 +23,10 @@ PLACEMENTS = {"100 %": (1.0, 0.0, 0.0, 280), "60 %, corner": (0.6, 0.38, 0.02, 2
 pytestmark = pytest.mark.mnist
 # Marks that are not digits the shipped model must leave unsure (of 8 and of 14;
 # README "How a drawing becomes the network's input"). Set from the shipped model
-# (the model before it: 8 and 8; the target is 8 of 8).
-MARKS_UNSURE = 6
-OTHER_MARKS_UNSURE = 8
+# (the first round's: 6 and 8; the MNIST-only model before it: 8 and 8; the
+# issue's target is 8 of 8).
+MARKS_UNSURE = 8
+OTHER_MARKS_UNSURE = 12
 
 
 @pytest.fixture(scope="module")
@@ -134,5 +135,5 @@ def test_real_digits_are_rarely_unsure(model):
 
     data = load_mnist()
     answers = [judge(p) for p in model.predict_proba(data.x_test[:2000])]
-    assert np.mean([a["unsure"] for a in answers]) <= 0.025  # measured 1.75 %; the target, 1.5 %, is not met yet
+    assert np.mean([a["unsure"] for a in answers]) <= 0.025  # measured 2.25 % (the first round: 1.75 %); the target, 1.5 %, is not met yet
     assert len(first_test_digit_of_each_class()) == 10
