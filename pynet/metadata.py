@@ -37,7 +37,10 @@ FIELDS = {
     "temperature": Real(0.05, 20.0),
     "continued_at_step": Integer(0, 2**53),
 }
-DATA_SOURCES = ("mnist", "mnist+drawings")  # MNIST's training images; those mixed with a person's drawings
+# MNIST's training images; those mixed with a person's drawings (fine-tuning);
+# those with drawings made from them and from font digits (the shipped
+# model's mix, drawn_mix.py)
+DATA_SOURCES = ("mnist", "mnist+drawings", "mnist+drawn-mix")
 MAX_OUTLIERS = 100_000
 _DATA_FIELDS = {"source": Choice(DATA_SOURCES), "images": Integer(1, 10**9), "outliers": Integer(0, MAX_OUTLIERS)}
 

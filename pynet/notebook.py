@@ -97,6 +97,10 @@ class RunRecipe:
             raise NotebookError(f"{name}'s training record {why} ({', '.join(missing)}), so no notebook can "
                                 "train it again (models from files made before pynet recorded it lack it)")
         data = meta["data"]
+        if data["source"] == "mnist+drawn-mix":
+            raise NotebookError(f"{name} learned from MNIST and drawings made from its digits and from font files, "
+                                "which a notebook does not draw: `python -m pynet train --preset pretrained` "
+                                "trains it again")
         if data["source"] != "mnist":
             raise NotebookError(f"{name} was fine-tuned on drawings made in the page, which a notebook does not "
                                 "have; export the run it was fine-tuned from instead")

@@ -48,7 +48,7 @@ PRETRAINED_OUTLIER_FAMILIES = "open+closed"  # outliers.FAMILIES
 # From P2 and P4 a candidate recipe was run in full (R2, once, 2026-11-29):
 # drawings not jittered, the closed-shape families, 15,000 scribbles, MNIST's
 # images twice per epoch (jittered anew each time: they stayed 0.4 points under
-# the model trained on them alone), 8 epochs of 194,376 samples. 73 min on the
+# the model trained on them alone), 8 epochs of 193,920 samples. 73 min on the
 # shared 2 cores (load 5-15; nice 5), validation 0.9747 after the 8th epoch.
 # Test sets, all 10,000 digits (build/accuracy.py; % right / right but unsure
 # / wrong and sure), R2 against the shipped first round (R1) and the model

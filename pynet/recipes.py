@@ -205,7 +205,7 @@ def fit(
     calibrate(model, x_val, y_val)
     report = classification_report(data.y_test, model.predict(data.x_test))
     meta = training_metadata(trainer, name=name, val_size=val_size, test_accuracy=report["accuracy"],
-                             train_seconds=seconds, data=data_record("mnist", len(x), outliers),
+                             train_seconds=seconds, data=data_record("mnist" if extend is None else "mnist+drawn-mix", len(x), outliers),
                              continued_at_step=resume.continued_at_step if resume else None)
     return TrainResult(model, trainer.optimizer, meta, report)
 

@@ -51,6 +51,9 @@ def test_cli_preset_reproduces_the_recipe_bit_for_bit(monkeypatch, small_mnist_d
     # The test set is used once, at the end; each epoch is watched on held-out training images.
     assert via_cli.metadata["val_size"] == 100 and len(via_cli.metadata["history"]) == 2
     assert via_cli.metadata["test_accuracy"] == direct.metadata["test_accuracy"]
+    # The record says what it learned from: MNIST, the drawings made from it and fonts, and the scribbles.
+    assert via_cli.metadata["data"] == {"source": "mnist+drawn-mix", "images": 600,
+                                        "outliers": presets.PRETRAINED_OUTLIERS}
 
 
 def test_retrain_writes_a_model_and_manifest_the_build_accepts_and_a_changed_byte_is_refused(
@@ -90,6 +93,7 @@ def test_the_committed_model_matches_its_manifest_and_todays_recipe():
     assert manifest["recipe"] == json.loads(json.dumps(retrain.recipe()))  # the recipe was not changed since
     loaded = load_model(path)
     assert loaded.model.config == presets.PRETRAINED_MODEL
+    assert loaded.metadata["data"]["source"] == "mnist+drawn-mix"
     assert Path(path).stat().st_size < 4 * 2**20
 
 
