@@ -12,6 +12,7 @@ import gzip
 import http.server
 import io
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -93,11 +94,22 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """The threading server, without a traceback when a browser drops a
+    connection mid-reply (a tab closed or reloaded while a file streams):
+    that is the browser's choice, not a server error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(directory: Path, port: int = 0, base: str = "/", verbose: bool = False) -> http.server.ThreadingHTTPServer:
     """A ready server (call ``serve_forever``); port 0 picks a free port."""
     base = "/" + base.strip("/") + "/" if base.strip("/") else "/"
     handler = functools.partial(type("Handler", (SiteHandler,), {"base": base}), directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = SiteServer(("127.0.0.1", port), handler)
     server.verbose = verbose
     server.base = base
     return server

@@ -54,3 +54,23 @@ def test_server_gzips_text_and_wasm_but_not_archives(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_browser_dropping_a_connection_prints_no_traceback_but_real_errors_still_do(tmp_path, capsys):
+    from build.serve import make_server
+
+    server = make_server(tmp_path)
+    try:
+        for dropped in (ConnectionResetError(104, "Connection reset by peer"), BrokenPipeError(32, "Broken pipe")):
+            try:
+                raise dropped
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a bug" in capsys.readouterr().err
+    finally:
+        server.server_close()
