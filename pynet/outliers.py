@@ -47,14 +47,20 @@ def _grid(rng: np.random.Generator) -> list[np.ndarray]:
     return strokes
 
 
+def _any_random_walk(rng: np.random.Generator) -> list[np.ndarray]:
+    """The first round's wandering line, kept as it came out, straight or not
+    (the ``"open"`` families, which the first round's model was trained with)."""
+    k = int(rng.integers(12, 24))
+    angles = np.cumsum(rng.normal(0, 1.4, k))
+    steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
+    return [np.cumsum(steps, axis=0)]
+
+
 def _random_walk(rng: np.random.Generator) -> list[np.ndarray]:
     """A wandering line; one that came out nearly straight (its points' narrow
     spread under a fifth of the wide one) is drawn again: it would be a 1."""
     while True:
-        k = int(rng.integers(12, 24))
-        angles = np.cumsum(rng.normal(0, 1.4, k))
-        steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
-        points = np.cumsum(steps, axis=0)
+        (points,) = _any_random_walk(rng)
         spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
         if spread[1] >= 0.2 * spread[0]:
             return [points]
@@ -165,15 +171,6 @@ def _marks_inside(rng: np.random.Generator) -> list[np.ndarray]:
     turned = _turned(np.concatenate(strokes), rng)
     bounds = np.cumsum([len(s) for s in strokes])[:-1]
     return np.split(turned, bounds)
-
-
-def _any_random_walk(rng: np.random.Generator) -> list[np.ndarray]:
-    """The first round's wandering line, kept as it came out, straight or not
-    (the ``"open"`` families: the model shipped with them must be made again)."""
-    k = int(rng.integers(12, 24))
-    angles = np.cumsum(rng.normal(0, 1.4, k))
-    steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * rng.uniform(0.05, 0.2, (k, 1))
-    return [np.cumsum(steps, axis=0)]
 
 
 # The families a recipe draws from, by name (a recipe records the name, so the
