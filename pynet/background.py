@@ -90,7 +90,7 @@ def interpolate_grid(grid: np.ndarray, block: float, rows: np.ndarray, cols: np.
     return top * (1 - fr[:, None]) + bottom * fr[:, None]
 
 
-def _running(img: np.ndarray, size: int, reduce, axis: int) -> np.ndarray:
+def running_extreme(img: np.ndarray, size: int, reduce, axis: int) -> np.ndarray:
     """``reduce`` (np.maximum or np.minimum) over a centred window of ``size``
     (odd) pixels along ``axis``, edges repeated: windows doubled in
     log2(size) passes, then two overlapping ones joined."""
@@ -111,5 +111,5 @@ def closing(img: np.ndarray, size: int) -> np.ndarray:
     squares): dark features narrower than ``size`` vanish, brighter regions
     keep their edges -- paper's brightness under the ink, a shadow's edge
     kept sharp (the usual background estimate of document binarisation)."""
-    opened = _running(_running(img, size, np.maximum, 0), size, np.maximum, 1)
-    return _running(_running(opened, size, np.minimum, 0), size, np.minimum, 1)
+    opened = running_extreme(running_extreme(img, size, np.maximum, 0), size, np.maximum, 1)
+    return running_extreme(running_extreme(opened, size, np.minimum, 0), size, np.minimum, 1)

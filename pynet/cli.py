@@ -10,34 +10,30 @@ import argparse
 import json
 import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import presets
-from .confidence import calibration_report, judge
+from .cli_common import CLIError, check_writable, positive
 from .config import SETTINGS, parse_settings
 from .constraints import SettingsError
-from .data import IDXFormatError, load_mnist, read_idx
+from .data import IDXFormatError, load_mnist
 from .fonts import FontsNotFound
-from .images import ImageError, read_image
+from .images import ImageError
 from .io import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
 from .metadata import data_record, training_metadata
 from .model import build_model
+from .model_cli import add_parsers as add_model_commands
+from .model_cli import cmd_evaluate, cmd_predict
 from .notebook import NotebookError
 from .notebook_cli import add_parser as add_export_notebook
 from .notebook_cli import cmd_export_notebook
 from .outliers import DEFAULT_FAMILIES
-from .preprocess import preprocess_image
 from .progress import progress_bar
 from .recipes import Continuation, TrainResult, continuation, fit
 from .train import StepInfo, Trainer, TrainingDiverged
 
-
-class CLIError(Exception):
-    """A user error: printed as ``pynet: error: ...`` with exit status 2."""
+MAX_OUTLIERS = 100_000
 
 
 # Training settings the CLI exposes: setting name -> what it means. Limits and
@@ -45,7 +41,7 @@ class CLIError(Exception):
 TRAIN_OPTIONS = {
     "conv": "convolution blocks before the dense layers (each conv + ReLU + 2x2 max-pool): filters per block, "
             "e.g. 8,16 (5x5 kernels) or 32x3,64x3; '' for none (a dense network)",
-    "padding": "convolution padding: valid (none) or same (keeps the size)",
+    "padding": "convolution padding: 'same' keeps each block's image size, 'valid' pads nothing and shrinks it",
     "hidden": "hidden (dense) layer sizes, e.g. 128 or 256,128 ('' for none)",
     "dropout": "dropout rate after each hidden layer, 0 to disable",
     "epochs": "passes over the training set (with --resume: how many more)",
@@ -71,8 +67,12 @@ def limits_text(setting: str) -> str:
     rule = SETTINGS[setting].describe()
     if rule["kind"] == "choice":
         return "one of " + ", ".join(rule["options"])
-    if rule["kind"] in ("integer", "number"):
-        return f"{rule['min']:g} to {rule['max']:g}"
+    if rule["kind"] == "integer":
+        return f"{rule['min']:,} to {rule['max']:,}"
+    if rule["kind"] == "number":  # the words of the error a value out of range gets
+        low = "greater than" if rule["min_exclusive"] else "at least"
+        high = "less than" if rule["max_exclusive"] else "at most"
+        return f"{low} {rule['min']:g} and {high} {rule['max']:g}"
     if rule["kind"] == "sizes":
         return f"up to {rule['max_items']} layers of {rule['min']} to {rule['max']} units"
     if rule["kind"] == "conv":
@@ -93,8 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Ctrl+C stops after the current batch and saves a checkpoint to --out, "
                                    "which --resume continues exactly.")
     t.add_argument("--data", type=Path, help=data_help)
-    t.add_argument("--preset", choices=sorted(presets.PRESETS), help="start from a named recipe; 'pretrained' "
-                   "trains the shipped model exactly as the build does (options given explicitly override it)")
+    t.add_argument("--preset", choices=sorted(presets.PRESETS), help="start from a named recipe (options given "
+                   "explicitly override it): 'pretrained' trains the shipped model exactly as it was made; "
+                   "'in-tab' is the page's quick default (a dense 784-128-10 network, 2 epochs: seconds); 'tfjs' "
+                   "is TensorFlow.js's example network (two small convolution blocks, 1 epoch) and 'tfjs-bn' the "
+                   "same with batch normalisation")
     t.add_argument("--resume", type=Path, metavar="MODEL", help="continue training a saved model with its optimiser "
                    "state and schedule position: without --epochs it finishes the saved run, with --epochs N it "
                    "trains N more epochs")
@@ -113,36 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=BATCH_NORM_HELP)
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random shifts (+-2 px) and small rotation/scale/shear jitter (default off)")
-    t.add_argument("--val-size", type=int, help="training images held out to validate each epoch and to calibrate "
-                   "the confidence (default 5000)")
-    t.add_argument("--outliers", type=int, help="scribbles added to the training set, trained towards 'none of "
-                   f"the digits' so the model is unsure of non-digits (default 0; --preset pretrained: "
-                   f"{presets.PRETRAINED_OUTLIERS})")
+    t.add_argument("--val-size", type=int, metavar="N", help="training images held out to validate each epoch "
+                   f"and to calibrate the confidence; 0 to the training images less one (default "
+                   f"{presets.PRETRAINED_VAL_SIZE:,})")
+    t.add_argument("--outliers", type=int, metavar="N", help="scribbles added to the training set, trained "
+                   f"towards 'none of the digits' so the model is unsure of non-digits; 0 to {MAX_OUTLIERS:,} "
+                   f"(default 0; --preset pretrained: {presets.PRETRAINED_OUTLIERS:,})")
     t.add_argument("--fonts", type=Path, metavar="DIR", help="--preset pretrained: the @fontsource packages its "
                    "typeset digits come from (default $PYNET_FONTS_DIR or node_modules/@fontsource; reading them "
                    "needs Pillow)")
-    t.add_argument("--limit", type=int, help="use only the first N training images (quick experiments)")
+    t.add_argument("--limit", type=int, metavar="N", help="use only the first N training images (quick "
+                   "experiments); 1 or more (default: all 60,000)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, only one line per epoch")
-
-    e = sub.add_parser("evaluate", help="evaluate a model on the MNIST test set",
-                       description="Print overall and per-class accuracy, the confusion matrix and the prediction distribution.")
-    e.add_argument("--model", type=Path, required=True, help="model .npz file")
-    e.add_argument("--data", type=Path, help=data_help)
-    e.add_argument("--limit", type=int, help="use only the first N test samples")
-    e.add_argument("--json", type=Path, help="also write the results as JSON to this file")
-
-    p = sub.add_parser("predict", help="classify image files or IDX records",
-                       description="Classify pictures of one digit each -- photos, scans, screenshots: PNG (8 or "
-                                   "16 bits), JPEG and the rest via Pillow, PBM/PGM/PPM (plain or binary, 8 or 16 "
-                                   "bits) or .npy arrays; any size, dark ink on light or light on dark, with or without "
-                                   "transparency. The ink is found and its strokes brought to MNIST's width, as a "
-                                   "drawing on the page is. Or records of an IDX image file, as they are.")
-    p.add_argument("--model", type=Path, required=True, help="model .npz file")
-    p.add_argument("images", nargs="*", type=Path, help="image files to classify")
-    p.add_argument("--idx", type=Path, help="an IDX image file (e.g. t10k-images-idx3-ubyte) to classify records of")
-    p.add_argument("--index", type=int, nargs="+", default=[0], help="which IDX records (default 0)")
 
     b = sub.add_parser("bench", help="measure native training throughput",
                        description="Train on random MNIST-shaped data and print samples/s (a benchmark, not a test).")
@@ -154,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--samples", type=int, default=60000, help="samples to time after warm-up (default 60000)")
     b.add_argument("--optimizer", choices=SETTINGS["optimizer"].describe()["options"], default="adam")
     b.add_argument("--dtype", choices=SETTINGS["dtype"].describe()["options"], default="float32")
+    add_model_commands(sub, data_help)
     add_export_notebook(sub)
     return parser
 
@@ -168,26 +156,6 @@ def parsed(values: dict[str, Any], base=None):
         return parse_settings(values, base)
     except SettingsError as exc:
         raise CLIError("; ".join(f"{flag(f)}: {m}" for f, m in exc.errors.items())) from None
-
-
-def check_writable(path: Path, what: str) -> None:
-    """Fail before training, not after it: ``path`` must be a writable file name."""
-    if path.is_dir():
-        raise CLIError(f"{what} {path} is a directory; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise CLIError(f"{what} {path}: {parent} is not a directory")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=".pynet-write-test-"):
-            pass
-    except OSError as exc:
-        raise CLIError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
-
-
-def positive(value: int | None, option: str) -> None:
-    if value is not None and value < 1:
-        raise CLIError(f"{option} must be a positive whole number, got {value}")
 
 
 class StopOnInterrupt:
@@ -292,8 +260,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     name = args.out.stem
     default_outliers = presets.PRETRAINED_OUTLIERS if args.preset == "pretrained" else 0
     outliers = default_outliers if args.outliers is None else args.outliers
-    if not 0 <= outliers <= 100_000:
-        raise CLIError(f"--outliers must be between 0 and 100,000, got {outliers}")
+    if not 0 <= outliers <= MAX_OUTLIERS:
+        raise CLIError(f"--outliers must be between 0 and {MAX_OUTLIERS:,}, got {outliers}")
     families = presets.PRETRAINED_OUTLIER_FAMILIES if args.preset == "pretrained" else DEFAULT_FAMILIES
     exact_preset = (args.preset == "pretrained" and not given and args.limit is None
                     and val_size == presets.PRETRAINED_VAL_SIZE and outliers == presets.PRETRAINED_OUTLIERS)
@@ -339,66 +307,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     metrics_path.write_text(json.dumps(meta | {"test": result.test_report, "architecture": model.config.describe()},
                                        indent=2))
     print(f"saved model to {args.out} and metrics to {metrics_path}")
-    return 0
-
-
-def format_report(report: dict) -> str:
-    """Text tables for ``evaluate``."""
-    lines = [f"test accuracy: {report['accuracy']:.4f} on {report['n_samples']:,} samples", "", "per-class accuracy:"]
-    for digit, acc in enumerate(report["per_class_accuracy"]):
-        lines.append(f"  {digit}: " + ("   n/a" if acc is None else f"{acc:.4f}"))
-    lines += ["", "confusion matrix (rows: true digit, columns: predicted):", "      " + "".join(f"{d:>6}" for d in range(10))]
-    for digit, row in enumerate(report["confusion_matrix"]):
-        lines.append(f"  {digit}:  " + "".join(f"{c:>6}" for c in row))
-    lines += ["", "prediction distribution:", "  " + "  ".join(f"{d}:{c}" for d, c in enumerate(report["prediction_distribution"]))]
-    return "\n".join(lines)
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .metrics import classification_report
-
-    positive(args.limit, "--limit")
-    if args.json is not None:
-        check_writable(args.json, "--json")
-    model = load_model(args.model, require=MNIST_MODEL).model
-    data = load_mnist(args.data)
-    x, y = data.x_test, data.y_test
-    if args.limit:
-        x, y = x[: args.limit], y[: args.limit]
-    logits = model.logits(x)
-    report = classification_report(y, logits.argmax(axis=1), model.n_classes)
-    calibration = calibration_report(logits, y, model.temperature)
-    report["calibration"] = {k: calibration[k] for k in ("temperature", "ece", "ece_uncalibrated")}
-    print(format_report(report))
-    print(f"\ncalibration: temperature {calibration['temperature']:.3f}, expected calibration error "
-          f"{calibration['ece']:.4f} ({calibration['ece_uncalibrated']:.4f} without the temperature)")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
-    return 0
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    if not args.images and args.idx is None:
-        raise CLIError("give image files to classify, or --idx FILE")
-    model = load_model(args.model, require=MNIST_MODEL).model
-    rows: list[tuple[str, np.ndarray | None]] = []
-    for path in args.images:
-        rows.append((str(path), preprocess_image(read_image(path))))
-    if args.idx is not None:
-        images = read_idx(args.idx)
-        if images.ndim != 3 or images.shape[1:] != (28, 28):
-            raise CLIError(f"{args.idx} is not an IDX file of 28x28 images (shape {images.shape})")
-        for i in args.index:
-            if not 0 <= i < len(images):
-                raise CLIError(f"--index {i} is out of range: {args.idx} has {len(images)} records")
-            rows.append((f"{args.idx}[{i}]", images[i].reshape(-1).astype(np.float32) / 255.0))
-    for name, x in rows:
-        if x is None:
-            print(f"{name}: no digit found (blank, too faint, or only specks)")
-            continue
-        answer = judge(model.predict_proba(x[None])[0])
-        unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
-        print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})")
     return 0
 
 

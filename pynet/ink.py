@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import background_grid, block_background, closing, interpolate_grid
-from .components import label
+from .components import Components, label
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 COVERAGE_SIDE = 192  # the digit's coverage is given at the picture's resolution, but at most this many pixels
@@ -58,6 +58,8 @@ NOISE_SIGMAS = 6.0  # the threshold stays this many robust standard deviations a
 MIN_CONTRAST = 0.12  # ink must differ from its background by this share, or the picture holds none
 MIN_INK_SHARE = 0.0004  # inked pixels in all, or it is a speck (e.g. 26 pixels of a 256 x 256 analysis)
 INSIDE_SHARE = 0.02  # a component inside the picture this big, next to the largest at its edge, is the digit
+FRAME_WIDTHS = 2.0  # ... or smaller, when the one at the edge has strokes this many times wider (a desk, not ink)
+MIN_DIGIT_SIDE = 0.05  # ... but then its box spans at least this share of the picture's longer side
 SPECK_SHARE = 0.03  # a component under this share of the main one's area is a speck
 NEARBY = 0.5  # other components count when within this share of the main one's size of its box
 
@@ -199,12 +201,25 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * area / max(boundary, 1)
 
 
+def _is_frame(comps: Components, edge: int, inside: int, side: int) -> bool:
+    """Whether component ``edge`` (at the picture's edge) is a region around
+    the digit rather than ink -- a desk or table around a sheet photographed
+    from afar, with a thin pen's digit far smaller than it -- judged against
+    the largest component ``inside``: strokes ``FRAME_WIDTHS`` times wider,
+    and the one inside not a speck (its box at least ``MIN_DIGIT_SIDE`` of
+    the picture's longer side ``side``)."""
+    top, left, bottom, right = comps.boxes[inside]
+    if max(bottom - top, right - left) < MIN_DIGIT_SIDE * side:
+        return False
+    return stroke_width(comps.labels == edge + 1) >= FRAME_WIDTHS * stroke_width(comps.labels == inside + 1)
+
+
 def _main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """The digit's components of an ink mask and their box: the main one (the
     largest inside the picture when the largest touches the edge -- a table,
     a shadow, the paper's edge -- unless the one inside is a speck: under
-    ``INSIDE_SHARE`` of the largest's area or ``MIN_INK_SHARE`` of the
-    picture), and the others that are not specks and lie near it;
+    ``MIN_INK_SHARE`` of the picture, or under ``INSIDE_SHARE`` of the
+    largest's area while the largest is not a frame, ``_is_frame``), and the others that are not specks and lie near it;
     edge-touching ones only when the main one touches too."""
     comps = label(mask)
     if comps.count == 0:
@@ -214,7 +229,9 @@ def _main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int,
     main = largest
     if len(inside) and comps.touches_border[largest]:
         best_inside = int(inside[np.argmax(comps.areas[inside])])
-        if comps.areas[best_inside] >= max(INSIDE_SHARE * comps.areas[largest], MIN_INK_SHARE * mask.size):
+        if comps.areas[best_inside] >= MIN_INK_SHARE * mask.size and (
+                comps.areas[best_inside] >= INSIDE_SHARE * comps.areas[largest]
+                or _is_frame(comps, largest, best_inside, max(mask.shape))):
             main = best_inside
     top, left, bottom, right = comps.boxes[main]
     size = max(bottom - top, right - left)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .cli_common import check_writable
 from .io import MNIST_MODEL, load_model
 from .notebook import notebook_text, run_record
 
@@ -22,8 +23,6 @@ def add_parser(sub) -> None:
 
 
 def cmd_export_notebook(args: argparse.Namespace) -> int:
-    from .cli import check_writable  # cli imports this module
-
     out = args.out or args.model.with_suffix(".ipynb")
     check_writable(out, "--out")
     loaded = load_model(args.model, require=MNIST_MODEL)

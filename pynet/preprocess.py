@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .background import running_extreme
 from .components import label
 from .ink import NoInk, find_ink, stroke_width
 from .skeleton import prune_spurs, thin, trace
@@ -51,6 +52,7 @@ THIN_BELOW = 0.09  # relative stroke width under which ink is thinned (MNIST's 5
 ERODE_ABOVE, ERODE_TO = 0.2, 0.16  # thicker than MNIST's 95th percentile (0.199): eroded (0.16 measured best)
 WORK_STROKE = 3.0  # stroke width at the thinning resolution, in pixels: thick enough never to break
 WORK_MIN, WORK_MAX = 40, 64  # the digit's longer side at the thinning resolution
+MIN_WORK_STROKE = 2.0  # thinner ink is grown to this width (pixels) there first: never under a pixel
 COVERAGE_CUT = 0.5  # a pixel is ink when at least half covered
 SPECK_SHARE = 0.03  # components under this share of the largest are specks
 SPUR_SHARE = 0.75  # spurs up to this share of the stroke width (at least 2 px) are thinning's, not the pen's
@@ -132,6 +134,26 @@ def digit_crop(coverage: np.ndarray, side: int) -> np.ndarray:
     return resample(crop, max(1, round(h * scale)), max(1, round(w * scale)))
 
 
+def thicken(coverage: np.ndarray, side: int) -> np.ndarray:
+    """A thin pen's coverage ``(H, W)`` with its strokes grown (grey
+    dilation by a square, ink's box padded to hold it) so that they are at
+    least ``WORK_STROKE`` pixels wide once the digit is resampled to ``side``
+    pixels; unchanged when they already are.
+
+    Why: the thinning resolution is capped at ``WORK_MAX``, where a pen of
+    about 1 % of the digit is under a pixel wide; area averaging then splits
+    a straight stroke lying along a pixel row between two rows, neither of
+    them half covered, and the stroke vanished at ``COVERAGE_CUT`` (a 2 lost
+    its base and read as a sure 7 -- a new user's review, 2026-11-30)."""
+    scale = side / max(coverage.shape)  # work pixels per coverage pixel
+    grow = MIN_WORK_STROKE / scale - stroke_width(coverage >= COVERAGE_CUT)  # coverage pixels to add
+    size = 2 * round(grow / 2) + 1  # the dilation's window (odd) adds size - 1 pixels of width
+    if size < 3:
+        return coverage
+    padded = np.pad(coverage, size // 2)
+    return running_extreme(running_extreme(padded, size, np.maximum, 0), size, np.maximum, 1)
+
+
 def drop_specks(mask: np.ndarray) -> np.ndarray:
     """The mask without components under ``SPECK_SHARE`` of the largest's area."""
     ink = label(mask)
@@ -196,13 +218,16 @@ def preprocess_image(image: np.ndarray) -> np.ndarray | None:
         return None
     measured = digit_crop(ink.coverage, MEASURE_SIDE)
     mask = drop_specks(measured >= COVERAGE_CUT)
-    if not mask.any():
+    if mask.any():
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        width = stroke_width(mask) / (max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)  # relative to the digit's size
+    elif (ink.coverage >= COVERAGE_CUT).any():
+        width = 0.0  # ink thinner than a pixel at MEASURE_SIDE: thin, whatever its width
+    else:
         return None
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    width = stroke_width(mask) / (max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)  # relative to the digit's size
     if width < THIN_BELOW:
-        side = int(np.clip(round(WORK_STROKE / width), WORK_MIN, WORK_MAX))
-        work = mask if side == MEASURE_SIDE else drop_specks(digit_crop(ink.coverage, side) >= COVERAGE_CUT)
+        side = int(np.clip(round(WORK_STROKE / max(width, 1e-6)), WORK_MIN, WORK_MAX))
+        work = drop_specks(digit_crop(thicken(ink.coverage, side), side) >= COVERAGE_CUT)
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
         rendered = render_strokes(strokes) if strokes is not None else None
         if rendered is not None:

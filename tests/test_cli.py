@@ -1,6 +1,9 @@
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,9 +11,15 @@ import pytest
 from pynet.cli import main
 from pynet.io import load_model
 
+ROOT = Path(__file__).resolve().parents[1]
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pynet", *args], capture_output=True, text=True, timeout=300)
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = None
+    if cwd is not None:  # pynet importable from anywhere, as when installed
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "pynet", *args], capture_output=True, text=True, timeout=300,
+                          cwd=cwd, env=env)
 
 
 @pytest.fixture
@@ -98,6 +107,37 @@ def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
     assert "[3]" in lines[4]
 
 
+def test_predict_answers_every_readable_file_when_one_is_bad(trained_model, tmp_path):
+    """A batch over a folder does not die on its first bad file: each file is
+    answered or gets its own error line, and the exit status says one failed."""
+    from PIL import Image
+
+    img = np.zeros((140, 140), dtype=np.uint8)
+    img[30:110, 60:75] = 255
+    Image.fromarray(img).save(tmp_path / "a.png")
+    Image.fromarray(img).save(tmp_path / "c.png")
+    (tmp_path / "b.png").write_bytes(b"")
+    proc = run_cli("predict", "--model", str(trained_model), *(str(tmp_path / f) for f in ("a.png", "b.png", "c.png")))
+    assert proc.returncode == 2
+    answers = proc.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in answers] == [str(tmp_path / "a.png"), str(tmp_path / "c.png")]
+    assert "b.png" in proc.stderr and "1 of 3 files could not be read" in proc.stderr
+
+
+def test_predict_and_evaluate_default_to_the_shipped_model_in_the_repository_s_folder(trained_model, tmp_path):
+    from PIL import Image
+
+    img = np.zeros((140, 140), dtype=np.uint8)
+    img[30:110, 60:75] = 255
+    Image.fromarray(img).save(tmp_path / "one.png")
+    proc = run_cli("predict", "one.png", cwd=tmp_path)
+    assert proc.returncode == 2 and "no models/pretrained.npz here" in proc.stderr and "--model FILE" in proc.stderr
+    (tmp_path / "models").mkdir()
+    shutil.copy(trained_model, tmp_path / "models" / "pretrained.npz")
+    proc = run_cli("predict", "one.png", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("one.png: "), proc.stderr
+
+
 @pytest.mark.parametrize("args,message", [
     (["train", "--hidden", "abc"], "--hidden: use whole numbers separated by commas"),
     (["train", "--hidden", "16.9"], "--hidden: use whole numbers"),
@@ -110,7 +150,6 @@ def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
     (["train", "--batch-size", "1.5"], "--batch-size: must be a whole number"),
     (["train", "--optimizer", "lbfgs"], "invalid choice"),
     (["train", "--limit", "0"], "--limit must be a positive"),
-    (["evaluate"], "required"),
     (["evaluate", "--model", "/nonexistent.npz"], "cannot read model file"),
     (["predict", "--model", "/nonexistent.npz"], "give image files"),
     (["frobnicate"], "invalid choice"),

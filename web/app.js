@@ -19,7 +19,7 @@ import { initTraining, tabMemoryMB } from "./training.js";
 import { renderControls } from "./ui/controls.js";
 import { on } from "./ui/dom.js";
 import { buildProbabilityBars, showPrediction } from "./ui/prediction.js";
-import { setLoadProgress, setStatus, showBuildInfo, showError, showUpdateReady } from "./ui/status.js";
+import { clearError, setLoadProgress, setStatus, showBuildInfo, showError, showUpdateReady } from "./ui/status.js";
 import * as format from "./format.js";
 
 const app = { state };
@@ -29,7 +29,10 @@ app.render = () => {
 };
 app.client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress: onEvent, onCrash });
 app.jobs = new Jobs({ client: app.client, state, render: () => app.render() });
-app.pad = new DrawingPad(() => app.classifyNow());
+app.pad = new DrawingPad(() => {
+  clearError("image"); // drawing again moves on from a file that could not be used
+  app.classifyNow();
+});
 
 // Python's memory, shown in the footer (wasm memory never shrinks: a high-water
 // mark), the helper workers' too while they run.

@@ -18,6 +18,7 @@ export class DrawingPad {
     this.strokes = []; // [[{x, y}, ...], ...] in CSS pixels
     this.picture = null; // an opened image shown instead of the drawing (image-input.js)
     this.strokesBeforePicture = []; // what Undo brings back
+    this.cleared = null; // {strokes, picture} Clear removed, until the next stroke: Undo brings them back
     this.current = null; // the stroke being drawn
     this.pointerId = null;
     this.frame = 0;
@@ -38,6 +39,7 @@ export class DrawingPad {
   // brings back the drawing it replaced.
   showPicture(picture) {
     this.strokesBeforePicture = this.picture ? this.strokesBeforePicture : this.strokes;
+    this.cleared = null;
     this.strokes = [];
     this.current = null;
     this.picture = picture;
@@ -70,6 +72,7 @@ export class DrawingPad {
     if ((e.button !== undefined && e.button > 0) || this.current) return; // one pen at a time
     e.preventDefault();
     this.leavePicture();
+    this.cleared = null;
     this.canvas.setPointerCapture?.(e.pointerId);
     this.pointerId = e.pointerId;
     this.current = [this.point(e)];
@@ -99,8 +102,18 @@ export class DrawingPad {
     this.pointerId = null;
   }
 
-  // Removes the last stroke (the Undo button and Ctrl/Cmd+Z).
+  // Removes the last stroke (the Undo button and Ctrl/Cmd+Z); right after
+  // Clear, brings back what it cleared.
   undo() {
+    if (this.cleared && !this.hasInk) {
+      const { strokes, picture, strokesBeforePicture } = this.cleared;
+      this.cleared = null;
+      this.strokes = strokes;
+      this.picture = picture;
+      this.strokesBeforePicture = strokesBeforePicture;
+      this.changed();
+      return;
+    }
     if (this.picture) {
       this.leavePicture();
       this.strokes = this.strokesBeforePicture;
@@ -114,6 +127,9 @@ export class DrawingPad {
   }
 
   clear(notify = true) {
+    if (this.hasInk) {
+      this.cleared = { strokes: this.strokes, picture: this.picture, strokesBeforePicture: this.strokesBeforePicture };
+    }
     this.leavePicture();
     this.strokes = [];
     this.current = null;

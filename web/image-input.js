@@ -24,16 +24,21 @@ const PICTURE_METHODS = {
 
 const megabytes = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
-// Width and height from the file's header, via an <img> that is never shown
-// (it is decoded only when drawn or decode() is called): a huge image is
-// refused before any pixel is decoded.
-function imageSize(file) {
+// SVG drawings are vectors: rasterised at MAX_SIDE along their longer side,
+// whatever size they declare (an <img> never runs an SVG's scripts or loads
+// what it links to).
+const isSvg = (file) => file.type === "image/svg+xml" || /\.svgz?$/i.test(file.name);
+
+// The file in an <img> that is never shown: its width and height come from the
+// header, and it is decoded only when drawn or decode() is called, so a huge
+// image is refused before any pixel is decoded.
+function loadImage(file) {
   return new Promise((resolve, reject) => {
     const img = new Image();
     const url = URL.createObjectURL(file);
     img.onload = () => {
       URL.revokeObjectURL(url);
-      resolve({ width: img.naturalWidth, height: img.naturalHeight });
+      resolve(img);
     };
     img.onerror = () => {
       URL.revokeObjectURL(url);
@@ -51,29 +56,41 @@ export async function decodePicture(file) {
   if (file.size > MAX_FILE_BYTES) {
     throw new Error(`the file is too large (${megabytes(file.size)}; at most ${megabytes(MAX_FILE_BYTES)})`);
   }
-  const size = await imageSize(file);
-  if (!size.width || !size.height) throw new Error("the image has no pixels");
-  if (size.width * size.height > MAX_SOURCE_PIXELS) {
+  const svg = isSvg(file);
+  const img = await loadImage(file);
+  const size = { width: img.naturalWidth, height: img.naturalHeight };
+  if (!size.width || !size.height) {
+    throw new Error(svg ? "the SVG image declares no width and height" : "the image has no pixels");
+  }
+  if (!svg && size.width * size.height > MAX_SOURCE_PIXELS) {
     throw new Error(`${size.width}×${size.height} pixels is too large (at most ${MAX_SOURCE_PIXELS / 1e6} million)`);
   }
-  const scale = Math.min(1, MAX_SIDE / Math.max(size.width, size.height));
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file, {
-      imageOrientation: "from-image",
-      resizeQuality: "high",
-      ...(scale < 1 ? { resizeWidth: Math.max(1, Math.round(size.width * scale)),
-        resizeHeight: Math.max(1, Math.round(size.height * scale)) } : {}),
-    });
-  } catch {
-    throw new Error("the image is damaged, truncated or in a format this browser cannot decode");
+  const scale = svg ? MAX_SIDE / Math.max(size.width, size.height) : Math.min(1, MAX_SIDE / Math.max(size.width, size.height));
+  let width = Math.max(1, Math.min(MAX_SIDE, Math.round(size.width * scale)));
+  let height = Math.max(1, Math.min(MAX_SIDE, Math.round(size.height * scale)));
+  let bitmap = null;
+  if (!svg) {
+    try {
+      bitmap = await createImageBitmap(file, {
+        imageOrientation: "from-image",
+        resizeQuality: "high",
+        ...(scale < 1 ? { resizeWidth: width, resizeHeight: height } : {}),
+      });
+    } catch {
+      throw new Error("the image is damaged, truncated or in a format this browser cannot decode");
+    }
+    width = Math.min(bitmap.width, MAX_SIDE); // upright: a rotated photo's sides are swapped
+    height = Math.min(bitmap.height, MAX_SIDE);
   }
-  const width = Math.min(bitmap.width, MAX_SIDE);
-  const height = Math.min(bitmap.height, MAX_SIDE);
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  return { bitmap, pixels: ctx.getImageData(0, 0, width, height).data, width, height };
+  try {
+    ctx.drawImage(bitmap ?? img, 0, 0, width, height);
+  } catch {
+    throw new Error("the image is damaged or in a format this browser cannot draw");
+  }
+  const pixels = ctx.getImageData(0, 0, width, height).data;
+  return { bitmap: bitmap ?? canvas.transferToImageBitmap(), pixels, width, height };
 }
 
 export function initImageInput(app) {
@@ -102,7 +119,8 @@ export function initImageInput(app) {
       showPrediction(answer);
       app.explainNow();
     } catch (err) {
-      showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`);
+      showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`,
+        { origin: "image" });
     } finally {
       markImageHandled();
     }

@@ -88,6 +88,20 @@ def test_undo_and_what_the_network_sees(app):
     assert settled_prediction(app)["text"] == ""
 
 
+def test_undo_right_after_clear_brings_the_drawing_back(app):
+    digit, strokes = PRINTED["4 closed"]
+    drawn = draw_and_read(app, strokes, 0.8, 0.1, 0.1)
+    app.get_by_test_id("clear").click()
+    assert settled_prediction(app)["text"] == ""
+    app.get_by_test_id("undo").click()
+    assert settled_prediction(app)["probs"] == drawn["probs"]
+    app.get_by_test_id("clear").click()
+    draw_and_read(app, PRINTED["1 stick"][1], 0.8, 0.1, 0.1)  # a new drawing: the cleared one is gone for good
+    app.get_by_test_id("undo").click()
+    app.get_by_test_id("undo").click()
+    assert settled_prediction(app)["text"] == ""
+
+
 def test_marks_that_are_not_digits_are_called_unsure(app):
     unsure = []
     for name in ("zigzag scribble", "asterisk", "letter W", "spiral"):

@@ -164,3 +164,40 @@ def test_bad_files_show_their_message_and_change_nothing(app, tmp_path, digits):
         assert settled_prediction(app)["probs"] == before["probs"], name  # the drawing is still what is classified
         assert active_model(app) == model
         assert app.evaluate(CANVAS_MEAN) < 60, name  # and still on the square
+
+
+CANVAS_TOP = "() => document.querySelector('[data-testid=\"draw-canvas\"]').getBoundingClientRect().top + window.scrollY"
+
+
+def test_a_bad_file_s_message_moves_nothing_and_drawing_again_clears_it(app, tmp_path, digits):
+    """The message floats over the page (on a phone it had pushed the square
+    and its buttons off the screen), and drawing again moves on from it."""
+    draw_strokes(app, digits[3])
+    top = app.evaluate(CANVAS_TOP)
+    (tmp_path / "notes.png").write_bytes(b"this is a text file, renamed")
+    assert "notes.png" in open_image(app, tmp_path / "notes.png")
+    assert app.get_by_test_id("error").is_visible()
+    assert app.evaluate(CANVAS_TOP) == top
+    app.get_by_test_id("error-dismiss").click()
+    assert open_image(app, tmp_path / "notes.png")
+    draw_strokes(app, digits[5])
+    assert settled_prediction(app)["digit"] == "5"
+    assert app.get_by_test_id("error").is_hidden()
+
+
+def test_svg_drawings_and_hairline_pens_on_big_pictures(app, tmp_path):
+    """An SVG is drawn by the browser at the square's resolution (it used to be
+    refused as undecodable); a big picture drawn with a pen about 1 % of the
+    digit keeps its straight strokes (a 7's bar, a 1's base)."""
+    from PIL import Image
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">'
+           '<rect width="100" height="100" fill="white"/>'
+           '<path d="M25 15 H75 L45 88" fill="none" stroke="black" stroke-width="2"/></svg>')
+    (tmp_path / "seven.svg").write_text(svg)
+    assert answer_after_opening(app, tmp_path / "seven.svg")["digit"] == "7"
+    assert app.evaluate(CANVAS_MEAN) > 100  # shown on the square: white paper
+    for name, strokes, label in [("hairline-7.png", PRINTED["7 plain"][1], "7"),
+                                 ("hairline-1.png", PRINTED["1 with a flag and a base"][1], "1")]:
+        Image.fromarray(pen_image(strokes, 6, page_px=800, dark_on_light=True)).save(tmp_path / name)
+        assert answer_after_opening(app, tmp_path / name)["digit"] == label, name

@@ -14,10 +14,18 @@ export function setLoadProgress(fraction) {
 }
 
 // `restart`: also offer the "Restart Python" button (after a worker crash).
-export function showError(message, { restart = false } = {}) {
+// `origin`: what the error is about (e.g. "image": a file that could not be
+// used), so that moving on from it clears it (clearError) and nothing else.
+export function showError(message, { restart = false, origin = "" } = {}) {
   $("error").hidden = !message;
   $("error-text").textContent = message || "";
+  $("error").dataset.origin = message ? origin : "";
   $("restart-worker").hidden = !restart;
+}
+
+// Hides the error if it is about `origin` (the person drew after a bad file).
+export function clearError(origin) {
+  if (!$("error").hidden && $("error").dataset.origin === origin) showError("");
 }
 
 // `elsewhere`: another tab switched to the new build; this one keeps its own.
