@@ -296,7 +296,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             return 130
         except TrainingDiverged as exc:
             reporter.close()
-            raise CLIError(str(exc)) from None
+            raise CLIError(f"{exc}; nothing was written to {args.out} (try a lower --lr)") from None
         except (ValueError, FontsNotFound, ImportError) as exc:
             reporter.close()
             raise CLIError(str(exc)) from None

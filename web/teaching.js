@@ -69,15 +69,17 @@ export function initTeaching(app) {
     const t0 = performance.now();
     showTeachResult("Starting…");
     if (!headOnly()) {
+      const before = state.models.get(state.active); // the model the whole network starts from
       const result = await app.runTrainingJob("fine-tune", "start_fine_tune", args);
       if (!result) {
         showTeachResult("");
         return;
       }
       const pct = (v) => (typeof v === "number" ? format.percent(v, 2) : "–");
+      const was = typeof before?.test_accuracy === "number" ? ` (before: ${pct(before.test_accuracy)})` : "";
       showTeachResult(`${result.name} is active (whole network, ${format.decimal((performance.now() - t0) / 1000, 1)} s). ` +
         `Checked on held-out MNIST images: ${pct(result.summary?.val_accuracy)}; on the 10,000 test images: ` +
-        `${pct(result.test_accuracy)}.`, result);
+        `${pct(result.test_accuracy)}${was}.`, result);
       return;
     }
     showError("");

@@ -41,7 +41,8 @@ export function initTraining(app) {
     if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
     const cores = navigator.hardwareConcurrency;
     byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: one per core is fastest` +
-      (cores ? ` (this device has ${cores})` : "") + "; batch norm normalises each one's share (no accuracy lost: README)";
+      (cores ? ` (this device has ${cores})` : "") + ". Each worker computes the gradient of its share of every " +
+      "batch (data parallelism); batch norm then normalises each share on its own, which costs no accuracy (README)";
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 
@@ -120,6 +121,7 @@ export function initTraining(app) {
     const rate = now > t0 && step.samples > s0 ? ((step.samples - s0) * 1000) / (now - t0) : step.samples_per_sec;
     const eta = rate > 0 ? (step.total_samples - step.samples) / rate : 0;
     const lastVal = epochs.length ? epochs[epochs.length - 1].val_accuracy : null;
+    if (state.job?.paused) return; // a step already under way when Pause was pressed: the line keeps "paused"
     showTrainProgress({
       epoch: step.epoch, samples: step.samples, totalSamples: step.total_samples,
       samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
@@ -137,20 +139,30 @@ export function initTraining(app) {
 
   // Runs a training job (start_training, or a whole-network start_fine_tune):
   // the result becomes the active model and is remembered.
-  app.runTrainingJob = async (kind, method, args) => {
+  app.runTrainingJob = async (kind, method, args, { fromTrain = document.activeElement === byTestId("train") } = {}) => {
     showError("");
     runs += 1;
     showTrainProgress({ run: runs, fraction: 0, epoch: 0, samples: 0, totalSamples: 0, samplesPerSec: 0,
       text: "Starting…" });
     setStatus("training", kind === "train" ? "Training…" : "Fine-tuning on your samples…");
+    // Keyboard focus: Train is disabled while the run lasts, so focus moves to
+    // Stop (not to the page's body), and back to Train when the run ends.
+    const refocus = () => {
+      if (fromTrain && [document.body, byTestId("stop")].includes(document.activeElement)) byTestId("train").focus();
+    };
     let outcome;
     try {
       // Charts are display only: if they cannot be set up, the run goes on without them.
-      outcome = await jobs.run(kind, method, args, () => charts.reset().catch(() => {}));
+      outcome = await jobs.run(kind, method, args, () => {
+        if (fromTrain) byTestId("stop").focus();
+        return charts.reset().catch(() => {});
+      });
     } catch (err) {
+      refocus();
       if (!state.crashed) {
         if (err.kind === "settings") showFieldErrors(err.fields);
-        showError(`Training stopped: ${err.message}. The active model was not changed.`);
+        showError(`Training stopped: ${err.message}. The run was discarded; the active model was not changed.`);
+        setStatus("ready", "Ready — draw a digit"); // the run is over: the status must not stay on "Training…"
       }
       showTrainProgress({ text: `Training failed: ${err.message}` });
       return null;
@@ -173,12 +185,14 @@ export function initTraining(app) {
       return result;
     } finally {
       if (!state.crashed) setStatus("ready", "Ready — draw a digit");
+      refocus();
       app.showMemory();
     }
   };
 
   on("train", "click", async () => {
     if (!state.ready || state.job || state.checkingSettings) return;
+    const fromTrain = document.activeElement === byTestId("train"); // before the settings check disables it
     state.checkingSettings = true; // Train stays pressed while pynet checks the settings
     app.render();
     let errors;
@@ -197,12 +211,15 @@ export function initTraining(app) {
       return;
     }
     app.runTrainingJob("train", "start_training", { settings: readSettings(), name: "trained",
-      continue_active: continueTraining() });
+      continue_active: continueTraining() }, { fromTrain });
   });
 
   on("pause", "click", async () => {
     const paused = await jobs.pause();
     setStatus("training", paused ? "Training paused" : "Training…");
+    recent = []; // the rate (and ETA) starts again from the next step: a pause is not slowness
+    const line = byTestId("train-text").textContent ?? "";
+    if (paused && line.includes(" · ETA ")) showTrainProgress({ text: line.replace(/ · ETA .*$/, " · paused") });
   });
   on("stop", "click", () => jobs.stop());
 }

@@ -175,7 +175,9 @@ def test_divergence_names_the_cause_and_keeps_the_model(app):
     error = app.get_by_test_id("error")
     assert error.is_visible()
     assert "diverged" in error.text_content() and "learning rate" in error.text_content()
+    assert "discarded" in error.text_content() and "weights were kept" not in error.text_content()
     assert app.get_by_test_id("model-name").text_content().startswith("pretrained")
+    assert app.get_by_test_id("status").get_attribute("data-state") == "ready"  # not left on "Training…"
 
 
 def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path, mnist_test_digits):
@@ -193,6 +195,8 @@ def test_evaluation_agrees_with_the_cli(app, dist_dir, tmp_path, mnist_test_digi
     assert cells.count() == 100
     counts = [int(c) for c in cells.evaluate_all("els => els.map(e => e.dataset.count)")]
     assert sum(counts) == 10_000
+    clipped = cells.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.dataset.count)")
+    assert clipped == [], clipped  # every count shows whole (4-digit ones were cut to "112" on a desktop)
     rows = app.locator('[data-testid="per-class-accuracy"] tr[data-digit]')
     assert rows.count() == 10
     dist = app.locator('[data-testid="prediction-distribution"] [data-digit]')
@@ -310,7 +314,8 @@ def test_teaching_changes_the_prediction_and_everything_persists(app, mnist_test
                           timeout=TRAIN_TIMEOUT_MS)
     app.wait_for_function("() => document.querySelector('[data-testid=teach-result]').textContent"
                           ".startsWith('pretrained+you-2 is active (whole network')")
-    assert re.search(r"held-out MNIST images: \d+\.\d\d%; on the 10,000 test images: \d+\.\d\d%\.$",
+    assert re.search(r"held-out MNIST images: \d+\.\d\d%; on the 10,000 test images: \d+\.\d\d% "
+                     r"\(before: \d+\.\d\d%\)\.$",
                      app.get_by_test_id("teach-result").text_content())
     app.get_by_test_id("clear").click()
     draw_strokes(app, bar)

@@ -76,6 +76,13 @@ def test_runs_are_listed_overlaid_used_and_kept_across_visits_until_forgotten(ap
     colours = [row(app, r).locator(".swatch").evaluate("el => getComputedStyle(el).backgroundColor")
                for r in ("run-1", "run-2")]
     assert colours[0] != colours[1]
+    # On a phone the table is wider than the screen: it scrolls, and says so.
+    assert app.get_by_test_id("runs-scroll-hint").is_hidden()
+    app.set_viewport_size({"width": 375, "height": 667})
+    assert app.get_by_test_id("runs-scroll-hint").is_visible()
+    assert app.evaluate("() => { const s = document.querySelector('.runs-card .scroll-x'); "
+                        "return s.scrollWidth > s.clientWidth && document.documentElement.scrollWidth <= 375; }")
+    app.set_viewport_size({"width": 1280, "height": 720})
     assert app.get_by_test_id("compare-charts").get_attribute("data-by") == "samples"
     app.get_by_test_id("compare-x").select_option("seconds")
     app.wait_for_selector('[data-testid="compare-charts"][data-by="seconds"]')
@@ -189,6 +196,13 @@ def test_a_link_fills_the_form_and_the_form_fills_the_address(page, site_url, pa
     wait_ready(other)
     other.get_by_test_id("link-note").wait_for()
     assert field_values(other) | {"workers": ""} == field_values(page) | {"workers": ""}
+    # A new settings part typed into this tab's address (no reload) fills the form too.
+    other.close()
+    page.evaluate("location.hash = 'lr=0.003&epochs=3&seed=11'")
+    page.wait_for_function("() => document.querySelector('[data-testid=seed]').value === '11'", polling=POLL_MS)
+    values = field_values(page)
+    assert (values["lr"], values["epochs"], values["seed"]) == ("0.003", "3", "11")
+    assert "The form holds the settings of the link you opened" in page.get_by_test_id("link-note").text_content()
     assert errors == []
 
 

@@ -110,10 +110,16 @@ def test_training_can_be_started_and_paused_from_the_keyboard(app):
     app.keyboard.press("Enter")
     app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 500",
                           timeout=60_000)
-    app.get_by_test_id("pause").focus()
+    # Train is disabled while the run lasts: the focus went to Stop, not to the page's body.
+    assert app.evaluate("() => document.activeElement.dataset.testid") == "stop"
+    app.keyboard.press("Shift+Tab")  # Pause sits just before Stop
+    assert app.evaluate("() => document.activeElement.dataset.testid") == "pause"
     app.keyboard.press("Space")
     app.wait_for_selector('[data-testid="pause"][aria-pressed="true"]')
+    text = app.get_by_test_id("train-text").text_content()
+    assert text.endswith("· paused") and "ETA" not in text, text  # no time left is promised while paused
     app.get_by_test_id("stop").focus()
     app.keyboard.press("Enter")
     app.wait_for_function("() => !document.querySelector('[data-testid=train]').disabled", timeout=30_000)
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-1"
+    app.wait_for_function("() => document.activeElement.dataset.testid === 'train'")  # and back to Train

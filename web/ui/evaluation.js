@@ -28,7 +28,8 @@ export function showEvaluation(report) {
   const head = `<tr><th></th>${cm.map((_, d) => `<th scope="col">${d}</th>`).join("")}</tr>`;
   table.innerHTML = head + cm.map((row, t) => {
     return `<tr><th scope="row">${t}</th>${row.map((count, p) =>
-      `<td data-true="${t}" data-pred="${p}" data-count="${count}" title="true ${t}, predicted ${p}: ${count}">${count}</td>`,
+      `<td data-true="${t}" data-pred="${p}" data-count="${count}"${count >= 1000 ? ' class="wide"' : ""} ` +
+      `title="true ${t}, predicted ${p}: ${count}">${count}</td>`, // 4-digit counts in a smaller type, to fit a desktop's narrow cells
     ).join("")}</tr>`;
   }).join("");
   // Colours via CSSOM (the CSP forbids inline style attributes). Off-diagonal

@@ -6,7 +6,7 @@ const form = () => $("train-form");
 const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
 const CHOICE_LABELS = {
   adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay",
-  "warmup-cosine": "Warm-up, cosine", step: "Step (÷10 at ½, ¾)", mlp: "Dense (MLP)",
+  "warmup-cosine": "Warm-up+cosine", step: "Step (÷10 at ½, ¾)", mlp: "Dense (MLP)",
   cnn: "Convolutional",
 };
 

@@ -72,8 +72,10 @@ export function showExplanation(report) {
   $("saliency").dataset.max = report ? String(report.saliency_max) : "";
   $("saliency").dataset.digit = report ? String(report.digit) : "";
   const c = report?.contributions;
-  $("contributions-title").textContent = c ? `The ${c.kind} of ${c.layer} that pushed hardest for ${report.digit} (and against)`
-    : "What pushed for and against the answer";
+  // The units are the output layer's inputs; c.layer (e.g. "11: Dense(256, 10, …)") names that layer, on hover.
+  $("contributions-title").textContent = c ? `The ${c.kind} feeding the output layer that pushed hardest for ` +
+    `${report.digit} (and against)` : "What pushed for and against the answer";
+  $("contributions-title").title = c ? `output layer ${c.layer}` : "";
   $("contributions").replaceChildren(...(c ? [...c.for, ...c.against] : []).map((u) => {
     const li = document.createElement("li");
     li.dataset.unit = String(u.unit);

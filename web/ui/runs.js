@@ -75,6 +75,7 @@ export function showRuns(runs, { held, selected, colourOf, ready }) {
     return tr;
   }));
   $("runs-empty").hidden = runs.length > 0;
+  $("runs-scroll-hint").hidden = runs.length === 0;
   $("runs-forget").disabled = runs.length === 0;
 }
 
