@@ -2,10 +2,10 @@
 // headless, driven by puppeteer-core over WebDriver BiDi. It serves dist/
 // itself (under /pynet/) so it can take the server away for the offline part.
 //
-//   node tests/firefox/smoke.mjs DIST FIREFOX DRAWINGS.json [IMAGE]
+//   node tests/firefox/smoke.mjs DIST FIREFOX DRAWINGS.json [IMAGE ...]
 //
 // DRAWINGS.json: [{digit, strokes: [[[x, y], ...], ...]}] in the unit square;
-// IMAGE: a picture of a digit to open with "Open an image".
+// IMAGE: pictures of a digit to open with "Open an image", one after another.
 // Prints one JSON object with what it measured; exits non-zero on failure.
 /* global document, location */ // (in the functions that run in the page)
 import { createServer } from "node:http";
@@ -13,7 +13,7 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import puppeteer from "puppeteer-core";
 
-const [dist, firefox, drawingsFile, imageFile] = process.argv.slice(2);
+const [dist, firefox, drawingsFile, ...imageFiles] = process.argv.slice(2);
 const drawings = JSON.parse(readFileSync(drawingsFile, "utf8"));
 const BASE = "/pynet/";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
@@ -78,15 +78,18 @@ try {
     }
   }
 
-  // Open an image: decoded by Firefox's own decoder (createImageBitmap, OffscreenCanvas).
-  if (imageFile) {
+  // Open an image: decoded by Firefox's own decoder (createImageBitmap, OffscreenCanvas; an SVG via <img>).
+  result.images = [];
+  for (const imageFile of imageFiles) {
     await page.$eval('[data-testid="prediction"]', (el) => { el.dataset.digit = "pending"; });
     const input = await page.$('[data-testid="open-image"]');
     await input.uploadFile(imageFile);
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').dataset.digit !== "pending" ||
       document.querySelector('[data-testid="error-text"]').textContent.length > 0, { timeout: 30_000, polling: 100 });
-    result.image = await page.$eval('[data-testid="prediction"]', (el) => el.dataset.digit);
-    result.image_error = await page.$eval('[data-testid="error-text"]', (el) => el.textContent);
+    result.images.push({
+      digit: await page.$eval('[data-testid="prediction"]', (el) => el.dataset.digit),
+      error: await page.$eval('[data-testid="error-text"]', (el) => el.textContent),
+    });
   }
 
   // A short training run of a CNN with batch norm (convolutions, pooling and
