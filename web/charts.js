@@ -84,10 +84,26 @@ export class TrainingCharts {
         ax.push(e.samples); at.push(null); av.push(e.val_accuracy);
       }
       if (points.length) this.loss.chart.setData(this.loss.data);
+      // What the loss chart spans, in samples (for tests and for reading the page's state).
+      this.lossEl.dataset.samplesFrom = String(lx[0] ?? "");
+      this.lossEl.dataset.samplesTo = String(lx.at(-1) ?? "");
       if (points.length || epochs.length) this.acc.chart.setData(this.acc.data);
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  // The curves a continued run starts from (a run record's points and epochs,
+  // runs.js), in order of samples so that each validation point follows the
+  // training up to it. Never throws.
+  addEarlier(points, epochs) {
+    let i = 0;
+    for (const [samples, , val] of epochs) {
+      const upTo = [];
+      while (i < points.length && points[i][0] <= samples) upTo.push(points[i++]);
+      this.add(upTo.map(([s, , loss, accuracy]) => ({ samples: s, loss, accuracy })), [{ samples, val_accuracy: val }]);
+    }
+    this.add(points.slice(i).map(([s, , loss, accuracy]) => ({ samples: s, loss, accuracy })), []);
   }
 
   // The charts are gone for this run; the progress text carries on.

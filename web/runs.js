@@ -84,6 +84,9 @@ export function initRuns(app) {
   const save = () => store(() => storage.set(KEY, { next, runs }));
 
   app.showRuns = render;
+  // The curves of the run that made `model` (while this tab holds it), for a
+  // run that continues that model: [[samples, seconds, loss, accuracy]], [[samples, seconds, val]].
+  app.curvesOfModel = (model) => runs.find((r) => heldModel(r) === model) ?? null;
 
   // ---- recording a run ----------------------------------------------------------------
   jobs.onStage("started", (job) => {

@@ -153,9 +153,11 @@ export function initTraining(app) {
     let outcome;
     try {
       // Charts are display only: if they cannot be set up, the run goes on without them.
-      outcome = await jobs.run(kind, method, args, () => {
+      const earlier = args.continue_active ? app.curvesOfModel?.(state.active) : null; // the curve this run goes on
+      outcome = await jobs.run(kind, method, args, async () => {
         if (fromTrain) byTestId("stop").focus();
-        return charts.reset().catch(() => {});
+        await charts.reset().catch(() => {});
+        if (earlier) charts.addEarlier(earlier.points, earlier.epochs);
       });
     } catch (err) {
       refocus();

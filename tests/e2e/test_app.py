@@ -164,6 +164,10 @@ def test_continue_training_carries_on_from_where_the_active_model_stopped(app):
     wait_idle(app)
     p = progress(app)
     assert p["samples"] == p["total-samples"] == str(2 * 55000)  # the run's second epoch, not a new first one
+    # The charts carry on from the first run's curve instead of starting at the continuation point.
+    loss = app.get_by_test_id("loss-chart")
+    assert int(loss.get_attribute("data-samples-from")) < 5000, loss.get_attribute("data-samples-from")
+    assert int(loss.get_attribute("data-samples-to")) > 100_000
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-2"
     assert "784-24-10" in app.get_by_test_id("model-name").text_content()
 
