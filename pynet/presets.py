@@ -110,8 +110,8 @@ PRETRAINED_OUTLIER_FAMILIES = "open+closed"  # outliers.FAMILIES
 # 1, the 8s with a filled loop that traced to a 6 or a 0). Same held-out sets,
 # as above: 99.14 / 97.46 / 96.82 / - / 97.7 / 16 / 8, 12 / 1.50 % against
 # R4b's 99.18 / 97.44 / 96.66 / - / 97.7 / 16 / 8, 12 / 1.60 % -- no gain
-# beyond noise. An ensemble of the five best earlier models (R1, R4b and three
-# third- and fourth-round candidates), averaging their answers, gained 0.3
+# beyond noise. An ensemble of five earlier models (R1, R4b and three other
+# candidates of earlier rounds), averaging their answers, gained 0.3
 # points on the drawn sets' mean (97.74 %): the models agree on what tracing
 # makes unreadable.
 # First round, for the record. Proxy runs, 4
