@@ -62,6 +62,9 @@ FRAME_WIDTHS = 2.0  # ... or smaller, when the one at the edge has strokes this 
 MIN_DIGIT_SIDE = 0.05  # ... but then its box spans at least this share of the picture's longer side
 SPECK_SHARE = 0.03  # a component under this share of the main one's area is a speck
 NEARBY = 0.5  # other components count when within this share of the main one's size of its box
+SHEET_SHARE, SHEET_FILL = 0.05, 0.65  # a light region this much of the picture and of its box is a sheet of paper
+SHEET_INK_WIDTH = 0.2  # ... when what is on it is strokes, thinner than this share of their size (a bold 0's hole: 0.27)
+SHEET_CROP = 0.9  # ... looked at alone when its box is less than this share of the picture (a desk shows round it)
 
 
 class NoInk(ValueError):
@@ -214,6 +217,37 @@ def _is_frame(comps: Components, edge: int, inside: int, side: int) -> bool:
     return stroke_width(comps.labels == edge + 1) >= FRAME_WIDTHS * stroke_width(comps.labels == inside + 1)
 
 
+def _sheet_box(light: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box (top, left, bottom, right) of a sheet of paper in a picture's
+    light side (split by Otsu's threshold), or None: its largest component,
+    when it is at least ``SHEET_SHARE`` of the picture, solid (at least
+    ``SHEET_FILL`` of its box: a sheet, even tilted, where a digit's ink
+    fills far less) and with a digit on it (its largest hole: at least
+    ``MIN_INK_SHARE`` of the picture, and strokes, their width under
+    ``SHEET_INK_WIDTH`` of their size; chalk's bold 1 has no hole, the holes
+    of a bold 0, 4 or 8 are blobs). A new user's review (2026-11-30): with a dark desk on more than
+    half a photo, the median took the sheet for light ink and the digit for
+    its hole, or found no ink at all."""
+    comps = label(light)
+    if comps.count == 0:
+        return None
+    largest = int(np.argmax(comps.areas))
+    top, left, bottom, right = (int(v) for v in comps.boxes[largest])
+    if comps.areas[largest] < SHEET_SHARE * light.size or \
+            comps.areas[largest] < SHEET_FILL * (bottom - top) * (right - left):
+        return None
+    holes = label(comps.labels[top:bottom, left:right] != largest + 1, connectivity=4)
+    inside = np.flatnonzero(~holes.touches_border)
+    if not len(inside):
+        return None
+    digit = int(inside[np.argmax(holes.areas[inside])])
+    t, lft, b, r = holes.boxes[digit]
+    if holes.areas[digit] < MIN_INK_SHARE * light.size or \
+            stroke_width(holes.labels == digit + 1) > SHEET_INK_WIDTH * max(b - t, r - lft):
+        return None
+    return top, left, bottom, right
+
+
 def _main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """The digit's components of an ink mask and their box: the main one (the
     largest inside the picture when the largest touches the edge -- a table,
@@ -266,6 +300,28 @@ def find_ink(image: np.ndarray) -> Ink:
     ``NoInk`` when there is none (blank, too faint, specks only);
     ValueError for arrays that are not images."""
     lum = luminance(image)
+    small, factor = shrink(lum, ANALYSIS_SIDE)
+    # A sheet of paper on a dark desk, with the digit on it: only the sheet's
+    # box is looked at, so the desk cannot pass for the background (when it
+    # shows on more than half the photo) or for the digit's ink.
+    light = small > otsu_threshold(small)
+    sheet = _sheet_box(light)
+    if sheet is not None:
+        top, left, bottom, right = sheet
+        top, left = top * factor, left * factor
+        bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
+        if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
+            try:
+                ink = _ink_of(lum[top:bottom, left:right])
+            except NoInk:
+                return _ink_of(lum)  # not a sheet after all: the whole picture, as before
+            t, lft, b, r = ink.box
+            return Ink(ink.coverage, (t + top, lft + left, b + top, r + left), ink.dark_on_light)
+    return _ink_of(lum)
+
+
+def _ink_of(lum: np.ndarray) -> Ink:
+    """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]."""
     small, factor = shrink(lum, ANALYSIS_SIDE)
 
     # Polarity: the background is most of the picture, so its median; the ink

@@ -89,6 +89,38 @@ def test_a_small_digit_on_a_sheet_on_a_dark_desk_is_the_digit(pen):
         and abs(right - cols[-1] - 1) <= 6, (top, left, bottom, right)
 
 
+@pytest.mark.parametrize("tilt", [0, 8])
+def test_a_sheet_on_a_desk_that_fills_most_of_the_photo(tilt):
+    """The desk shows on more than half the photo, so the picture's median is
+    the desk: the sheet used to pass for light ink with the digit as its hole
+    (read as an unsure 8), or no ink was found at all."""
+    from PIL import Image
+
+    ink = pen_image(PRINTED["2 curved"][1], 12, page_px=300, ink_share=0.5)
+    sheet = Image.fromarray(paper_photo(ink, jpeg_quality=None)).rotate(tilt, expand=True, fillcolor=(28, 24, 22))
+    picture = np.full((600, 800, 3), 26, np.uint8) + np.random.default_rng(tilt).integers(0, 8, (600, 800, 3), np.uint8)
+    top, left = (600 - sheet.height) // 2, (800 - sheet.width) // 2
+    picture[top : top + sheet.height, left : left + sheet.width] = np.asarray(sheet)
+    assert (luminance(picture) < 0.3).mean() > 0.5  # the desk is most of the photo
+    found = find_ink(picture)
+    t, lft, b, r = found.box
+    assert found.dark_on_light and top + 60 < t < b < top + sheet.height - 60, found.box  # the digit, not the sheet
+    assert left + 60 < lft < r < left + sheet.width - 60, found.box
+
+
+@pytest.mark.parametrize("name", ["0 oval", "1 stick", "8 two loops", "4 closed"])
+def test_a_bold_light_digit_on_black_is_not_taken_for_a_sheet(name):
+    """Chalk or a white marker on a board: a solid light region with a hole
+    (a bold 0) is the digit itself, not a sheet to look inside."""
+    ink = pen_image(PRINTED[name][1], 50, page_px=280)
+    rows, cols = np.flatnonzero((ink > 127).any(axis=1)), np.flatnonzero((ink > 127).any(axis=0))
+    found = find_ink(ink)
+    top, left, bottom, right = found.box
+    assert not found.dark_on_light
+    assert abs(top - rows[0]) <= 6 and abs(left - cols[0]) <= 6 and abs(bottom - rows[-1] - 1) <= 6 \
+        and abs(right - cols[-1] - 1) <= 6, (name, found.box)
+
+
 def test_pictures_without_a_digit_raise_no_ink():
     rng = np.random.default_rng(0)
     blank_photo = paper_photo(np.zeros((300, 300), np.uint8))

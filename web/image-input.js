@@ -5,6 +5,7 @@
 // drawing's, and the image stays on the drawing square in the drawing's place
 // (draw.js) until the person draws again or clears. A file that cannot be
 // used changes nothing: it is classified before it replaces the drawing.
+import { isTruncated } from "./image-check.js";
 import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
 import { showPrediction } from "./ui/prediction.js";
 import { showError } from "./ui/status.js";
@@ -55,6 +56,9 @@ export async function decodePicture(file) {
   if (file.size === 0) throw new Error("the file is empty");
   if (file.size > MAX_FILE_BYTES) {
     throw new Error(`the file is too large (${megabytes(file.size)}; at most ${megabytes(MAX_FILE_BYTES)})`);
+  }
+  if (isTruncated(new Uint8Array(await file.arrayBuffer()))) {
+    throw new Error("the image is damaged or truncated: the file ends before its image does");
   }
   const svg = isSvg(file);
   const img = await loadImage(file);

@@ -142,9 +142,12 @@ def test_bad_files_show_their_message_and_change_nothing(app, tmp_path, digits):
 
     Image.fromarray(pen_image(PRINTED["4 closed"][1], 10)).save(tmp_path / "full.png")
     full = (tmp_path / "full.png").read_bytes()
+    Image.fromarray(paper_photo(pen_image(PRINTED["2 curved"][1], 12), jpeg_quality=None)).save(tmp_path / "photo.jpg")
+    photo = (tmp_path / "photo.jpg").read_bytes()
     bad = {
         "notes.png": (b"this is a text file, renamed", "cannot read it as an image"),
-        "truncated.png": (full[: len(full) // 3], "the image is damaged, truncated"),
+        "truncated.png": (full[: len(full) // 3], "the image is damaged or truncated"),
+        "truncated.jpg": (photo[: len(photo) // 2], "the image is damaged or truncated"),  # Firefox showed half
         "oversized.jpg": (bytes(41 * 2**20), "the file is too large (41.0 MB; at most 40.0 MB)"),
         "huge.png": (png(20000, 20000), "20000×20000 pixels is too large"),
         "blank.png": (png(300, 200), "no digit found in the image"),
