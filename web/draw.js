@@ -147,7 +147,13 @@ export class DrawingPad {
     this.onChange();
   }
 
+  // Something for Undo to take back: a stroke, an opened image, or what Clear just cleared.
+  get canUndo() {
+    return this.hasInk || this.cleared !== null;
+  }
+
   redraw() {
+    byTestId("undo").disabled = !this.canUndo; // every change of the drawing comes through here
     const { ctx, canvas } = this;
     const scale = canvas.width / (canvas.getBoundingClientRect().width || canvas.width);
     ctx.setTransform(1, 0, 0, 1, 0, 0);

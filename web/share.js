@@ -10,7 +10,7 @@
 // server or the service worker's cache keys, so a link works offline too.
 import { on } from "./ui/dom.js";
 import { onSettingsInput, presetButtons, readSettings, setSettings, showFieldErrors } from "./ui/form.js";
-import { chooseWorkers, showLinkNote, showShareStatus, showShareUrl, workersChosen } from "./ui/share.js";
+import { chooseWorkers, refreshShareUrl, showLinkNote, showShareStatus, showShareUrl, workersChosen } from "./ui/share.js";
 import * as format from "./format.js";
 
 const MAX_LINK = 4096; // pynet.links.MAX_LINK: longer is not a link of this page, and is not parsed
@@ -49,6 +49,7 @@ export function initShare(app) {
     if (!mirroring) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
+      refreshShareUrl(linkOfForm());
       try {
         history.replaceState(history.state, "", `#${fragmentOfForm()}`);
       } catch {

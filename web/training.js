@@ -41,8 +41,7 @@ export function initTraining(app) {
     if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
     const cores = navigator.hardwareConcurrency;
     byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: one per core is fastest` +
-      (cores ? ` (this device has ${cores})` : "") + ". Each worker computes the gradient of its share of every " +
-      "batch (data parallelism); batch norm then normalises each share on its own, which costs no accuracy (README)";
+      (cores ? ` (this device has ${cores})` : "") + "; each takes a share of every batch (data parallelism)";
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 

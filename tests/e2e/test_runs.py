@@ -262,6 +262,11 @@ def test_copy_link_uses_the_clipboard_or_selects_the_link(browser, site_url):
     page.wait_for_selector('[data-testid="share-status"][data-copied="true"]')
     assert page.evaluate("navigator.clipboard.readText()") == page.evaluate("location.href")
     assert "epochs=3" in page.evaluate("location.hash")
+    # Edited afterwards, the form's shown link follows it, and "Link copied." goes (it was another link).
+    page.get_by_test_id("epochs").fill("4")
+    page.wait_for_function("() => document.querySelector('[data-testid=share-url]').value.includes('epochs=4')",
+                           polling=POLL_MS)
+    assert page.get_by_test_id("share-status").text_content() == ""
     context.close()
     # Where the page may not write the clipboard, the link is shown selected for Ctrl+C.
     context = browser.new_context()

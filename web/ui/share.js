@@ -18,6 +18,15 @@ export function showShareUrl(url, { select = false } = {}) {
   }
 }
 
+// The shown link follows the form once it has changed: a stale link beside
+// "Link copied." would share settings the form no longer holds.
+export function refreshShareUrl(url) {
+  const field = $("share-url");
+  if (field.hidden || field.value === url) return;
+  field.value = url;
+  showShareStatus("", false);
+}
+
 export function showShareStatus(text, copied) {
   $("share-status").textContent = text;
   $("share-status").dataset.copied = copied ? "true" : "false";
