@@ -15,6 +15,7 @@ nothing but pause and stop.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -89,6 +90,9 @@ class Job:
 
     def advance(self, budget_ms: float, replies: list[Any] | None = None, failure: str | None = None) -> JobUpdate:
         raise NotImplementedError
+
+    def paused(self, seconds: float) -> None:
+        """The page held the job for ``seconds`` (Pause): time that is not the job's."""
 
     def stop(self) -> None:
         self.stopping = True
@@ -167,8 +171,15 @@ class TrainingJob(Job):
         self._chart.add(info, self._seconds(), self._points, self._epochs)
 
     def _seconds(self) -> float:
-        """Seconds since training began (0 before the first step is asked for)."""
+        """Seconds since training began, pauses left out (0 before the first step is asked for)."""
         return 0.0 if self._began is None else time.perf_counter() - self._began
+
+    def paused(self, seconds: float) -> None:
+        """A pause is not training time: the run's seconds (its chart's time
+        axis, its samples/s in the run history) leave it out. Before a pause
+        they counted it: a run paused for a minute showed a third of its rate."""
+        if self._began is not None and math.isfinite(seconds) and seconds > 0:
+            self._began += seconds
 
     def _train_progress(self, force: bool = False) -> dict[str, Any] | None:
         """New chart points and the latest step, at most once per time slice."""

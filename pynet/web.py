@@ -292,14 +292,18 @@ class Session(RunRequests, ImageRequests):
         self.job = job
         return {"job": job.describe()}
 
-    def advance(self, budget_ms: float, replies: Any = None, failure: str | None = None) -> dict[str, Any]:
-        """Advance the job in progress by about ``budget_ms`` (``Job.advance``).
+    def advance(self, budget_ms: float, replies: Any = None, failure: str | None = None,
+                paused_ms: float = 0.0) -> dict[str, Any]:
+        """Advance the job in progress by about ``budget_ms`` (``Job.advance``),
+        after ``paused_ms`` the page held it (Pause; ``Job.paused``).
         A job that fails is dropped (the error says why; the active model is
         untouched); one that is done is dropped and its result returned: a
         new model is registered and made active."""
         job = self.job
         if job is None:
             raise RuntimeError("no job is in progress")
+        if paused_ms:
+            job.paused(float(paused_ms) / 1000)
         try:
             update = job.advance(float(budget_ms), None if replies is None else list(as_py(replies)), failure)
         except Exception:

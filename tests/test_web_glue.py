@@ -248,6 +248,29 @@ def test_training_shared_with_helpers_matches_the_simulation_and_stops_cleanly(s
     assert cut["epoch_samples"] == 4 * 30  # the four completed steps, no more
 
 
+def test_a_pause_is_left_out_of_the_run_s_seconds_and_rate(session, monkeypatch):
+    """The worker says how long Pause held the job (``paused_ms``): the run's
+    seconds, its chart's time axis and its samples/s in the run history leave
+    it out (a paused run had shown a third of its real rate)."""
+    import time
+
+    from pynet import jobs
+
+    s, files = session
+    s.load_mnist(**files)
+    s.start_training({"hidden": "8", "lr": "0.01", "batch_size": "50", "epochs": "1", "seed": "1"})
+    s.advance(0)  # training has begun (a step or so)
+    began = s.job._began
+    clock = time.perf_counter
+    monkeypatch.setattr(jobs.time, "perf_counter", lambda: clock() + 60.0)  # a minute goes by, paused
+    s.advance(0, paused_ms=60_000)
+    assert s.job._began == pytest.approx(began + 60.0)
+    updates = run_job(s)
+    summary = updates[-1]["result"]["summary"]
+    assert summary["train_seconds"] < 30 and summary["samples_per_sec"] > 540 / 30
+    assert all(p["seconds"] < 30 for u in updates if u["phase"] == "train" for p in u["progress"]["points"])
+
+
 def test_stop_keeps_the_model_of_the_steps_so_far(session):
     s, files = session
     s.load_mnist(**files)

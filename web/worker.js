@@ -170,17 +170,21 @@ async function pump(description) {
     let replies = null;
     let failure = null;
     let inFlight = null;
+    let pausedMs = 0;
     for (;;) {
       if (control.stopRequested && !control.stopSent) {
         call("stop_job");
         control.stopSent = true;
       }
       if (control.paused && !control.stopRequested) {
+        const since = performance.now();
         await new Promise((resolve) => { control.wake = resolve; });
+        pausedMs += performance.now() - since; // not the job's time: Python leaves it out of the run's seconds
         continue;
       }
-      const update = call("advance", { budget_ms: SLICE_MS, replies, failure });
+      const update = call("advance", { budget_ms: SLICE_MS, replies, failure, paused_ms: pausedMs });
       replies = failure = null;
+      pausedMs = 0;
       if (update.progress) progress(update.progress.stage, { kind, ...update.progress });
       if (update.done) {
         post({ type: "job", state: "done", kind, result: update.result });

@@ -58,7 +58,7 @@ def test_pause_resume_and_stop(app):
     app.wait_for_selector('[data-testid="pause"][aria-pressed="true"]')
     app.wait_for_timeout(300)  # pause takes effect within one 50 ms slice
     before = progress(app)["samples"]
-    app.wait_for_timeout(1000)
+    app.wait_for_timeout(4000)
     assert progress(app)["samples"] == before
     app.get_by_test_id("pause").click()  # resume
     app.wait_for_function(f"() => document.querySelector('[data-testid=train-progress]').dataset.samples !== '{before}'")
@@ -66,6 +66,11 @@ def test_pause_resume_and_stop(app):
     wait_idle(app, 10_000)
     assert int(progress(app)["samples"]) < 3 * 55000
     assert app.get_by_test_id("model-name").text_content().startswith("trained-")
+    # The run's training time leaves the 4 s pause out (and its samples/s in the run history with it).
+    name = app.get_by_test_id("model-name").get_attribute("data-name")
+    run = app.locator(f'[data-testid="run-history"] tr[data-model="{name}"]')
+    run.wait_for()
+    assert float(run.get_attribute("data-seconds")) < 4.0  # trained about a second; counting the pause: over 4.3 s
 
 
 def test_stop_while_mnist_downloads_cancels_cleanly(app):

@@ -46,6 +46,7 @@ export function showRuns(runs, { held, selected, colourOf, ready }) {
     tr.dataset.held = model ? "true" : "false";
     tr.dataset.valAccuracy = isNumber(run.valAccuracy) ? String(run.valAccuracy) : "";
     tr.dataset.testAccuracy = isNumber(run.testAccuracy) ? String(run.testAccuracy) : "";
+    tr.dataset.seconds = isNumber(run.seconds) ? String(run.seconds) : ""; // training time, pauses left out
     const tick = document.createElement("input");
     tick.type = "checkbox";
     tick.dataset.testid = "compare-run";
