@@ -1,5 +1,5 @@
 // Runs overlaid: the loss and accuracy curves of the ticked runs on two uPlot
-// charts, one colour per run, against samples seen or wall-clock seconds.
+// charts, one colour per run, against samples seen or seconds of training (pauses left out).
 //
 // Like the live charts (charts.js), these only draw: a failure to load uPlot
 // or to draw clears them and leaves a one-line note, and nothing else stops.
