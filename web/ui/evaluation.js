@@ -18,6 +18,8 @@ export function setEvaluating(busy, fraction = 0, what = "Evaluating") {
 }
 
 export function showEvaluation(report) {
+  document.querySelector(".eval-card .eval-grid").hidden = false; // empty until the first evaluation
+  $("misclassified").closest("figure").hidden = false;
   const acc = $("test-accuracy");
   acc.dataset.value = String(report.accuracy);
   acc.textContent = fmtPct(report.accuracy);
