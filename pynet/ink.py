@@ -314,15 +314,16 @@ def find_ink(image: np.ndarray) -> Ink:
             try:
                 ink = _ink_of(lum[top:bottom, left:right])
             except NoInk:
-                return _ink_of(lum)  # not a sheet after all: the whole picture, as before
+                return _ink_of(lum, (small, factor))  # not a sheet after all: the whole picture, as before
             t, lft, b, r = ink.box
             return Ink(ink.coverage, (t + top, lft + left, b + top, r + left), ink.dark_on_light)
-    return _ink_of(lum)
+    return _ink_of(lum, (small, factor))
 
 
-def _ink_of(lum: np.ndarray) -> Ink:
-    """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]."""
-    small, factor = shrink(lum, ANALYSIS_SIDE)
+def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> Ink:
+    """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]; ``shrunk``:
+    its ``shrink(lum, ANALYSIS_SIDE)`` when already made."""
+    small, factor = shrunk if shrunk is not None else shrink(lum, ANALYSIS_SIDE)
 
     # Polarity: the background is most of the picture, so its median; the ink
     # is the extreme further from it (a lighting gradient spreads the

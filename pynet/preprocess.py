@@ -137,8 +137,8 @@ def digit_crop(coverage: np.ndarray, side: int) -> np.ndarray:
 def thicken(coverage: np.ndarray, side: int) -> np.ndarray:
     """A thin pen's coverage ``(H, W)`` with its strokes grown (grey
     dilation by a square, ink's box padded to hold it) so that they are at
-    least ``WORK_STROKE`` pixels wide once the digit is resampled to ``side``
-    pixels; unchanged when they already are.
+    least ``MIN_WORK_STROKE`` pixels wide once the digit is resampled to
+    ``side`` pixels; unchanged when they already are.
 
     Why: the thinning resolution is capped at ``WORK_MAX``, where a pen of
     about 1 % of the digit is under a pixel wide; area averaging then splits

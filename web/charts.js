@@ -97,13 +97,14 @@ export class TrainingCharts {
   // runs.js), in order of samples so that each validation point follows the
   // training up to it. Never throws.
   addEarlier(points, epochs) {
+    const asPoints = (rows) => rows.map(([samples, , loss, accuracy]) => ({ samples, loss, accuracy }));
     let i = 0;
     for (const [samples, , val] of epochs) {
-      const upTo = [];
-      while (i < points.length && points[i][0] <= samples) upTo.push(points[i++]);
-      this.add(upTo.map(([s, , loss, accuracy]) => ({ samples: s, loss, accuracy })), [{ samples, val_accuracy: val }]);
+      const start = i;
+      while (i < points.length && points[i][0] <= samples) i += 1;
+      this.add(asPoints(points.slice(start, i)), [{ samples, val_accuracy: val }]);
     }
-    this.add(points.slice(i).map(([s, , loss, accuracy]) => ({ samples: s, loss, accuracy })), []);
+    this.add(asPoints(points.slice(i)), []);
   }
 
   // The charts are gone for this run; the progress text carries on.
