@@ -114,6 +114,18 @@ PRETRAINED_OUTLIER_FAMILIES = "open+closed"  # outliers.FAMILIES
 # candidates of earlier rounds), averaging their answers, gained 0.3
 # points on the drawn sets' mean (97.74 %): the models agree on what tracing
 # makes unreadable.
+# The ceiling (2026-11-30): ten models of rounds 1-5 on the same held-out
+# drawn sets. The share of digits that at least one of the ten reads right
+# (an upper bound no single model of theirs reaches) is 98.48-98.78 % on
+# pynet's tracer's five sets and 98.84-99.02 % on the independent tracer's;
+# 1.0-1.5 % of digits are misread by all ten. The 61 of pynet's tracer's
+# 5,000 "as traced" digits that all ten misread, looked at beside their
+# bitmaps: about 35 traces have lost the digit (a filled loop thinned to a
+# stick: a 9 drawn as a 1, an 8 as a 0 or a 6; a 3 traced into a 5), about
+# 22 are ambiguous already as bitmaps (a 5 that is a 6, a 4 closed like a 9,
+# a 1 written as a 7), and about 4 are plain misses. The issue's 99.2 % on
+# traced digits is above what any of the ten could reach even with a perfect
+# choice among them.
 # First round, for the record. Proxy runs, 4
 # epochs on 20,000 MNIST images + one traced drawing of each + 12 varied
 # drawings per training glyph + 2,000 scribbles; accuracy (%) on 2,000 held-out
