@@ -9,12 +9,16 @@ read with NumPy alone; PNG (also 16-bit), JPEG and the rest need Pillow
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from pynet.image_check import is_truncated
+
 MAX_PIXELS = 4096 * 4096  # a drawing or photo of a digit; far larger is an attack or a mistake
+MAX_FILE_BYTES = 40 * 2**20  # as the page's web/image-input.js: a phone photo is 2-12 MB
 MAX_HEADER_TOKEN = 20  # characters in a Netpbm header number
 MAX_PLAIN_BYTES = 64 * 2**20  # a plain (ASCII) Netpbm file: 6 bytes a sample, so about 10 Mpx of grey
 MAX_PLAIN_DIGITS = 5  # 65535, the largest maxval
@@ -231,11 +235,19 @@ def read_image(path: Path) -> np.ndarray:
             f"{name}: reading {suffix or 'this'} files needs Pillow (pip install 'pynet[images]'); "
             "PBM/PGM/PPM and .npy work without it"
         ) from None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImageError(f"{name}: the file is too large ({size / 2**20:.1f} MB; at most {MAX_FILE_BYTES / 2**20:.1f} MB)")
+    data = path.read_bytes()
+    if not data:
+        raise ImageError(f"{name}: the file is empty")
+    if is_truncated(data):
+        raise ImageError(f"{name}: the image is damaged or truncated (the file ends before its image does)")
     try:
         with warnings.catch_warnings():
             # Pillow's own bomb warning: the size check just below says it better.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(path)
+            im = Image.open(io.BytesIO(data))
         with im:
             width, height = im.size  # from the header: nothing is decoded yet
             if width * height > MAX_PIXELS:

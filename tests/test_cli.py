@@ -292,6 +292,8 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
     buf = tmp_path / "full.png"
     Image.fromarray(noise).save(buf)
     files["truncated.png"] = buf.read_bytes()[: buf.stat().st_size // 2]
+    files["no-iend.png"] = buf.read_bytes()[:-12]  # Pillow decodes it; the page refuses it, and so does predict
+    files["empty.png"] = b""
     for name, data in files.items():
         if data is not None:
             (tmp_path / name).write_bytes(data)
@@ -306,6 +308,8 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
         "image is a directory": ([str(tmp_path / "adir")], "is a directory"),
         "not an image": ([str(tmp_path / "not-an-image.png")], "not an image"),
         "truncated png": ([str(tmp_path / "truncated.png")], "damaged or truncated"),
+        "png without its IEND chunk": ([str(tmp_path / "no-iend.png")], "damaged or truncated"),
+        "empty png": ([str(tmp_path / "empty.png")], "the file is empty"),
         "144 Mpx png": ([str(tmp_path / "huge.png")], "12000x12000 is too large"),
         "0x0 pgm": ([str(tmp_path / "zero.pgm")], "0x0"),
         "negative pgm": ([str(tmp_path / "negative.pgm")], "whole numbers|at least 1"),
