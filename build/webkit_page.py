@@ -117,6 +117,17 @@ def draw_and_classify(driver, strokes, share: float, left: float, top: float) ->
     return prediction(driver)
 
 
+def open_image(driver, path: Path, timeout_s: float = 30.0) -> dict:
+    """Open ``path`` with "Open an image" (WebKit's own decoder) and wait
+    until it is classified or refused -> ``{"digit": str, "error": str}``."""
+    driver.execute_script("document.querySelector('[data-testid=prediction]').dataset.digit = 'pending';"
+                          "document.querySelector('[data-testid=error-text]').textContent = '';")
+    driver.find_element("css selector", '[data-testid="open-image"]').send_keys(str(path))
+    return wait_until(driver, """const digit = document.querySelector('[data-testid=prediction]').dataset.digit;
+        const error = document.querySelector('[data-testid=error-text]').textContent;
+        return digit !== 'pending' || error ? {digit, error} : null;""", timeout_s, f"{path.name} was not opened")
+
+
 def samples_done(driver) -> int:
     return int(attribute(driver, "train-progress", "data-samples") or 0)
 

@@ -1,7 +1,8 @@
 """The page in WebKit, Safari's engine (every browser on an iPhone is WebKit):
 WebKitGTK's MiniBrowser under a private Xvfb, driven over WebDriver by
 Selenium (``build.webkit``, ``build.webkit_page``). A smoke test: ready,
-digits drawn with the mouse at two sizes, the explain panel, a short training
+digits drawn with the mouse at two sizes, the explain panel, pictures opened
+(PNG, SVG, and a PNG cut in half refused), a short training
 run with its charts, Evaluate, Fine-tune, Save (the browser's real download)
 → Load with identical predictions, and an offline reload.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,24 @@ from build.serve import serve_in_thread
 pytestmark = pytest.mark.skipif(webkit.unavailable_reason() is not None,
                                 reason=f"WebKit cannot run here: {webkit.unavailable_reason()}")
 
-def test_webkit_smoke(dist_dir, capsys):
+def image_files(folder: Path) -> dict[str, Path]:
+    """A 4 written dark on light with a thin pen (PNG), a drawing program's 7
+    (SVG), and the 4's file cut in half."""
+    from PIL import Image
+
+    from build.pen_images import pen_image
+
+    files = {name: folder / name for name in ("four.png", "seven.svg", "cut.png")}
+    Image.fromarray(pen_image(PRINTED["4 closed"][1], 5, dark_on_light=True)).save(files["four.png"])
+    files["seven.svg"].write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100" '
+        'fill="white"/><path d="M25 15 H75 L45 88" fill="none" stroke="black" stroke-width="2"/></svg>')
+    whole = files["four.png"].read_bytes()
+    files["cut.png"].write_bytes(whole[: len(whole) // 2])
+    return files
+
+
+def test_webkit_smoke(dist_dir, tmp_path, capsys):
     server, url = serve_in_thread(dist_dir, "/pynet/")
     result: dict = {}
     try:
@@ -52,6 +71,14 @@ def test_webkit_smoke(dist_dir, capsys):
                     {digit: Number(el.dataset.digit), layers: Number(document.querySelector('[data-testid=activations]').dataset.layers)};""",
                 30, "the explanation did not appear")
             assert explained["digit"] == 7 and explained["layers"] >= 4, explained
+
+            # Open an image (WebKit's own decoder): a thin-pen 4, an SVG 7, and the
+            # 4's file cut in half, which is refused from its structure.
+            images = image_files(tmp_path)
+            opened = [wp.open_image(driver, images[name]) for name in ("four.png", "seven.svg", "cut.png")]
+            assert [(o["digit"], o["error"]) for o in opened[:2]] == [("4", ""), ("7", "")], opened
+            assert "damaged or truncated" in opened[2]["error"] and "cut.png" in opened[2]["error"], opened
+            wp.click(driver, "error-dismiss")
 
             # A short training run of the quick MLP on two workers (a helper
             # Pyodide in a nested worker), stopped part-way.
