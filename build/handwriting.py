@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from pynet.outliers import straight_sides
 from pynet.skeleton import Stroke, image_strokes, thin, trace  # noqa: F401 -- re-exported for the tests
 
 mnist_strokes = image_strokes  # a 28x28 MNIST digit as strokes
@@ -79,13 +80,8 @@ NOT_DIGITS: dict[str, list[Stroke]] = {
 # are chosen on these, so they are validation marks; NOT_DIGITS stays the test.
 def _polyline(corners: list[tuple[float, float]], step: float = 0.03) -> Stroke:
     """Straight sides through ``corners`` with points every ``step`` or so, as a
-    pointer records them: the renderer's curves through sparse corners alone
-    would round them off."""
-    out = [corners[0]]
-    for (x0, y0), (x1, y1) in zip(corners[:-1], corners[1:]):
-        n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / step))
-        out += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
-    return out
+    pointer records them (``pynet.outliers.straight_sides``, as a list)."""
+    return [(float(x), float(y)) for x, y in straight_sides(np.array(corners, dtype=float), step)]
 
 
 def _star(n: int = 5) -> Stroke:

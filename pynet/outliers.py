@@ -79,7 +79,7 @@ def _blob(rng: np.random.Generator) -> list[np.ndarray]:
     return [rng.uniform(0.3, 0.7, (int(rng.integers(25, 40)), 2))]
 
 
-def _straight(corners: np.ndarray, step: float = 0.02) -> np.ndarray:
+def straight_sides(corners: np.ndarray, step: float = 0.02) -> np.ndarray:
     """Straight sides through ``corners`` ``(k, 2)``, with a point every
     ``step`` or so: the renderer's curves through the corners alone would
     round them off, as a pointer's many points along a side do not."""
@@ -122,11 +122,11 @@ def _oval(rng: np.random.Generator, centre: np.ndarray, radius: float) -> np.nda
 
 def _closed_polygon(rng: np.random.Generator) -> list[np.ndarray]:
     """A triangle, quadrilateral, pentagon, hexagon or star, corners kept sharp."""
-    return [_turned(_straight(_polygon_corners(rng, np.array([0.5, 0.5]), 0.45)), rng)]
+    return [_turned(straight_sides(_polygon_corners(rng, np.array([0.5, 0.5]), 0.45)), rng)]
 
 
 def _outline(rng: np.random.Generator, centre: np.ndarray, radius: float, oval: bool) -> np.ndarray:
-    return _oval(rng, centre, radius) if oval else _straight(_polygon_corners(rng, centre, radius))
+    return _oval(rng, centre, radius) if oval else straight_sides(_polygon_corners(rng, centre, radius))
 
 
 def _nested(rng: np.random.Generator) -> list[np.ndarray]:
