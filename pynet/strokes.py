@@ -23,6 +23,21 @@ SAMPLE_SPACING = 0.75  # pixels between points of the smoothed path (finer chang
 MAX_POINTS = 20_000  # a drawing, not an attack
 MAX_STROKES = 500
 MIN_EXTENT = 0.02  # a drawing smaller than this share of the canvas is a speck, not a digit
+# A stray mark on the page (a tap, a slip of the pen) away from the digit: a
+# stroke at most STRAY_SIZE of the rest of the drawing's extent, and at least
+# STRAY_GAP of it away from the rest's box. Kept, it made the digit small and
+# off-centre: on 1,000 traced held-out digits drawn on a 280-unit canvas, a
+# dot anywhere outside the middle 70 % took right answers from 97.4 to 96.8 %
+# and unsure ones from 3.0 to 7.5 % (a short tick: 96.3 and 7.8 %); left out,
+# both are back at 97.4 and 3.0 % (the tick: 97.2 and 3.3 %). Applied to the
+# 5,000 held-out digits of each drawn set, it changed 1-8 drawings (specks
+# the tracer kept), no set's accuracy by more than 0.02 points and no test
+# mark's answer. The page's drawings go through it (``web.Session``);
+# training's drawings and the measured sets do not, so the shipped model
+# still reproduces bit for bit.
+STRAY_SIZE = 0.15
+STRAY_GAP = 0.1
+MAX_STRAY_MARKS = 8
 
 
 def smooth(points: np.ndarray, spacing: float) -> np.ndarray:
@@ -104,6 +119,33 @@ def check_strokes(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     if any(len(s) == 0 for s in out) or not all(np.isfinite(s).all() for s in out):
         raise ValueError("every stroke needs at least one finite point")
     return out
+
+
+def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The strokes without small marks lying away from the rest of the
+    drawing (``STRAY_SIZE``, ``STRAY_GAP``), the one farthest away first, at
+    most ``MAX_STRAY_MARKS``. Marks within the drawing's box (a smiley's eyes,
+    a dotted or dashed digit's pieces) are kept."""
+    kept = list(strokes)
+    for _ in range(MAX_STRAY_MARKS):
+        if len(kept) < 2:
+            break
+        lo = np.array([s.min(axis=0) for s in kept])  # (n, 2)
+        hi = np.array([s.max(axis=0) for s in kept])
+        # The box of every stroke but i, from running minima and maxima on each side of i.
+        inf = np.full((1, 2), np.inf)
+        rest_lo = np.minimum(np.vstack([inf, np.minimum.accumulate(lo)[:-1]]),
+                             np.vstack([np.minimum.accumulate(lo[::-1])[::-1][1:], inf]))
+        rest_hi = np.maximum(np.vstack([-inf, np.maximum.accumulate(hi)[:-1]]),
+                             np.vstack([np.maximum.accumulate(hi[::-1])[::-1][1:], -inf]))
+        rest = (rest_hi - rest_lo).max(axis=1)
+        own = (hi - lo).max(axis=1)
+        gap = np.hypot(*np.maximum(np.maximum(rest_lo - hi, lo - rest_hi), 0).T)
+        stray = (rest > 0) & (own <= STRAY_SIZE * rest) & (gap >= STRAY_GAP * rest)
+        if not stray.any():
+            break
+        del kept[int(np.argmax(np.where(stray, gap / np.where(rest > 0, rest, 1), -1)))]
+    return kept
 
 
 def render_strokes(

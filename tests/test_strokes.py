@@ -4,9 +4,9 @@ drawing's size, position, resolution and speed."""
 import numpy as np
 import pytest
 
-from build.handwriting import PRINTED, flat, mnist_strokes, place
+from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images
-from pynet.strokes import STROKE_WIDTH, render_strokes, smooth
+from pynet.strokes import STROKE_WIDTH, drop_stray_marks, render_strokes, smooth
 
 
 def seven(x0=0.0, y0=0.0, size=1.0):
@@ -61,3 +61,29 @@ def test_traced_mnist_digits_keep_mnist_s_ink():
     ratio = rendered.sum() / (images / 255.0).sum()
     assert 0.9 < ratio < 1.2, ratio
     assert STROKE_WIDTH == 2.6
+
+
+def _unit(strokes) -> list[np.ndarray]:
+    return [np.asarray(st, dtype=np.float64) * 200 + 40 for st in strokes]  # a 200-unit digit on a 280 canvas
+
+
+@pytest.mark.parametrize("name", ["7 plain", "4 closed", "1 with a flag and a base", "7 crossed", "5 classic"])
+def test_a_stray_tap_or_tick_away_from_the_digit_is_left_out(name):
+    """A tap in a corner, a tick beside the digit, or both: the input is the
+    digit's alone (kept, the digit came out small and off-centre)."""
+    digit = _unit(PRINTED[name][1])
+    alone = render_strokes(digit, canvas_size=280)
+    for strays in ([[[5, 270]]], [[[270, 130], [273, 126]]], [[[5, 5]], [[262, 275], [266, 277]]]):
+        strokes = drop_stray_marks(digit + [np.array(m, dtype=np.float64) for m in strays])
+        np.testing.assert_array_equal(render_strokes(strokes, canvas_size=280), alone)
+
+
+def test_marks_within_the_drawing_and_a_digit_s_own_pieces_are_kept():
+    for name, (_, strokes) in PRINTED.items():  # 16 printed styles, some of several strokes
+        assert len(drop_stray_marks(_unit(strokes))) == len(strokes), name
+    smiley = _unit(NOT_DIGITS["smiley"])
+    assert len(drop_stray_marks(smiley)) == len(smiley)  # its eyes are inside the face
+    t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    dotted_zero = [np.array([[140 + 60 * np.cos(a), 140 + 100 * np.sin(a)]]) for a in t]  # a 0 drawn as dots
+    assert len(drop_stray_marks(dotted_zero)) == len(dotted_zero)
+    assert len(drop_stray_marks([np.array([[5.0, 5.0]])])) == 1  # a lone tap is not "away" from anything

@@ -48,6 +48,15 @@ def test_classify_strokes_blank_and_bad_input(session):
         s.classify(**(BAR | {"width": 0.0}))
 
 
+def test_a_stray_tap_beside_the_drawing_is_not_what_the_network_sees(session):
+    """Drawing, teaching and explaining all leave out a tap away from the digit."""
+    s, _ = session
+    seven = [(80, 50), (200, 50), (120, 240)]
+    with_tap = strokes(seven, [(270, 270)])
+    assert s.classify(**with_tap)["input"] == s.classify(**strokes(seven))["input"]
+    assert s.preprocess_sample(**with_tap) == s.preprocess_sample(**strokes(seven))
+
+
 def picture(ink_on_paper: bool = True) -> dict:
     """A picture as the page sends it: RGBA bytes of a 7 written with an 8 px pen, and its size."""
     from build.handwriting import PRINTED

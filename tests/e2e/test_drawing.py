@@ -49,6 +49,18 @@ def test_printed_styles_in_the_page(app):
         assert int(draw_and_read(app, strokes, 0.4, 0.3, 0.3)["digit"]) == digit, name
 
 
+def test_a_stray_tap_away_from_the_digit_changes_nothing(app):
+    """A slip of the pen -- a tap in a corner after drawing, a tick beside
+    the digit -- is left out of what the network sees (kept, it had shrunk
+    the digit and pushed it off-centre)."""
+    digit, strokes = PRINTED["2 curved"]
+    alone = draw_and_read(app, strokes, 0.5, 0.25, 0.25)
+    assert int(alone["digit"]) == digit
+    draw_path(app, [[(0.01, 0.97)]], share=1.0, left=0.0, top=0.0)  # a tap near the bottom-left corner
+    draw_path(app, [[(0.95, 0.04), (0.97, 0.07)]], share=1.0, left=0.0, top=0.0)  # a tick at the top right
+    assert settled_prediction(app)["probs"] == alone["probs"]
+
+
 def test_a_finger_on_a_phone(browser, site_url, mnist_test_digits):
     context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
                                   device_scale_factor=2)
