@@ -13,10 +13,27 @@ import * as format from "./format.js";
 
 const phoneSized = () => Math.min(window.screen?.width ?? 1024, window.innerWidth) < 600;
 
+// WebKit (Safari, and every browser on an iPhone; navigator.vendor "Apple
+// Computer, Inc.") does not report the cores: against fingerprinting it says
+// 4 for any device with fewer than 8 and 8 from 8 on (WebCore's
+// NavigatorBase::hardwareConcurrency). On a 2-core machine it said 4, and 4
+// workers trained at half the rate of 2 (a new user's review in WebKitGTK,
+// 2026-11-30: 4,190 against 8,454 samples/s).
+export const coresAreClamped = () => navigator.vendor === "Apple Computer, Inc.";
+
 // The form's default number of workers: the cores the browser reports, at
-// most 4, and 1 on a phone-sized screen (pynet's settings table bounds it).
+// most 4 (at most 2 where the count is clamped, as no device has fewer), and
+// 1 on a phone-sized screen (pynet's settings table bounds it).
 export function defaultWorkers() {
-  return phoneSized() ? 1 : Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  const cores = navigator.hardwareConcurrency || 1;
+  return phoneSized() ? 1 : Math.max(1, Math.min(coresAreClamped() ? 2 : 4, cores));
+}
+
+// What the workers hint says of this device's cores.
+function coresNote(cores) {
+  if (!cores) return "";
+  if (!coresAreClamped()) return ` (this device has ${cores})`;
+  return ` (this browser reports ${cores} for any device with ${cores >= 8 ? "8 cores or more" : "fewer than 8"})`;
 }
 
 // The memory this tab should keep to, in MB: phones end tabs far sooner than
@@ -39,9 +56,8 @@ export function initTraining(app) {
     applySettingsSchema(schema);
     const workers = byTestId("workers");
     if (!workers.dataset.chosen) workers.value = String(Math.min(defaultWorkers(), schema.fields.workers.max));
-    const cores = navigator.hardwareConcurrency;
     byTestId("hint-workers").textContent = `${byTestId("hint-workers").textContent}: one per core is fastest` +
-      (cores ? ` (this device has ${cores})` : "") + "; each takes a share of every batch (data parallelism)";
+      coresNote(navigator.hardwareConcurrency) + "; each takes a share of every batch (data parallelism)";
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 

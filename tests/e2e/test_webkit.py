@@ -54,6 +54,14 @@ def test_webkit_smoke(dist_dir, tmp_path, capsys):
             result["ready_ms"] = round(wp.wait_ready(driver))
             result["navigator_language"] = driver.execute_script("return navigator.language;")
             assert result["navigator_language"] == "C"  # the locale of issue 22, as WebKitGTK reports it
+            # WebKit reports 4 cores for any device with fewer than 8 (2 here): the
+            # form does not trust it past 2 workers, and says why.
+            cores = driver.execute_script("return navigator.hardwareConcurrency;")
+            workers = driver.execute_script("return document.querySelector('[data-testid=workers]').value;")
+            hint = driver.execute_script("return document.querySelector('[data-testid=hint-workers]').textContent;")
+            result["reported_cores"], result["default_workers"] = cores, workers
+            assert int(workers) == min(2, cores), (cores, workers)
+            assert ("fewer than 8" if cores < 8 else "8 cores or more") in hint, hint
 
             # Digits drawn with the mouse, large and small, in two places.
             for name in ("7 plain", "2 curved", "4 closed"):
