@@ -123,7 +123,8 @@ export function initImageInput(app) {
       showPrediction(answer);
       app.explainNow();
     } catch (err) {
-      showError(`Could not use ${file.name}: ${err.message}. Your drawing and the model are unchanged.`,
+      const shown = pad.picture ? "The picture shown" : "Your drawing";
+      showError(`Could not use ${file.name}: ${err.message}. ${shown} and the model are unchanged.`,
         { origin: "image" });
     } finally {
       markImageHandled();

@@ -169,6 +169,15 @@ def test_bad_files_show_their_message_and_change_nothing(app, tmp_path, digits):
         assert app.evaluate(CANVAS_MEAN) < 60, name  # and still on the square
 
 
+def test_a_bad_file_opened_over_a_picture_says_the_picture_stays(app, tmp_path, digits):
+    path, label = picture_files(tmp_path, digits)["thin-pen.png"]
+    assert answer_after_opening(app, path)["digit"] == str(label)
+    (tmp_path / "notes.png").write_bytes(b"this is a text file, renamed")
+    text = open_image(app, tmp_path / "notes.png")
+    assert "The picture shown and the model are unchanged" in text, text
+    assert settled_prediction(app)["digit"] == str(label)
+
+
 CANVAS_TOP = "() => document.querySelector('[data-testid=\"draw-canvas\"]').getBoundingClientRect().top + window.scrollY"
 
 

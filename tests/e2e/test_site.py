@@ -58,6 +58,22 @@ def test_layout_fits_without_horizontal_scrolling(page, site_url, viewport):
     assert canvas["width"] >= 200 and canvas["x"] >= 0 and canvas["x"] + canvas["width"] <= viewport["width"]
     for testid in ("clear", "prediction", "prob-9"):
         assert page.get_by_test_id(testid).is_visible()
+    assert page.evaluate(SELECT_CHOICES_CUT_SHORT) == []
+
+
+# Every choice of every form select whose text is wider than the room its select
+# gives it ("Warm-up+cosine" was cut to "Warm-up+cosin" in WebKit at 1,280 px).
+SELECT_CHOICES_CUT_SHORT = """() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const cut = [];
+  for (const s of document.querySelectorAll('.field select')) {
+    const st = getComputedStyle(s);
+    ctx.font = st.font;
+    const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    for (const o of s.options) if (ctx.measureText(o.text).width > room) cut.push(`${s.dataset.testid}: ${o.text}`);
+  }
+  return cut;
+}"""
 
 
 def test_nothing_moves_when_a_prediction_appears(app, mnist_test_digits):

@@ -62,6 +62,9 @@ def test_webkit_smoke(dist_dir, tmp_path, capsys):
             result["reported_cores"], result["default_workers"] = cores, workers
             assert int(workers) == min(2, cores), (cores, workers)
             assert ("fewer than 8" if cores < 8 else "8 cores or more") in hint, hint
+            from tests.e2e.test_site import SELECT_CHOICES_CUT_SHORT
+
+            assert driver.execute_script(f"return ({SELECT_CHOICES_CUT_SHORT})();") == []  # at the window's width
 
             # Digits drawn with the mouse, large and small, in two places.
             for name in ("7 plain", "2 curved", "4 closed"):

@@ -5,8 +5,8 @@ import * as format from "../format.js";
 const form = () => $("train-form");
 const fieldNames = () => [...form().elements].filter((el) => el.name).map((el) => el.name);
 const CHOICE_LABELS = {
-  adam: "Adam", sgd: "SGD + momentum", constant: "Constant", cosine: "Cosine decay",
-  "warmup-cosine": "Warm-up+cosine", step: "Step (÷10 at ½, ¾)", mlp: "Dense (MLP)",
+  adam: "Adam", sgd: "SGD+momentum", constant: "Constant", cosine: "Cosine decay",
+  "warmup-cosine": "Warm-up+cosine", step: "Step decay", mlp: "Dense (MLP)",
   cnn: "Convolutional",
 };
 
