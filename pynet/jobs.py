@@ -125,17 +125,19 @@ class TrainingJob(Job):
     With ``workers`` > 1 each step is shared with helper workers
     (``team.TeamStep``). Stopped, or left by a helper that died, it keeps the
     weights of its last completed step and still finishes. ``data`` and
-    ``continued_at_step`` go into the model's training record (``metadata.py``)."""
+    ``continued_at_step`` go into the model's training record (``metadata.py``);
+    ``continued_from`` (the name of the model carried on) into its description,
+    for the page's run history."""
 
     kind = "train"
 
     def __init__(self, trainer: Trainer, *, name: str, x_test: np.ndarray, y_test: np.ndarray, val_size: int,
                  workers: int = 1, kind: str = "train", data: dict[str, Any] | None = None,
-                 continued_at_step: int | None = None) -> None:
+                 continued_at_step: int | None = None, continued_from: str | None = None) -> None:
         super().__init__(workers)
         self.kind = kind
         self.trainer, self.name, self.val_size = trainer, name, val_size
-        self.data, self.continued_at_step = data, continued_at_step
+        self.data, self.continued_at_step, self.continued_from = data, continued_at_step, continued_from
         x_val = trainer.x_val if trainer.x_val is not None else x_test[:0]
         y_val = trainer.y_val if trainer.y_val is not None else y_test[:0]
         self.finisher = Finisher(trainer.model, x_val, y_val, x_test, y_test)
@@ -158,7 +160,8 @@ class TrainingJob(Job):
         return super().describe() | {
             "architecture": t.model.config.to_dict(), "description": t.model.config.describe(),
             "n_params": t.model.n_params, "total_samples": t.total_samples, "samples": t.progress.samples_seen,
-            "epochs": t.config.epochs, "first_epoch": t.progress.epochs_done + 1}
+            "epochs": t.config.epochs, "first_epoch": t.progress.epochs_done + 1,
+            "continued_from": self.continued_from}
 
     def advance(self, budget_ms: float, replies: list[Any] | None = None, failure: str | None = None) -> JobUpdate:
         if self.phase == "train":

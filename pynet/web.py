@@ -243,7 +243,8 @@ class Session(RunRequests, ImageRequests):
         return self._begin(TrainingJob(trainer, name=str(name)[:80] or "trained", x_test=data.x_test,
                                        y_test=data.y_test, val_size=len(x_val), workers=train_cfg.workers,
                                        data=data_record("mnist", len(x_tr) + len(x_val)),
-                                       continued_at_step=continued_at))
+                                       continued_at_step=continued_at,
+                                       continued_from=self.active if continue_active else None))
 
     def start_fine_tune(self, samples: Any, labels: Any, whole_network: bool = False) -> dict[str, Any]:
         """Start teaching a copy of the active model the person's drawings (784

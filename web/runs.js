@@ -90,7 +90,8 @@ export function initRuns(app) {
 
   // ---- recording a run ----------------------------------------------------------------
   jobs.onStage("started", (job) => {
-    current = job.kind === "train" ? { startedAt: Date.now(), points: [], epochs: [] } : null;
+    current = job.kind === "train"
+      ? { startedAt: Date.now(), points: [], epochs: [], continuedFrom: job.continued_from ?? null } : null;
   });
   jobs.onStage("train", ({ points, epochs }) => {
     if (!current) return;
@@ -112,7 +113,8 @@ export function initRuns(app) {
     }
     const run = {
       name: `run-${next}`, model: result.name, startedAt: made.startedAt, description: result.architecture,
-      trainConfig: result.record.train_config, stopped: !!summary.stopped, seconds: summary.train_seconds ?? null,
+      trainConfig: result.record.train_config, continuedFrom: made.continuedFrom,
+      stopped: !!summary.stopped, seconds: summary.train_seconds ?? null,
       samplesPerSec: summary.samples_per_sec ?? null, valAccuracy: summary.val_accuracy ?? null,
       testAccuracy: result.test_accuracy ?? null, record: result.record,
       points: thin(made.points, MAX_POINTS), epochs: thin(made.epochs, MAX_POINTS),

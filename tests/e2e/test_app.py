@@ -175,6 +175,9 @@ def test_continue_training_carries_on_from_where_the_active_model_stopped(app):
     assert int(loss.get_attribute("data-samples-to")) > 100_000
     assert app.get_by_test_id("model-name").get_attribute("data-name") == "trained-2"
     assert "784-24-10" in app.get_by_test_id("model-name").text_content()
+    # The run history says which model the second run carried on (a review: it looked like a new run).
+    settings = app.locator(".run-settings").all_text_contents()
+    assert "continues trained-1" in settings[0] and "continues" not in settings[1], settings
 
 
 def test_divergence_names_the_cause_and_keeps_the_model(app):

@@ -10,6 +10,7 @@ export function settingsText(run) {
   const parts = [run.description, `${OPTIMISERS[t.optimizer] ?? t.optimizer} lr ${format.short(t.lr)} ${t.schedule}`,
     `batch ${format.integer(t.batch_size)}`, `${format.integer(t.epochs)} epoch${t.epochs === 1 ? "" : "s"}`,
     `seed ${t.seed}`];
+  if (typeof run.continuedFrom === "string" && run.continuedFrom) parts.splice(1, 0, `continues ${run.continuedFrom}`);
   if (t.augment) parts.push("augment");
   if (t.workers > 1) parts.push(`${t.workers} workers`);
   return parts.join(" · ");
