@@ -241,6 +241,9 @@ def read_image(path: Path) -> np.ndarray:
     data = path.read_bytes()
     if not data:
         raise ImageError(f"{name}: the file is empty")
+    if suffix == ".svg" or b"<svg" in data[:1024].lower():
+        raise ImageError(f"{name}: an SVG is a vector drawing, which predict does not draw; export it as PNG "
+                         "(the page's Open an image reads SVG)")
     if is_truncated(data):
         raise ImageError(f"{name}: the image is damaged or truncated (the file ends before its image does)")
     try:

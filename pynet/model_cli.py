@@ -19,7 +19,10 @@ from .images import ImageError, read_image
 from .io import MNIST_MODEL, load_model
 from .preprocess import preprocess_image
 
-DEFAULT_MODEL = Path("models") / "pretrained.npz"  # the shipped model, from the repository's folder
+# The shipped model, in the repository's folder: found from the package (an
+# editable install, or ``python -m pynet`` run in the clone) wherever the
+# command is run from; a wheel installed elsewhere does not carry it.
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "pretrained.npz"
 MODEL_HELP = f"model .npz file (default {DEFAULT_MODEL.as_posix()}: the shipped model, when run in the repository's folder)"
 
 
@@ -80,12 +83,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def model_path(given: Path | None) -> Path:
-    """``--model``, or the shipped model when run in the repository's folder."""
+    """``--model``, or the shipped model of the repository this pynet runs from."""
     if given is not None:
         return given
     if not DEFAULT_MODEL.is_file():
-        raise CLIError(f"no model given and no {DEFAULT_MODEL.as_posix()} here (the shipped model, in the "
-                       "repository's folder): give --model FILE")
+        raise CLIError(f"no model given, and the shipped model is not beside this pynet ({DEFAULT_MODEL} "
+                       "is missing; it comes with a clone of the repository): give --model FILE")
     return DEFAULT_MODEL
 
 

@@ -124,18 +124,22 @@ def test_predict_answers_every_readable_file_when_one_is_bad(trained_model, tmp_
     assert "b.png" in proc.stderr and "1 of 3 files could not be read" in proc.stderr
 
 
-def test_predict_and_evaluate_default_to_the_shipped_model_in_the_repository_s_folder(trained_model, tmp_path):
+def test_predict_and_evaluate_default_to_the_shipped_model_of_the_repository(tmp_path):
+    """From any folder (a review ran it elsewhere and got no answer); a pynet
+    installed without the repository says where the model comes from."""
     from PIL import Image
 
     img = np.zeros((140, 140), dtype=np.uint8)
     img[30:110, 60:75] = 255
     Image.fromarray(img).save(tmp_path / "one.png")
     proc = run_cli("predict", "one.png", cwd=tmp_path)
-    assert proc.returncode == 2 and "no models/pretrained.npz here" in proc.stderr and "--model FILE" in proc.stderr
-    (tmp_path / "models").mkdir()
-    shutil.copy(trained_model, tmp_path / "models" / "pretrained.npz")
-    proc = run_cli("predict", "one.png", cwd=tmp_path)
-    assert proc.returncode == 0 and proc.stdout.startswith("one.png: "), proc.stderr
+    assert proc.returncode == 0 and proc.stdout.startswith("one.png: 1 "), proc.stdout + proc.stderr
+    installed = tmp_path / "site-packages"  # pynet alone, as a wheel installs it
+    shutil.copytree(ROOT / "pynet", installed / "pynet", ignore=shutil.ignore_patterns("__pycache__"))
+    proc = subprocess.run([sys.executable, "-m", "pynet", "predict", "one.png"], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(installed)})
+    assert proc.returncode == 2 and "shipped model is not beside this pynet" in proc.stderr, proc.stderr
+    assert "--model FILE" in proc.stderr
 
 
 @pytest.mark.parametrize("args,message", [
@@ -294,6 +298,8 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
     files["truncated.png"] = buf.read_bytes()[: buf.stat().st_size // 2]
     files["no-iend.png"] = buf.read_bytes()[:-12]  # Pillow decodes it; the page refuses it, and so does predict
     files["empty.png"] = b""
+    files["seven.svg"] = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+                          b'<path d="M25 15 H75 L45 88" stroke="black"/></svg>')
     for name, data in files.items():
         if data is not None:
             (tmp_path / name).write_bytes(data)
@@ -310,6 +316,7 @@ def bad_inputs(tmp_path, tiny_mnist_dir) -> dict[str, tuple[list[str], str]]:
         "truncated png": ([str(tmp_path / "truncated.png")], "damaged or truncated"),
         "png without its IEND chunk": ([str(tmp_path / "no-iend.png")], "damaged or truncated"),
         "empty png": ([str(tmp_path / "empty.png")], "the file is empty"),
+        "svg": ([str(tmp_path / "seven.svg")], "an SVG is a vector drawing.*export it as PNG"),
         "144 Mpx png": ([str(tmp_path / "huge.png")], "12000x12000 is too large"),
         "0x0 pgm": ([str(tmp_path / "zero.pgm")], "0x0"),
         "negative pgm": ([str(tmp_path / "negative.pgm")], "whole numbers|at least 1"),
