@@ -21,22 +21,21 @@ from .budget import DEFAULT_MEMORY_MB, MAX_PARAMS, parse_tab_settings
 from .confidence import judge
 from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, settings_schema
 from .constraints import SettingsError
-from .data import MNIST_FILES, as_float_pixels, dataset_from_arrays, parse_idx
+from .data import MNIST_FILES, dataset_from_arrays, parse_idx
 from .errors import answer
-from .explain import explain, gradient_check
 from .finetune import FeatureCache, HeadFineTuneJob
 from .io import MAX_MODEL_BYTES, LoadedModel, Requirements, load_model, model_to_bytes
 from .jobs import EvaluationJob, Job, NewModel, TrainingJob
-from .metadata import data_record, training_metadata
+from .metadata import data_record
 from .model import Sequential, build_model, copy_model
 from .notebook import run_record
 from .optimizers import Optimizer
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
-from .stepper import STAGES, BatchStepper
 from .strokes import check_strokes, drop_stray_marks, render_strokes
 from .team import as_bytes, as_py
 from .train import Trainer
 from .web_images import ImageRequests
+from .web_inside import InsideRequests, StepThrough
 from .web_runs import RunRequests
 
 VAL_SIZE = 5000  # held out from the 60,000 training images for per-epoch validation
@@ -65,10 +64,12 @@ class ModelEntry:
         }
 
 
-class Session(RunRequests, ImageRequests):
+class Session(RunRequests, ImageRequests, InsideRequests):
     """All state the worker keeps: models, MNIST, the running training job.
     The requests about runs (shared links, notebooks) are ``RunRequests``;
-    those about an opened image (``classify_image`` and co.) ``ImageRequests``."""
+    those about an opened image (``classify_image`` and co.) ``ImageRequests``;
+    those that look inside the network (explain, step through a training
+    step, gradient check, first-layer weights) ``InsideRequests``."""
 
     def __init__(self) -> None:
         self.models: dict[str, ModelEntry] = {}
@@ -76,9 +77,7 @@ class Session(RunRequests, ImageRequests):
         self.data = None  # pynet.data.Dataset once MNIST is loaded
         self.job: Job | None = None  # the long job in progress, if any (jobs.py)
         self._features: FeatureCache | None = None  # the last fine-tune's base features (finetune.py)
-        self._stepper: BatchStepper | None = None
-        self._stepper_base = ""
-        self._stepper_continued_at: int | None = None
+        self._step: StepThrough | None = None  # a training step being stepped through (web_inside.py)
         self.memory_mb = float(DEFAULT_MEMORY_MB)  # the tab's budget (set_device)
 
     def handle(self, method: str, args: Any = None) -> dict[str, Any]:
@@ -333,70 +332,15 @@ class Session(RunRequests, ImageRequests):
 
     def _register(self, new: NewModel) -> dict[str, Any]:
         name = self._free_name(new.base_name, numbered=True)
-        entry = ModelEntry(new.model, new.metadata | {"name": name}, new.optimizer)
-        self.models[name] = entry
-        self.active = name
+        entry = self._keep(name, new.model, new.metadata | {"name": name}, new.optimizer)
         return entry.info(name) | {"summary": new.summary, "record": run_record(new.model.config, entry.metadata)}
 
-    # ---- looking inside -------------------------------------------------------
-    def explain(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
-        """The active model on the drawing: every layer's activations, the
-        saliency of its answer, the units that pushed for and against it
-        (``explain.explain``); None when nothing is drawn."""
-        x = self._render(points, lengths, width, height)
-        if x is None:
-            return None
-        return explain(self._entry().model, x) | {"model": self.active}
-
-    def start_step(self, settings: Any) -> dict[str, Any]:
-        """Set up one training step of the active model, on a copy, with the
-        form's settings (as Continue would train it): see ``stepper.py``."""
-        values = as_py(settings)
-        if isinstance(values, dict):
-            values = {k: v for k, v in values.items() if k not in ARCHITECTURE_SETTINGS}
-        _, train_cfg = self._parse(values)
-        x_tr, y_tr, x_val, y_val = self._train_split()
-        copy = load_model(self.model_bytes())
-        cont = continuation(copy, train_cfg, 1, train_size=len(x_tr))
-        trainer = Trainer(copy.model, cont.config, x_tr, y_tr, x_val, y_val, cont.optimizer, cont.progress, cont.history)
-        self._stepper = BatchStepper(trainer)
-        self._stepper_base = self.active or "model"
-        self._stepper_continued_at = cont.continued_at_step
-        return {"model": self.active, "stages": list(STAGES), "batch_size": len(self._stepper.idx),
-                "epoch": self._stepper.epoch, "lr": trainer.current_lr(), "optimizer": trainer.config.optimizer,
-                "fresh_optimizer": cont.optimizer is None}
-
-    def step_stage(self) -> dict[str, Any]:
-        """The next stage of the step: forward, loss, backward, update."""
-        if self._stepper is None:
-            raise RuntimeError("start a step first")
-        return self._stepper.advance()
-
-    def apply_step(self) -> dict[str, Any]:
-        """Keep the stepped copy: it becomes a new model and the active one (the
-        model it came from stays as it was, the shipped one included)."""
-        stepper = self._stepper
-        if stepper is None or not stepper.done:
-            raise RuntimeError("step through all four stages before applying the step")
-        self._stepper = None
-        trainer = stepper.trainer
-        name = self._free_name(f"{self._stepper_base.split('+')[0]}+step")
-        data = self._require_data()
-        meta = training_metadata(trainer, name=name, val_size=len(data.x_val),
-                                 data=data_record("mnist", len(data.x_train) + len(data.x_val)),
-                                 continued_at_step=self._stepper_continued_at)
-        self.models[name] = ModelEntry(trainer.model, meta, trainer.optimizer)
+    def _keep(self, name: str, model: Sequential, metadata: dict[str, Any], optimizer: Optimizer | None) -> ModelEntry:
+        """Add a model under the free name ``name`` and make it the active one."""
+        entry = ModelEntry(model, metadata, optimizer)
+        self.models[name] = entry
         self.active = name
-        return self.models[name].info(name)
-
-    def gradient_check(self, n: int = 8, per_layer: int = 3) -> dict[str, Any]:
-        """Finite differences (float64) against backpropagation for the active
-        model on ``n`` validation images (``explain.gradient_check``)."""
-        data = self._require_data()
-        x = as_float_pixels(data.x_val[:n], np.float64)
-        report = gradient_check(self._entry().model, x, data.y_val[:n], per_layer=per_layer)
-        return {"model": self.active, "images": int(n), "layers": report,
-                "max_relative_error": max(r["max_relative_error"] for r in report)}
+        return entry
 
     # ---- evaluation ---------------------------------------------------------
     def evaluate(self, name: str | None = None) -> dict[str, Any]:
@@ -406,23 +350,6 @@ class Session(RunRequests, ImageRequests):
         while not (update := self.advance(float("inf")))["done"]:
             pass
         return update["result"]
-
-    def first_layer_weights(self, name: str | None = None, max_units: int = 64) -> dict[str, Any]:
-        """The first layer's weights as uint8 tiles, each scaled symmetrically
-        so 128 = zero weight: a 28x28 tile per hidden unit of a dense network,
-        a k x k tile per filter of a convolutional one."""
-        model = self._entry(name).model
-        w = model.parameters()[0]
-        if model.config.conv:  # (filters, 1, k, k)
-            units, side = min(max_units, w.shape[0]), w.shape[-1]
-            tiles = w[:units].reshape(units, -1)
-        else:  # (784, n_units)
-            units, side = min(max_units, w.shape[1]), model.config.image_side
-            tiles = w[:, :units].T
-        scale = np.abs(tiles).max(axis=1, keepdims=True) + 1e-12
-        pixels = np.clip(np.round(127.5 + 127.5 * tiles / scale), 0, 255).astype(np.uint8)
-        return {"units": units, "side": side, "kind": "filters" if model.config.conv else "units",
-                "pixels": pixels.tobytes()}
 
 
 # What the page may ask for (``Session.handle``): each is the method of that name.
