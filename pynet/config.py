@@ -234,6 +234,17 @@ FORM_SETTINGS = ("architecture", "conv", "batch_norm", "hidden", "lr", "batch_si
                  "workers", "augment")
 
 
+def form_architecture(model: ModelConfig) -> dict[str, object]:
+    """A network's shape as the page's form writes it (text, like a person
+    would type it): ``architecture``, ``hidden``, ``batch_norm`` and, for a
+    convolutional one, ``conv``."""
+    out: dict[str, object] = {"architecture": "cnn" if model.conv else "mlp",
+                              "hidden": ",".join(map(str, model.hidden)), "batch_norm": model.batch_norm}
+    if model.conv:
+        out["conv"] = ",".join(f"{f}x{k}" for f, k in model.conv)
+    return out
+
+
 def parse_settings(
     values: Mapping[str, Any], base: tuple[ModelConfig, TrainConfig] | None = None
 ) -> tuple[ModelConfig, TrainConfig]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from . import drawn_mix
-from .config import ModelConfig, TrainConfig
+from .config import ModelConfig, TrainConfig, form_architecture
 from .data import Dataset
 from .drawn_mix import DrawnMix
 from .model import build_model
@@ -188,9 +188,8 @@ def form_values(preset: str) -> dict[str, object]:
     """A preset as the page's form values (text, like a person would type them)."""
     model, train = configs(preset)
     return {
-        "architecture": "cnn" if model.conv else "mlp",
-        "conv": ",".join(f"{f}x{k}" for f, k in model.conv) or "8x5,16x5", "batch_norm": model.batch_norm,
-        "hidden": ",".join(map(str, model.hidden)),
+        "conv": "8x5,16x5",  # shown (greyed) for a dense network, ready if the person switches
+        **form_architecture(model),
         "lr": f"{train.lr:g}", "batch_size": str(train.batch_size), "epochs": str(train.epochs),
         "schedule": train.schedule, "optimizer": train.optimizer, "augment": train.augment,
     }

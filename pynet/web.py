@@ -19,7 +19,7 @@ import numpy as np
 from . import presets
 from .budget import DEFAULT_MEMORY_MB, MAX_PARAMS, parse_tab_settings
 from .confidence import judge
-from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, settings_schema
+from .config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, form_architecture, settings_schema
 from .constraints import SettingsError
 from .data import MNIST_FILES, dataset_from_arrays, parse_idx
 from .errors import answer
@@ -61,6 +61,7 @@ class ModelEntry:
             "epochs_done": progress.get("epochs_done", 0),
             "epoch_samples": progress.get("epoch_samples", 0),
             "has_optimizer": self.optimizer is not None,
+            "form": form_architecture(self.model.config),  # what the form shows while it is continued
         }
 
 

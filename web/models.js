@@ -17,6 +17,7 @@ export function initModels(app) {
     showModel(info, { remembered });
     showModelList([...state.models.values()], state.active);
     app.modelsChanged();
+    app.followContinue();
     app.showContinueHint();
     client.request("first_layer_weights").then(showWeights,
       (err) => showError(`Could not show the weights: ${err.message}`));

@@ -9,7 +9,9 @@
 // The address's fragment is read, not its query: a fragment never reaches the
 // server or the service worker's cache keys, so a link works offline too.
 import { on } from "./ui/dom.js";
-import { onSettingsInput, presetButtons, readSettings, setSettings, showFieldErrors } from "./ui/form.js";
+import {
+  architectureSettings, continueTraining, onSettingsInput, presetButtons, readSettings, setSettings, showFieldErrors,
+} from "./ui/form.js";
 import { chooseWorkers, refreshShareUrl, showLinkNote, showShareStatus, showShareUrl, workersChosen } from "./ui/share.js";
 import * as format from "./format.js";
 
@@ -17,10 +19,13 @@ const MAX_LINK = 4096; // pynet.links.MAX_LINK: longer is not a link of this pag
 const MAX_PAIRS = 64; // pynet.links.MAX_PAIRS: Python reads no more
 
 // The form's settings as a fragment: every field in use; workers only when
-// chosen (else the device decides, as the form does).
+// chosen (else the device decides, as the form does). While Continue is
+// ticked, the network is the continued model's (its fields are greyed out,
+// and a link without them had opened as another network).
 function fragmentOfForm() {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(readSettings())) {
+  const settings = { ...readSettings(), ...(continueTraining() ? architectureSettings() : {}) };
+  for (const [name, value] of Object.entries(settings)) {
     if (name === "workers" && !workersChosen()) continue;
     params.set(name, String(value));
   }

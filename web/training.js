@@ -4,8 +4,8 @@
 import { TrainingCharts } from "./charts.js";
 import { byTestId, on } from "./ui/dom.js";
 import {
-  applySettingsSchema, continueTraining, focusField, onSettingsInput, presetButtons, readSettings, setSettings,
-  showContinueHint, showFieldErrors,
+  announceSettingsChanged, applySettingsSchema, architectureSettings, continueTraining, focusField, onSettingsInput,
+  presetButtons, readSettings, setSettings, showContinueHint, showFieldErrors,
 } from "./ui/form.js";
 import { showTrainProgress } from "./ui/progress.js";
 import { setStatus, showError } from "./ui/status.js";
@@ -61,6 +61,25 @@ export function initTraining(app) {
   };
   byTestId("workers").addEventListener("input", (e) => { e.target.dataset.chosen = "true"; });
 
+  // While Continue is ticked the greyed-out network fields show the active
+  // model's network (they had kept the form's own, another network), and a
+  // copied link carries it; unticking gives the form's own back.
+  let ownArchitecture = null;
+  app.followContinue = () => {
+    const info = state.models.get(state.active);
+    if (continueTraining() && info?.form) {
+      ownArchitecture ??= architectureSettings();
+      setSettings(info.form);
+    } else if (!continueTraining() && ownArchitecture) {
+      setSettings(ownArchitecture);
+      ownArchitecture = null;
+    } else {
+      return;
+    }
+    app.render();
+    announceSettingsChanged();
+  };
+
   app.showContinueHint = () => {
     const info = state.models.get(state.active);
     if (!continueTraining() || !info) {
@@ -96,6 +115,7 @@ export function initTraining(app) {
     });
   }
   on("continue-training", "change", () => {
+    app.followContinue();
     app.render();
     app.showContinueHint();
     if (state.ready) checkSettings().catch(() => {});

@@ -6,6 +6,7 @@ two models compared on the test set."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 import pytest
 from notebooks import execute, reproduced
@@ -205,6 +206,28 @@ def test_a_link_fills_the_form_and_the_form_fills_the_address(page, site_url, pa
     assert (values["lr"], values["epochs"], values["seed"]) == ("0.003", "3", "11")
     assert "The form holds the settings of the link you opened" in page.get_by_test_id("link-note").text_content()
     assert errors == []
+
+
+def test_continue_shows_and_shares_the_continued_model_s_network(app):
+    """Ticking Continue shows the active model's network in the greyed-out
+    fields (they had kept the form's own) and the address carries it (a link
+    copied then had opened as another network); unticking gives the form's
+    own back."""
+    app.get_by_test_id("preset-tfjs").click()
+    before = field_values(app)
+    app.get_by_test_id("continue-training").check()
+    values = field_values(app)
+    assert (values["architecture"], values["conv"], values["hidden"]) == ("cnn", "24x5,48x5", "256"), values
+    app.get_by_test_id("epochs").fill("3")
+    app.wait_for_function("() => location.hash.includes('epochs=3')", polling=POLL_MS)
+    shared = dict(urllib.parse.parse_qsl(app.evaluate("location.hash.slice(1)")))
+    assert (shared["architecture"], shared["conv"], shared["hidden"], shared["batch_norm"]) == (
+        "cnn", "24x5,48x5", "256", "false"), shared
+    app.get_by_test_id("continue-training").uncheck()
+    after = field_values(app)
+    assert {k: after[k] for k in ("architecture", "conv", "hidden")} == {
+        k: before[k] for k in ("architecture", "conv", "hidden")}
+    app.wait_for_function("() => location.hash.includes('conv=8x5')", polling=POLL_MS)
 
 
 HOSTILE = {

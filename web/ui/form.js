@@ -65,6 +65,20 @@ export function readSettings() {
 
 export const continueTraining = () => $("continue-training").checked;
 
+// The settings that shape the network, as the fields hold them even while
+// greyed out (Continue shows the continued model's there): architecture and
+// hidden, and for a convolutional network conv and batch_norm.
+export function architectureSettings() {
+  const el = (name) => form().elements.namedItem(name);
+  const values = { architecture: el("architecture").value, hidden: el("hidden").value };
+  if (values.architecture === "cnn") Object.assign(values, { conv: el("conv").value, batch_norm: el("batch_norm").checked });
+  return values;
+}
+
+// Tell the form's listeners (the address mirror, the live check) that fields
+// were filled by the page rather than typed.
+export const announceSettingsChanged = () => form().dispatchEvent(new Event("input"));
+
 // Fill the form with a preset's values (from pynet.presets, via the schema).
 export function setSettings(values) {
   for (const [name, value] of Object.entries(values)) {
