@@ -91,7 +91,8 @@ export function initRuns(app) {
   // ---- recording a run ----------------------------------------------------------------
   jobs.onStage("started", (job) => {
     current = job.kind === "train"
-      ? { startedAt: Date.now(), points: [], epochs: [], continuedFrom: job.continued_from ?? null } : null;
+      ? { startedAt: Date.now(), points: [], epochs: [], continuedFrom: job.continued_from ?? null,
+        firstEpoch: job.first_epoch ?? 1, totalSamples: job.total_samples ?? null } : null;
   });
   jobs.onStage("train", ({ points, epochs }) => {
     if (!current) return;
@@ -113,7 +114,8 @@ export function initRuns(app) {
     }
     const run = {
       name: `run-${next}`, model: result.name, startedAt: made.startedAt, description: result.architecture,
-      trainConfig: result.record.train_config, continuedFrom: made.continuedFrom,
+      trainConfig: result.record.train_config, continuedFrom: made.continuedFrom, firstEpoch: made.firstEpoch,
+      stoppedAt: summary.stopped && made.totalSamples ? (made.points.at(-1)?.[0] ?? 0) / made.totalSamples : null,
       stopped: !!summary.stopped, seconds: summary.train_seconds ?? null,
       samplesPerSec: summary.samples_per_sec ?? null, valAccuracy: summary.val_accuracy ?? null,
       testAccuracy: result.test_accuracy ?? null, record: result.record,

@@ -178,6 +178,7 @@ def test_continue_training_carries_on_from_where_the_active_model_stopped(app):
     # The run history says which model the second run carried on (a review: it looked like a new run).
     settings = app.locator(".run-settings").all_text_contents()
     assert "continues trained-1" in settings[0] and "continues" not in settings[1], settings
+    assert "epoch 2 ·" in settings[0] and "1 epoch ·" in settings[1], settings  # which epochs each run trained
 
 
 def test_divergence_names_the_cause_and_keeps_the_model(app):

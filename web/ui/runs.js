@@ -7,10 +7,14 @@ const OPTIMISERS = { adam: "Adam", sgd: "SGD" };
 // A run's settings in one line: network, optimiser, rate, schedule, batch, epochs, seed, extras.
 export function settingsText(run) {
   const t = run.trainConfig;
+  const continued = typeof run.continuedFrom === "string" && run.continuedFrom;
+  const first = continued && isNumber(run.firstEpoch) ? run.firstEpoch : 1;
+  // A continued run trained epochs `first` to t.epochs of its model's schedule.
+  const epochs = !continued ? `${format.integer(t.epochs)} epoch${t.epochs === 1 ? "" : "s"}`
+    : first >= t.epochs ? `epoch ${format.integer(t.epochs)}` : `epochs ${format.integer(first)}–${format.integer(t.epochs)}`;
   const parts = [run.description, `${OPTIMISERS[t.optimizer] ?? t.optimizer} lr ${format.short(t.lr)} ${t.schedule}`,
-    `batch ${format.integer(t.batch_size)}`, `${format.integer(t.epochs)} epoch${t.epochs === 1 ? "" : "s"}`,
-    `seed ${t.seed}`];
-  if (typeof run.continuedFrom === "string" && run.continuedFrom) parts.splice(1, 0, `continues ${run.continuedFrom}`);
+    `batch ${format.integer(t.batch_size)}`, epochs, `seed ${t.seed}`];
+  if (continued) parts.splice(1, 0, `continues ${run.continuedFrom}`);
   if (t.augment) parts.push("augment");
   if (t.workers > 1) parts.push(`${t.workers} workers`);
   return parts.join(" · ");
@@ -60,7 +64,9 @@ export function showRuns(runs, { held, selected, colourOf, ready }) {
     const colour = colourOf(run.name);
     swatch.hidden = !colour;
     if (colour) swatch.style.background = colour; // CSSOM: the CSP forbids style attributes
-    const name = cell(`${run.name.replace("-", " ")}${run.stopped ? " (stopped)" : ""}`);
+    const stopped = !run.stopped ? ""
+      : isNumber(run.stoppedAt) ? ` (stopped at ${format.percent(run.stoppedAt, 0)})` : " (stopped)";
+    const name = cell(`${run.name.replace("-", " ")}${stopped}`);
     name.prepend(swatch);
     name.title = `made the model ${run.model}`;
     const actions = document.createElement("td");
