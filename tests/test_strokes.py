@@ -6,7 +6,7 @@ import pytest
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images
-from pynet.strokes import STROKE_WIDTH, drop_stray_marks, render_strokes, smooth
+from pynet.strokes import STROKE_WIDTH, drop_stray_marks, drop_underline, render_strokes, smooth
 
 
 def seven(x0=0.0, y0=0.0, size=1.0):
@@ -87,3 +87,26 @@ def test_marks_within_the_drawing_and_a_digit_s_own_pieces_are_kept():
     dotted_zero = [np.array([[140 + 60 * np.cos(a), 140 + 100 * np.sin(a)]]) for a in t]  # a 0 drawn as dots
     assert len(drop_stray_marks(dotted_zero)) == len(dotted_zero)
     assert len(drop_stray_marks([np.array([[5.0, 5.0]])])) == 1  # a lone tap is not "away" from anything
+
+
+UNDERLINE = [[0.1, 1.12], [0.5, 1.13], [0.9, 1.11]]  # below the digit's box (0..1), most of its width
+
+
+@pytest.mark.parametrize("name", ["6 round bowl", "9 straight stem", "9 curved tail", "5 classic", "8 two loops",
+                                  "7 plain", "1 with a flag and a base", "4 closed", "0 oval"])
+def test_an_underline_is_left_out(name):
+    """People underline a 6 or a 9 to tell them apart (a review: an underlined
+    5, 9 and 8 were read as unsure 2s and 3s)."""
+    digit = _unit(PRINTED[name][1])
+    underlined = drop_underline(digit + _unit([UNDERLINE]))
+    assert len(underlined) == len(digit)
+    np.testing.assert_array_equal(render_strokes(underlined), render_strokes(digit))
+
+
+def test_a_digit_s_own_lines_are_not_underlines():
+    for name, (_, strokes) in PRINTED.items():  # bases, bars and flags touch the digit
+        assert len(drop_underline(_unit(strokes))) == len(strokes), name
+    curve = [(0.2, 0.25), (0.5, 0.0), (0.8, 0.25), (0.1, 0.85)]  # a 2 whose base is drawn apart, below its end
+    assert len(drop_underline(_unit([curve, [(0.1, 0.97), (0.9, 0.97)]]))) == 2
+    assert len(drop_underline(_unit([[(0.5, 0.0), (0.5, 0.8)], [(0.45, 1.0), (0.6, 1.0)]]))) == 2  # too short
+    assert len(drop_underline(_unit([[(0.5, 0.0), (0.5, 0.8)], [(0.1, 1.0), (0.5, 1.4), (0.9, 1.0)]]))) == 2  # a V

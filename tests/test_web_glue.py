@@ -55,6 +55,8 @@ def test_a_stray_tap_beside_the_drawing_is_not_what_the_network_sees(session):
     with_tap = strokes(seven, [(270, 270)])
     assert s.classify(**with_tap)["input"] == s.classify(**strokes(seven))["input"]
     assert s.preprocess_sample(**with_tap) == s.preprocess_sample(**strokes(seven))
+    underlined = strokes(seven, [(70, 262), (210, 264)])
+    assert s.classify(**underlined)["input"] == s.classify(**strokes(seven))["input"]
 
 
 def picture(ink_on_paper: bool = True) -> dict:

@@ -61,6 +61,16 @@ def test_a_stray_tap_away_from_the_digit_changes_nothing(app):
     assert settled_prediction(app)["probs"] == alone["probs"]
 
 
+def test_an_underlined_digit_is_read_as_the_digit(app):
+    """People underline a 6 or a 9 to tell them apart."""
+    for name in ("9 curved tail", "6 round bowl"):
+        digit, strokes = PRINTED[name]
+        alone = draw_and_read(app, strokes, 0.5, 0.25, 0.15)
+        assert int(alone["digit"]) == digit
+        draw_path(app, [[(0.3, 0.75), (0.5, 0.755), (0.7, 0.75)]], share=1.0, left=0.0, top=0.0)
+        assert settled_prediction(app)["probs"] == alone["probs"], name
+
+
 def test_a_finger_on_a_phone(browser, site_url, mnist_test_digits):
     context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
                                   device_scale_factor=2)
