@@ -40,7 +40,9 @@ def add_parsers(sub, data_help: str) -> None:
                                    "16 bits), JPEG and the rest via Pillow, PBM/PGM/PPM (plain or binary, 8 or 16 "
                                    "bits) or .npy arrays; any size, dark ink on light or light on dark, with or without "
                                    "transparency. The ink is found and its strokes brought to MNIST's width, as a "
-                                   "drawing on the page is. Or records of an IDX image file, as they are.")
+                                   "drawing on the page is. Or records of an IDX image file, as they are. Exit "
+                                   "status: 0 when every file gave a digit, 1 when some held none (blank, too "
+                                   "faint, only specks), 2 when some could not be read.")
     p.add_argument("--model", type=Path, help=MODEL_HELP)
     p.add_argument("images", nargs="*", type=Path, help="image files to classify")
     p.add_argument("--idx", type=Path, help="an IDX image file (e.g. t10k-images-idx3-ubyte) to classify records of")
@@ -92,19 +94,22 @@ def model_path(given: Path | None) -> Path:
     return DEFAULT_MODEL
 
 
-def print_answer(name: str, model, x: np.ndarray | None) -> None:
+def print_answer(name: str, model, x: np.ndarray | None) -> bool:
+    """Print the answer for one input; False when it held no digit."""
     if x is None:
         print(f"{name}: no digit found (blank, too faint, or only specks)", flush=True)
-        return
+        return False
     answer = judge(model.predict_proba(x[None])[0])
     unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
     print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})", flush=True)
+    return True
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Each file's answer as soon as it is read; a file that cannot be read
     gets its own error line (stderr) and the others are still answered; exit
-    status 2 when any failed."""
+    status 2 when any failed, else 1 when any held no digit (a script can
+    tell a blank page from an answer), else 0."""
     if not args.images and args.idx is None:
         raise CLIError("give image files to classify, or --idx FILE")
     model = load_model(model_path(args.model), require=MNIST_MODEL).model
@@ -117,7 +122,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if not 0 <= i < len(images):
                 raise CLIError(f"--index {i} is out of range: {args.idx} has {len(images)} records")
             records.append((f"{args.idx}[{i}]", images[i].reshape(-1).astype(np.float32) / 255.0))
-    failed = 0
+    failed = empty = 0
     for path in args.images:
         try:
             x = preprocess_image(read_image(path))
@@ -126,11 +131,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
             message = str(exc) if isinstance(exc, ImageError) else f"{path}: {getattr(exc, 'strerror', None) or exc}"
             print(f"pynet: error: {message}", file=sys.stderr, flush=True)  # an ImageError names its file
             continue
-        print_answer(str(path), model, x)
+        empty += not print_answer(str(path), model, x)
     for name, x in records:
-        print_answer(name, model, x)
+        empty += not print_answer(name, model, x)
     if failed:
         if len(args.images) > 1:
             print(f"pynet: {failed} of {len(args.images)} files could not be read", file=sys.stderr)
         return 2
-    return 0
+    return 1 if empty else 0

@@ -99,12 +99,14 @@ def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
     proc = run_cli("predict", "--model", str(trained_model), str(tmp_path / "one.png"), str(tmp_path / "one.pgm"),
                    str(tmp_path / "blank.npy"), "--idx", str(tiny_mnist_dir / "t10k-images-idx3-ubyte"),
                    "--index", "0", "3")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # one file held no digit: a script can tell
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 5
     assert "confidence" in lines[0] and lines[0].split(": ")[1][:1] == lines[1].split(": ")[1][:1]
     assert lines[2].endswith("no digit found (blank, too faint, or only specks)")
     assert "[3]" in lines[4]
+    proc = run_cli("predict", "--model", str(trained_model), str(tmp_path / "one.png"))
+    assert proc.returncode == 0, proc.stderr  # every file gave a digit
 
 
 def test_predict_answers_every_readable_file_when_one_is_bad(trained_model, tmp_path):
