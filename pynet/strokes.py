@@ -130,6 +130,20 @@ def check_strokes(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
+def _boxes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Each stroke's box ``lo``, ``hi`` ``(n, 2)``, and the box of all the
+    other strokes beside each (``rest_lo``, ``rest_hi``), from running minima
+    and maxima on either side: no stroke's points are gathered twice."""
+    lo = np.array([s.min(axis=0) for s in strokes])
+    hi = np.array([s.max(axis=0) for s in strokes])
+    inf = np.full((1, 2), np.inf)
+    rest_lo = np.minimum(np.vstack([inf, np.minimum.accumulate(lo)[:-1]]),
+                         np.vstack([np.minimum.accumulate(lo[::-1])[::-1][1:], inf]))
+    rest_hi = np.maximum(np.vstack([-inf, np.maximum.accumulate(hi)[:-1]]),
+                         np.vstack([np.maximum.accumulate(hi[::-1])[::-1][1:], -inf]))
+    return lo, hi, rest_lo, rest_hi
+
+
 def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     """The strokes without small marks lying away from the rest of the
     drawing (``STRAY_SIZE``, ``STRAY_GAP``), the one farthest away first, at
@@ -139,14 +153,7 @@ def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     for _ in range(MAX_STRAY_MARKS):
         if len(kept) < 2:
             break
-        lo = np.array([s.min(axis=0) for s in kept])  # (n, 2)
-        hi = np.array([s.max(axis=0) for s in kept])
-        # The box of every stroke but i, from running minima and maxima on each side of i.
-        inf = np.full((1, 2), np.inf)
-        rest_lo = np.minimum(np.vstack([inf, np.minimum.accumulate(lo)[:-1]]),
-                             np.vstack([np.minimum.accumulate(lo[::-1])[::-1][1:], inf]))
-        rest_hi = np.maximum(np.vstack([-inf, np.maximum.accumulate(hi)[:-1]]),
-                             np.vstack([np.maximum.accumulate(hi[::-1])[::-1][1:], -inf]))
+        lo, hi, rest_lo, rest_hi = _boxes(kept)
         rest = (rest_hi - rest_lo).max(axis=1)
         own = (hi - lo).max(axis=1)
         gap = np.hypot(*np.maximum(np.maximum(rest_lo - hi, lo - rest_hi), 0).T)
@@ -159,29 +166,28 @@ def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 def drop_underline(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     """The strokes without an underline: one nearly straight, nearly flat
-    stroke (``UNDERLINE_FLATNESS``) at least ``UNDERLINE_WIDTH`` of the rest's
-    width (of half its height, under a narrow digit), lying wholly below the rest with a gap of at least
-    ``UNDERLINE_GAP`` of the rest's height. People underline a 6 or a 9 to
-    tell them apart; a 2's or a 1's base touches the digit and stays."""
+    stroke (``UNDERLINE_FLATNESS``) at least ``UNDERLINE_WIDTH`` of the
+    rest's width (of half its height, under a narrow digit), wholly below the
+    rest with a gap of at least ``UNDERLINE_GAP`` of the rest's height, and
+    under the rest's lowest point (``UNDERLINE_END``). People underline a 6
+    or a 9 to tell them apart; a 2's or a 1's base touches the digit and
+    stays, and so does a 2's base drawn apart (the 2 ends above its end)."""
     if len(strokes) < 2:
         return list(strokes)
-    for i, s in enumerate(strokes):
-        lo, hi = s.min(axis=0), s.max(axis=0)
-        width, height = hi - lo
-        if width <= 0 or height > UNDERLINE_FLATNESS * width:
-            continue
-        if np.hypot(*np.diff(s, axis=0).T).sum() > 1.25 * np.hypot(width, height):
+    lo, hi, rest_lo, rest_hi = _boxes(strokes)
+    size, rest_size = hi - lo, rest_hi - rest_lo  # (n, 2): width, height
+    candidates = ((size[:, 0] > 0) & (size[:, 1] <= UNDERLINE_FLATNESS * size[:, 0])
+                  & (rest_size[:, 1] > 0) & (lo[:, 1] >= rest_hi[:, 1] + UNDERLINE_GAP * rest_size[:, 1])
+                  & (size[:, 0] >= UNDERLINE_WIDTH * np.maximum(rest_size[:, 0], rest_size[:, 1] / 2)))
+    for i in np.flatnonzero(candidates):  # at most one stroke can lie below all the others
+        s = strokes[i]
+        if np.hypot(*np.diff(s, axis=0).T).sum() > 1.25 * np.hypot(*size[i]):
             continue  # not straight: a stroke that turns back is part of a digit
         rest = [t for j, t in enumerate(strokes) if j != i]
-        points = np.concatenate(rest)
-        rest_lo, rest_hi = points.min(axis=0), points.max(axis=0)
-        rest_w, rest_h = rest_hi - rest_lo
-        if rest_h <= 0 or width < UNDERLINE_WIDTH * max(rest_w, rest_h / 2) or lo[1] < rest_hi[1] + UNDERLINE_GAP * rest_h:
-            continue
-        lowest_x = points[np.argmax(points[:, 1]), 0]
-        if not lo[0] + UNDERLINE_END * width <= lowest_x <= hi[0] - UNDERLINE_END * width:
-            continue  # the digit ends above one end of the line: a 2's base drawn apart
-        return rest
+        lowest = max(rest, key=lambda t: t[:, 1].max())  # the stroke that reaches lowest
+        lowest_x = lowest[np.argmax(lowest[:, 1]), 0]
+        if lo[i, 0] + UNDERLINE_END * size[i, 0] <= lowest_x <= hi[i, 0] - UNDERLINE_END * size[i, 0]:
+            return rest
     return list(strokes)
 
 
