@@ -141,11 +141,12 @@ def timed_run(page, preset: str | None = None) -> dict:
     reload) and time it to the trained model; with its test accuracy."""
     if preset:
         page.get_by_test_id(f"preset-{preset}").click()
-    else:
-        page.reload()
+    else:  # the address without its settings part (the form is mirrored there: a reload would keep the last run's)
+        page.goto(page.evaluate("location.href.split('#')[0]"))
         wait_ready(page)
     settings = {k: page.get_by_test_id(k).input_value() for k in ("architecture", "conv-layers", "hidden-layers",
-                                                                 "learning-rate", "batch-size", "epochs", "schedule")}
+                                                                 "learning-rate", "batch-size", "epochs", "schedule",
+                                                                 "workers")}
     settings["batch-norm"] = page.get_by_test_id("batch-norm").is_checked()
     t0 = time.perf_counter()
     start_training(page)
