@@ -70,12 +70,18 @@ def continuation(
     optimiser's state (Adam's moments and step count) is kept when the
     optimiser is the same; the schedule continues from the run's position.
     When the model was trained on other data than ``train_size`` images, an
-    epoch it had begun cannot be finished in the same order: it counts as done.
+    epoch it had begun cannot be finished in the same order: it counts as
+    done; and its samples are counted again in epochs of these data, so the
+    schedule stands where it stood in epochs. (The shipped model saw
+    1,389,200 samples in 10 epochs of its mix; counted against the page's
+    55,000-image epochs, an 11th epoch ran at learning rate 0 with its progress
+    at 230 %: a review, 2026-11-30.)
     """
     progress = loaded.progress or TrainProgress()
     replanned = loaded.progress is None or loaded.train_config is None
-    if train_size is not None and progress.epoch_samples and loaded.metadata.get("train_size") != train_size:
-        progress = replace(progress, epochs_done=progress.epochs_done + 1, epoch_samples=0)
+    if train_size is not None and loaded.metadata.get("train_size") != train_size and progress.samples_seen:
+        epochs = progress.epochs_done + (1 if progress.epoch_samples else 0)
+        progress = replace(progress, epochs_done=epochs, epoch_samples=0, samples_seen=epochs * train_size)
         replanned = True
     if more_epochs is None:
         saved = loaded.train_config

@@ -179,6 +179,29 @@ def test_a_run_stopped_saved_and_resumed_ends_with_the_same_weights(blobs, stop_
     assert second.progress.samples_seen == 1500 and len(second.history) == 3
 
 
+def test_a_model_trained_on_other_data_continues_where_it_stood_in_epochs(blobs):
+    """Its samples are counted again in epochs of the new data (the shipped
+    model, 10 epochs of a 138,920-image mix, had continued on the page's
+    55,000-image epochs at learning rate 0, its progress at 230 %)."""
+    from pynet.io import load_model, model_to_bytes
+    from pynet.metadata import training_metadata
+    from pynet.recipes import continuation
+
+    x, y = blobs
+    cfg = TrainConfig(epochs=2, batch_size=50, lr=0.01, schedule="warmup-cosine", seed=5)
+    first = Trainer(build_model(ModelConfig(n_inputs=20, hidden=(16,), n_classes=3, seed=2)), cfg, x[:100], y[:100])
+    first.run()
+    loaded = load_model(model_to_bytes(first.model, first.optimizer, training_metadata(first, name="small", val_size=0)))
+    assert loaded.progress.samples_seen == 200
+    cont = continuation(loaded, cfg, 1, train_size=500)
+    assert (cont.progress.epochs_done, cont.progress.samples_seen, cont.config.epochs) == (2, 1000, 3)
+    second = Trainer(loaded.model, cont.config, x[:500], y[:500], None, None, cont.optimizer, cont.progress,
+                     cont.history)
+    assert 0 < second.current_lr() < cfg.lr  # two thirds through the schedule, not past its end
+    second.run()
+    assert second.progress.samples_seen == 1500 == second.total_samples
+
+
 def test_progress_from_a_file_is_checked():
     from pynet.constraints import SettingsError
     from pynet.train import TrainProgress

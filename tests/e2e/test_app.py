@@ -181,6 +181,23 @@ def test_continue_training_carries_on_from_where_the_active_model_stopped(app):
     assert "epoch 2 ·" in settings[0] and "1 epoch ·" in settings[1], settings  # which epochs each run trained
 
 
+def test_continuing_the_shipped_model_picks_up_where_it_stood(app):
+    """The shipped model trained 10 epochs of a larger mix; on the page's
+    55,000-image epochs its 11th epoch had run at learning rate 0 with its
+    progress at 230 % (a review)."""
+    app.get_by_test_id("continue-training").check()
+    set_settings(app, epochs=1)
+    app.get_by_test_id("train").click()
+    app.wait_for_function("() => Number(document.querySelector('[data-testid=train-progress]').dataset.samples) > 550000",
+                          timeout=TRAIN_TIMEOUT_MS)
+    p = progress(app)
+    assert p["epoch"] == "11" and int(p["samples"]) <= int(p["total-samples"]) == 11 * 55000, p
+    lr = float(re.search(r"lr ([0-9.e-]+)", app.get_by_test_id("train-text").text_content())[1])
+    assert lr > 0
+    app.get_by_test_id("stop").click()
+    wait_idle(app)
+
+
 def test_divergence_names_the_cause_and_keeps_the_model(app):
     set_settings(app, **{"hidden-layers": "64", "learning-rate": 10, "epochs": 1})
     app.get_by_test_id("train").click()
