@@ -38,6 +38,12 @@ MIN_EXTENT = 0.02  # a drawing smaller than this share of the canvas is a speck,
 STRAY_SIZE = 0.15
 STRAY_GAP = 0.1
 MAX_STRAY_MARKS = 8
+# The page's pen on screen, as a share of the canvas's width (web/draw.js
+# INK_SHARE): marks whose centre lines are closer than this look joined to
+# the digit, and are kept whatever the rules below say (a review: a 2's base
+# drawn as a second stroke, joined on screen, was taken for an underline and
+# the 2 read as a sure 7).
+ON_SCREEN_PEN = 0.07
 # An underline (people underline a 6 or a 9): kept, it made the digit small
 # and read it as a 2 (a review: a 5, a 9 and an 8 underlined were unsure 2s
 # and 3s). On the 50,000 held-out traced drawings (10 sets) it takes out 11
@@ -144,11 +150,12 @@ def _boxes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     return lo, hi, rest_lo, rest_hi
 
 
-def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+def drop_stray_marks(strokes: Sequence[np.ndarray], min_gap: float = 0.0) -> list[np.ndarray]:
     """The strokes without small marks lying away from the rest of the
-    drawing (``STRAY_SIZE``, ``STRAY_GAP``), the one farthest away first, at
-    most ``MAX_STRAY_MARKS``. Marks within the drawing's box (a smiley's eyes,
-    a dotted or dashed digit's pieces) are kept."""
+    drawing (``STRAY_SIZE``, ``STRAY_GAP``, and at least ``min_gap`` units),
+    the one farthest away first, at most ``MAX_STRAY_MARKS``. Marks within
+    the drawing's box (a smiley's eyes, a dotted or dashed digit's pieces)
+    are kept."""
     kept = list(strokes)
     for _ in range(MAX_STRAY_MARKS):
         if len(kept) < 2:
@@ -157,18 +164,19 @@ def drop_stray_marks(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
         rest = (rest_hi - rest_lo).max(axis=1)
         own = (hi - lo).max(axis=1)
         gap = np.hypot(*np.maximum(np.maximum(rest_lo - hi, lo - rest_hi), 0).T)
-        stray = (rest > 0) & (own <= STRAY_SIZE * rest) & (gap >= STRAY_GAP * rest)
+        stray = (rest > 0) & (own <= STRAY_SIZE * rest) & (gap >= np.maximum(STRAY_GAP * rest, min_gap))
         if not stray.any():
             break
         del kept[int(np.argmax(np.where(stray, gap / np.where(rest > 0, rest, 1), -1)))]
     return kept
 
 
-def drop_underline(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+def drop_underline(strokes: Sequence[np.ndarray], min_gap: float = 0.0) -> list[np.ndarray]:
     """The strokes without an underline: one nearly straight, nearly flat
     stroke (``UNDERLINE_FLATNESS``) at least ``UNDERLINE_WIDTH`` of the
     rest's width (of half its height, under a narrow digit), wholly below the
-    rest with a gap of at least ``UNDERLINE_GAP`` of the rest's height, and
+    rest with a gap of at least ``UNDERLINE_GAP`` of the rest's height (and
+    ``min_gap`` units: the page passes its pen's width, ``ON_SCREEN_PEN``), and
     under the rest's lowest point (``UNDERLINE_END``). People underline a 6
     or a 9 to tell them apart; a 2's or a 1's base touches the digit and
     stays, and so does a 2's base drawn apart (the 2 ends above its end)."""
@@ -177,7 +185,8 @@ def drop_underline(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     lo, hi, rest_lo, rest_hi = _boxes(strokes)
     size, rest_size = hi - lo, rest_hi - rest_lo  # (n, 2): width, height
     candidates = ((size[:, 0] > 0) & (size[:, 1] <= UNDERLINE_FLATNESS * size[:, 0])
-                  & (rest_size[:, 1] > 0) & (lo[:, 1] >= rest_hi[:, 1] + UNDERLINE_GAP * rest_size[:, 1])
+                  & (rest_size[:, 1] > 0)
+                  & (lo[:, 1] >= rest_hi[:, 1] + np.maximum(UNDERLINE_GAP * rest_size[:, 1], min_gap))
                   & (size[:, 0] >= UNDERLINE_WIDTH * np.maximum(rest_size[:, 0], rest_size[:, 1] / 2)))
     for i in np.flatnonzero(candidates):  # at most one stroke can lie below all the others
         s = strokes[i]

@@ -31,7 +31,7 @@ from .model import Sequential, build_model, copy_model
 from .notebook import run_record
 from .optimizers import Optimizer
 from .recipes import FINE_TUNE, FINE_TUNE_VAL, continuation, fine_tune_data, validate_samples
-from .strokes import check_strokes, drop_stray_marks, drop_underline, render_strokes
+from .strokes import ON_SCREEN_PEN, check_strokes, drop_stray_marks, drop_underline, render_strokes
 from .team import as_bytes, as_py
 from .train import Trainer
 from .web_images import ImageRequests
@@ -198,7 +198,8 @@ class Session(RunRequests, ImageRequests, InsideRequests):
             raise ValueError(f"the canvas must be 1 to 10,000 units wide and high, got {width} x {height}")
         if not len(counts):
             return None
-        strokes = drop_underline(drop_stray_marks(check_strokes(np.split(xy, np.cumsum(counts)[:-1]))))
+        joined = ON_SCREEN_PEN * width  # marks closer than the pen on screen look joined: never left out
+        strokes = drop_underline(drop_stray_marks(check_strokes(np.split(xy, np.cumsum(counts)[:-1])), joined), joined)
         return render_strokes(strokes, canvas_size=max(width, height))
 
     # ---- data ---------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Pen strokes -> the network's input: MNIST-like, and the same whatever the
 drawing's size, position, resolution and speed."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images
-from pynet.strokes import STROKE_WIDTH, drop_stray_marks, drop_underline, render_strokes, smooth
+from pynet.strokes import ON_SCREEN_PEN, STROKE_WIDTH, drop_stray_marks, drop_underline, render_strokes, smooth
 
 
 def seven(x0=0.0, y0=0.0, size=1.0):
@@ -110,3 +112,21 @@ def test_a_digit_s_own_lines_are_not_underlines():
     assert len(drop_underline(_unit([curve, [(0.1, 0.97), (0.9, 0.97)]]))) == 2
     assert len(drop_underline(_unit([[(0.5, 0.0), (0.5, 0.8)], [(0.45, 1.0), (0.6, 1.0)]]))) == 2  # too short
     assert len(drop_underline(_unit([[(0.5, 0.0), (0.5, 0.8)], [(0.1, 1.0), (0.5, 1.4), (0.9, 1.0)]]))) == 2  # a V
+
+
+def test_marks_that_look_joined_on_screen_are_kept():
+    """A 2 drawn in two strokes, its base starting left of the diagonal's end
+    and a little below it: joined under the page's pen, so not an underline (a
+    review: it was left out and the 2 read as a sure 7). The page's pen and
+    ON_SCREEN_PEN are one number."""
+    import re
+
+    draw_js = (Path(__file__).resolve().parents[1] / "web" / "draw.js").read_text()
+    assert float(re.search(r"const INK_SHARE = ([0-9.]+);", draw_js)[1]) == ON_SCREEN_PEN
+    canvas = 280.0
+    curve = np.array([(0.3, 0.36), (0.42, 0.3), (0.52, 0.38), (0.48, 0.5), (0.37, 0.68)]) * canvas
+    base = np.array([(0.32, 0.73), (0.67, 0.73)]) * canvas
+    assert len(drop_underline([curve, base])) == 1  # by the shape alone it would be an underline...
+    assert len(drop_underline([curve, base], min_gap=ON_SCREEN_PEN * canvas)) == 2  # ...but it touches the 2
+    tap = np.array([[0.45, 0.73]]) * canvas  # a tap just under the 2's end, touching it on screen
+    assert len(drop_stray_marks([curve, tap], min_gap=ON_SCREEN_PEN * canvas)) == 2

@@ -7,7 +7,7 @@
 // (image-input.js) can be shown in the drawing's place.
 import { byTestId } from "./ui/dom.js";
 
-const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
+const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width (pynet.strokes.ON_SCREEN_PEN: tested equal)
 const MIN_STEP = 0.5; // CSS px: closer points add nothing
 
 export class DrawingPad {
