@@ -23,6 +23,10 @@ MAX_PAIRS = 64  # key=value pairs read (the form has a dozen fields)
 MAX_KEY = 40
 MAX_VALUE = 200  # characters: longer than any valid setting
 MAX_LISTED = 5  # ignored keys named in a note
+# The model a link was copied while continuing ("Continue the active model"):
+# a link cannot carry the model, so the page says that Train starts afresh.
+CONTINUED = "continued"
+MAX_NAME = 80  # characters of that model's name shown
 
 
 def read_link(pairs: Any, total: int | None = None) -> dict[str, Any]:
@@ -31,16 +35,18 @@ def read_link(pairs: Any, total: int | None = None) -> dict[str, Any]:
     when the page passed only the first ones.
 
     Returns ``{"values": {setting: text or bool}, "errors": {setting:
-    message}, "notes": [text]}``: the values to put in the form (a choice or a
+    message}, "notes": [text], "continued": name or None}``: the values to put in the form (a choice or a
     checkbox only when valid, since those fields cannot show anything else;
     text fields as given, so the person sees what the link said next to its
     error), each bad value's message (``errors``, as the form shows it), and
-    what was ignored and why (``notes``). Never raises for any content."""
+    what was ignored and why (``notes``), and the model the sender was
+    continuing (``CONTINUED``), if the link says. Never raises for any content."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     unknown: list[str] = []
     repeated: list[str] = []
     malformed = 0
+    continued: str | None = None
     items = pairs if isinstance(pairs, list) else []
     seen = 0
     for item in items[:MAX_PAIRS]:
@@ -49,6 +55,12 @@ def read_link(pairs: Any, total: int | None = None) -> dict[str, Any]:
             malformed += 1
             continue
         key, raw = item
+        if key == CONTINUED:
+            if continued is None:
+                continued = shorten(raw, MAX_NAME)  # text the page shows, never a setting
+            else:
+                repeated.append(key)
+            continue
         if key not in FORM_SETTINGS:
             unknown.append(key)
             continue
@@ -81,4 +93,4 @@ def read_link(pairs: Any, total: int | None = None) -> dict[str, Any]:
     count = max(len(items), total if isinstance(total, int) and not isinstance(total, bool) else 0)
     if count > seen:
         notes.append(f"the link has {count:,} parts; only the first {seen} were read")
-    return {"values": values, "errors": errors, "notes": notes}
+    return {"values": values, "errors": errors, "notes": notes, "continued": continued}

@@ -3,7 +3,7 @@
 import pytest
 
 from pynet.config import FORM_SETTINGS
-from pynet.links import MAX_PAIRS, read_link
+from pynet.links import MAX_NAME, MAX_PAIRS, read_link
 from pynet.web import Session
 
 
@@ -11,7 +11,7 @@ def test_a_link_fills_the_form_with_its_settings():
     out = read_link([["lr", "0.01"], ["epochs", "3"], ["architecture", "cnn"], ["conv", "8,16"],
                      ["batch_norm", "true"], ["augment", "0"], ["optimizer", "sgd"]])
     assert out == {"values": {"lr": "0.01", "epochs": "3", "architecture": "cnn", "conv": "8,16", "batch_norm": True,
-                              "augment": False, "optimizer": "sgd"}, "errors": {}, "notes": []}
+                              "augment": False, "optimizer": "sgd"}, "errors": {}, "notes": [], "continued": None}
 
 
 def test_bad_values_get_their_field_s_message_and_unknown_keys_a_note():
@@ -35,7 +35,7 @@ def test_hostile_links_are_bounded():
     odd = read_link([["lr"], [1, 2], "lr=1", None, ["lr", 0.1]])
     assert odd["values"] == {} and odd["notes"] == ["5 parts of the link could not be read"]
     for pairs in (None, "lr=1", {"lr": "1"}, 42):
-        assert read_link(pairs) == {"values": {}, "errors": {}, "notes": []}
+        assert read_link(pairs) == {"values": {}, "errors": {}, "notes": [], "continued": None}
     assert read_link([["lr", "\ufffd"]])["errors"]["lr"].startswith("must be")  # a non-UTF-8 escape, decoded
 
 
@@ -49,3 +49,12 @@ def test_every_form_setting_can_travel_in_a_link():
 @pytest.mark.parametrize("request_args", [{"pairs": [["lr", "0.1"]], "total": 1}, {"pairs": "x", "total": "y"}])
 def test_the_session_answers_read_link(request_args):
     assert "result" in Session().handle("read_link", request_args)
+
+
+def test_a_link_copied_while_continuing_names_the_model_and_sets_nothing_with_it():
+    out = read_link([["continued", "pretrained"], ["lr", "0.01"], ["continued", "other"]])
+    assert out["continued"] == "pretrained" and out["values"] == {"lr": "0.01"}
+    assert out["notes"] == ["continued given more than once: the first is used"]
+    hostile = read_link([["continued", "<img src=x onerror=alert(1)>" * 20]])
+    assert len(hostile["continued"]) == MAX_NAME and hostile["values"] == {}  # text the page shows, cut short
+    assert read_link([["lr", "0.01"]])["continued"] is None

@@ -22,17 +22,18 @@ const MAX_PAIRS = 64; // pynet.links.MAX_PAIRS: Python reads no more
 // chosen (else the device decides, as the form does). While Continue is
 // ticked, the network is the continued model's (its fields are greyed out,
 // and a link without them had opened as another network).
-function fragmentOfForm() {
+// The model being continued is named too (pynet.links.CONTINUED): the link
+// cannot carry the model, and the page that opens it says so.
+function fragmentOfForm(continuing) {
   const params = new URLSearchParams();
-  const settings = { ...readSettings(), ...(continueTraining() ? architectureSettings() : {}) };
+  const settings = { ...readSettings(), ...(continuing ? architectureSettings() : {}) };
   for (const [name, value] of Object.entries(settings)) {
     if (name === "workers" && !workersChosen()) continue;
     params.set(name, String(value));
   }
+  if (continuing) params.set("continued", continuing);
   return params.toString();
 }
-
-const linkOfForm = () => `${location.origin}${location.pathname}${location.search}#${fragmentOfForm()}`;
 
 // A fragment's key/value pairs (at most MAX_PAIRS) and how many it had.
 export function fragmentPairs(fragment) {
@@ -47,6 +48,9 @@ export function fragmentPairs(fragment) {
 
 export function initShare(app) {
   const { client, state } = app;
+  const continuing = () => (continueTraining() && state.active) || "";
+  const formFragment = () => fragmentOfForm(continuing());
+  const linkOfForm = () => `${location.origin}${location.pathname}${location.search}#${formFragment()}`;
   let mirroring = false; // from when the link (if any) has been read: before, the form is not the person's yet
   let timer = 0;
 
@@ -56,7 +60,7 @@ export function initShare(app) {
     timer = setTimeout(() => {
       refreshShareUrl(linkOfForm());
       try {
-        history.replaceState(history.state, "", `#${fragmentOfForm()}`);
+        history.replaceState(history.state, "", `#${formFragment()}`);
       } catch {
         // an address the browser will not rewrite (e.g. some sandboxed frames): the link button still works
       }
@@ -80,7 +84,7 @@ export function initShare(app) {
         return;
       }
       const { pairs, total } = fragmentPairs(fragment);
-      const { values, errors, notes } = await client.request("read_link", { pairs, total });
+      const { values, errors, notes, continued } = await client.request("read_link", { pairs, total });
       if ("workers" in values) chooseWorkers();
       setSettings(values);
       app.render();
@@ -90,6 +94,10 @@ export function initShare(app) {
       const names = Object.keys(values);
       const parts = [names.length ? `The form holds the settings of the link you opened (${names.join(", ")}). ` +
         "Nothing runs until you press Train." : "The link you opened carries no settings of this form."];
+      if (continued) {
+        parts.push(`It was copied while continuing the model “${continued}”, which a link cannot carry: Train here ` +
+          "trains a new network of that shape from the start (the sender can share the model itself with Save model).");
+      }
       if (Object.keys(bad).length) parts.push(`Check the fields marked in red (${Object.keys(bad).join(", ")}).`);
       if (notes.length) parts.push(`${notes.join("; ")}.`.replace(/^./, (c) => c.toUpperCase()));
       showLinkNote(parts.join(" "));
@@ -110,7 +118,7 @@ export function initShare(app) {
     if (!state.ready) return;
     mirroring = true;
     const url = linkOfForm();
-    history.replaceState(history.state, "", `#${fragmentOfForm()}`);
+    history.replaceState(history.state, "", `#${formFragment()}`);
     showShareUrl(url);
     try {
       await navigator.clipboard.writeText(url); // throws where not allowed; undefined outside secure contexts

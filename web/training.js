@@ -4,7 +4,7 @@
 import { TrainingCharts } from "./charts.js";
 import { byTestId, on } from "./ui/dom.js";
 import {
-  announceSettingsChanged, applySettingsSchema, architectureSettings, continueTraining, focusField, onSettingsInput,
+  announceSettingsChanged, applySettingsSchema, continueTraining, focusField, networkFields, onSettingsInput,
   presetButtons, readSettings, setSettings, showContinueHint, showFieldErrors,
 } from "./ui/form.js";
 import { showTrainProgress } from "./ui/progress.js";
@@ -68,7 +68,7 @@ export function initTraining(app) {
   app.followContinue = () => {
     const info = state.models.get(state.active);
     if (continueTraining() && info?.form) {
-      ownArchitecture ??= architectureSettings();
+      ownArchitecture ??= networkFields();
       setSettings(info.form);
     } else if (!continueTraining() && ownArchitecture) {
       setSettings(ownArchitecture);

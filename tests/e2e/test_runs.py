@@ -226,11 +226,33 @@ def test_continue_shows_and_shares_the_continued_model_s_network(app):
     shared = dict(urllib.parse.parse_qsl(app.evaluate("location.hash.slice(1)")))
     assert (shared["architecture"], shared["conv"], shared["hidden"], shared["batch_norm"]) == (
         "cnn", "24x5,48x5", "256", "false"), shared
+    assert shared["continued"] == "pretrained"
+    # Opened elsewhere, the link says it cannot carry the model: Train there starts afresh.
+    other = app.context.new_page()
+    other.goto(app.evaluate("location.href"))
+    wait_ready(other)
+    note = other.get_by_test_id("link-note")
+    note.wait_for()
+    assert "continuing the model “pretrained”" in note.text_content() and "from the start" in note.text_content()
+    assert field_values(other)["conv"] == "24x5,48x5"
+    other.close()
     app.get_by_test_id("continue-training").uncheck()
     after = field_values(app)
-    assert {k: after[k] for k in ("architecture", "conv", "hidden")} == {
-        k: before[k] for k in ("architecture", "conv", "hidden")}
-    app.wait_for_function("() => location.hash.includes('conv=8x5')", polling=POLL_MS)
+    assert {k: after[k] for k in ("architecture", "conv", "hidden", "batch_norm")} == {
+        k: before[k] for k in ("architecture", "conv", "hidden", "batch_norm")}
+    app.wait_for_function("() => location.hash.includes('conv=8x5') && !location.hash.includes('continued')",
+                          polling=POLL_MS)
+
+
+def test_unticking_continue_puts_back_a_dense_network_s_hidden_blocks(app):
+    """The dense form's greyed-out convolution blocks come back too (they had
+    stayed the shipped model's 24x5,48x5 after unticking: a review)."""
+    app.get_by_test_id("preset-in-tab").click()
+    before = field_values(app)
+    app.get_by_test_id("continue-training").check()
+    assert field_values(app)["conv"] == "24x5,48x5"
+    app.get_by_test_id("continue-training").uncheck()
+    assert field_values(app) == before
 
 
 HOSTILE = {

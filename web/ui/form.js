@@ -69,10 +69,15 @@ export const continueTraining = () => $("continue-training").checked;
 // greyed out (Continue shows the continued model's there): architecture and
 // hidden, and for a convolutional network conv and batch_norm.
 export function architectureSettings() {
+  const { conv, batch_norm: batchNorm, ...values } = networkFields();
+  return values.architecture === "cnn" ? { ...values, conv, batch_norm: batchNorm } : values;
+}
+
+// All four network fields as they stand (to put back after Continue).
+export function networkFields() {
   const el = (name) => form().elements.namedItem(name);
-  const values = { architecture: el("architecture").value, hidden: el("hidden").value };
-  if (values.architecture === "cnn") Object.assign(values, { conv: el("conv").value, batch_norm: el("batch_norm").checked });
-  return values;
+  return { architecture: el("architecture").value, hidden: el("hidden").value, conv: el("conv").value,
+    batch_norm: el("batch_norm").checked };
 }
 
 // Tell the form's listeners (the address mirror, the live check) that fields
