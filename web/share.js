@@ -122,10 +122,11 @@ export function initShare(app) {
     showShareUrl(url);
     try {
       await navigator.clipboard.writeText(url); // throws where not allowed; undefined outside secure contexts
-      showShareStatus("Link copied.", true);
+      showShareStatus("Link copied.", true, url);
     } catch {
       showShareUrl(url, { select: true });
-      showShareStatus("Your browser does not let the page copy: the link is selected, press Ctrl+C (⌘C on a Mac).", false);
+      showShareStatus("Your browser does not let the page copy: the link is selected, press Ctrl+C (⌘C on a Mac).", false,
+        url);
     }
   });
 }

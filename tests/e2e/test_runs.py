@@ -257,7 +257,8 @@ def test_unticking_continue_puts_back_a_dense_network_s_hidden_blocks(app):
 
 HOSTILE = {
     "script and huge values": "epochs=%3Cscript%3Ealert(1)%3C%2Fscript%3E&lr=1e999&batch_size=" + "9" * 1000 +
-                              "&hidden=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&schedule=%22%3E%3Cb%3E",
+                              "&hidden=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&schedule=%22%3E%3Cb%3E"
+                              "&continued=%3Cimg%20src%3Dx%20onerror%3Dalert(2)%3E",
     "prototype keys": "__proto__=polluted&constructor=x&__proto__%5Bpolluted%5D=1&toString=1&lr=0.01",
     "non-UTF-8 escapes": "lr=%FF%FE&%C0%AF=1&epochs=%E2%82",
     "hundreds of keys": "&".join(f"k{i}=1" for i in range(400)) + "&lr=0.01",
@@ -316,6 +317,12 @@ def test_copy_link_uses_the_clipboard_or_selects_the_link(browser, site_url):
     page.wait_for_function("() => document.querySelector('[data-testid=share-url]').value.includes('epochs=4')",
                            polling=POLL_MS)
     assert page.get_by_test_id("share-status").text_content() == ""
+    # Unedited, the confirmation still goes after a few seconds (it had stayed through training runs).
+    page.get_by_test_id("share-link").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=share-status]').textContent === 'Link copied.'",
+                           polling=POLL_MS)
+    page.wait_for_function("() => document.querySelector('[data-testid=share-status]').textContent === ''",
+                           polling=POLL_MS, timeout=10_000)
     context.close()
     # Where the page may not write the clipboard, the link is shown selected for Ctrl+C.
     context = browser.new_context()
