@@ -215,6 +215,9 @@ export function initTraining(app) {
       const note = result.summary?.note ? ` ${result.summary.note}.` : "";
       showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${result.name} is now the active model${accuracy}.` +
         `${note} The previous model stays in the list.` });
+      // Ready as the run ends, not after the model is written to the browser's
+      // store (a test saw "Training…" with Train already enabled).
+      if (!state.crashed) setStatus("ready", "Ready — draw a digit");
       await app.rememberActiveModel();
       return result;
     } catch (err) { // the run succeeded; only showing it failed
