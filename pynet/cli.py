@@ -15,7 +15,7 @@ from typing import Any
 
 from . import presets
 from .cli_common import CLIError, check_writable, positive
-from .config import SETTINGS, parse_settings
+from .config import SETTINGS, conv_text, parse_settings
 from .constraints import SettingsError
 from .data import IDXFormatError, load_mnist
 from .fonts import FontsNotFound
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     for setting, what in TRAIN_OPTIONS.items():
         default = default_values[setting]
         if setting == "conv":
-            default = ",".join(f"{f}x{k}" for f, k in default) or "none"
+            default = conv_text(default) or "none"
         elif isinstance(default, tuple):
             default = ",".join(map(str, default))
         kind = SETTINGS[setting].describe()["kind"]

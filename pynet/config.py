@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -234,6 +234,11 @@ FORM_SETTINGS = ("architecture", "conv", "batch_norm", "hidden", "lr", "batch_si
                  "workers", "augment")
 
 
+def conv_text(conv: Sequence[tuple[int, int]]) -> str:
+    """Convolution blocks as a person types them: ``((8, 5), (16, 5))`` -> ``"8x5,16x5"``."""
+    return ",".join(f"{f}x{k}" for f, k in conv)
+
+
 def form_architecture(model: ModelConfig) -> dict[str, object]:
     """A network's shape as the page's form writes it (text, like a person
     would type it): ``architecture``, ``hidden``, ``batch_norm`` and, for a
@@ -241,7 +246,7 @@ def form_architecture(model: ModelConfig) -> dict[str, object]:
     out: dict[str, object] = {"architecture": "cnn" if model.conv else "mlp",
                               "hidden": ",".join(map(str, model.hidden)), "batch_norm": model.batch_norm}
     if model.conv:
-        out["conv"] = ",".join(f"{f}x{k}" for f, k in model.conv)
+        out["conv"] = conv_text(model.conv)
     return out
 
 
@@ -294,7 +299,7 @@ def settings_schema(defaults: tuple[ModelConfig, TrainConfig]) -> dict[str, Any]
     for key in FORM_SETTINGS:
         default = values[key]
         if key == "conv":
-            default = ",".join(f"{f}x{k}" for f, k in default)
+            default = conv_text(default)
         elif isinstance(default, (tuple, list)):
             default = ",".join(str(v) for v in default)
         out[key] = SETTINGS[key].describe() | {"default": default}

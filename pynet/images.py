@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pynet.image_check import is_truncated
+from .image_check import is_truncated
 
 MAX_PIXELS = 4096 * 4096  # a drawing or photo of a digit; far larger is an attack or a mistake
 MAX_FILE_BYTES = 40 * 2**20  # as the page's web/image-input.js: a phone photo is 2-12 MB

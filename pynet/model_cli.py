@@ -1,7 +1,7 @@
 """``python -m pynet evaluate | predict``: the commands that use a saved model --
 its accuracy on MNIST's test set, and its answers for pictures of digits
 (``preprocess.py``) or IDX records. Without ``--model`` both use the shipped
-model when run in the repository's folder."""
+model of the clone pynet runs from, from any folder."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .preprocess import preprocess_image
 # editable install, or ``python -m pynet`` run in the clone) wherever the
 # command is run from; a wheel installed elsewhere does not carry it.
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "pretrained.npz"
-MODEL_HELP = f"model .npz file (default {DEFAULT_MODEL.as_posix()}: the shipped model, when run in the repository's folder)"
+MODEL_HELP = f"model .npz file (default {DEFAULT_MODEL.as_posix()}: the shipped model of the clone this pynet runs from)"
 
 
 def add_parsers(sub, data_help: str) -> None:
