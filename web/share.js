@@ -19,11 +19,11 @@ const MAX_LINK = 4096; // pynet.links.MAX_LINK: longer is not a link of this pag
 const MAX_PAIRS = 64; // pynet.links.MAX_PAIRS: Python reads no more
 
 // The form's settings as a fragment: every field in use; workers only when
-// chosen (else the device decides, as the form does). While Continue is
-// ticked, the network is the continued model's (its fields are greyed out,
-// and a link without them had opened as another network).
-// The model being continued is named too (pynet.links.CONTINUED): the link
-// cannot carry the model, and the page that opens it says so.
+// chosen (else the device decides, as the form does). While a model is
+// being continued (`continuing`: its name), the network is its own (those
+// fields are greyed out, and a link without them had opened as another
+// network) and the model is named (pynet.links.CONTINUED): the link cannot
+// carry the model, and the page that opens it says so.
 function fragmentOfForm(continuing) {
   const params = new URLSearchParams();
   const settings = { ...readSettings(), ...(continuing ? architectureSettings() : {}) };

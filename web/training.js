@@ -19,7 +19,7 @@ const phoneSized = () => Math.min(window.screen?.width ?? 1024, window.innerWidt
 // NavigatorBase::hardwareConcurrency). On a 2-core machine it said 4, and 4
 // workers trained at half the rate of 2 (a new user's review in WebKitGTK,
 // 2026-11-30: 4,190 against 8,454 samples/s).
-export const coresAreClamped = () => navigator.vendor === "Apple Computer, Inc.";
+const coresAreClamped = () => navigator.vendor === "Apple Computer, Inc.";
 
 // The form's default number of workers: the cores the browser reports, at
 // most 4 (at most 2 where the count is clamped, as no device has fewer), and
@@ -205,6 +205,7 @@ export function initTraining(app) {
       return null;
     }
     const { result, stopped } = outcome;
+    let shown = false;
     try {
       if (!result) {
         showTrainProgress({ fraction: 0, text: "Stopped before training began. The active model was not changed." });
@@ -215,19 +216,18 @@ export function initTraining(app) {
       const note = result.summary?.note ? ` ${result.summary.note}.` : "";
       showTrainProgress({ text: `${stopped ? "Stopped" : "Finished"}: ${result.name} is now the active model${accuracy}.` +
         `${note} The previous model stays in the list.` });
-      // Ready as the run ends, not after the model is written to the browser's
-      // store (a test saw "Training…" with Train already enabled).
-      if (!state.crashed) setStatus("ready", "Ready — draw a digit");
-      await app.rememberActiveModel();
-      return result;
+      shown = true;
     } catch (err) { // the run succeeded; only showing it failed
       showError(`${result.name} is the active model, but the page could not show all of it: ${err.message}`);
-      return result;
     } finally {
+      // Ready as the run ends, before the model is written to the browser's
+      // store below (a test saw "Training…" with Train already enabled).
       if (!state.crashed) setStatus("ready", "Ready — draw a digit");
       refocus();
       app.showMemory();
     }
+    if (shown) await app.rememberActiveModel(); // never throws: it says itself when it cannot keep the model
+    return result;
   };
 
   on("train", "click", async () => {
