@@ -6,9 +6,9 @@ measured on sets kept apart from training, beside an older model.
                              [--no-pictures]
 
 Every set is made from data the recipe never trains or chooses on: MNIST's
-*test* digits and the *test* font families (``pynet.fonts.TEST_FAMILIES``).
+*test* digits and the *test* font families (``pynet.data.fonts.TEST_FAMILIES``).
 Test digits are turned into strokes by two tracers -- pynet's own
-(``pynet.skeleton``, which training varies) and an independent one
+(``pynet.input.skeleton``, which training varies) and an independent one
 (``build/second_tracer.py``) -- and rendered by the page's renderer, as
 drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
 their width, and slanted; and the traced digits (pynet's tracer) as
@@ -16,7 +16,7 @@ pictures: written on a 280-px page with round 3, 8, 22 and 45 px pens
 (``build/pen_images.py``) and read back by ``preprocess.preprocess_image``,
 as ``pynet predict`` and the page's "Open an image" read a file (the issue's
 target: within 1 point of the same digits drawn). For each set it prints the share of right answers,
-of right answers given as "unsure" (``pynet.confidence.judge``) and of wrong
+of right answers given as "unsure" (``pynet.training.confidence.judge``) and of wrong
 answers given as sure; then how many marks that are not digits come out
 unsure (the 8 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor
 the training, ``OTHER_MARKS``, on which the scribble families were chosen), and
@@ -39,18 +39,19 @@ import numpy as np
 from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat
 from build.pen_images import pen_image
 from build.second_tracer import trace_strokes
-from pynet import fonts, presets
-from pynet.confidence import judge
-from pynet.data import load_mnist, train_val_split
-from pynet.drawn import as_pixels, parallel_map
-from pynet.drawn_mix import as_uint8, plain_font_drawings
-from pynet.io import load_model
-from pynet.model import Sequential
-from pynet.preprocess import preprocess_image
-from pynet.recipes import SPLIT_SEED
-from pynet.skeleton import image_strokes
-from pynet.stroke_variation import affine, vary
-from pynet.strokes import render_strokes
+from pynet.data import fonts
+from pynet.data.mnist import load_mnist, train_val_split
+from pynet.data.shipped_mix import as_uint8, plain_font_drawings
+from pynet.data.stroke_variation import affine, vary
+from pynet.data.traced_mnist import as_pixels, parallel_map
+from pynet.input.preprocess import preprocess_image
+from pynet.input.skeleton import image_strokes
+from pynet.input.strokes import render_strokes
+from pynet.io.model_file import load_model
+from pynet.nn.model import Sequential
+from pynet.recipes import presets
+from pynet.recipes.runs import SPLIT_SEED
+from pynet.training.confidence import judge
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"

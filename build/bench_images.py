@@ -43,7 +43,7 @@ def image_latency(page, files: dict[str, Path], n: int = 10) -> dict:
     page's own probes; and ``preprocess_image`` natively on the same pixels."""
     from PIL import Image
 
-    from pynet.preprocess import preprocess_image
+    from pynet.input.preprocess import preprocess_image
 
     report = {}
     for name, path in files.items():

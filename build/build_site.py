@@ -26,7 +26,7 @@ from pathlib import Path
 from build.assets import PINNED, PYODIDE_FILES, VENDOR_FILES
 from build.retrain import verified_model
 from build.verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel
-from pynet.data import MNIST_FILES
+from pynet.data.mnist import MNIST_FILES
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -66,7 +66,7 @@ def build_pynet_wheel(cache: Path) -> Path:
     """The pynet wheel, built by PyPA's ``build`` in a temporary copy of the
     project: setuptools' staging directories land there, not in ``build/``,
     and ``python -m build`` cannot mistake this package for itself."""
-    files = sorted((ROOT / "pynet").glob("*.py")) + [ROOT / name for name in WHEEL_SOURCES[1:]]
+    files = sorted((ROOT / "pynet").rglob("*.py")) + [ROOT / name for name in WHEEL_SOURCES[1:]]
     out_dir = cache / "pynet-wheel" / sources_digest(files)
     wheels = list(out_dir.glob("pynet-*.whl")) if out_dir.exists() else []
     if wheels:
@@ -170,7 +170,7 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     pynet_wheel = build_pynet_wheel(cache)
     numpy_deflated = cached(cache / "numpy" / sha256_file(numpy_src)[:16] / numpy_src.name, lambda t: rezip_deflate(numpy_src, t))
     stdlib_zip, numpy_zip = precompile(cache, node / "pyodide", numpy_deflated, pynet_wheel)
-    # Keyed by the library's names for the four files (pynet.data.MNIST_FILES).
+    # Keyed by the library's names for the four files (pynet.data.mnist.MNIST_FILES).
     mnist = {name: cached(cache / "mnist" / f"{stem}-{PINNED[stem][1][:12]}.gz",
                           lambda t, k=stem: gzip_file(node / PINNED[k][0], t))
              for name, stem in MNIST_FILES.items()}

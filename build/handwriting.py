@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from pynet.outliers import straight_sides
-from pynet.skeleton import Stroke, image_strokes, thin, trace  # noqa: F401 -- re-exported for the tests
+from pynet.data.scribbles import straight_sides
+from pynet.input.skeleton import Stroke, image_strokes, thin, trace  # noqa: F401 -- re-exported for the tests
 
 mnist_strokes = image_strokes  # a 28x28 MNIST digit as strokes
 
@@ -76,11 +76,11 @@ NOT_DIGITS: dict[str, list[Stroke]] = {
 
 
 # Marks in neither set: not NOT_DIGITS (the test) and not shaped after any of
-# them for training. The shipped model's outlier families (pynet/outliers.py)
+# them for training. The shipped model's outlier families (pynet/data/scribbles.py)
 # are chosen on these, so they are validation marks; NOT_DIGITS stays the test.
 def _polyline(corners: list[tuple[float, float]], step: float = 0.03) -> Stroke:
     """Straight sides through ``corners`` with points every ``step`` or so, as a
-    pointer records them (``pynet.outliers.straight_sides``, as a list)."""
+    pointer records them (``pynet.data.scribbles.straight_sides``, as a list)."""
     return [(float(x), float(y)) for x, y in straight_sides(np.array(corners, dtype=float), step)]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pynet.data import find_mnist_dir, read_idx
+from pynet.data.mnist import find_mnist_dir, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_TIMEOUT_MS = 240_000

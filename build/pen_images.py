@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pynet.strokes import rasterize, smooth
+from pynet.input.strokes import rasterize, smooth
 
 INK_SHARE = 0.7  # the ink's longer side (path plus pen) on the page, as MNIST's 20 px box in 28
 

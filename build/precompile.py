@@ -23,11 +23,11 @@ import numpy as np
 
 def exercise() -> None:
     """Walk every path the web worker takes, so their imports get recorded."""
+    from pynet.browser.session import Session
     from pynet.config import ModelConfig
-    from pynet.data import MNIST_FILES, encode_idx
-    from pynet.io import model_to_bytes
-    from pynet.model import build_model
-    from pynet.web import Session
+    from pynet.data.mnist import MNIST_FILES, encode_idx
+    from pynet.io.model_file import model_to_bytes
+    from pynet.nn.model import build_model
 
     rng = np.random.default_rng(0)
     s = Session()
@@ -76,7 +76,7 @@ def exercise() -> None:
     s.start_fine_tune(sample, [1], whole_network=True)
     run()
     # A helper worker's side of data parallelism (web/replica.js).
-    from pynet.team import ReplicaSession
+    from pynet.browser.team import ReplicaSession
 
     helper = ReplicaSession()
     job = s.start_training({"architecture": "cnn", "conv": "2x3", "hidden": "", "epochs": "1", "batch_size": "32",

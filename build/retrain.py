@@ -5,7 +5,7 @@ build checks the file against the manifest's sha256 and ships it).
     python3 build/dev.py retrain          # the same, after setting everything up
     python -m build.retrain [--out-dir DIR] [--processes N]
 
-The recipe is ``pynet.presets.train_pretrained``, the function that
+The recipe is ``pynet.recipes.presets.train_pretrained``, the function that
 ``python -m pynet train --preset pretrained`` runs. The parameters are stored
 as float16 when that changes no answer on the MNIST test set (half the bytes
 every visitor downloads), else as float32.
@@ -29,10 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from build.verify import AssetError, sha256_file
-from pynet import fonts, presets
-from pynet.confidence import judge
-from pynet.data import load_mnist
-from pynet.io import load_model, model_to_bytes
+from pynet.data import fonts
+from pynet.data.mnist import load_mnist
+from pynet.io.model_file import load_model, model_to_bytes
+from pynet.recipes import presets
+from pynet.training.confidence import judge
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "pretrained.npz"

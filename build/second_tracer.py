@@ -1,7 +1,7 @@
 """A second, independent way to turn a bitmap digit into pen strokes, for the
 measurement only (the shipped model never trains on its output).
 
-``pynet.skeleton`` thins with Zhang and Suen's algorithm and walks the lines
+``pynet.input.skeleton`` thins with Zhang and Suen's algorithm and walks the lines
 as long strokes that go straight on through junctions. Training varies that
 tracer (threshold, spurs, points), but the model could still learn its
 quirks, and numbers measured with the same tracer would flatter it. This one
@@ -18,7 +18,7 @@ shares nothing with it:
   sparse, as a fast pointer records them.
 
 Points are ``(x, y)`` in the unit square of the digit's own box, y down, as
-``pynet.skeleton.image_strokes`` gives them.
+``pynet.input.skeleton.image_strokes`` gives them.
 """
 
 from __future__ import annotations

@@ -1,37 +1,63 @@
 """pynet: a handwritten-digit classifier written from scratch in pure NumPy.
 
 The same code trains natively on CPython and in the browser under Pyodide.
+
+The package is layered; each subpackage imports only those below it:
+
+    nn/        the network (layers, loss, optimisers, the model)
+    input/     drawings and pictures -> the 28x28 input
+    data/      MNIST and the drawn digits made from it
+    training/  the training loop, metrics, calibration, data parallelism
+    io/        model files
+    recipes/   whole runs, presets, the shipped model's recipe
+    inside/    explaining a prediction, stepping through a training step
+    export/    a run as a notebook
+    browser/   what the page's worker calls      cli/  the command line
+
+The names below are imported when first used (PEP 562), so importing one
+subpackage (the browser worker imports ``pynet.browser``) does not load the rest.
 """
 
-from .augment import AugmentConfig, random_affine
-from .config import ModelConfig, TrainConfig, parse_settings
-from .constraints import SettingsError
-from .data import Dataset, IDXFormatError, load_mnist, parse_idx, read_idx, train_val_split
-from .io import LoadedModel, ModelFormatError, load_model, model_to_bytes, save_model
-from .layers import Dense, Dropout, ReLU
-from .losses import SoftmaxCrossEntropy, log_softmax, softmax
-from .metrics import (
-    accuracy,
-    classification_report,
-    confusion_matrix,
-    misclassified_indices,
-    per_class_accuracy,
-    prediction_distribution,
-)
-from .model import Sequential, build_model
-from .optimizers import SGD, Adam
-from .preprocess import preprocess_image
-from .recipes import fit
-from .train import StepInfo, Trainer, TrainingDiverged, TrainProgress
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Adam", "AugmentConfig", "Dataset", "Dense", "Dropout", "IDXFormatError", "LoadedModel",
-    "ModelConfig", "ModelFormatError", "ReLU", "SGD", "Sequential", "SettingsError", "SoftmaxCrossEntropy",
-    "StepInfo", "TrainConfig", "TrainProgress", "Trainer", "TrainingDiverged", "accuracy", "build_model",
-    "classification_report", "confusion_matrix", "fit", "load_mnist", "load_model", "log_softmax",
-    "misclassified_indices", "model_to_bytes", "parse_idx", "parse_settings", "per_class_accuracy",
-    "prediction_distribution", "preprocess_image", "random_affine", "read_idx", "save_model",
-    "softmax", "train_val_split",
-]
+# public name -> the module that defines it
+_PUBLIC = {
+    "AugmentConfig": "training.augment", "random_affine": "training.augment",
+    "ModelConfig": "config", "TrainConfig": "config", "parse_settings": "config",
+    "SettingsError": "constraints",
+    "Dataset": "data.mnist", "IDXFormatError": "data.mnist", "load_mnist": "data.mnist", "parse_idx": "data.mnist",
+    "read_idx": "data.mnist", "train_val_split": "data.mnist",
+    "LoadedModel": "io.model_file", "ModelFormatError": "io.model_file", "load_model": "io.model_file",
+    "model_to_bytes": "io.model_file", "save_model": "io.model_file",
+    "Dense": "nn.layers", "Dropout": "nn.layers", "ReLU": "nn.layers",
+    "SoftmaxCrossEntropy": "nn.losses", "log_softmax": "nn.losses", "softmax": "nn.losses",
+    "accuracy": "training.metrics", "classification_report": "training.metrics",
+    "confusion_matrix": "training.metrics", "misclassified_indices": "training.metrics",
+    "per_class_accuracy": "training.metrics", "prediction_distribution": "training.metrics",
+    "Sequential": "nn.model", "build_model": "nn.model",
+    "SGD": "nn.optimizers", "Adam": "nn.optimizers",
+    "preprocess_image": "input.preprocess",
+    "fit": "recipes.runs",
+    "StepInfo": "training.trainer", "Trainer": "training.trainer", "TrainingDiverged": "training.trainer",
+    "TrainProgress": "training.trainer",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """``pynet.Dense`` and co.: import the defining module on first use."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'pynet' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pynet.{_PUBLIC[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pynet import kernels
-from pynet.data import encode_idx, find_mnist_dir
+from pynet.data.mnist import encode_idx, find_mnist_dir
+from pynet.nn import kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def shipped_model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_model(shipped_model_path):
-    from pynet.io import load_model
+    from pynet.io.model_file import load_model
 
     return load_model(shipped_model_path).model
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pynet.losses import SoftmaxCrossEntropy
+from pynet.nn.losses import SoftmaxCrossEntropy
 
 
 def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

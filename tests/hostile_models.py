@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from pynet.config import ModelConfig
-from pynet.io import model_to_bytes
-from pynet.metadata import training_metadata
-from pynet.model import build_model
-from pynet.train import TrainConfig, Trainer
+from pynet.io.model_file import model_to_bytes
+from pynet.nn.model import build_model
+from pynet.training.record import training_metadata
+from pynet.training.trainer import TrainConfig, Trainer
 
 
 @dataclass

@@ -1,6 +1,6 @@
 import numpy as np
 
-from pynet.augment import AugmentConfig, random_affine
+from pynet.training.augment import AugmentConfig, random_affine
 
 
 def test_zero_jitter_is_identity(rng):

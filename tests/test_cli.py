@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pynet.cli import main
-from pynet.io import load_model
+from pynet.cli.main import main
+from pynet.io.model_file import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,8 @@ import pytest
 from test_notebook import page_session
 
 from pynet.config import ModelConfig
-from pynet.data import as_float_pixels
-from pynet.io import model_to_bytes
-from pynet.model import build_model
+from pynet.io.model_file import model_to_bytes
+from pynet.nn.model import as_float_pixels, build_model
 
 
 def evaluate(s, **args) -> tuple[dict, list[dict]]:

@@ -1,9 +1,9 @@
-"""Connected components by runs (pynet/components.py) against a plain flood fill."""
+"""Connected components by runs (pynet/input/components.py) against a plain flood fill."""
 
 import numpy as np
 import pytest
 
-from pynet.components import label
+from pynet.input.components import label
 
 
 def flood_fill(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:

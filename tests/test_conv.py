@@ -7,8 +7,8 @@ import pytest
 from gradcheck import assert_close_grads, assert_layer_gradients, assert_model_gradients, numerical_grad
 from pynet.config import ModelConfig, parse_settings
 from pynet.constraints import SettingsError
-from pynet.conv import Conv2D, Flatten, MaxPool2D, Reshape
-from pynet.model import build_model
+from pynet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape
+from pynet.nn.model import build_model
 
 
 def reference_conv(x, w, b, pad):
@@ -132,8 +132,8 @@ def test_conv_settings_parse():
 
 def test_cnn_save_load_round_trip_and_seeded_determinism(rng):
     from pynet.config import TrainConfig
-    from pynet.io import load_model, model_to_bytes
-    from pynet.train import Trainer
+    from pynet.io.model_file import load_model, model_to_bytes
+    from pynet.training.trainer import Trainer
 
     x = rng.random((96, 784), dtype=np.float32)
     y = rng.integers(0, 10, 96)
@@ -158,7 +158,7 @@ def test_version_1_files_still_load(rng):
     import io
     import json
 
-    from pynet.io import load_model, model_to_bytes
+    from pynet.io.model_file import load_model, model_to_bytes
 
     mlp = build_model(ModelConfig(hidden=(8,)))
     with np.load(io.BytesIO(model_to_bytes(mlp))) as npz:

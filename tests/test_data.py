@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from pynet.data import (
+from pynet.data.mnist import (
     IDXFormatError,
     dataset_from_arrays,
     encode_idx,
@@ -94,7 +94,7 @@ def test_no_mnist_anywhere_says_how_to_get_it_outside_the_repository(tmp_path, m
     import json
     from pathlib import Path
 
-    from pynet import data
+    from pynet.data import mnist as data
 
     monkeypatch.delenv("PYNET_MNIST_DIR", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -10,10 +10,10 @@ import pytest
 
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from build.second_tracer import trace_strokes
-from pynet import fonts
-from pynet.drawn import traced, traced_drawings
-from pynet.drawn_mix import DrawnMix, extend, font_drawings
-from pynet.strokes import render_strokes
+from pynet.data import fonts
+from pynet.data.shipped_mix import DrawnMix, extend, font_drawings
+from pynet.data.traced_mnist import traced, traced_drawings
+from pynet.input.strokes import render_strokes
 
 pytestmark = pytest.mark.mnist
 

@@ -12,8 +12,8 @@ import pytest
 
 from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images, mnist_test_labels
-from pynet.confidence import judge
-from pynet.strokes import render_strokes
+from pynet.input.strokes import render_strokes
+from pynet.training.confidence import judge
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 400  # traced test digits
@@ -131,7 +131,7 @@ def test_drawn_digits_meet_the_issues_targets(measured):
 
 def test_real_digits_are_rarely_unsure(model):
     from build.pagedriver import first_test_digit_of_each_class
-    from pynet.data import load_mnist
+    from pynet.data.mnist import load_mnist
 
     data = load_mnist()
     answers = [judge(p) for p in model.predict_proba(data.x_test[:2000])]

@@ -5,12 +5,22 @@ import numpy as np
 import pytest
 
 from pynet.config import ModelConfig, TrainConfig
-from pynet.explain import as_float64, explain, gradient_check
-from pynet.io import load_model, model_to_bytes
-from pynet.model import build_model
-from pynet.recipes import continuation
-from pynet.stepper import FORWARD, INPUT_GRAD, LOSS, LOSS_GRAD, PARAM_GRAD, STAGES, UPDATE, BatchStepper, source_line
-from pynet.train import Trainer
+from pynet.inside.explain import as_float64, explain, gradient_check
+from pynet.inside.step_through import (
+    FORWARD,
+    INPUT_GRAD,
+    LOSS,
+    LOSS_GRAD,
+    PARAM_GRAD,
+    STAGES,
+    UPDATE,
+    BatchStepper,
+    source_line,
+)
+from pynet.io.model_file import load_model, model_to_bytes
+from pynet.nn.model import build_model
+from pynet.recipes.runs import continuation
+from pynet.training.trainer import Trainer
 
 CONFIGS = [ModelConfig(hidden=(12, 8), seed=3), ModelConfig(conv=((3, 5), (4, 3)), hidden=(6,), seed=3),
            ModelConfig(conv=((3, 5), (4, 3)), hidden=(6,), batch_norm=True, seed=3)]
@@ -72,7 +82,7 @@ def test_gradient_check_passes_on_correct_backpropagation(rng, config):
 
 
 def test_gradient_check_catches_a_wrong_gradient(rng, monkeypatch):
-    from pynet import layers
+    from pynet.nn import layers
 
     model = build_model(CONFIGS[0])
     original = layers.ReLU.backward

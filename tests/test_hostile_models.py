@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hostile_models import benign, entries_of, good_model, hostile, npy, rezip
-from pynet.io import MNIST_MODEL, ModelFormatError, Requirements, load_model
-from pynet.web import MAX_PARAMS
+from pynet.browser.session import MAX_PARAMS
+from pynet.io.model_file import MNIST_MODEL, ModelFormatError, Requirements, load_model
 
 GOOD = good_model()
 CORPUS = hostile(GOOD)

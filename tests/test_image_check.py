@@ -1,4 +1,4 @@
-"""Truncated image files: ``pynet.image_check`` (for ``pynet predict``) and
+"""Truncated image files: ``pynet.input.image_check`` (for ``pynet predict``) and
 the page's ``web/image-check.js`` (run by Node) give the same answer for
 whole files, files cut anywhere, and files with data after their end."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pynet.image_check import is_truncated
+from pynet.input.image_check import is_truncated
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Image files (pynet/images.py): the Netpbm family, plain and binary, 8 and
+"""Image files (pynet/input/image_files.py): the Netpbm family, plain and binary, 8 and
 16 bits; 16-bit and palette PNGs and phone photos' EXIF orientation via
 Pillow; the same digit in every format gets the same answer from ``pynet
 predict``."""
@@ -14,7 +14,7 @@ import pytest
 
 from build.handwriting import PRINTED
 from build.pen_images import pen_image
-from pynet.images import ImageError, read_image, read_netpbm
+from pynet.input.image_files import ImageError, read_image, read_netpbm
 
 ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(0)
@@ -64,9 +64,9 @@ def test_bad_netpbm_files_get_their_own_message(data, message):
 
 
 def test_a_plain_file_over_its_byte_limit_is_refused_unread(tmp_path, monkeypatch):
-    import pynet.images
+    import pynet.input.image_files
 
-    monkeypatch.setattr(pynet.images, "MAX_PLAIN_BYTES", 1000)
+    monkeypatch.setattr(pynet.input.image_files, "MAX_PLAIN_BYTES", 1000)
     path = tmp_path / "big.pgm"
     path.write_bytes(b"P2\n100 100\n255\n" + b"0 " * 10_000)
     with pytest.raises(ImageError, match="too large .* plain Netpbm"):

@@ -1,4 +1,4 @@
-"""Finding the ink in a picture (pynet/ink.py, pynet/background.py):
+"""Finding the ink in a picture (pynet/input/ink.py, pynet/input/background.py):
 luminance and transparency, the background under uneven light, shadows and
 tables, polarity, specks, and pictures with no ink."""
 
@@ -7,8 +7,8 @@ import pytest
 
 from build.handwriting import PRINTED
 from build.pen_images import paper_photo, pen_image
-from pynet.background import background_grid, closing, running_extreme
-from pynet.ink import COVERAGE_SIDE, NoInk, find_ink, luminance, shrink
+from pynet.input.background import background_grid, closing, running_extreme
+from pynet.input.ink import COVERAGE_SIDE, NoInk, find_ink, luminance, shrink
 
 SEVEN = PRINTED["7 plain"][1]
 

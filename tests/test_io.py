@@ -5,9 +5,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from pynet.io import ModelFormatError, load_model, model_to_bytes, save_model
-from pynet.model import ModelConfig, build_model
-from pynet.train import TrainConfig, Trainer
+from pynet.io.model_file import ModelFormatError, load_model, model_to_bytes, save_model
+from pynet.nn.model import ModelConfig, build_model
+from pynet.training.trainer import TrainConfig, Trainer
 
 
 @pytest.fixture

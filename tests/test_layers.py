@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from gradcheck import assert_close_grads, assert_model_gradients, numerical_grad
-from pynet.layers import Dense, Dropout, ReLU
-from pynet.losses import SoftmaxCrossEntropy, log_softmax, softmax
-from pynet.model import ModelConfig, build_model
+from pynet.nn.layers import Dense, Dropout, ReLU
+from pynet.nn.losses import SoftmaxCrossEntropy, log_softmax, softmax
+from pynet.nn.model import ModelConfig, build_model
 
 
 def test_dense_gradients_match_finite_differences(rng, kernel_path):
@@ -148,7 +148,7 @@ def test_model_config_rejects_bad_values(kwargs, match):
 
 def test_no_class_labels_pull_towards_uniform(rng):
     """Outlier exposure: a NO_CLASS (-1) label's target is the uniform distribution."""
-    from pynet.losses import NO_CLASS
+    from pynet.nn.losses import NO_CLASS
 
     loss_fn = SoftmaxCrossEntropy()
     logits = rng.normal(size=(4, 5))

@@ -2,9 +2,9 @@
 
 import pytest
 
+from pynet.browser.links import MAX_NAME, MAX_PAIRS, read_link
+from pynet.browser.session import Session
 from pynet.config import FORM_SETTINGS
-from pynet.links import MAX_NAME, MAX_PAIRS, read_link
-from pynet.web import Session
 
 
 def test_a_link_fills_the_form_with_its_settings():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pynet.metrics import (
+from pynet.training.metrics import (
     accuracy,
     classification_report,
     confusion_matrix,

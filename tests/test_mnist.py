@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from pynet.data import load_mnist
-from pynet.metrics import accuracy
-from pynet.model import ModelConfig, build_model
-from pynet.train import TrainConfig, Trainer
+from pynet.data.mnist import load_mnist
+from pynet.nn.model import ModelConfig, build_model
+from pynet.training.metrics import accuracy
+from pynet.training.trainer import TrainConfig, Trainer
 
 pytestmark = pytest.mark.mnist
 
@@ -31,7 +31,7 @@ def test_a_small_cnn_trains_on_full_mnist_to_over_98_5_percent(mnist_dir):
     30 s on 2 quiet cores), not asserted: speed is the benchmark's job."""
     import time
 
-    from pynet.recipes import fit
+    from pynet.recipes.runs import fit
 
     start = time.perf_counter()
     data = load_mnist(mnist_dir)

@@ -9,11 +9,11 @@ import pytest
 
 from gradcheck import assert_layer_gradients, assert_model_gradients
 from pynet.config import ModelConfig, TrainConfig
-from pynet.conv import batch_first
-from pynet.io import load_model, model_to_bytes
-from pynet.model import build_model
-from pynet.norm import BatchNorm2D
-from pynet.train import Trainer, TrainingDiverged
+from pynet.io.model_file import load_model, model_to_bytes
+from pynet.nn.conv import batch_first
+from pynet.nn.model import build_model
+from pynet.nn.norm import BatchNorm2D
+from pynet.training.trainer import Trainer, TrainingDiverged
 
 BN_CNN = ModelConfig(conv=((3, 5), (4, 3)), hidden=(), batch_norm=True, seed=4)
 
@@ -107,8 +107,8 @@ def test_save_load_keeps_the_statistics_and_the_predictions(rng):
 
 
 def test_a_resumed_batch_norm_run_ends_with_the_same_weights_and_statistics(rng):
-    from pynet.metadata import training_metadata
-    from pynet.recipes import continuation
+    from pynet.recipes.runs import continuation
+    from pynet.training.record import training_metadata
 
     x = rng.random((80, 784), dtype=np.float32)
     y = rng.integers(0, 10, 80)
@@ -152,7 +152,7 @@ def test_version_2_convolution_files_still_load(rng):
 
 
 def test_a_model_copy_has_the_same_arrays_and_is_independent(rng):
-    from pynet.model import copy_model
+    from pynet.nn.model import copy_model
 
     model, _, x = train_bn_cnn(rng, epochs=1)
     copy = copy_model(model)

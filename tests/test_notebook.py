@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from notebooks import execute, has_plot, output_text, reproduced, validated
 
-from pynet.cli import main
+from pynet.browser.session import Session
+from pynet.cli.main import main
 from pynet.config import ModelConfig
-from pynet.data import MNIST_FILES
-from pynet.io import load_model, model_to_bytes
-from pynet.model import build_model
-from pynet.notebook import NotebookError, RunRecipe, build_notebook, notebook_text
-from pynet.web import Session
+from pynet.data.mnist import MNIST_FILES
+from pynet.export.notebook import NotebookError, RunRecipe, build_notebook, notebook_text
+from pynet.io.model_file import load_model, model_to_bytes
+from pynet.nn.model import build_model
 
 SETTINGS = {"architecture": "mlp", "hidden": "32", "epochs": "1", "batch_size": "128", "lr": "0.003",
             "schedule": "warmup-cosine", "seed": "3", "workers": "1"}
@@ -127,7 +127,7 @@ def test_continuing_with_a_new_plan_is_recorded_and_a_seamless_resume_is_not(tin
     with pytest.raises(NotebookError, match="continued an earlier run at step 5"):
         s.export_notebook(more["record"])
     # The CLI finishing a stopped run as planned (--resume without --epochs) is the run itself.
-    from pynet.recipes import continuation
+    from pynet.recipes.runs import continuation
     stopped = train(s, stop_after=2)
     entry = s.models[stopped["name"]]
     loaded = load_model(model_to_bytes(entry.model, entry.optimizer, entry.metadata))

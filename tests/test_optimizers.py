@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pynet.optimizers import SGD, Adam, make_optimizer
+from pynet.nn.optimizers import SGD, Adam, make_optimizer
 
 
 def test_sgd_momentum_hand_computed():

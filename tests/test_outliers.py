@@ -5,7 +5,7 @@ turns, marks inside an outline come at least in pairs)."""
 
 import numpy as np
 
-from pynet import outliers
+from pynet.data import scribbles as outliers
 
 
 def test_every_kind_draws_ink_and_a_seed_repeats_exactly():

@@ -1,14 +1,14 @@
-"""Data parallelism (pynet/parallel.py): shards' gradients add up to the
+"""Data parallelism (pynet/training/data_parallel.py): shards' gradients add up to the
 batch's, and an N-worker run follows the one-worker run to float32 rounding."""
 
 import numpy as np
 import pytest
 
-from pynet import presets
 from pynet.config import ModelConfig, TrainConfig
-from pynet.losses import SoftmaxCrossEntropy
-from pynet.model import build_model, copy_model
-from pynet.parallel import (
+from pynet.nn.losses import SoftmaxCrossEntropy
+from pynet.nn.model import build_model, copy_model
+from pynet.recipes import presets
+from pynet.training.data_parallel import (
     Replica,
     combine,
     combine_batch_stats,
@@ -19,7 +19,7 @@ from pynet.parallel import (
     shard_step,
     simulated_steps,
 )
-from pynet.train import Trainer, forward_backward
+from pynet.training.trainer import Trainer, forward_backward
 
 
 def digits(n=512, seed=0):
@@ -69,7 +69,7 @@ def test_a_run_with_n_workers_matches_one_worker_after_20_steps():
     Data with exact plateaus is a poor test of this: there rounding flips
     max-pooling's near-ties and ReLU's kinks, and Adam, which scales every
     update to about the learning rate, carries the difference on."""
-    from pynet.data import load_mnist
+    from pynet.data.mnist import load_mnist
 
     model_cfg, train_cfg = presets.configs("tfjs")
     data = load_mnist()

@@ -17,8 +17,8 @@ import pytest
 from build.handwriting import flat, mnist_strokes
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from build.pen_images import paper_photo, pen_image
-from pynet.preprocess import preprocess_image
-from pynet.strokes import render_strokes
+from pynet.input.preprocess import preprocess_image
+from pynet.input.strokes import render_strokes
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 200  # traced test digits

@@ -1,4 +1,4 @@
-"""A picture of a digit -> the network's input (pynet/preprocess.py): MNIST's
+"""A picture of a digit -> the network's input (pynet/input/preprocess.py): MNIST's
 box and centre of mass, resampling, and the choice between thinning and
 MNIST's recipe by the stroke width."""
 
@@ -7,9 +7,9 @@ import pytest
 
 from build.handwriting import PRINTED, flat
 from build.pen_images import pen_image
-from pynet import preprocess
-from pynet.preprocess import centre_of_mass, preprocess_bitmap, preprocess_image, resample, resample_axis
-from pynet.strokes import render_strokes
+from pynet.input import preprocess
+from pynet.input.preprocess import centre_of_mass, preprocess_bitmap, preprocess_image, resample, resample_axis
+from pynet.input.strokes import render_strokes
 
 SEVEN = PRINTED["7 plain"][1]
 

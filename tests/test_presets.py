@@ -11,11 +11,11 @@ import pytest
 
 from build import retrain
 from build.verify import AssetError
-from pynet import presets
-from pynet.cli import main
+from pynet.cli.main import main
 from pynet.config import ModelConfig, TrainConfig
-from pynet.data import encode_idx, load_mnist
-from pynet.io import load_model
+from pynet.data.mnist import encode_idx, load_mnist
+from pynet.io.model_file import load_model
+from pynet.recipes import presets
 
 
 @pytest.fixture

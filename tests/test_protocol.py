@@ -1,10 +1,10 @@
 """One vocabulary across the page/worker boundary: every request the page
-sends is named after the pynet.web.Session method that answers it."""
+sends is named after the pynet.browser.session.Session method that answers it."""
 
 import re
 from pathlib import Path
 
-from pynet.web import Session
+from pynet.browser.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job control, not Python's
@@ -27,7 +27,7 @@ def page_requests() -> set[str]:
 
 
 def test_every_request_is_a_session_method_the_worker_passes_on():
-    from pynet.web import REQUESTS
+    from pynet.browser.session import REQUESTS
 
     requests = page_requests()
     assert {"classify", "model_bytes", "add_model", "first_layer_weights", "start_training", "start_fine_tune",
@@ -45,7 +45,7 @@ def test_every_request_is_a_session_method_the_worker_passes_on():
 
 
 def test_helper_workers_ask_only_for_replica_methods():
-    from pynet.team import ReplicaSession
+    from pynet.browser.team import ReplicaSession
 
     team = (ROOT / "web" / "team.js").read_text()
     for name in set(re.findall(r'request\("(\w+)"', team)) - {"memory"}:
@@ -53,15 +53,15 @@ def test_helper_workers_ask_only_for_replica_methods():
 
 
 def test_mnist_files_are_keyed_by_the_library_names():
-    from pynet.data import MNIST_FILES
+    from pynet.data.mnist import MNIST_FILES
 
     worker = (ROOT / "web" / "worker.js").read_text()
     for stem in MNIST_FILES.values():
-        assert stem not in worker  # listed once, in pynet.data (the build writes assets.js from it)
+        assert stem not in worker  # listed once, in pynet.data.mnist (the build writes assets.js from it)
 
 
 def test_every_form_preset_has_its_button_and_every_button_a_preset():
-    from pynet.presets import FORM_PRESETS
+    from pynet.recipes.presets import FORM_PRESETS
 
     html = (ROOT / "web" / "index.html").read_text()
     assert re.findall(r'data-testid="preset-([\w-]+)"', html) == list(FORM_PRESETS)

@@ -6,7 +6,7 @@ import numpy as np
 from build.handwriting import mnist_strokes
 from build.pagedriver import mnist_test_images
 from build.pen_images import pen_image
-from pynet.skeleton import prune_spurs, thin, trace
+from pynet.input.skeleton import prune_spurs, thin, trace
 
 
 def zhang_suen(image: np.ndarray) -> np.ndarray:

@@ -4,8 +4,8 @@ the renderer ignores what is not varied (stroke order and direction)."""
 import numpy as np
 
 from build.handwriting import PRINTED, flat
-from pynet.stroke_variation import StrokeVariation, affine, elastic, lift_and_overshoot, resample, vary
-from pynet.strokes import render_strokes
+from pynet.data.stroke_variation import StrokeVariation, affine, elastic, lift_and_overshoot, resample, vary
+from pynet.input.strokes import render_strokes
 
 FOUR = flat(PRINTED["4 open"][1])
 SEVEN = flat(PRINTED["7 crossed"][1])

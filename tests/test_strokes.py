@@ -8,7 +8,7 @@ import pytest
 
 from build.handwriting import NOT_DIGITS, PRINTED, flat, mnist_strokes, place
 from build.pagedriver import mnist_test_images
-from pynet.strokes import ON_SCREEN_PEN, STROKE_WIDTH, drop_stray_marks, drop_underline, render_strokes, smooth
+from pynet.input.strokes import ON_SCREEN_PEN, STROKE_WIDTH, drop_stray_marks, drop_underline, render_strokes, smooth
 
 
 def seven(x0=0.0, y0=0.0, size=1.0):

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from pynet.metrics import accuracy
-from pynet.model import ModelConfig, build_model
-from pynet.train import TrainConfig, Trainer, TrainingDiverged, scheduled_lr
+from pynet.nn.model import ModelConfig, build_model
+from pynet.training.metrics import accuracy
+from pynet.training.trainer import TrainConfig, Trainer, TrainingDiverged, scheduled_lr
 
 
 def make_trainer(blobs, seed=0, **train_kwargs):
@@ -151,9 +151,9 @@ def test_uint8_pixels_train_exactly_like_their_float_version(rng):
 def test_a_run_stopped_saved_and_resumed_ends_with_the_same_weights(blobs, stop_after):
     """Split a run in two with a save/load in the middle: bit-identical to one
     uninterrupted run (cosine schedule, augmentation-free dropout, Adam)."""
-    from pynet.io import load_model, model_to_bytes
-    from pynet.metadata import training_metadata
-    from pynet.recipes import continuation
+    from pynet.io.model_file import load_model, model_to_bytes
+    from pynet.recipes.runs import continuation
+    from pynet.training.record import training_metadata
 
     x, y = blobs
     cfg = TrainConfig(epochs=3, batch_size=32, lr=0.01, schedule="cosine", seed=5)
@@ -183,9 +183,9 @@ def test_a_model_trained_on_other_data_continues_where_it_stood_in_epochs(blobs)
     """Its samples are counted again in epochs of the new data (the shipped
     model, 10 epochs of a 138,920-image mix, had continued on the page's
     55,000-image epochs at learning rate 0, its progress at 230 %)."""
-    from pynet.io import load_model, model_to_bytes
-    from pynet.metadata import training_metadata
-    from pynet.recipes import continuation
+    from pynet.io.model_file import load_model, model_to_bytes
+    from pynet.recipes.runs import continuation
+    from pynet.training.record import training_metadata
 
     x, y = blobs
     cfg = TrainConfig(epochs=2, batch_size=50, lr=0.01, schedule="warmup-cosine", seed=5)
@@ -204,7 +204,7 @@ def test_a_model_trained_on_other_data_continues_where_it_stood_in_epochs(blobs)
 
 def test_progress_from_a_file_is_checked():
     from pynet.constraints import SettingsError
-    from pynet.train import TrainProgress
+    from pynet.training.trainer import TrainProgress
 
     good = {"epochs_done": 1, "epoch_samples": 0, "samples_seen": 10, "steps": 1}
     assert TrainProgress.from_dict(good).samples_seen == 10

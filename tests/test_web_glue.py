@@ -1,16 +1,16 @@
-"""pynet.web, the worker's door into pynet, exercised natively."""
+"""pynet.browser.session, the worker's door into pynet, exercised natively."""
 
 import numpy as np
 import pytest
 
-from pynet import presets
+from pynet.browser.session import MAX_PARAMS, Session
 from pynet.config import SETTINGS, ModelConfig, parse_settings
 from pynet.constraints import SettingsError
-from pynet.data import MNIST_FILES
-from pynet.io import ModelFormatError, model_to_bytes
-from pynet.model import build_model
-from pynet.train import TrainingDiverged
-from pynet.web import MAX_PARAMS, Session
+from pynet.data.mnist import MNIST_FILES
+from pynet.io.model_file import ModelFormatError, model_to_bytes
+from pynet.nn.model import build_model
+from pynet.recipes import presets
+from pynet.training.trainer import TrainingDiverged
 
 
 def strokes(*paths) -> dict:
@@ -70,7 +70,7 @@ def picture(ink_on_paper: bool = True) -> dict:
 
 
 def test_classify_image_answers_as_classify_does_with_the_library_s_input(session):
-    from pynet.preprocess import preprocess_image
+    from pynet.input.preprocess import preprocess_image
 
     s, _ = session
     image = picture()
@@ -162,7 +162,7 @@ def test_training_job_in_slices_then_finish(session):
 
 
 def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeypatch):
-    from pynet import model
+    from pynet.nn import model
 
     s, files = session
     s.load_mnist(**files)
@@ -184,7 +184,7 @@ def test_finishing_in_slices_gives_what_finishing_at_once_gives(session, monkeyp
 
 
 def test_evaluation_in_slices_is_the_evaluation_at_once(session, monkeypatch):
-    from pynet import model
+    from pynet.nn import model
 
     monkeypatch.setattr(model, "SLICE_FLOATS", 1)  # chunks of 16 images
     s, files = session
@@ -205,7 +205,7 @@ def test_evaluation_in_slices_is_the_evaluation_at_once(session, monkeypatch):
 
 
 def test_evaluation_shared_with_helpers_is_the_same_and_survives_losing_one(session):
-    from pynet.team import ReplicaSession
+    from pynet.browser.team import ReplicaSession
 
     s, files = session
     s.load_mnist(**files)
@@ -229,9 +229,9 @@ def test_training_shared_with_helpers_matches_the_simulation_and_stops_cleanly(s
     """The worker protocol of data parallelism (requests out, replies in) gives
     exactly what parallel.simulated_steps gives in one process; a helper that
     dies mid-run ends it with the last completed step's weights kept."""
-    from pynet.parallel import simulated_steps
-    from pynet.team import ReplicaSession
-    from pynet.train import Trainer
+    from pynet.browser.team import ReplicaSession
+    from pynet.training.data_parallel import simulated_steps
+    from pynet.training.trainer import Trainer
 
     s, files = session
     s.load_mnist(**files)
@@ -265,7 +265,7 @@ def test_a_pause_is_left_out_of_the_run_s_seconds_and_rate(session, monkeypatch)
     it out (a paused run had shown a third of its real rate)."""
     import time
 
-    from pynet import jobs
+    from pynet.browser import jobs
 
     s, files = session
     s.load_mnist(**files)
@@ -395,8 +395,8 @@ def test_loading_never_replaces_a_model(session):
 def test_fine_tune_on_taught_drawings_changes_their_prediction(session, monkeypatch, whole_network):
     # The fixture's model is untrained and its "MNIST" is noise, so the shipped
     # gentle settings (tuned for the pretrained model) are made stronger here.
-    import pynet.finetune as finetune
-    import pynet.web as web
+    import pynet.browser.finetune as finetune
+    import pynet.browser.session as web
     from pynet.config import TrainConfig
 
     monkeypatch.setattr(web, "FINE_TUNE", TrainConfig(epochs=5, batch_size=32, lr=1e-2))
@@ -485,9 +485,9 @@ def test_teaching_the_shipped_model_a_drawing_it_reads_right_keeps_its_accuracy(
 
     from build.handwriting import mnist_strokes
     from build.pagedriver import mnist_test_images, mnist_test_labels
-    from pynet import finetune
-    from pynet.data import load_mnist, train_val_split
-    from pynet.strokes import render_strokes
+    from pynet.browser import finetune
+    from pynet.data.mnist import load_mnist, train_val_split
+    from pynet.input.strokes import render_strokes
 
     model = shipped_model
     data = load_mnist()
@@ -521,7 +521,7 @@ def test_workers_are_capped_by_the_tab_s_memory():
 
 
 def test_continuing_a_model_on_two_workers(session):
-    from pynet.team import ReplicaSession
+    from pynet.browser.team import ReplicaSession
 
     s, files = session
     s.load_mnist(**files)

@@ -1,13 +1,13 @@
 // The drawing surface: Pointer Events (mouse, touch, pen). It keeps the
 // pointer path -- strokes of points in CSS pixels -- which pynet renders into
-// the network's 28x28 input (pynet/strokes.py), so neither the drawing's size
+// the network's 28x28 input (pynet/input/strokes.py), so neither the drawing's size
 // nor the screen's resolution matters. On screen: white ink on black, smooth
 // quadratic curves through the points (coalesced events included), so fast
 // strokes and touch screens give continuous lines, not beads. An opened image
 // (image-input.js) can be shown in the drawing's place.
 import { byTestId } from "./ui/dom.js";
 
-const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width (pynet.strokes.ON_SCREEN_PEN: tested equal)
+const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width (pynet.input.strokes.ON_SCREEN_PEN: tested equal)
 const MIN_STEP = 0.5; // CSS px: closer points add nothing
 
 export class DrawingPad {

@@ -1,4 +1,4 @@
-// The page's side of the worker's one long job (pynet/jobs.py; the worker's
+// The page's side of the worker's one long job (pynet/browser/jobs.py; the worker's
 // pump in worker.js). The job's state is `state.job`:
 //
 //   null while no job runs, else

@@ -31,13 +31,13 @@ export function toJs(value) {
   return value;
 }
 
-// An Error carrying pynet's {kind, message, fields} (pynet/errors.py).
+// An Error carrying pynet's {kind, message, fields} (pynet/browser/dispatch.py).
 export function pynetError({ kind, message, fields }) {
   return Object.assign(new Error(message), { kind, fields: fields ?? {} });
 }
 
 // Calls `target.handle(method, args)` (pynet's request door: see
-// pynet.web.Session.handle) and returns the result, or throws its error.
+// pynet.browser.session.Session.handle) and returns the result, or throws its error.
 // null/undefined arguments are left out (Python's defaults apply). After a
 // fatal error (e.g. wasm out of memory) Pyodide is unusable: `onFatal` runs.
 export function makeCaller(target, onFatal) {

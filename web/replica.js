@@ -1,5 +1,5 @@
 // A helper worker for data parallelism: a Pyodide of its own holding a
-// replica of the network (pynet.team.ReplicaSession). The worker that owns
+// replica of the network (pynet.browser.team.ReplicaSession). The worker that owns
 // the session starts it, sends it a shard of each batch (or some images to
 // evaluate) with the current weights, and gets gradients (or outputs) back.
 // Requests and replies follow the page's protocol: {id, type, args} ->
@@ -11,7 +11,7 @@ const post = (msg) => self.postMessage(msg, transferables(msg));
 const ready = (async () => {
   const t0 = performance.now();
   const { pyodide } = await startPython();
-  pyodide.runPython("from pynet.team import ReplicaSession\nreplica = ReplicaSession()");
+  pyodide.runPython("from pynet.browser.team import ReplicaSession\nreplica = ReplicaSession()");
   const call = makeCaller(pyodide.globals.get("replica"), (message) => post({ type: "crash", message }));
   return { pyodide, call, bootMs: performance.now() - t0 };
 })();

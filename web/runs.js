@@ -3,7 +3,7 @@
 // time, speed and accuracies. Ticked runs are overlaid on the comparison
 // charts; a run's model can be made active while this tab's Python holds it;
 // a run can be exported as a Jupyter notebook that pynet builds from the
-// run's training record (pynet/notebook.py).
+// run's training record (pynet/export/notebook.py).
 //
 // A run is what a Train press made (a job of kind "train" that ended with a
 // model). Its curves come from the job's progress events (points every ten

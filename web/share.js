@@ -15,14 +15,14 @@ import {
 import { chooseWorkers, refreshShareUrl, showLinkNote, showShareStatus, showShareUrl, workersChosen } from "./ui/share.js";
 import * as format from "./format.js";
 
-const MAX_LINK = 4096; // pynet.links.MAX_LINK: longer is not a link of this page, and is not parsed
-const MAX_PAIRS = 64; // pynet.links.MAX_PAIRS: Python reads no more
+const MAX_LINK = 4096; // pynet.browser.links.MAX_LINK: longer is not a link of this page, and is not parsed
+const MAX_PAIRS = 64; // pynet.browser.links.MAX_PAIRS: Python reads no more
 
 // The form's settings as a fragment: every field in use; workers only when
 // chosen (else the device decides, as the form does). While a model is
 // being continued (`continuing`: its name), the network is its own (those
 // fields are greyed out, and a link without them had opened as another
-// network) and the model is named (pynet.links.CONTINUED): the link cannot
+// network) and the model is named (pynet.browser.links.CONTINUED): the link cannot
 // carry the model, and the page that opens it says so.
 function fragmentOfForm(continuing) {
   const params = new URLSearchParams();

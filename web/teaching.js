@@ -1,6 +1,6 @@
 // Teaching the active model your handwriting: samples (kept in IndexedDB),
 // then Fine-tune. By default only the dense head learns, on features of the
-// frozen convolution blocks (pynet/finetune.py: seconds); "Whole network"
+// frozen convolution blocks (pynet/browser/finetune.py: seconds); "Whole network"
 // trains every layer briefly, as a short training run.
 import { storage } from "./storage.js";
 import { byTestId, on } from "./ui/dom.js";

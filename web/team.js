@@ -1,8 +1,8 @@
 // The helper workers of the worker that owns the session: started when a job
-// asks for them (data parallelism: pynet/team.py), kept warm for the next job
+// asks for them (data parallelism: pynet/browser/team.py), kept warm for the next job
 // for a while, then released. Each is a WorkerClient on replica.js. A helper
 // that crashes fails its pending requests with a message naming it and is
-// dropped; the job decides what that means (pynet/jobs.py).
+// dropped; the job decides what that means (pynet/browser/jobs.py).
 import { WorkerClient } from "./worker-client.js";
 import { transferables } from "./python.js";
 

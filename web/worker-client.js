@@ -1,4 +1,4 @@
-// pynet's errors arrive as {kind, message, fields} (pynet/errors.py): an
+// pynet's errors arrive as {kind, message, fields} (pynet/browser/dispatch.py): an
 // Error with those properties.
 export function asError(error) {
   if (typeof error === "string") return new Error(error);
@@ -49,7 +49,7 @@ export class WorkerClient {
     else entry.reject(asError(msg.error));
   }
 
-  // `args` are the keyword arguments of the pynet.web.Session method `type`.
+  // `args` are the keyword arguments of the pynet.browser.session.Session method `type`.
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

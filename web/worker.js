@@ -3,14 +3,14 @@
 // Protocol: a request {id, type, args} gets exactly one reply
 // {id, type: "result", result} or {id, type: "error", error: {kind, message,
 // fields}}. Every request that reaches Python is named after the
-// pynet.web.Session method that answers it (through Session.handle, which
+// pynet.browser.session.Session method that answers it (through Session.handle, which
 // turns errors into data); "init", "pause", "stop" and "memory" are this
 // worker's own. Unsolicited messages: {type: "progress", stage, ...} while
 // loading and during a job, {type: "job", state: "started" | "done" |
 // "failed", ...} for a job's life, and {type: "crash", message} when Python
 // can no longer run.
 //
-// Long jobs (training, fine-tuning, evaluation: pynet/jobs.py) start with
+// Long jobs (training, fine-tuning, evaluation: pynet/browser/jobs.py) start with
 // their Session method (start_training, ...) like any request; its reply is
 // the job's description. Then this worker is a pump: it advances the job in
 // ~50 ms slices, posts its progress and yields, so drawings are still
@@ -62,7 +62,7 @@ async function boot() {
   const started = await startPython((stage, message) => progress(stage, { message }));
   pyodide = started.pyodide;
   const tInstall = performance.now();
-  pyodide.runPython("from pynet.web import Session\nsession = Session()");
+  pyodide.runPython("from pynet.browser.session import Session\nsession = Session()");
   call = makeCaller(pyodide.globals.get("session"), (message) => post({ type: "crash", message }));
   const tImport = performance.now();
   progress("model", { message: "Loading the pretrained model…" });
@@ -90,7 +90,7 @@ async function leaveCopyForOffline(paths, blobs) {
 }
 
 // MNIST is fetched only when first needed, then kept for the session. Its
-// files are keyed by the names pynet uses for them (pynet.data.MNIST_FILES).
+// files are keyed by the names pynet uses for them (pynet.data.mnist.MNIST_FILES).
 let mnistLoaded = null;
 let mnistFailed = false;
 function ensureMnist() {

@@ -21,7 +21,7 @@ from build.pagedriver import training_progress as progress
 
 
 def test_short_training_run_updates_progress_and_charts(app):
-    from pynet.presets import PRETRAINED_MODEL
+    from pynet.recipes.presets import PRETRAINED_MODEL
 
     shown = min(64, PRETRAINED_MODEL.conv[0][0] if PRETRAINED_MODEL.conv else PRETRAINED_MODEL.hidden[0])
     assert app.get_by_test_id("weights-view").locator("canvas").count() == shown  # the pretrained model's first layer
@@ -93,7 +93,7 @@ FIELDS = {"architecture": "architecture", "conv-layers": "conv", "hidden-layers"
 
 
 def test_invalid_settings_show_the_library_message_next_to_the_field(app, page_log):
-    from pynet.web import Session
+    from pynet.browser.session import Session
 
     bad = {"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0", "seed": "x"}
     set_settings(app, **bad)
@@ -116,7 +116,7 @@ def test_invalid_settings_show_the_library_message_next_to_the_field(app, page_l
 
 def test_the_limits_the_page_shows_and_enforces_are_the_librarys(app):
     from pynet.config import SETTINGS
-    from pynet.presets import configs
+    from pynet.recipes.presets import configs
 
     defaults = configs("in-tab")[0].to_dict() | configs("in-tab")[1].to_dict()
     for testid, name in FIELDS.items():
@@ -250,8 +250,8 @@ def test_save_then_load_round_trip_gives_identical_predictions(app, mnist_test_d
     path = tmp_path / "saved.npz"
     dl.value.save_as(path)
     # pynet on CPython loads the downloaded file unchanged.
-    from pynet.io import load_model
-    from pynet.presets import PRETRAINED_MODEL
+    from pynet.io.model_file import load_model
+    from pynet.recipes.presets import PRETRAINED_MODEL
 
     assert load_model(path).model.config == PRETRAINED_MODEL
 

@@ -17,7 +17,7 @@ from build.pagedriver import (
 def save_and_load_back(app, path):
     """Save the active model to ``path``, switch to the pretrained one, load
     the file back in the page; returns the saved model as pynet reads it."""
-    from pynet.io import load_model
+    from pynet.io.model_file import load_model
 
     with app.expect_download() as dl:
         app.get_by_test_id("save-model").click()

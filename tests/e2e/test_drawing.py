@@ -140,9 +140,9 @@ def test_marks_that_are_not_digits_are_called_unsure(app):
 
 
 def test_evaluate_shows_calibration_that_matches_the_library(app, dist_dir):
-    from pynet.confidence import calibration_report
-    from pynet.data import load_mnist
-    from pynet.io import load_model
+    from pynet.data.mnist import load_mnist
+    from pynet.io.model_file import load_model
+    from pynet.training.confidence import calibration_report
 
     app.get_by_test_id("evaluate").click()
     wait_evaluated(app)

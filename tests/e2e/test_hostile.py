@@ -114,8 +114,8 @@ def test_untrusted_metadata_is_dropped_and_models_keep_switching(app, dist_dir, 
 
 def test_a_loaded_file_never_replaces_the_shipped_model(app, dist_dir, tmp_path, mnist_test_digits):
     from pynet.config import ModelConfig
-    from pynet.io import model_to_bytes
-    from pynet.model import build_model
+    from pynet.io.model_file import model_to_bytes
+    from pynet.nn.model import build_model
 
     (tmp_path / "pretrained.npz").write_bytes(model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
     draw_strokes(app, mnist_test_digits[7])
@@ -125,7 +125,7 @@ def test_a_loaded_file_never_replaces_the_shipped_model(app, dist_dir, tmp_path,
     assert "784-8-10" in app.get_by_test_id("model-name").text_content()
     app.get_by_test_id("use-pretrained").click()
     wait_model(app, "pretrained")
-    from pynet.presets import PRETRAINED_MODEL
+    from pynet.recipes.presets import PRETRAINED_MODEL
 
     assert PRETRAINED_MODEL.describe() in app.get_by_test_id("model-name").text_content()
     assert settled_prediction(app)["probs"] == shipped["probs"]

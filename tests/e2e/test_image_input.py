@@ -20,7 +20,7 @@ from build.pagedriver import (
     settled_prediction,
 )
 from build.pen_images import paper_photo, pen_image
-from pynet.preprocess import preprocess_image
+from pynet.input.preprocess import preprocess_image
 
 NETWORK_INPUT = """() => {
   const c = document.querySelector('[data-testid="network-input"]');

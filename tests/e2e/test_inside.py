@@ -34,9 +34,9 @@ def wait_explained(page) -> None:
 
 def library_explanation(page, dist_dir, strokes, share, left, top):
     """What pynet computes for the same pointer path (in the canvas's CSS px)."""
-    from pynet.explain import explain
-    from pynet.io import load_model
-    from pynet.strokes import render_strokes
+    from pynet.input.strokes import render_strokes
+    from pynet.inside.explain import explain
+    from pynet.io.model_file import load_model
 
     box = canvas_box(page)
     path = [s * box["width"] for s in flat(place(strokes, left, top, share))]
@@ -73,8 +73,8 @@ def test_explain_follows_the_drawing_and_matches_the_library(app, dist_dir):
 
 
 def test_step_through_one_batch_then_apply_it(app, dist_dir):
-    from pynet.data import MNIST_FILES, find_mnist_dir
-    from pynet.web import Session
+    from pynet.browser.session import Session
+    from pynet.data.mnist import MNIST_FILES, find_mnist_dir
 
     open_panel(app, "step-panel")
     stages = []
@@ -117,7 +117,7 @@ def test_gradient_check_on_the_shipped_cnn_and_on_a_model_trained_in_the_tab(app
 
     assert check() < 1e-4
     rows = app.get_by_test_id("gradient-check-results").locator("tr[data-layer]")
-    from pynet.presets import PRETRAINED_MODEL
+    from pynet.recipes.presets import PRETRAINED_MODEL
 
     assert rows.count() == 3 * len(PRETRAINED_MODEL.param_shapes())
     assert all(float(e) < 1e-4 for e in rows.evaluate_all("els => els.map(e => e.dataset.relError)"))

@@ -136,7 +136,7 @@ def test_webkit_smoke(dist_dir, tmp_path, capsys):
             before = wp.prediction(driver)  # the fine-tuned model's answer to the drawing
             wp.click(driver, "save-model")
             saved = wp.wait_for_download(browser.downloads / "pynet-trained-1+you-1.npz")
-            from pynet.io import load_model
+            from pynet.io.model_file import load_model
 
             assert load_model(saved).model.config.hidden == (128,)  # CPython reads the download unchanged
             driver.find_element("css selector", '[data-testid="load-model"]').send_keys(str(saved))

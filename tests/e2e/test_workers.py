@@ -19,11 +19,11 @@ from build.pagedriver import (
     wait_idle,
     wait_samples,
 )
-from pynet.data import MNIST_FILES, find_mnist_dir
-from pynet.io import load_model
-from pynet.model import build_model
-from pynet.train import Trainer
-from pynet.web import Session
+from pynet.browser.session import Session
+from pynet.data.mnist import MNIST_FILES, find_mnist_dir
+from pynet.io.model_file import load_model
+from pynet.nn.model import build_model
+from pynet.training.trainer import Trainer
 
 
 def helpers(page) -> list:

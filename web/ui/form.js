@@ -84,7 +84,7 @@ export function networkFields() {
 // were filled by the page rather than typed.
 export const announceSettingsChanged = () => form().dispatchEvent(new Event("input"));
 
-// Fill the form with a preset's values (from pynet.presets, via the schema).
+// Fill the form with a preset's values (from pynet.recipes.presets, via the schema).
 export function setSettings(values) {
   for (const [name, value] of Object.entries(values)) {
     const input = form().elements.namedItem(name);
@@ -117,5 +117,5 @@ export function showContinueHint(text) {
   $("continue-hint").textContent = text || "";
 }
 
-// The one-click presets: a button per pynet.presets.FORM_PRESETS name, "preset-<name>".
+// The one-click presets: a button per pynet.recipes.presets.FORM_PRESETS name, "preset-<name>".
 export const presetButtons = () => document.querySelectorAll('[data-testid^="preset-"]');

@@ -60,7 +60,7 @@ function layerView(entry) {
   return box;
 }
 
-// report: pynet.explain.explain(...) or null (nothing drawn).
+// report: pynet.inside.explain.explain(...) or null (nothing drawn).
 export function showExplanation(report) {
   $("explain").dataset.digit = report ? String(report.digit) : "";
   $("explain-status").textContent = report

@@ -1,0 +1,59 @@
+"""The page's requests about an opened image ("Open an image"; ``Session``
+inherits them): the browser decodes the file and sends its RGBA pixels;
+``preprocess.preprocess_image`` turns them into the network's input, which
+is then answered, taught and explained exactly as a drawing's."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from pynet.input.preprocess import preprocess_image
+from pynet.inside.explain import explain
+
+from .team import as_bytes
+
+MAX_IMAGE_SIDE = 4096  # pixels along each side of an opened image (the page sends at most 640)
+
+
+def picture_input(pixels: Any, width: int, height: int) -> np.ndarray:
+    """RGBA pixels (``width`` x ``height`` x 4 bytes, rows top to bottom, as
+    canvas ``getImageData`` gives them) -> the ``(784,)`` float32 input.
+    ValueError when the size is out of range, the bytes do not match it, or
+    the picture holds no digit."""
+    if not all(isinstance(v, (int, float)) and float(v).is_integer() and 0 < v <= MAX_IMAGE_SIDE
+               for v in (width, height)):
+        raise ValueError(f"an image must be 1 to {MAX_IMAGE_SIDE:,} pixels wide and high, got {width} x {height}")
+    width, height = int(width), int(height)
+    data = as_bytes(pixels)
+    if len(data) != width * height * 4:
+        raise ValueError(f"{len(data):,} bytes of pixels do not make a {width} x {height} RGBA image")
+    x = preprocess_image(np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4))
+    if x is None:
+        raise ValueError("no digit found in the image: it is blank, too faint, or holds only specks")
+    return x
+
+
+class ImageRequests:
+    """Needs the host's ``_answer(x, what)``, ``_entry()`` and ``active`` (``web.Session``)."""
+
+    def classify_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
+        """A picture -> what ``classify`` returns for a drawing (the answer,
+        ten probabilities, the 28x28 input), and ``preprocess_ms``, the time
+        ``picture_input`` took (the benchmark reads it). ValueError as
+        ``picture_input``."""
+        start = time.perf_counter()
+        x = picture_input(pixels, width, height)
+        elapsed = (time.perf_counter() - start) * 1000
+        return self._answer(x, "image") | {"preprocess_ms": round(elapsed, 2)}
+
+    @staticmethod
+    def preprocess_image_sample(pixels: Any, width: int, height: int) -> bytes:
+        """The picture as the 784 float32 values the model sees (for teaching)."""
+        return picture_input(pixels, width, height).astype(np.float32).tobytes()
+
+    def explain_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
+        """``explain`` for a picture."""
+        return explain(self._entry().model, picture_input(pixels, width, height)) | {"model": self.active}

@@ -1,0 +1,142 @@
+"""``python -m pynet evaluate | predict``: the commands that use a saved model --
+its accuracy on MNIST's test set, and its answers for pictures of digits
+(``preprocess.py``) or IDX records. Without ``--model`` both use the shipped
+model of the clone pynet runs from, from any folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pynet.data.mnist import load_mnist, read_idx
+from pynet.input.image_files import ImageError, read_image
+from pynet.input.preprocess import preprocess_image
+from pynet.io.model_file import MNIST_MODEL, load_model
+from pynet.training.confidence import calibration_report, judge
+
+from .common import CLIError, check_writable, positive
+
+# The shipped model, in the repository's folder: found from the package (an
+# editable install, or ``python -m pynet`` run in the clone) wherever the
+# command is run from; a wheel installed elsewhere does not carry it.
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "pretrained.npz"
+MODEL_HELP = f"model .npz file (default {DEFAULT_MODEL.as_posix()}: the shipped model of the clone this pynet runs from)"
+
+
+def add_parsers(sub, data_help: str) -> None:
+    """The ``evaluate`` and ``predict`` subcommands on ``sub`` (argparse subparsers)."""
+    e = sub.add_parser("evaluate", help="evaluate a model on the MNIST test set",
+                       description="Print overall and per-class accuracy, the confusion matrix and the prediction distribution.")
+    e.add_argument("--model", type=Path, help=MODEL_HELP)
+    e.add_argument("--data", type=Path, help=data_help)
+    e.add_argument("--limit", type=int, help="use only the first N test samples")
+    e.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+
+    p = sub.add_parser("predict", help="classify image files or IDX records",
+                       description="Classify pictures of one digit each -- photos, scans, screenshots: PNG (8 or "
+                                   "16 bits), JPEG and the rest via Pillow, PBM/PGM/PPM (plain or binary, 8 or 16 "
+                                   "bits) or .npy arrays; any size, dark ink on light or light on dark, with or without "
+                                   "transparency. The ink is found and its strokes brought to MNIST's width, as a "
+                                   "drawing on the page is. Or records of an IDX image file, as they are. Exit "
+                                   "status: 0 when every file gave a digit, 1 when some held none (blank, too "
+                                   "faint, only specks), 2 when some could not be read.")
+    p.add_argument("--model", type=Path, help=MODEL_HELP)
+    p.add_argument("images", nargs="*", type=Path, help="image files to classify")
+    p.add_argument("--idx", type=Path, help="an IDX image file (e.g. t10k-images-idx3-ubyte) to classify records of")
+    p.add_argument("--index", type=int, nargs="+", default=[0], help="which IDX records (default 0)")
+
+
+def format_report(report: dict) -> str:
+    """Text tables for ``evaluate``."""
+    lines = [f"test accuracy: {report['accuracy']:.4f} on {report['n_samples']:,} samples", "", "per-class accuracy:"]
+    for digit, acc in enumerate(report["per_class_accuracy"]):
+        lines.append(f"  {digit}: " + ("   n/a" if acc is None else f"{acc:.4f}"))
+    lines += ["", "confusion matrix (rows: true digit, columns: predicted):", "      " + "".join(f"{d:>6}" for d in range(10))]
+    for digit, row in enumerate(report["confusion_matrix"]):
+        lines.append(f"  {digit}:  " + "".join(f"{c:>6}" for c in row))
+    lines += ["", "prediction distribution:", "  " + "  ".join(f"{d}:{c}" for d, c in enumerate(report["prediction_distribution"]))]
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from pynet.training.metrics import classification_report
+
+    positive(args.limit, "--limit")
+    if args.json is not None:
+        check_writable(args.json, "--json")
+    model = load_model(model_path(args.model), require=MNIST_MODEL).model
+    data = load_mnist(args.data)
+    x, y = data.x_test, data.y_test
+    if args.limit:
+        x, y = x[: args.limit], y[: args.limit]
+    logits = model.logits(x)
+    report = classification_report(y, logits.argmax(axis=1), model.n_classes)
+    calibration = calibration_report(logits, y, model.temperature)
+    report["calibration"] = {k: calibration[k] for k in ("temperature", "ece", "ece_uncalibrated")}
+    print(format_report(report))
+    print(f"\ncalibration: temperature {calibration['temperature']:.3f}, expected calibration error "
+          f"{calibration['ece']:.4f} ({calibration['ece_uncalibrated']:.4f} without the temperature)")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def model_path(given: Path | None) -> Path:
+    """``--model``, or the shipped model of the repository this pynet runs from."""
+    if given is not None:
+        return given
+    if not DEFAULT_MODEL.is_file():
+        raise CLIError(f"no model given, and the shipped model is not beside this pynet ({DEFAULT_MODEL} "
+                       "is missing; it comes with a clone of the repository): give --model FILE")
+    return DEFAULT_MODEL
+
+
+def print_answer(name: str, model, x: np.ndarray | None) -> bool:
+    """Print the answer for one input; False when it held no digit."""
+    if x is None:
+        print(f"{name}: no digit found (blank, too faint, or only specks)", flush=True)
+        return False
+    answer = judge(model.predict_proba(x[None])[0])
+    unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
+    print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})", flush=True)
+    return True
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Each file's answer as soon as it is read; a file that cannot be read
+    gets its own error line (stderr) and the others are still answered; exit
+    status 2 when any failed, else 1 when any held no digit (a script can
+    tell a blank page from an answer), else 0."""
+    if not args.images and args.idx is None:
+        raise CLIError("give image files to classify, or --idx FILE")
+    model = load_model(model_path(args.model), require=MNIST_MODEL).model
+    records: list[tuple[str, np.ndarray]] = []
+    if args.idx is not None:  # checked before any answer, so a bad --index fails alone
+        images = read_idx(args.idx)
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise CLIError(f"{args.idx} is not an IDX file of 28x28 images (shape {images.shape})")
+        for i in args.index:
+            if not 0 <= i < len(images):
+                raise CLIError(f"--index {i} is out of range: {args.idx} has {len(images)} records")
+            records.append((f"{args.idx}[{i}]", images[i].reshape(-1).astype(np.float32) / 255.0))
+    failed = empty = 0
+    for path in args.images:
+        try:
+            x = preprocess_image(read_image(path))
+        except (ImageError, ValueError, OSError) as exc:  # OSError: missing, a directory, unreadable
+            failed += 1
+            message = str(exc) if isinstance(exc, ImageError) else f"{path}: {getattr(exc, 'strerror', None) or exc}"
+            print(f"pynet: error: {message}", file=sys.stderr, flush=True)  # an ImageError names its file
+            continue
+        empty += not print_answer(str(path), model, x)
+    for name, x in records:
+        empty += not print_answer(name, model, x)
+    if failed:
+        if len(args.images) > 1:
+            print(f"pynet: {failed} of {len(args.images)} files could not be read", file=sys.stderr)
+        return 2
+    return 1 if empty else 0

@@ -1,0 +1,9 @@
+"""Drawings and pictures to the network's 28x28 input.
+
+``strokes.py`` renders a drawing's pen strokes (and drops stray marks and
+underlines); ``preprocess.py`` reads a picture: ``ink.py`` finds the ink
+(``background.py``, ``components.py``), ``skeleton.py`` thins it to strokes,
+which are then rendered like a drawing. ``image_files.py`` decodes picture
+files (Pillow, for the command line) after ``image_check.py`` has checked
+their structure.
+"""

@@ -1,0 +1,1 @@
+"""Model files: saving and loading a model (``model_file.py``)."""
