@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ def blobs(rng):
 @pytest.fixture(scope="session")
 def shipped_model_path() -> Path:
     """The shipped model as the build puts it in dist/ (verified against its manifest)."""
-    path = ROOT / "dist" / "models" / "default.npz"
+    path = Path(os.environ.get("PYNET_DIST", ROOT / "dist")) / "models" / "default.npz"
     if not path.exists():
         pytest.fail("the shipped model is built by `python3 build/dev.py test` (dist/models/default.npz)")
     return path

@@ -1,8 +1,10 @@
 """The build's integrity checks: a tampered or wrong file stops the build."""
 
 import hashlib
+import subprocess
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -55,3 +57,56 @@ def test_wheel_without_numpy_core_or_not_a_zip_rejected(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(AssetError, match="not a zip"):
         verify_wasm_wheel(bad)
+
+
+# ---- the pynet wheel: cached by its sources, subpackages included ---------------------
+def fake_project(root: Path) -> None:
+    files = {"pynet/__init__.py": '"""p"""\n', "pynet/nn/__init__.py": '"""n"""\n', "pynet/nn/layers.py": "A = 1\n",
+             "pyproject.toml": "", "README.md": "", "LICENSE": ""}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_a_change_in_a_subpackage_rebuilds_the_wheel(tmp_path, monkeypatch):
+    """build_pynet_wheel's cache key covers every module under pynet/, not
+    only those directly in it (``python -m build`` is replaced by a fake)."""
+    import build.build_site as site
+
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    fake_project(root)
+    monkeypatch.setattr(site, "ROOT", root)
+    builds: list[list[str]] = []
+
+    def fake_build(cmd: list[str], cwd: Path, **kwargs) -> None:
+        project = Path(cwd)
+        builds.append(sorted(p.relative_to(project).as_posix() for p in project.rglob("*.py")))
+        out = Path(cmd[cmd.index("-o") + 1])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "pynet-0.1.0-py3-none-any.whl").write_bytes(b"wheel %d" % len(builds))
+
+    monkeypatch.setattr(site, "subprocess", SimpleNamespace(run=fake_build, DEVNULL=subprocess.DEVNULL))
+    first = site.build_pynet_wheel(cache)
+    assert site.build_pynet_wheel(cache) == first and len(builds) == 1  # unchanged: the cached wheel
+    assert builds[0] == ["pynet/__init__.py", "pynet/nn/__init__.py", "pynet/nn/layers.py"]
+
+    (root / "pynet" / "nn" / "layers.py").write_text("A = 2\n")
+    changed = site.build_pynet_wheel(cache)
+    assert len(builds) == 2 and changed != first and changed.read_bytes() == b"wheel 2"
+
+    (root / "pynet" / "nn" / "deep").mkdir()
+    (root / "pynet" / "nn" / "deep" / "__init__.py").write_text("")  # a new module, two levels down
+    assert site.build_pynet_wheel(cache) not in (first, changed) and len(builds) == 3
+    assert "pynet/nn/deep/__init__.py" in builds[2]
+
+
+def test_the_wheel_holds_every_module_of_every_subpackage(tmp_path):
+    """pyproject.toml's package list reaches the subpackages: every
+    ``pynet/**/*.py`` is in the wheel the site serves (a real build, ~3 s)."""
+    from build.build_site import ROOT, build_pynet_wheel
+
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pynet").rglob("*.py") if "__pycache__" not in p.parts}
+    with zipfile.ZipFile(build_pynet_wheel(tmp_path)) as wheel:
+        names = set(wheel.namelist())
+    assert sources - names == set()
+    assert {n for n in names if n.endswith(".py")} == sources

@@ -9,7 +9,8 @@ import pytest
 
 from hostile_models import benign, entries_of, good_model, hostile, npy, rezip
 from pynet.browser.session import MAX_PARAMS
-from pynet.io.model_file import MNIST_MODEL, ModelFormatError, Requirements, load_model
+from pynet.io.model_file import MNIST_MODEL, Requirements, load_model
+from pynet.io.untrusted import ModelFormatError
 
 GOOD = good_model()
 CORPUS = hostile(GOOD)

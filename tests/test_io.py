@@ -5,7 +5,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from pynet.io.model_file import ModelFormatError, load_model, model_to_bytes, save_model
+from pynet.io.model_file import load_model, model_to_bytes, save_model
+from pynet.io.untrusted import ModelFormatError
 from pynet.nn.model import ModelConfig, build_model
 from pynet.training.trainer import TrainConfig, Trainer
 

@@ -4,6 +4,7 @@ Page actions live in ``build.pagedriver`` (shared with the benchmark)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,7 +36,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def dist_dir() -> Path:
-    dist = ROOT / "dist"
+    dist = Path(os.environ.get("PYNET_DIST", ROOT / "dist"))  # another build of the site, for side-by-side work
     if not (dist / "index.html").exists():
         from build.build_site import build
 
