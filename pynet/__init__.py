@@ -32,7 +32,7 @@ _PUBLIC = {
     "SettingsError": "constraints",
     "Dataset": "data.mnist", "IDXFormatError": "data.mnist", "load_mnist": "data.mnist", "parse_idx": "data.mnist",
     "read_idx": "data.mnist", "train_val_split": "data.mnist",
-    "LoadedModel": "io.model_file", "ModelFormatError": "io.model_file", "load_model": "io.model_file",
+    "LoadedModel": "io.model_file", "ModelFormatError": "io.untrusted", "load_model": "io.model_file",
     "model_to_bytes": "io.model_file", "save_model": "io.model_file",
     "Dense": "nn.layers", "Dropout": "nn.layers", "ReLU": "nn.layers",
     "SoftmaxCrossEntropy": "nn.losses", "log_softmax": "nn.losses", "softmax": "nn.losses",
@@ -43,8 +43,8 @@ _PUBLIC = {
     "SGD": "nn.optimizers", "Adam": "nn.optimizers",
     "preprocess_image": "input.preprocess",
     "fit": "recipes.runs",
-    "StepInfo": "training.trainer", "Trainer": "training.trainer", "TrainingDiverged": "training.trainer",
-    "TrainProgress": "training.trainer",
+    "Trainer": "training.trainer",
+    "StepInfo": "training.progress", "TrainingDiverged": "training.progress", "TrainProgress": "training.progress",
 }
 
 __all__ = sorted(_PUBLIC)

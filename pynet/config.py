@@ -67,6 +67,13 @@ TRAIN_LIMITS: dict[str, Constraint] = {
     "workers": Integer(1, MAX_WORKERS),
 }
 
+# What each optimiser's saved hyperparameters may be (checked when a model file is loaded).
+OPTIMIZER_HYPERPARAMS: dict[str, dict[str, Real]] = {
+    "adam": {"lr": TRAIN_LIMITS["lr"], "beta1": Real(0.0, 1.0, high_open=True), "beta2": Real(0.0, 1.0, high_open=True),
+             "eps": Real(0.0, 1.0, low_open=True), "weight_decay": TRAIN_LIMITS["weight_decay"]},
+    "sgd": {"lr": TRAIN_LIMITS["lr"], "momentum": TRAIN_LIMITS["momentum"]},
+}
+
 
 @dataclass(frozen=True)
 class ModelConfig:

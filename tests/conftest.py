@@ -9,16 +9,25 @@ import numpy as np
 import pytest
 
 from pynet.data.mnist import encode_idx, find_mnist_dir
-from pynet.nn import kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(params=[False, True], ids=["matmul", "einsum"])
-def kernel_path(request, monkeypatch):
-    """Run a test with the native (BLAS) and the Pyodide (einsum) products."""
-    monkeypatch.setattr(kernels, "USE_EINSUM", request.param)
-    return request.param
+@pytest.fixture(params=["nn", "wasm"])
+def layer_path(request, monkeypatch):
+    """Run a test with the native layers (BLAS's ``@``) and with the tab's
+    (``pynet.wasm``: einsum, and the first layer's skipped zero columns),
+    which ``build_model`` then builds; returns the module holding the
+    ``Dense`` and ``Conv2D`` in use."""
+    from pynet import nn, wasm
+    from pynet.nn import model
+
+    if request.param == "nn":
+        return nn
+    monkeypatch.setattr(model, "Dense", model.Dense)  # put back after the test
+    monkeypatch.setattr(model, "Conv2D", model.Conv2D)
+    wasm.enable()
+    return wasm
 
 
 @pytest.fixture

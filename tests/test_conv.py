@@ -25,8 +25,8 @@ def reference_conv(x, w, b, pad):
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
-def test_conv_forward_matches_direct_loops(rng, padding, kernel_path):
-    layer = Conv2D(3, 4, 3, padding=padding, rng=rng, dtype=np.float64)
+def test_conv_forward_matches_direct_loops(rng, padding, layer_path):
+    layer = layer_path.Conv2D(3, 4, 3, padding=padding, rng=rng, dtype=np.float64)
     layer.params["b"][:] = rng.normal(size=4)
     x = rng.normal(size=(2, 3, 7, 6))
     got = layer.forward(x)
@@ -36,8 +36,8 @@ def test_conv_forward_matches_direct_loops(rng, padding, kernel_path):
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
-def test_conv_gradients_match_finite_differences(rng, padding, kernel_path):
-    layer = Conv2D(2, 3, 3, padding=padding, rng=rng, dtype=np.float64)
+def test_conv_gradients_match_finite_differences(rng, padding, layer_path):
+    layer = layer_path.Conv2D(2, 3, 3, padding=padding, rng=rng, dtype=np.float64)
     layer.params["b"][:] = rng.normal(size=3)
     x = rng.normal(size=(2, 2, 5, 6))
     assert_layer_gradients(layer, x, rng.normal(size=layer.forward(x).shape))
@@ -86,9 +86,10 @@ def test_reshape_and_flatten_round_trip(rng):
 
 @pytest.mark.parametrize("conv,hidden,padding", [(((3, 3),), (), "valid"), (((2, 3), (3, 3)), (5,), "same"),
                                                  (((2, 5), (4, 3)), (), "valid")])
-def test_whole_cnn_gradients_end_to_end(rng, conv, hidden, padding, kernel_path):
+def test_whole_cnn_gradients_end_to_end(rng, conv, hidden, padding, layer_path):
     model = build_model(ModelConfig(n_inputs=144, conv=conv, hidden=hidden, padding=padding, n_classes=3,
                                     dtype="float64", seed=2))
+    assert all(type(layer) in (layer_path.Conv2D, layer_path.Dense) for layer in model.layers if layer.params)
     x = rng.normal(size=(3, 144))
     y = rng.integers(0, 3, 3)
     analytic = assert_model_gradients(model, x, y)

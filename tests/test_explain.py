@@ -6,18 +6,9 @@ import pytest
 
 from pynet.config import ModelConfig, TrainConfig
 from pynet.inside.explain import as_float64, explain, gradient_check
-from pynet.inside.step_through import (
-    FORWARD,
-    INPUT_GRAD,
-    LOSS,
-    LOSS_GRAD,
-    PARAM_GRAD,
-    STAGES,
-    UPDATE,
-    BatchStepper,
-    source_line,
-)
+from pynet.inside.step_through import STAGES, BatchStepper, source_of
 from pynet.io.model_file import load_model, model_to_bytes
+from pynet.nn.layers import Dense
 from pynet.nn.model import build_model
 from pynet.recipes.runs import continuation
 from pynet.training.trainer import Trainer
@@ -127,10 +118,42 @@ def test_an_applied_step_is_one_ordinary_training_step_bit_for_bit(rng, config):
     assert all(a["source"]["file"].startswith("pynet/") for s in stages for a in s["arrays"] if a["source"])
 
 
-def test_every_source_line_the_stepper_names_exists():
-    for table in (FORWARD, INPUT_GRAD, PARAM_GRAD, UPDATE):
-        for function, needle in table.values():
-            line = source_line((function, needle))
-            assert needle in line["code"] and line["line"] > 0
-    for where in (LOSS, LOSS_GRAD):
-        assert where[1] in source_line(where)["code"]
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_each_array_is_named_with_the_formula_of_the_method_that_computed_it(rng, config, layer_path):
+    from dataclasses import replace
+    from pathlib import Path
+
+    model = build_model(replace(config, dropout=0.2))
+    trainer = Trainer(model, TrainConfig(batch_size=8, optimizer="sgd"), rng.integers(0, 256, (16, 784)).astype(np.uint8),
+                      rng.integers(0, 10, 16))
+    stepper = BatchStepper(trainer)
+    arrays = [a for _ in STAGES for a in stepper.advance()["arrays"]]
+    assert not any("forward" in vars(layer) or "backward" in vars(layer) for layer in model.layers)  # not listening
+    root = Path(__file__).resolve().parents[1]
+    for a in arrays[1:]:  # all but the batch's pixels
+        source = a["source"]
+        line = (root / source["file"]).read_text().splitlines()[source["line"] - 1]
+        assert source["code"] in line  # the formula opening the docstring, on the line named
+    dense = [a["source"] for a in arrays if a["name"].startswith("output of") and "Dense" in a["name"]]
+    # The network's own formula, also in the tab, whose layers are pynet/wasm.py's subclasses.
+    assert dense[0] == source_of(Dense.forward)
+    assert dense[0]["file"] == "pynet/nn/layers.py"
+    assert arrays[-1]["source"]["code"] == "v = momentum * v - lr * g; p += v."
+
+
+def test_a_stepped_step_that_ends_an_epoch_validates_as_an_ordinary_one(rng):
+    x, y = rng.integers(0, 256, (32, 784)).astype(np.uint8), rng.integers(0, 10, 32)
+    x_val, y_val = rng.integers(0, 256, (20, 784)).astype(np.uint8), rng.integers(0, 10, 20)
+    runs = []
+    for stepped in (False, True):
+        trainer = Trainer(build_model(CONFIGS[0]), TrainConfig(batch_size=32, epochs=2), x, y, x_val, y_val)
+        if stepped:
+            stepper = BatchStepper(trainer)
+            assert [stepper.advance()["stage"] for _ in STAGES] == list(STAGES)
+        else:
+            next(trainer.steps())
+        runs.append(trainer)
+    ordinary, stepped = runs
+    assert stepped.progress == ordinary.progress and stepped.progress.epochs_done == 1
+    timeless = [{k: v for k, v in entry.items() if k != "samples_per_sec"} for t in runs for entry in t.history]
+    assert timeless[0] == timeless[1] and timeless[0]["val_accuracy"] is not None

@@ -68,7 +68,7 @@ def test_running_statistics_follow_the_batches_and_are_used_for_evaluation(rng):
     np.testing.assert_allclose(layer.forward(x, training=False)[:1], alone, rtol=1e-12)
 
 
-def test_whole_cnn_with_batch_norm_gradients_end_to_end(rng, kernel_path):
+def test_whole_cnn_with_batch_norm_gradients_end_to_end(rng, layer_path):
     model = build_model(ModelConfig(conv=((2, 3), (3, 3)), hidden=(5,), padding="same", batch_norm=True,
                                     dtype="float64", seed=1))
     assert [type(layer).__name__ for layer in model.layers[1:5]] == ["Conv2D", "MaxPool2D", "BatchNorm2D", "ReLU"]

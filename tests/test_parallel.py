@@ -10,6 +10,7 @@ from pynet.nn.model import build_model, copy_model
 from pynet.recipes import presets
 from pynet.training.data_parallel import (
     Replica,
+    ShardRng,
     combine,
     combine_batch_stats,
     flatten,
@@ -19,7 +20,7 @@ from pynet.training.data_parallel import (
     shard_step,
     simulated_steps,
 )
-from pynet.training.trainer import Trainer, forward_backward
+from pynet.training.trainer import Trainer, forward_backward, run_through
 
 
 def digits(n=512, seed=0):
@@ -50,7 +51,8 @@ def test_gradients_of_the_shards_add_up_to_the_whole_batch(config, n_workers):
     trainer = Trainer(build_model(config), TrainConfig(batch_size=64, augment=True, seed=5), x, y)
     batch = trainer.next_batch()
     state = rng_state(batch.rng)
-    whole = trainer.forward_backward(batch)
+    whole = run_through(forward_backward(trainer.model, trainer.loss_fn, batch.x, batch.y, batch_size=batch.size,
+                                         rng=batch.rng))
     expected = flatten(trainer.model.gradients()).copy()
     batch.rng = rng_from_state(state)  # the same dropout masks again
     outcomes = [shard_step(trainer.model, trainer.loss_fn, batch.x[r], batch.y[r], batch_size=batch.size, rows=r,
@@ -108,6 +110,7 @@ def test_batch_norm_is_per_shard_but_its_running_statistics_whole():
     next(simulated_steps(two, 2))
     np.testing.assert_allclose(two.model.state()[0], one.model.state()[0], rtol=1e-5, atol=1e-6)  # running mean
     np.testing.assert_allclose(two.model.state()[1], one.model.state()[1], rtol=1e-4)  # running variance
+    assert not any("update_running_stats" in vars(layer) for layer in two.model.layers)  # the shards' hook is gone
     assert not np.allclose(two.model.parameters()[0], one.model.parameters()[0], rtol=1e-7, atol=0)
 
 
@@ -136,9 +139,10 @@ def test_dropout_masks_of_a_shard_are_cut_from_the_whole_batch_s():
     x = np.ones((8, 784), np.float32)
     y = np.zeros(8, np.int64)
     whole_rng, shard_rng = np.random.default_rng(7), np.random.default_rng(7)
-    forward_backward(model, SoftmaxCrossEntropy(), x, y, batch_size=8, rows=slice(0, 8), rng=whole_rng)
+    run_through(forward_backward(model, SoftmaxCrossEntropy(), x, y, batch_size=8, rng=whole_rng))
     whole_mask = model.layers[2]._scale_mask.copy()
-    forward_backward(model, SoftmaxCrossEntropy(), x[5:], y[5:], batch_size=8, rows=slice(5, 8), rng=shard_rng)
+    run_through(forward_backward(model, SoftmaxCrossEntropy(), x[5:], y[5:], batch_size=8,
+                                 rng=ShardRng(shard_rng, slice(5, 8), 8)))
     np.testing.assert_array_equal(model.layers[2]._scale_mask, whole_mask[5:])
 
 

@@ -1,94 +1,112 @@
 """One training step, one stage at a time: forward -> loss -> backward ->
 update, with every array it makes on the way.
 
-``BatchStepper`` performs exactly the operations of ``Trainer.steps()`` for
-its next mini-batch (the same batch, augmentation, dropout masks, learning
-rate and optimiser), only pausing between stages and recording each array's
-name, shape, dtype, statistics and the line of pynet's source that computed
-it. Applied, the step is bit for bit an ordinary training step.
+``BatchStepper`` runs the trainer's own step (``Trainer.step``, written as a
+generator of its four stages) on the run's next mini-batch and pauses it
+after each stage. While a stage runs, the view listens: every layer's and
+the loss's ``forward`` and ``backward`` report what they return, their own
+code running unchanged (``listening``). Each array is named with the method
+that computed it: its file and line come from ``inspect``, and the formula
+shown is the first line of the method's docstring (``source_of``). Applied,
+the step is an ordinary training step, because it is one.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pynet.nn.conv import Conv2D, Flatten, MaxPool2D, Reshape
-from pynet.nn.layers import Dense, Dropout, ReLU
-from pynet.nn.losses import SoftmaxCrossEntropy
-from pynet.nn.norm import BatchNorm2D
-from pynet.nn.optimizers import SGD, Adam
-from pynet.training.trainer import Trainer
+from pynet.training.trainer import STAGES, Trainer, next_stage
 
-STAGES = ("forward", "loss", "backward", "update")
 HISTOGRAM_BINS = 20
-
-# Where each array is computed: (function, a piece of its line). The line is
-# looked up in the source at run time, so it follows the code.
-FORWARD = {Dense: (Dense.forward, "kernels.dense_forward"), ReLU: (ReLU.forward, "np.maximum"),
-           Dropout: (Dropout.forward, "x * self._scale_mask"), Conv2D: (Conv2D.forward, "kernels.conv_forward"),
-           MaxPool2D: (MaxPool2D.forward, "return batch_first(np.maximum"), Reshape: (Reshape.forward, "x.reshape"),
-           Flatten: (Flatten.forward, "x.reshape"), BatchNorm2D: (BatchNorm2D.forward, "out = xhat *")}
-INPUT_GRAD = {Dense: (Dense.backward, "kernels.dense_input_grad"), ReLU: (ReLU.backward, "grad_out * self._mask"),
-              Dropout: (Dropout.backward, "grad_out * self._scale_mask"), Conv2D: (Conv2D.backward, "col2im("),
-              MaxPool2D: (MaxPool2D.backward, "np.subtract(g1"), Reshape: (Reshape.backward, "grad_out.reshape"),
-              Flatten: (Flatten.backward, "grad_out.reshape"), BatchNorm2D: (BatchNorm2D.backward, "dx = scale *")}
-PARAM_GRAD = {(Dense, "W"): (Dense.backward, "kernels.dense_weight_grad"),
-              (Dense, "b"): (Dense.backward, "np.sum(grad_out"),
-              (Conv2D, "W"): (Conv2D.backward, "kernels.conv_weight_grad"),
-              (Conv2D, "b"): (Conv2D.backward, "np.sum(g,"),
-              (BatchNorm2D, "gamma"): (BatchNorm2D.backward, "np.sum(g * xhat"),
-              (BatchNorm2D, "beta"): (BatchNorm2D.backward, "np.sum(g, axis=1")}
-LOSS = (SoftmaxCrossEntropy.forward, "logp = log_softmax")
-LOSS_GRAD = (SoftmaxCrossEntropy.backward, "grad /= divisor or len(labels)")
-UPDATE = {Adam: (Adam.step, "p -= tmp"), SGD: (SGD.step, "p += v")}
+LISTENED = ("forward", "backward")  # the methods whose results the view records
 _PACKAGE = Path(__file__).resolve().parents[1]  # pynet/
 
 
-def source_line(where: tuple[Callable, str]) -> dict[str, Any]:
-    """{file, line, code} of the first line of ``function`` containing ``needle``."""
-    function, needle = where
-    lines, first = inspect.getsourcelines(function)
-    for offset, line in enumerate(lines):
-        if needle in line:
-            path = Path(inspect.getsourcefile(function)).resolve()
-            name = f"pynet/{path.relative_to(_PACKAGE).as_posix()}" if path.is_relative_to(_PACKAGE) else path.name
-            return {"file": name, "line": first + offset, "code": line.strip()}
-    raise LookupError(f"{needle!r} is not in {function.__qualname__}")
+@cache
+def source_of(method: Callable) -> dict[str, Any]:
+    """{file, line, code} of a method: ``code`` is the first line of its
+    docstring (the formula it computes) and ``line`` where that stands, or
+    the ``def`` line and the method's name when it has no docstring."""
+    lines, first = inspect.getsourcelines(method)
+    path = Path(inspect.getsourcefile(method)).resolve()
+    name = f"pynet/{path.relative_to(_PACKAGE).as_posix()}" if path.is_relative_to(_PACKAGE) else path.name
+    definition = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    doc = inspect.getdoc(method)
+    if doc and ast.get_docstring(definition):
+        return {"file": name, "line": first + definition.body[0].lineno - 1, "code": doc.splitlines()[0]}
+    return {"file": name, "line": first + definition.lineno - 1, "code": method.__qualname__}
 
 
-def summary(name: str, array: np.ndarray, where: tuple[Callable, str] | None) -> dict[str, Any]:
-    """What the page shows of an array: shape, dtype, statistics, a histogram."""
+def maths_of(cls: type, method: str) -> Callable:
+    """``cls.method`` as ``pynet/nn`` writes it: in the tab a layer is the fast
+    path's subclass (``pynet/wasm.py``), which computes the same formula with
+    other products; the view shows the learner the network's own code."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("pynet.nn.") and method in vars(klass):
+            return vars(klass)[method]
+    return getattr(cls, method)
+
+
+def summary(name: str, array: np.ndarray, method: Callable | None) -> dict[str, Any]:
+    """What the page shows of an array: shape, dtype, statistics, a histogram,
+    and the method that computed it (None: the data)."""
     a = np.asarray(array, dtype=np.float64)
     lo, hi = float(a.min()), float(a.max())
     counts, _ = np.histogram(a, bins=HISTOGRAM_BINS, range=(lo, hi) if hi > lo else (lo - 0.5, hi + 0.5))
     return {"name": name, "shape": list(array.shape), "dtype": str(array.dtype), "mean": float(a.mean()),
             "std": float(a.std()), "min": lo, "max": hi, "histogram": counts.tolist(),
-            "source": source_line(where) if where else None}
+            "source": source_of(method) if method is not None else None}
+
+
+@contextmanager
+def listening(objects: list[Any], report: Callable[[Any, str, Any], None]) -> Iterator[None]:
+    """While inside, each object's ``forward`` and ``backward`` call
+    ``report(object, method name, what it returned)`` after running as ever:
+    each is wrapped for this instance only, and the wrapper removed on leaving."""
+
+    def reporting(obj: Any, name: str) -> Callable:
+        method = getattr(obj, name)
+
+        def reporter(*args: Any, **kwargs: Any) -> Any:
+            out = method(*args, **kwargs)
+            report(obj, name, out)
+            return out
+        return reporter
+
+    for obj in objects:
+        for name in LISTENED:
+            setattr(obj, name, reporting(obj, name))
+    try:
+        yield
+    finally:
+        for obj in objects:
+            for name in LISTENED:
+                vars(obj).pop(name, None)  # the class's method again
 
 
 class BatchStepper:
     """The next mini-batch of ``trainer``'s run (on its own copy of a model),
-    stepped a stage at a time with ``advance()``."""
+    stepped a stage at a time with ``advance()``. Raises ValueError when the
+    run is complete."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
-        prog = trainer.progress
-        self.epoch = prog.epochs_done + 1
         batch = trainer.next_batch()
         if batch is None:
             raise ValueError("this model's run is complete: there is no next batch to step through")
-        self.idx, self.xb, self.yb = batch.idx, batch.x, batch.y
-        if batch.rng is not None:
-            trainer.model.set_rng(batch.rng)
-        self._lr = batch.lr
+        self.idx, self.xb, self.epoch = batch.idx, batch.x, batch.epoch
+        self._stages = trainer.step(batch)  # the trainer's step, paused at each of its stages
         self.stage = 0  # stages done
         self.loss: float | None = None
-        self._grad: np.ndarray | None = None
 
     @property
     def done(self) -> bool:
@@ -99,58 +117,51 @@ class BatchStepper:
         if self.done:
             raise RuntimeError("all four stages of this step are done: apply it, or start another")
         name = STAGES[self.stage]
-        arrays = getattr(self, f"_{name}")()
+        arrays = self._update() if name == "update" else self._listen(name)
         self.stage += 1
         return {"stage": name, "index": self.stage, "arrays": arrays, "loss": self.loss,
                 "batch_size": len(self.idx), "epoch": self.epoch}
 
-    def _forward(self) -> list[dict[str, Any]]:
-        model = self.trainer.model
-        self.trainer.optimizer.lr = self._lr
-        out = [summary("x: the batch's pixels", self.xb, None)]
-        h = self.xb
-        with np.errstate(over="ignore", invalid="ignore"):
-            for i, layer in enumerate(model.layers):  # what Sequential.forward does, one layer at a time
-                h = layer.forward(h, training=True)
-                out.append(summary(f"output of {i}: {layer!r}", h, FORWARD[type(layer)]))
-        self._logits = h
-        return out
+    def _next_stage(self) -> None:
+        try:
+            next_stage(self._stages)
+        except StopIteration:  # it raised (diverged) at an earlier try
+            raise RuntimeError("this step has ended: start another") from None
 
-    def _loss(self) -> list[dict[str, Any]]:
-        loss_fn = self.trainer.loss_fn
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.loss = loss_fn.forward(self._logits, self.yb)
-        self._grad = loss_fn.backward()
-        return [summary("softmax probabilities", loss_fn.probs, LOSS),
-                summary("d loss / d logits", self._grad, LOSS_GRAD)]
+    def _listen(self, stage: str) -> list[dict[str, Any]]:
+        """Forward, loss or backward, with what each layer (or the loss) returned."""
+        model, loss_fn = self.trainer.model, self.trainer.loss_fn
+        index = {id(layer): i for i, layer in enumerate(model.layers)}
+        out = [summary("x: the batch's pixels", self.xb, None)] if stage == "forward" else []
 
-    def _backward(self) -> list[dict[str, Any]]:
-        layers = self.trainer.model.layers
-        out: list[dict[str, Any]] = []
-        grad = self._grad
-        for i in range(len(layers) - 1, -1, -1):  # what Sequential.backward does
-            if grad is None:
-                break
-            layer = layers[i]
-            grad = layer.backward(grad)
-            for key, g in layer.grads.items():
-                out.append(summary(f"d loss / d {key} of {i}: {layer!r}", g, PARAM_GRAD[(type(layer), key)]))
-            if grad is not None and i > 0:
-                out.append(summary(f"d loss / d input of {i}: {layer!r}", grad, INPUT_GRAD[type(layer)]))
+        def report(obj: Any, method: str, result: Any) -> None:
+            where = maths_of(type(obj), method)
+            if obj is loss_fn and method == "forward":
+                self.loss = result
+                out.append(summary("softmax probabilities", loss_fn.probs, where))
+            elif obj is loss_fn:
+                out.append(summary("d loss / d logits", result, where))
+            elif method == "forward":
+                out.append(summary(f"output of {index[id(obj)]}: {obj!r}", result, where))
+            else:
+                i = index[id(obj)]
+                out.extend(summary(f"d loss / d {key} of {i}: {obj!r}", g, where) for key, g in obj.grads.items())
+                if result is not None and i > 0:
+                    out.append(summary(f"d loss / d input of {i}: {obj!r}", result, where))
+
+        with listening([*model.layers, loss_fn], report):
+            self._next_stage()
         return out
 
     def _update(self) -> list[dict[str, Any]]:
+        """The optimiser's step, shown as each parameter's change."""
         trainer = self.trainer
         params = trainer.model.parameters()
         names = [f"{key} of {i}: {layer!r}" for i, layer in enumerate(trainer.model.layers) for key in layer.params]
         before = [p.copy() for p in params]
-        trainer.optimizer.step(trainer.model.gradients())
-        prog = trainer.progress
-        prog.advance(len(self.idx))
-        if prog.epoch_samples >= len(trainer.x):  # as Trainer's epoch end, without its validation pass
-            prog.finish_epoch()
+        self._next_stage()
+        where = type(trainer.optimizer).step
         out = []
-        where = UPDATE[type(trainer.optimizer)]
         for name, p, old in zip(names, params, before):
             change = summary(f"change in {name}", p - old, where)
             size = float(np.linalg.norm(old))

@@ -25,10 +25,10 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from pynet.config import ModelConfig, TrainConfig
+from pynet.config import OPTIMIZER_HYPERPARAMS, ModelConfig, TrainConfig
 from pynet.constraints import Choice, Integer, Real, SettingsError, show
 from pynet.nn.model import Sequential, build_model
-from pynet.nn.optimizers import OPTIMIZER_HYPERPARAMS, Optimizer, make_optimizer
+from pynet.nn.optimizers import Optimizer, make_optimizer
 from pynet.training.record import clean_metadata
 from pynet.training.trainer import TrainProgress
 

@@ -3,8 +3,9 @@ optimisers and the model that stacks them. Pure NumPy; nothing here knows
 about the browser, the command line or where the data comes from.
 
 Read it in this order (the README's "Read the network"): ``layers.py``,
-``losses.py``, ``model.py``, ``optimizers.py``, then ``conv.py`` and
-``norm.py``; the training loop that drives it is ``pynet/training/trainer.py``.
+``losses.py``, ``model.py``, ``optimizers.py``, the training loop that drives
+them (``pynet/training/trainer.py``), then ``conv.py`` and ``norm.py``.
+Each layer method's docstring opens with the formula it computes.
 """
 
 from .conv import Conv2D, Flatten, MaxPool2D, Reshape

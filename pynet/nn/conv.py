@@ -1,24 +1,21 @@
 """Convolutional layers: ``Conv2D``, ``MaxPool2D`` and the shape changers
-``Reshape`` and ``Flatten``. Like the dense layers, ``forward`` caches what
-``backward`` needs, and parameters live in ``params["W"]``/``params["b"]``.
-
-Shapes are channels-first, ``(N, C, H, W)``, and ``W`` is ``(filters, C, k, k)``.
+``Reshape`` and ``Flatten``. Shapes are channels-first, ``(N, C, H, W)``, and
+``W`` is ``(filters, C, k, k)``. Each convolution is one matrix product over
+im2col columns.
 
 The speed trick: *by shape* the arrays are NCHW, but between these layers
-their *memory* is ordered ``(C, H, W, N)`` -- the batch innermost. NumPy's
-strides make that invisible (``x.transpose(1, 2, 3, 0)`` of such an array is
-a contiguous view). With the batch innermost, every copy and shift of a
-convolution moves rows of ``width * batch`` floats instead of ``width``; in
-Pyodide (batch 64, TensorFlow.js's example network) a training step of the
-kernels went from 34.5 to 28.5 ms (measured), col2im alone 3.96 -> 0.83 ms.
-Each convolution is one matrix product over im2col columns (``kernels.py``).
+their *memory* is ordered ``(C, H, W, N)`` -- the batch innermost (NumPy's
+strides hide it: ``x.transpose(1, 2, 3, 0)`` of such an array is a
+contiguous view). Every copy and shift of a convolution then moves rows of
+``width * batch`` floats instead of ``width``: in Pyodide (batch 64,
+TensorFlow.js's example network) a training step of the convolution layers
+went from 34.5 to 28.5 ms (measured), col2im alone 3.96 -> 0.83 ms.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
 from .layers import Layer
 
 PADDINGS = ("valid", "same")
@@ -65,17 +62,9 @@ class Conv2D(Layer):
     """2-D convolution, stride 1, ``"valid"`` (no padding) or ``"same"``
     (zero-padded so the output keeps the input's size; odd kernels)."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        filters: int,
-        kernel: int,
-        *,
-        padding: str = "valid",
-        rng: np.random.Generator | None = None,
-        dtype: np.dtype | type = np.float32,
-        needs_input_grad: bool = True,
-    ) -> None:
+    def __init__(self, in_channels: int, filters: int, kernel: int, *, padding: str = "valid",
+                 rng: np.random.Generator | None = None, dtype: np.dtype | type = np.float32,
+                 needs_input_grad: bool = True) -> None:
         super().__init__()
         if padding not in PADDINGS:
             raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
@@ -98,35 +87,46 @@ class Conv2D(Layer):
     def pad(self) -> int:
         return self.kernel // 2 if self.padding == "same" else 0
 
-    def output_side(self, side: int) -> int:
-        return side if self.padding == "same" else side - self.kernel + 1
-
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = W * x + b: each filter times every k x k window of x, one product over im2col columns."""
+        self._cols = self.windows(x)  # (C*k*k, Ho*Wo*N)
+        out = self.params["W"].reshape(self.filters, -1) @ self._cols  # (F, C*k*k) @ (C*k*k, Ho*Wo*N)
+        out += self.params["b"][:, None]
+        return self.feature_maps(out)  # (N, F, Ho, Wo)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """dW = dy @ cols.T, db = dy summed over pixels and batch, dx = col2im(W.T @ dy)."""
+        if self._cols is None or self._padded_shape is None:
+            raise RuntimeError("Conv2D.backward called before forward")
+        g = batch_last(grad_out).reshape(self.filters, -1)  # (F, Ho*Wo*N)
+        np.matmul(g, self._cols.T, out=self.grads["W"].reshape(self.filters, -1))  # (F, C*k*k), in place
+        np.sum(g, axis=1, out=self.grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return self.input_grad(self.params["W"].reshape(self.filters, -1).T @ g)  # (C*k*k, Ho*Wo*N) -> images
+
+    def windows(self, x: np.ndarray) -> np.ndarray:
+        """``(N, C, H, W)`` -> its im2col columns ``(C*k*k, Ho*Wo*N)``, zero-padded
+        first for ``"same"``; remembers the padded shape for the way back."""
         n, c, h, w = x.shape
-        k, p = self.kernel, self.pad
+        p = self.pad
         xb = batch_last(x)  # (C, H, W, N)
         if p:
             padded = np.zeros((c, h + 2 * p, w + 2 * p, n), dtype=xb.dtype)
             padded[:, p : p + h, p : p + w] = xb
             xb = padded
         self._padded_shape = xb.shape
-        self._cols = im2col(xb, k)  # (C*k*k, Ho*Wo*N)
-        w2d = self.params["W"].reshape(self.filters, -1)  # (F, C*k*k)
-        out = kernels.conv_forward(w2d, self._cols)  # (F, Ho*Wo*N)
-        out += self.params["b"][:, None]
-        ho, wo = xb.shape[1] - k + 1, xb.shape[2] - k + 1
-        return batch_first(out.reshape(self.filters, ho, wo, n))  # (N, F, Ho, Wo)
+        return im2col(xb, self.kernel)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        if self._cols is None or self._padded_shape is None:
-            raise RuntimeError("Conv2D.backward called before forward")
-        g = batch_last(grad_out).reshape(self.filters, -1)  # (F, Ho*Wo*N)
-        kernels.conv_weight_grad(g, self._cols, out=self.grads["W"].reshape(self.filters, -1))
-        np.sum(g, axis=1, out=self.grads["b"])
-        if not self.needs_input_grad:
-            return None
-        w2d = self.params["W"].reshape(self.filters, -1)
-        dx = col2im(kernels.conv_input_grad(w2d, g), self._padded_shape, self.kernel)  # (C, Hp, Wp, N)
+    def feature_maps(self, out: np.ndarray) -> np.ndarray:
+        """The product's ``(F, Ho*Wo*N)`` -> the ``(N, F, Ho, Wo)`` view of it."""
+        _, hp, wp, n = self._padded_shape
+        k = self.kernel
+        return batch_first(out.reshape(self.filters, hp - k + 1, wp - k + 1, n))
+
+    def input_grad(self, cols_grad: np.ndarray) -> np.ndarray:
+        """The columns' gradient ``(C*k*k, Ho*Wo*N)`` -> the input's ``(N, C, H, W)``."""
+        dx = col2im(cols_grad, self._padded_shape, self.kernel)  # (C, Hp, Wp, N)
         p = self.pad
         if p:
             dx = dx[:, p:-p, p:-p]
@@ -149,6 +149,7 @@ class MaxPool2D(Layer):
         self._shape: tuple[int, int, int, int] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = the largest value of each 2x2 window: (N, C, H, W) -> (N, C, H/2, W/2)."""
         n, c, h, w = x.shape
         h2, w2 = h // 2, w // 2
         xb = batch_last(x)  # (C, H, W, N)
@@ -163,6 +164,7 @@ class MaxPool2D(Layer):
         return batch_first(np.maximum(cols[:, :, :, 0], cols[:, :, :, 1]))  # (N, C, H2, W2)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dx = dy at each window's largest value, 0 at the other three."""
         if self._shape is None or self._rows_won is None or self._cols_won is None:
             raise RuntimeError("MaxPool2D.backward called before forward")
         c, h, w, n = self._shape
@@ -194,9 +196,11 @@ class Reshape(Layer):
         self.shape = tuple(shape)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = x as images: (N, C*H*W) -> (N, C, H, W)."""
         return x.reshape(len(x), *self.shape)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dx = dy as rows: (N, C, H, W) -> (N, C*H*W)."""
         return grad_out.reshape(len(grad_out), -1)
 
     def __repr__(self) -> str:
@@ -211,10 +215,12 @@ class Flatten(Layer):
         self._shape: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = x as rows: (N, C, H, W) -> (N, C*H*W)."""
         self._shape = x.shape
         return x.reshape(len(x), -1)  # copies the batch-last memory into rows
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dx = dy as images: (N, C*H*W) -> (N, C, H, W)."""
         if self._shape is None:
             raise RuntimeError("Flatten.backward called before forward")
         return grad_out.reshape(self._shape)

@@ -1,23 +1,37 @@
-"""Layers: each `forward` caches what its `backward` needs.
+"""Layers: each ``forward`` caches what its ``backward`` needs.
 
 Shapes follow scikit-learn/numpy-ml: inputs are ``(n_samples, n_features)``,
 a Dense weight matrix is ``(n_in, n_out)``. Parameters and their gradients live
 in dicts keyed ``"W"``/``"b"`` and are updated *in place* by the optimisers, so
 references held elsewhere (the optimiser, a snapshot buffer) stay valid.
+The first line of each ``forward`` and ``backward`` docstring is the formula
+it computes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
-from .initializers import init_weights
+INITIALIZERS = ("he", "glorot")
 
-SPARSE_COLUMNS_BELOW = 0.9  # skip zero input columns only when it saves >= 10 %
+
+def init_weights(kind: str, n_in: int, n_out: int, rng: np.random.Generator, dtype: np.dtype | type) -> np.ndarray:
+    """A ``(n_in, n_out)`` weight matrix. He-normal suits ReLU layers (keeps the
+    activations' variance about constant); Glorot-uniform suits the linear
+    output layer feeding softmax. Raises ValueError for another ``kind``."""
+    if kind == "he":
+        w = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
+    elif kind == "glorot":
+        limit = np.sqrt(6.0 / (n_in + n_out))
+        w = rng.uniform(-limit, limit, size=(n_in, n_out))
+    else:
+        raise ValueError(f"unknown initialiser {kind!r}; choose one of {INITIALIZERS}")
+    return w.astype(dtype)
 
 
 class Layer:
-    """Base class: a layer without parameters passes gradients straight through."""
+    """Base class: ``forward(x, training)`` and ``backward(grad_out)``, which
+    returns the gradient with respect to the input and fills ``grads``."""
 
     params: dict[str, np.ndarray]
     grads: dict[str, np.ndarray]
@@ -31,7 +45,7 @@ class Layer:
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
 
@@ -43,16 +57,8 @@ class Dense(Layer):
     saves one of the three matrix products per batch.
     """
 
-    def __init__(
-        self,
-        n_in: int,
-        n_out: int,
-        *,
-        init: str = "he",
-        rng: np.random.Generator | None = None,
-        dtype: np.dtype | type = np.float32,
-        needs_input_grad: bool = True,
-    ) -> None:
+    def __init__(self, n_in: int, n_out: int, *, init: str = "he", rng: np.random.Generator | None = None,
+                 dtype: np.dtype | type = np.float32, needs_input_grad: bool = True) -> None:
         super().__init__()
         rng = rng if rng is not None else np.random.default_rng(0)
         self.n_in, self.n_out, self.init = n_in, n_out, init
@@ -63,43 +69,20 @@ class Dense(Layer):
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._x: np.ndarray | None = None
-        self._cols: np.ndarray | None = None  # input columns used, when zero ones are skipped
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        w = self.params["W"]
-        self._cols = None
-        if not self.needs_input_grad and kernels.USE_EINSUM:
-            # Raw-pixel input: columns that are zero across the whole batch add
-            # nothing to x @ W and get a zero weight gradient, so leave them out.
-            # MNIST batches of 128 use ~527 of 784 pixels: 6,358 -> 7,272
-            # samples/s for 784-128-10 in Pyodide (measured). Not done natively,
-            # where BLAS makes the gather cost more than it saves.
-            cols = np.flatnonzero(x.any(axis=0))
-            if len(cols) < SPARSE_COLUMNS_BELOW * self.n_in:
-                self._cols = cols
-                x, w = x[:, cols], w[cols]  # (B, k), (k, n_out)
-        self._x = x  # (B, n_in) or (B, k)
-        out = kernels.dense_forward(x, w)  # (B, n_out)
-        out += self.params["b"]
-        return out
+        """y = x @ W + b: (B, n_in) -> (B, n_out)."""
+        self._x = x
+        return x @ self.params["W"] + self.params["b"]
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """dW = x.T @ dy, db = dy summed over the batch, dx = dy @ W.T."""
         if self._x is None:
             raise RuntimeError("Dense.backward called before forward")
-        # Gradients are written into the existing arrays so optimisers that
-        # hold references to them see the new values.
-        grad_w = self.grads["W"]
-        if self._cols is None:
-            kernels.dense_weight_grad(self._x, grad_out, out=grad_w)  # (n_in, n_out)
-        else:
-            part = np.empty((len(self._cols), self.n_out), dtype=grad_w.dtype)
-            kernels.dense_weight_grad(self._x, grad_out, out=part)  # (k, n_out)
-            grad_w.fill(0)
-            grad_w[self._cols] = part
+        # Written into the existing arrays: the optimiser holds references to them.
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])  # (n_in, n_out)
         np.sum(grad_out, axis=0, out=self.grads["b"])  # (n_out,)
-        if not self.needs_input_grad:
-            return None
-        return kernels.dense_input_grad(grad_out, self.params["W"])  # (B, n_in)
+        return grad_out @ self.params["W"].T if self.needs_input_grad else None  # (B, n_in)
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"
@@ -113,10 +96,12 @@ class ReLU(Layer):
         self._mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = max(x, 0)."""
         self._mask = x > 0
         return np.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dx = dy where x > 0, else 0."""
         if self._mask is None:
             raise RuntimeError("ReLU.backward called before forward")
         return grad_out * self._mask
@@ -127,7 +112,9 @@ class ReLU(Layer):
 
 class Dropout(Layer):
     """Inverted dropout: scales kept units by ``1/(1-rate)`` while training so
-    inference needs no rescaling. Identity when ``training`` is False."""
+    inference needs no rescaling. Identity when ``training`` is False. The
+    masks come from ``self.rng`` (the trainer points it at each batch's
+    generator, so a resumed run draws the same masks)."""
 
     def __init__(self, rate: float, rng: np.random.Generator | None = None) -> None:
         super().__init__()
@@ -135,24 +122,19 @@ class Dropout(Layer):
             raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
         self.rate = rate
         self.rng = rng if rng is not None else np.random.default_rng(0)
-        # When the input is one shard of a batch (data parallelism): the batch's
-        # size and the shard's rows, so the masks are those of the whole batch.
-        self.shard: tuple[slice, int] | None = None
         self._scale_mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = x * keep / (1 - rate), keep ~ Bernoulli(1 - rate) per value, while training."""
         if not training or self.rate == 0.0:
             self._scale_mask = None
             return x
-        if self.shard is None:
-            keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
-        else:
-            rows, batch_size = self.shard
-            keep = self.rng.random((batch_size, *x.shape[1:]), dtype=np.float32)[rows] >= self.rate
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
         self._scale_mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.rate)
         return x * self._scale_mask
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dx = dy * keep / (1 - rate)."""
         return grad_out if self._scale_mask is None else grad_out * self._scale_mask
 
     def __repr__(self) -> str:

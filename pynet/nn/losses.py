@@ -36,9 +36,11 @@ class SoftmaxCrossEntropy:
         self._labels: np.ndarray | None = None
 
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
-        """``labels``: ``(B,)`` class indices (or NO_CLASS), or ``(B, C)``
-        target probabilities (soft targets, e.g. another model's answers:
-        knowledge distillation, Hinton, Vinyals and Dean 2015)."""
+        """loss = -mean over the batch of log softmax(logits)[label].
+
+        ``logits`` ``(B, C)``; ``labels``: ``(B,)`` class indices (or NO_CLASS),
+        or ``(B, C)`` target probabilities (soft targets, e.g. another model's
+        answers: knowledge distillation, Hinton, Vinyals and Dean 2015)."""
         logp = log_softmax(logits)  # (B, C)
         self._probs = np.exp(logp)
         self._labels = labels
@@ -51,10 +53,11 @@ class SoftmaxCrossEntropy:
         return float(-picked.mean())
 
     def backward(self, divisor: int | None = None) -> np.ndarray:
-        """d(mean loss)/d(logits) = (softmax - target) / B, the target one-hot
-        (or uniform for a NO_CLASS label). ``divisor``: the whole batch's size
-        when these logits are one shard of it (data parallelism), so the
-        shards' gradients add up to the batch's."""
+        """d loss / d logits = (softmax(logits) - target) / B.
+
+        The target is one-hot (uniform for a NO_CLASS label); ``(B, C)``.
+        ``divisor``: the whole batch's size when these logits are one shard of
+        it (data parallelism), so the shards' gradients add up to the batch's."""
         if self._probs is None or self._labels is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
         grad = self._probs.copy()  # (B, C)

@@ -6,7 +6,6 @@ Like nanoGPT, the config is saved inside every checkpoint, so
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -17,8 +16,6 @@ from .conv import Conv2D, Flatten, MaxPool2D, Reshape
 from .layers import Dense, Dropout, Layer, ReLU
 from .losses import softmax
 from .norm import BatchNorm2D
-
-SLICE_FLOATS = 2_000_000  # see Sequential.slice_size
 
 
 def as_float_pixels(x: np.ndarray, dtype: np.dtype | type = np.float32) -> np.ndarray:
@@ -48,13 +45,14 @@ class Sequential:
         return x
 
     def backward(self, grad_logits: np.ndarray) -> None:
-        """Backpropagate d(loss)/d(logits); fills every layer's ``grads``."""
+        """Backpropagate d loss / d logits, last layer first; fills every
+        layer's ``grads``. The first layer with parameters returns None (nobody
+        needs the pixels' gradient), and the layers before it learn nothing."""
         grad: np.ndarray | None = grad_logits
-        for i in range(len(self.layers) - 1, -1, -1):
-            if grad is None:  # the first trainable layer skips the input's gradient
-                assert not any(layer.params for layer in self.layers[: i + 1]), "a gradient stopped mid-stack"
+        for layer in reversed(self.layers):
+            if grad is None:
                 return
-            grad = self.layers[i].backward(grad)
+            grad = layer.backward(grad)
 
     def parameters(self) -> list[np.ndarray]:
         return [p for layer in self.layers for p in layer.params.values()]
@@ -72,43 +70,17 @@ class Sequential:
         """Everything a copy of the network needs: parameters, then state."""
         return self.parameters() + self.state()
 
-    @property
-    def uses_randomness(self) -> bool:
-        """Whether training draws random numbers inside the network (dropout)."""
-        return any(isinstance(layer, Dropout) and layer.rate > 0 for layer in self.layers)
-
-    def set_rng(self, rng: np.random.Generator, rows: slice | None = None, batch_size: int | None = None) -> None:
-        """Where dropout draws its masks from (the trainer keys it by position);
-        with ``rows`` and ``batch_size``, the inputs are those rows of a batch
-        of that size, and the masks are cut from the whole batch's."""
-        for layer in self.layers:
-            if isinstance(layer, Dropout):
-                layer.rng = rng
-                layer.shard = (rows, batch_size) if rows is not None and batch_size is not None else None
-
     def logits(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        """Raw outputs, computed in chunks to bound memory (by default chunks of
-        about 16 M floats of activations: 2,048 digits for an MLP, fewer for a
-        CNN, whose im2col columns are large)."""
-        out = list(self.logits_in_chunks(x, batch_size))
-        if not out:
-            return np.zeros((0, self.n_classes), dtype=self.parameters()[0].dtype)
-        return np.concatenate(out)
-
-    def logits_in_chunks(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[np.ndarray]:
-        """``logits``, one chunk of rows at a time: for callers that do
-        something between chunks (the browser worker's time slices)."""
+        """Raw outputs ``(N, n_classes)`` for inputs ``(N, n_inputs)`` (uint8
+        pixels or floats), ``batch_size`` rows at a time to bound memory: by
+        default about 16 M floats of activations, 2,048 digits for an MLP, fewer
+        for a CNN, whose im2col columns are large."""
         x = np.atleast_2d(x)
         if batch_size is None:
             batch_size = max(1, min(2048, 16_000_000 // self.config.training_floats_per_sample()))
         dtype = self.parameters()[0].dtype
-        for i in range(0, len(x), batch_size):
-            yield self.forward(as_float_pixels(x[i : i + batch_size], dtype))
-
-    def slice_size(self) -> int:
-        """Rows per chunk for work done in time slices: about 2 M floats of
-        activations, ~30 ms of the shipped CNN in the tab (16 to 2,048 rows)."""
-        return max(16, min(2048, SLICE_FLOATS // self.config.training_floats_per_sample()))
+        out = [self.forward(as_float_pixels(x[i : i + batch_size], dtype)) for i in range(0, len(x), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, self.n_classes), dtype=dtype)
 
     def predict_proba(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Class probabilities (calibrated by ``temperature``)."""

@@ -41,11 +41,6 @@ class BatchNorm2D(Layer):
         self._inv_std: np.ndarray | None = None  # (C,)
         self._shape: tuple[int, int, int, int] | None = None  # (C, H, W, N)
         self._training = False
-        # The last training batch's (mean, biased variance, values per channel).
-        self.batch_stats: tuple[np.ndarray, np.ndarray, int] | None = None
-        # False while a shard of a batch passes (data parallelism): the running
-        # statistics then move once, with the whole batch's (``parallel.py``).
-        self.update_running = True
 
     def update_running_stats(self, mean: np.ndarray, var: np.ndarray, m: int) -> None:
         """Move the running averages towards a batch's per-channel ``mean`` and
@@ -59,15 +54,14 @@ class BatchNorm2D(Layer):
         running_var += (1 - MOMENTUM) * unbiased
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """y = gamma * (x - mean) / sqrt(var + eps) + beta, per channel (the batch's mean and var while training)."""
         n, c, h, w = x.shape
         rows = batch_last(x).reshape(c, -1)  # (C, H*W*N): one row per channel
         if training:
             mean = rows.mean(axis=1)
             centered = rows - mean[:, None]
             var = np.mean(centered * centered, axis=1)
-            self.batch_stats = (mean, var, rows.shape[1])
-            if self.update_running:
-                self.update_running_stats(mean, var, rows.shape[1])
+            self.update_running_stats(mean, var, rows.shape[1])
         else:
             centered = rows - self.state["mean"][:, None]
             var = self.state["var"]
@@ -78,6 +72,7 @@ class BatchNorm2D(Layer):
         return batch_first(out.reshape(c, h, w, n))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dgamma = sum(dy * xhat), dbeta = sum(dy), dx = gamma / std * (dy - mean(dy) - xhat * mean(dy * xhat))."""
         if self._xhat is None or self._inv_std is None or self._shape is None:
             raise RuntimeError("BatchNorm2D.backward called before forward")
         c, h, w, n = self._shape
@@ -87,9 +82,8 @@ class BatchNorm2D(Layer):
         np.sum(g * xhat, axis=1, out=self.grads["gamma"])
         scale = (self.params["gamma"] * self._inv_std)[:, None]
         if self._training:
-            # The batch's mean and variance depend on every input too: the
-            # standard result, d x = gamma / std * (g - mean(g) - xhat * mean(g * xhat)),
-            # with the two means taken from the parameter gradients just computed.
+            # The batch's mean and variance depend on every input too, hence the
+            # two means; taken from the parameter gradients just computed.
             m = g.shape[1]
             dx = scale * (g - self.grads["beta"][:, None] / m - xhat * (self.grads["gamma"][:, None] / m))
         else:

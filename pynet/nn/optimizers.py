@@ -13,15 +13,6 @@ from typing import Any
 import numpy as np
 
 from pynet.config import OPTIMIZERS
-from pynet.constraints import Real
-
-# What each optimiser's saved hyperparameters may be (checked when a file is loaded).
-OPTIMIZER_HYPERPARAMS: dict[str, dict[str, Real]] = {
-    "adam": {"lr": Real(0.0, 10.0, low_open=True), "beta1": Real(0.0, 1.0, high_open=True),
-             "beta2": Real(0.0, 1.0, high_open=True), "eps": Real(0.0, 1.0, low_open=True),
-             "weight_decay": Real(0.0, 1.0, high_open=True)},
-    "sgd": {"lr": Real(0.0, 10.0, low_open=True), "momentum": Real(0.0, 1.0, high_open=True)},
-}
 
 
 class Optimizer:
@@ -38,6 +29,7 @@ class Optimizer:
         self.t = 0
 
     def step(self, grads: list[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient (same order)."""
         raise NotImplementedError
 
     def hyperparams(self) -> dict[str, Any]:
@@ -75,6 +67,7 @@ class SGD(Optimizer):
         self.velocity = [np.zeros_like(p) for p in params]
 
     def step(self, grads: list[np.ndarray]) -> None:
+        """v = momentum * v - lr * g; p += v."""
         self.t += 1
         for p, g, v in zip(self.params, grads, self.velocity):
             v *= self.momentum
@@ -95,15 +88,8 @@ class Adam(Optimizer):
     name = "adam"
     state_keys = ("m", "v")
 
-    def __init__(
-        self,
-        params: list[np.ndarray],
-        lr: float = 1e-3,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.weight_decay = float(weight_decay)
@@ -112,6 +98,7 @@ class Adam(Optimizer):
         self._scratch = [np.empty_like(p) for p in params]  # not state: reused every step
 
     def step(self, grads: list[np.ndarray]) -> None:
+        """p -= lr * m_hat / (sqrt(v_hat) + eps); m, v: running means of g and g*g."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         # Fold both bias corrections into one scalar step size (Kingma & Ba, sec. 2).
@@ -138,13 +125,8 @@ class Adam(Optimizer):
             p -= tmp
 
     def hyperparams(self) -> dict[str, Any]:
-        return {
-            "lr": self.lr,
-            "beta1": self.beta1,
-            "beta2": self.beta2,
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
-        }
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
+                "weight_decay": self.weight_decay}
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr}, weight_decay={self.weight_decay})"

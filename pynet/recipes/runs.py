@@ -25,6 +25,7 @@ from pynet.training.confidence import fit_temperature
 from pynet.training.data_parallel import simulated_steps
 from pynet.training.metrics import classification_report
 from pynet.training.record import data_record, training_metadata
+from pynet.training.time_slices import logits_in_chunks, slice_rows
 from pynet.training.trainer import StepInfo, Trainer, TrainProgress, optimizer_for
 
 Extension = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], TrainingSplits]
@@ -133,9 +134,9 @@ class Finisher:
         return self._pass
 
     def _chunks(self) -> Iterator[tuple[int, int]]:
-        done, chunk = 0, self.model.slice_size()
+        done, chunk = 0, slice_rows(self.model)
         logits = []
-        for part in self.model.logits_in_chunks(self.x_val, chunk):
+        for part in logits_in_chunks(self.model, self.x_val, chunk):
             logits.append(part)
             done += len(part)
             yield done, self.total
@@ -143,7 +144,7 @@ class Finisher:
         if logits:
             self.val_accuracy = float((np.concatenate(logits).argmax(axis=1) == self.y_val).mean())
         correct = 0
-        for i, part in zip(range(0, len(self.x_test), chunk), self.model.logits_in_chunks(self.x_test, chunk)):
+        for i, part in zip(range(0, len(self.x_test), chunk), logits_in_chunks(self.model, self.x_test, chunk)):
             correct += int((part.argmax(axis=1) == self.y_test[i : i + chunk]).sum())
             done += len(part)
             yield done, self.total

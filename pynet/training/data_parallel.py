@@ -33,7 +33,8 @@ from pynet.nn.losses import SoftmaxCrossEntropy
 from pynet.nn.model import Sequential, build_model
 from pynet.nn.norm import BatchNorm2D
 
-from .trainer import BatchResult, StepInfo, Trainer, forward_backward
+from .progress import BatchResult, StepInfo
+from .trainer import Trainer, forward_backward, run_through
 
 BatchStats = tuple[np.ndarray, np.ndarray, int]  # per channel: mean, biased variance; values per channel
 
@@ -106,6 +107,18 @@ def rng_from_state(state: dict[str, Any] | None) -> np.random.Generator | None:
     return np.random.Generator(bit_generator)
 
 
+class ShardRng:
+    """Dropout's generator in a shard: it draws the numbers of the whole batch
+    and keeps the shard's rows, so each worker's masks are exactly the rows
+    of the one-worker run's (the one method dropout calls, ``random``)."""
+
+    def __init__(self, rng: np.random.Generator, rows: slice, batch_size: int) -> None:
+        self.rng, self.rows, self.batch_size = rng, rows, batch_size
+
+    def random(self, shape: tuple[int, ...], dtype: type = np.float64) -> np.ndarray:
+        return self.rng.random((self.batch_size, *shape[1:]), dtype=dtype)[self.rows]
+
+
 @dataclass
 class ShardOutcome:
     """One worker's share of a step: its figures, its gradients (flattened, in
@@ -119,19 +132,23 @@ class ShardOutcome:
 def shard_step(model: Sequential, loss_fn: SoftmaxCrossEntropy, x: np.ndarray, y: np.ndarray, *, batch_size: int,
                rows: slice, state: dict[str, Any] | None) -> ShardOutcome:
     """Forward and backward over ``x``, ``y``: rows ``rows`` of a batch of
-    ``batch_size`` (``train.forward_backward``), leaving batch norm's running
-    statistics alone (the owner moves them once, with the whole batch's).
-    ``state``: the batch generator's state before any dropout mask was drawn
-    (``rng_state``)."""
+    ``batch_size`` (``trainer.forward_backward``). ``state``: the batch
+    generator's state before any dropout mask was drawn (``rng_state``).
+    Batch norm's running statistics stay as they are: each layer's shard
+    statistics are kept instead of moving them (the owner moves them once,
+    with the whole batch's: ``combine``)."""
     norms = batch_norms(model)
-    for bn in norms:
-        bn.update_running = False
+    stats: list[list[BatchStats]] = [[] for _ in norms]
+    for bn, kept in zip(norms, stats):
+        bn.update_running_stats = lambda mean, var, m, kept=kept: kept.append((mean, var, m))  # this instance only
+    rng = rng_from_state(state)
     try:
-        result = forward_backward(model, loss_fn, x, y, batch_size=batch_size, rows=rows, rng=rng_from_state(state))
+        result = run_through(forward_backward(model, loss_fn, x, y, batch_size=batch_size,
+                                              rng=None if rng is None else ShardRng(rng, rows, batch_size)))
     finally:
         for bn in norms:
-            bn.update_running = True
-    return ShardOutcome(result, flatten(model.gradients()).copy(), [bn.batch_stats for bn in norms])
+            del bn.update_running_stats  # the class's method again
+    return ShardOutcome(result, flatten(model.gradients()).copy(), [kept[-1] for kept in stats])
 
 
 def combine(trainer: Trainer, outcomes: Sequence[ShardOutcome]) -> BatchResult:

@@ -24,7 +24,8 @@ from typing import Any
 from pynet.config import TrainConfig
 from pynet.constraints import Choice, Integer, Real, SettingsError, Text
 
-from .trainer import Trainer, TrainProgress
+from .progress import TrainProgress
+from .trainer import Trainer
 
 MAX_HISTORY = 1000  # epochs recorded in a file
 _HISTORY_NUMBERS = ("train_loss", "train_accuracy", "val_accuracy", "val_loss", "samples_per_sec")
