@@ -1,4 +1,6 @@
-// ESLint for the page's JavaScript (web/) and the Node build scripts (build/*.mjs).
+// ESLint for the site's JavaScript (web/: page/ runs in the page, workers/ in
+// Web Workers, shared/ in both, sw.js is the service worker) and the Node
+// build scripts (build/*.mjs).
 import js from "@eslint/js";
 import globals from "globals";
 
@@ -15,7 +17,7 @@ export default [
       "no-var": "error",
     },
   },
-  { files: ["web/worker.js"], languageOptions: { globals: globals.worker } },
+  { files: ["web/workers/**/*.js"], languageOptions: { globals: globals.worker } },
   { files: ["web/sw.js"], languageOptions: { sourceType: "script", globals: globals.serviceworker } },
   { files: ["build/**/*.mjs", "tests/**/*.mjs"], languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node } },
 ];

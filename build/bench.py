@@ -16,9 +16,11 @@ Data parallelism (``build.bench_workers``): that CNN with 1, 2 and 4 workers at
 both batch sizes and the scaling efficiency, the shipped model's Evaluate with
 one and with all workers, and the head-only (cold and warm) and whole-network
 fine-tune of the shipped model on one drawing.
+Cold start next to a bare Pyodide + NumPy worker from the same files in the
+same browser, alternating, each in a fresh context (``build.bench_start``;
+``--only start_vs_bare``, with ``--start-compare DIR`` another build side by side).
 In WebKit, when WebKitGTK's MiniBrowser is installed (``build.webkit_bench``):
-cold start next to a bare Pyodide + NumPy worker in the same browser, and the
-MLP's in-tab throughput.
+the same comparison, and the MLP's in-tab throughput.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import time
 from pathlib import Path
 
 from build.bench_images import image_opening
+from build.bench_start import prime, start_vs_bare
 from build.bench_workers import evaluation_scaling, teaching, worker_scaling
 from build.browser import launch
 from build.pagedriver import (
@@ -96,12 +99,10 @@ def start_and_bytes(browser, url: str, files: dict) -> dict:
 def prime_server(dist: Path, url: str) -> dict:
     """Request every file once so the server has its gzip encodings ready, as
     a static host's cache would; returns the manifest's file list."""
-    import urllib.request
-
     files = json.loads((dist / "manifest.json").read_text())["files"]
     for path in files:
         if not path.startswith("mnist/"):
-            urllib.request.urlopen(urllib.request.Request(url + path, headers={"Accept-Encoding": "gzip"})).read()
+            prime(url + path)
     return files
 
 
@@ -175,8 +176,13 @@ def main() -> int:
     parser.add_argument("--classify", type=int, default=100, help="drawings for the latency measurement")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-report.json")
     parser.add_argument("--only", help="comma-separated names of in-tab measurements to run (e.g. "
-                        "tab_tfjs_cnn_workers,tab_evaluate_shipped_model); start-up, TensorFlow.js, WebKit and "
-                        "native figures are then skipped")
+                        "tab_tfjs_cnn_workers,tab_evaluate_shipped_model, or start_vs_bare); start-up, "
+                        "TensorFlow.js, WebKit and native figures are then skipped")
+    parser.add_argument("--start-runs", type=int, default=7, help="cold starts of the page and of the bare worker "
+                        "each, for start_vs_bare (default 7)")
+    parser.add_argument("--start-compare", type=Path, action="append", default=[],
+                        help="another build whose cold start is measured in the same rounds (e.g. one made before a "
+                        "change); repeatable")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -193,6 +199,18 @@ def main() -> int:
         if only is None:
             report["start"] = start_and_bytes(browser, url, prime_server(args.dist, url))
             print(json.dumps(report["start"]), flush=True)
+        if only is None or "start_vs_bare" in only:
+            starts = start_vs_bare(browser, [args.dist.resolve(), *(d.resolve() for d in args.start_compare)],
+                                   args.start_runs)
+            report["start_vs_bare"] = starts.pop(str(args.dist.resolve()))
+            if starts:
+                report["start_vs_bare_compared"] = starts
+            print(json.dumps({"start_vs_bare": report["start_vs_bare"], **starts}), flush=True)
+        if only == {"start_vs_bare"}:  # no page of its own to open
+            browser.close()
+            server.shutdown()
+            print(json.dumps(report, indent=2))
+            return 0
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(url)

@@ -10,10 +10,10 @@ from pynet.nn.model import as_float_pixels, build_model
 
 
 def evaluate(s, **args) -> tuple[dict, list[dict]]:
-    s.start_evaluate(**args)
+    s.jobs.start_evaluate(**args)
     updates = []
     while True:
-        u = s.advance(1.0)
+        u = s.jobs.advance(1.0)
         updates.append(u["progress"])
         if u["done"]:
             return u["result"], updates
@@ -21,10 +21,10 @@ def evaluate(s, **args) -> tuple[dict, list[dict]]:
 
 def test_two_models_disagreements_counted_and_shown_with_both_answers(tiny_mnist_dir):
     s = page_session(tiny_mnist_dir)
-    s.add_model("other", model_to_bytes(build_model(ModelConfig(hidden=(8,), seed=5))))
-    s.set_active("pretrained")
+    s.models.add_model("other", model_to_bytes(build_model(ModelConfig(hidden=(8,), seed=5))))
+    s.models.set_active("pretrained")
     report, progress = evaluate(s, compare="other")
-    x, y = as_float_pixels(s.data.x_test), s.data.y_test
+    x, y = as_float_pixels(s.data.require().x_test), s.data.require().y_test
     a, b = s.models["pretrained"].model.predict(x), s.models["other"].model.predict(x)
     c = report["comparison"]
     assert report["model"] == c["first"] == "pretrained" and c["second"] == "other"
@@ -47,4 +47,4 @@ def test_comparing_with_a_model_that_is_not_held_is_refused(tiny_mnist_dir):
     s = page_session(tiny_mnist_dir)
     answer = s.handle("start_evaluate", {"compare": "nobody"})
     assert answer["error"]["kind"] == "not-found" and "no model named 'nobody'" in answer["error"]["message"]
-    assert s.job is None
+    assert s.jobs.job is None

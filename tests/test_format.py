@@ -1,4 +1,4 @@
-"""web/format.js, the page's one number formatter, run by Node: a browser
+"""web/page/format.js, the page's one number formatter, run by Node: a browser
 language that is not a language tag falls back (never throws), and in English
 the output is what toFixed / toPrecision / toLocaleString gave before."""
 
@@ -39,7 +39,7 @@ def formatted() -> dict:
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed")
-    module = json.dumps((ROOT / "web" / "format.js").as_uri())
+    module = json.dumps((ROOT / "web" / "page" / "format.js").as_uri())
     proc = subprocess.run([node, "--input-type=module", "-e", SCRIPT % {"module": module}],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

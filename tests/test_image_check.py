@@ -1,5 +1,5 @@
 """Truncated image files: ``pynet.input.image_check`` (for ``pynet predict``) and
-the page's ``web/image-check.js`` (run by Node) give the same answer for
+the page's ``web/page/image-check.js`` (run by Node) give the same answer for
 whole files, files cut anywhere, and files with data after their end."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_the_page_and_predict_agree(cases):
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed")
-    module = json.dumps((ROOT / "web" / "image-check.js").as_uri())
+    module = json.dumps((ROOT / "web" / "page" / "image-check.js").as_uri())
     proc = subprocess.run([node, "--input-type=module", "-e", SCRIPT % {"module": module}],
                           input=json.dumps({name: data.hex() for name, (data, _) in cases.items()}),
                           capture_output=True, text=True, timeout=60)

@@ -17,7 +17,7 @@ def test_a_link_fills_the_form_with_its_settings():
 def test_bad_values_get_their_field_s_message_and_unknown_keys_a_note():
     out = read_link([["lr", "-1"], ["epochs", "<script>alert(1)</script>"], ["schedule", "sideways"],
                      ["batch_norm", "maybe"], ["__proto__", "x"], ["constructor", "y"], ["lr", "0.5"]])
-    messages = Session().validate_settings({"lr": "-1", "epochs": "<script>alert(1)</script>"})
+    messages = Session().tab.validate_settings({"lr": "-1", "epochs": "<script>alert(1)</script>"})
     assert out["errors"]["lr"] == messages["lr"] and out["errors"]["epochs"] == messages["epochs"]
     assert out["values"]["epochs"] == "<script>alert(1)</script>"  # a text field shows what the link said...
     assert "schedule" not in out["values"] and "batch_norm" not in out["values"]  # ...a list or a checkbox cannot
@@ -40,7 +40,7 @@ def test_hostile_links_are_bounded():
 
 
 def test_every_form_setting_can_travel_in_a_link():
-    values = Session.settings_schema()["fields"]
+    values = Session().tab.settings_schema()["fields"]
     out = read_link([[k, str(v["default"]).lower() if isinstance(v["default"], bool) else str(v["default"])]
                      for k, v in values.items()])
     assert set(out["values"]) == set(FORM_SETTINGS) and out["errors"] == {}

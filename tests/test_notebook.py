@@ -22,18 +22,18 @@ SETTINGS = {"architecture": "mlp", "hidden": "32", "epochs": "1", "batch_size": 
 
 def page_session(directory) -> Session:
     s = Session()
-    s.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(16,)))))
-    s.load_mnist(**{name: (directory / stem).read_bytes() for name, stem in MNIST_FILES.items()})
+    s.models.add_model("pretrained", model_to_bytes(build_model(ModelConfig(hidden=(16,)))))
+    s.data.load_mnist(**{name: (directory / stem).read_bytes() for name, stem in MNIST_FILES.items()})
     return s
 
 
 def train(s: Session, settings=SETTINGS, stop_after: int | None = None, **kwargs) -> dict:
     """A run as the page makes it (its job advanced to the end), stopped after ``stop_after`` steps."""
-    s.start_training(settings, **kwargs)
+    s.jobs.start_training(settings, **kwargs)
     while True:
-        if stop_after is not None and s.job.trainer.progress.steps >= stop_after:
-            s.stop_job()
-        update = s.advance(float("inf") if stop_after is None else 0.0)
+        if stop_after is not None and s.jobs.job.trainer.progress.steps >= stop_after:
+            s.jobs.stop_job()
+        update = s.jobs.advance(float("inf") if stop_after is None else 0.0)
         if update["done"]:
             return update["result"]
 
@@ -63,7 +63,7 @@ def test_an_exported_run_executes_top_to_bottom_and_reproduces_its_accuracy(mnis
     browser's run is checked in tests/e2e/test_runs.py)."""
     s = page_session(mnist_dir)
     result = train(s, stop_after=120)
-    nb = execute(s.export_notebook(result["record"])["text"])
+    nb = execute(s.runs.export_notebook(result["record"])["text"])
     got, recorded = reproduced(nb)
     assert recorded == pytest.approx(result["test_accuracy"], abs=5e-5)
     assert abs(got - recorded) <= 0.003
@@ -111,12 +111,12 @@ def test_a_fine_tuned_model_says_it_learned_from_drawings(tiny_mnist_dir, whole_
     s = page_session(tiny_mnist_dir)
     drawing = np.zeros((1, 784), np.float32)
     drawing[0, 300:320] = 1
-    s.start_fine_tune(drawing.tobytes(), [3], whole_network=whole_network)
-    while not (update := s.advance(float("inf")))["done"]:
+    s.jobs.start_fine_tune(drawing.tobytes(), [3], whole_network=whole_network)
+    while not (update := s.jobs.advance(float("inf")))["done"]:
         pass
     assert update["result"]["record"]["data"]["source"] == "mnist+drawings"
     with pytest.raises(NotebookError, match="fine-tuned on drawings"):
-        s.export_notebook(update["result"]["record"])
+        s.runs.export_notebook(update["result"]["record"])
 
 
 def test_continuing_with_a_new_plan_is_recorded_and_a_seamless_resume_is_not(tiny_mnist_dir):
@@ -125,7 +125,7 @@ def test_continuing_with_a_new_plan_is_recorded_and_a_seamless_resume_is_not(tin
     more = train(s, SETTINGS | {"lr": "0.001"}, continue_active=True)  # trained-2: one more epoch at another rate
     assert more["record"]["continued_at_step"] == 5
     with pytest.raises(NotebookError, match="continued an earlier run at step 5"):
-        s.export_notebook(more["record"])
+        s.runs.export_notebook(more["record"])
     # The CLI finishing a stopped run as planned (--resume without --epochs) is the run itself.
     from pynet.recipes.runs import continuation
     stopped = train(s, stop_after=2)

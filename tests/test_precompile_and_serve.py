@@ -1,12 +1,18 @@
-"""Build helpers: bytecode-only archives still import; the local server
-compresses what static hosts compress and nothing else."""
+"""Build helpers: bytecode-only archives still import; the pynet wheel keeps
+its sources beside the bytecode it gains; the local server compresses what
+static hosts compress and nothing else."""
 
+import base64
 import gzip
+import hashlib
 import importlib
+import importlib.util
+import marshal
+import sys
 import urllib.request
 import zipfile
 
-from build.precompile import compile_archive
+from build.precompile import add_pycache, compile_archive
 from build.serve import serve_in_thread
 
 
@@ -30,6 +36,38 @@ def test_compiled_modules_import_from_the_zip_without_their_source(tmp_path, mon
     module = importlib.import_module("pc_demo")
     assert module.VALUE == 42
     assert importlib.import_module("pc_demo.unused").X == 1
+
+
+def test_a_wheel_gains_checked_bytecode_beside_its_sources(tmp_path, monkeypatch):
+    """The sources stay: the step-through quotes pynet's lines (``inspect``),
+    and a notebook installs the same wheel on another Python."""
+    src, dst = tmp_path / "src.whl", tmp_path / "out.whl"
+    sources = {"pc_wheel/__init__.py": b"from .used import VALUE\n", "pc_wheel/used.py": b"VALUE = 6 * 7\n",
+               "pc_wheel/unused.py": b"X = 1\n"}
+    with zipfile.ZipFile(src, "w") as zf:
+        for name, text in sources.items():
+            zf.writestr(name, text)
+        zf.writestr("pc_wheel-1.0.dist-info/RECORD", "".join(f"{n},sha256=x,{len(t)}\n" for n, t in sources.items()))
+    mount = f"{tmp_path}/site/"
+    assert add_pycache(str(src), str(dst), mount, {mount + "pc_wheel/__init__.py", mount + "pc_wheel/used.py"}) == 2
+    tag = sys.implementation.cache_tag
+    pyc = f"pc_wheel/__pycache__/used.{tag}.pyc"
+    with zipfile.ZipFile(dst) as zf:
+        assert set(sources) | {pyc, f"pc_wheel/__pycache__/__init__.{tag}.pyc"} == set(zf.namelist()) - {
+            "pc_wheel-1.0.dist-info/RECORD"}
+        assert all(zf.read(n) == t for n, t in sources.items())  # every source kept, unchanged
+        data, record = zf.read(pyc), zf.read("pc_wheel-1.0.dist-info/RECORD").decode()
+        zf.extractall(tmp_path / "site")
+    assert data[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(data[4:8], "little") == 0b11  # hash, checked
+    assert data[8:16] == importlib.util.source_hash(sources["pc_wheel/used.py"])
+    namespace: dict = {}
+    exec(marshal.loads(data[16:]), namespace)
+    assert namespace["VALUE"] == 42
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert f"{pyc},sha256={digest},{len(data)}" in record.splitlines()
+    (tmp_path / "site" / "pc_wheel" / "used.py").write_text("VALUE = 7\n")  # an edited source wins over its bytecode
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert importlib.import_module("pc_wheel").VALUE == 7
 
 
 def fetch(url: str):

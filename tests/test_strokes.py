@@ -122,7 +122,7 @@ def test_marks_that_look_joined_on_screen_are_kept():
     ON_SCREEN_PEN are one number."""
     import re
 
-    draw_js = (Path(__file__).resolve().parents[1] / "web" / "draw.js").read_text()
+    draw_js = (Path(__file__).resolve().parents[1] / "web" / "page" / "draw.js").read_text()
     assert float(re.search(r"const INK_SHARE = ([0-9.]+);", draw_js)[1]) == ON_SCREEN_PEN
     canvas = 280.0
     curve = np.array([(0.3, 0.36), (0.42, 0.3), (0.52, 0.38), (0.48, 0.5), (0.37, 0.68)]) * canvas

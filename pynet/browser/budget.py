@@ -13,7 +13,7 @@ from typing import Any
 
 from pynet.config import ARCHITECTURE_SETTINGS, ModelConfig, TrainConfig, parse_settings
 from pynet.constraints import SettingsError
-from pynet.recipes import presets
+from pynet.recipes.preset_configs import configs
 
 MAX_PARAMS = 20_000_000  # ~80 MB of float32 weights, ~3x that while training: the tab's budget
 MAX_BATCH_BYTES = 512 * 2**20  # what one training batch may occupy in the tab (im2col columns dominate)
@@ -46,7 +46,7 @@ def parse_tab_settings(settings: Any, memory_mb: float = DEFAULT_MEMORY_MB) -> t
     once). Raises SettingsError naming each bad field."""
     if not isinstance(settings, dict):
         raise SettingsError({"settings": "must be an object of form fields"})
-    defaults = presets.configs("in-tab")
+    defaults = configs("in-tab")
     errors: dict[str, str] = {}
     try:
         model_cfg, train_cfg = parse_settings(settings, defaults)

@@ -1,7 +1,7 @@
-"""The page's requests about an opened image ("Open an image"; ``Session``
-inherits them): the browser decodes the file and sends its RGBA pixels;
-``preprocess.preprocess_image`` turns them into the network's input, which
-is then answered, taught and explained exactly as a drawing's."""
+"""The page's requests about an opened image ("Open an image"): the browser
+decodes the file and sends its RGBA pixels; ``preprocess.preprocess_image``
+turns them into the network's input, which is then answered, taught and
+explained exactly as a drawing's. Loaded when the first image is opened."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import numpy as np
 from pynet.input.preprocess import preprocess_image
 from pynet.inside.explain import explain
 
-from .team import as_bytes
+from .drawing_requests import classification
+from .models import ModelRegistry
+from .values import as_bytes
 
 MAX_IMAGE_SIDE = 4096  # pixels along each side of an opened image (the page sends at most 640)
 
@@ -37,7 +39,11 @@ def picture_input(pixels: Any, width: int, height: int) -> np.ndarray:
 
 
 class ImageRequests:
-    """Needs the host's ``_answer(x, what)``, ``_entry()`` and ``active`` (``web.Session``)."""
+    """``classify_image``, ``preprocess_image_sample`` and ``explain_image``,
+    answered by ``models``' active model."""
+
+    def __init__(self, models: ModelRegistry) -> None:
+        self.models = models
 
     def classify_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
         """A picture -> what ``classify`` returns for a drawing (the answer,
@@ -47,7 +53,7 @@ class ImageRequests:
         start = time.perf_counter()
         x = picture_input(pixels, width, height)
         elapsed = (time.perf_counter() - start) * 1000
-        return self._answer(x, "image") | {"preprocess_ms": round(elapsed, 2)}
+        return classification(self.models, x, "image") | {"preprocess_ms": round(elapsed, 2)}
 
     @staticmethod
     def preprocess_image_sample(pixels: Any, width: int, height: int) -> bytes:
@@ -55,5 +61,5 @@ class ImageRequests:
         return picture_input(pixels, width, height).astype(np.float32).tobytes()
 
     def explain_image(self, pixels: Any, width: int, height: int) -> dict[str, Any]:
-        """``explain`` for a picture."""
-        return explain(self._entry().model, picture_input(pixels, width, height)) | {"model": self.active}
+        """``explain`` for a picture. ValueError as ``picture_input``."""
+        return explain(self.models.entry().model, picture_input(pixels, width, height)) | {"model": self.models.active}

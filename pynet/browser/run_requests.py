@@ -1,18 +1,19 @@
-"""The page's requests about runs (``Session`` inherits them): the settings
-of a shared link, and a run's notebook. Both are plain functions of their
-arguments (``links.py``, ``notebook.py``); nothing here keeps state."""
+"""The page's requests about runs: the settings of a shared link, and a
+run's notebook. Both are plain functions of their arguments (``links.py``,
+``pynet.export.notebook``, imported with the first notebook); nothing here
+keeps state."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pynet.export.notebook import notebook_filename, notebook_text
-
 from .links import read_link
-from .team import as_py
+from .values import as_py
 
 
 class RunRequests:
+    """``read_link`` and ``export_notebook``."""
+
     @staticmethod
     def read_link(pairs: Any, total: int | None = None) -> dict[str, Any]:
         """The training settings a shared link carries (``links.read_link``):
@@ -25,6 +26,8 @@ class RunRequests:
         it (``run_record``, in every training result): ``{filename, text}``.
         ``wheel_url``: the site's own pynet wheel, for the install cell.
         Raises NotebookError for a run no notebook can train again."""
+        from pynet.export.notebook import notebook_filename, notebook_text  # the first export loads it
+
         record = as_py(record)
         name = record.get("name", "run") if isinstance(record, dict) else "run"
         return {"filename": notebook_filename(str(name)), "text": notebook_text(record, wheel_url)}

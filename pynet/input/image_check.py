@@ -1,5 +1,5 @@
 """Is an image file whole? The same structural check as the page's
-``web/image-check.js``, so that ``pynet predict`` and the page refuse the
+``web/page/image-check.js``, so that ``pynet predict`` and the page refuse the
 same files.
 
 A file cut short (a download that stopped, a copy that failed) is decoded

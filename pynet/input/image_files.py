@@ -18,7 +18,7 @@ import numpy as np
 from .image_check import is_truncated
 
 MAX_PIXELS = 4096 * 4096  # a drawing or photo of a digit; far larger is an attack or a mistake
-MAX_FILE_BYTES = 40 * 2**20  # as the page's web/image-input.js: a phone photo is 2-12 MB
+MAX_FILE_BYTES = 40 * 2**20  # as the page's web/page/image-input.js: a phone photo is 2-12 MB
 MAX_HEADER_TOKEN = 20  # characters in a Netpbm header number
 MAX_PLAIN_BYTES = 64 * 2**20  # a plain (ASCII) Netpbm file: 6 bytes a sample, so about 10 Mpx of grey
 MAX_PLAIN_DIGITS = 5  # 65535, the largest maxval

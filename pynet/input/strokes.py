@@ -37,12 +37,12 @@ MIN_EXTENT = 0.02  # a drawing smaller than this share of the canvas is a speck,
 # mark's answer (STRAY_SIZE 0.15 changed 1-7, with the same accuracies; 0.25
 # also takes out a check mark or a small second digit beside the digit, which
 # a review found made a 1 or a 9 unsure). The page's drawings go through it
-# (``web.Session``); training's drawings and the measured sets do not, so
+# (``pynet.browser.drawing_requests``); training's drawings and the measured sets do not, so
 # the shipped model still reproduces bit for bit.
 STRAY_SIZE = 0.25
 STRAY_GAP = 0.1
 MAX_STRAY_MARKS = 8
-# The page's pen on screen, as a share of the canvas's width (web/draw.js
+# The page's pen on screen, as a share of the canvas's width (web/page/draw.js
 # INK_SHARE): marks whose centre lines are closer than this look joined to
 # the digit, and are kept whatever the rules below say (a review: a 2's base
 # drawn as a second stroke, joined on screen, was taken for an underline and

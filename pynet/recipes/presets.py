@@ -1,26 +1,42 @@
-"""Named recipes: the shipped pretrained model, and the page's starting settings."""
+"""Named recipes: the shipped pretrained model's (its network, its drawn mix,
+its scribbles, and ``train_pretrained``), with each preset's settings and the
+page's starting settings from ``preset_configs.py`` (light, for the page's
+worker), re-exported here.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
 
-from pynet.config import ModelConfig, TrainConfig, form_architecture
 from pynet.data import shipped_mix as drawn_mix
 from pynet.data.mnist import Dataset
 from pynet.data.shipped_mix import DrawnMix
 from pynet.nn.model import build_model
 from pynet.training.trainer import StepInfo, Trainer
 
+from .preset_configs import (
+    FORM_PRESETS,
+    IN_TAB_MODEL,
+    IN_TAB_TRAIN,
+    PRESETS,
+    PRETRAINED_MODEL,
+    PRETRAINED_TRAIN,
+    TFJS_BN_MODEL,
+    TFJS_BN_TRAIN,
+    TFJS_MODEL,
+    TFJS_TRAIN,
+    configs,
+    form_values,
+)
 from .runs import TrainResult, fit
 
-# The pretrained model the site ships (see README: "Accuracy"), trained on
-# what the page feeds it: MNIST's images plus drawings made the page's way
-# (drawn_mix.py). The file is committed (models/pretrained.npz, with its
-# manifest); `python3 build/dev.py retrain` runs this recipe again.
-PRETRAINED_MODEL = ModelConfig(conv=((24, 5), (48, 5)), hidden=(256,), dropout=0.25, seed=1)
-PRETRAINED_TRAIN = TrainConfig(epochs=10, batch_size=128, lr=2e-3, schedule="warmup-cosine", augment=True, seed=1)
+__all__ = ["DrawnMix", "FORM_PRESETS", "IN_TAB_MODEL", "IN_TAB_TRAIN", "PRESETS", "PRETRAINED_MIX", "PRETRAINED_MODEL",
+           "PRETRAINED_OUTLIERS", "PRETRAINED_OUTLIER_FAMILIES", "PRETRAINED_TRAIN", "PRETRAINED_VAL_SIZE", "TFJS_BN_MODEL",
+           "TFJS_BN_TRAIN", "TFJS_MODEL", "TFJS_TRAIN", "build_model", "configs", "form_values", "train_pretrained"]
+
+# The shipped model's network and training settings are PRETRAINED_MODEL and
+# PRETRAINED_TRAIN (preset_configs.py); its data and how it was chosen follow.
 PRETRAINED_VAL_SIZE = 5000
 PRETRAINED_MIX = DrawnMix(traced_copies=1, font_copies=24, crossed_sevens=0.5, val_traced_copies=1,
                           val_font_copies=8, seed=1)
@@ -150,50 +166,6 @@ PRETRAINED_OUTLIER_FAMILIES = "open+closed"  # outliers.FAMILIES
 # a 7 and cost 0.25 points on ordinary traced digits; drawings varied as
 # strokes (stroke_variation.py) replace that.
 
-# What the page's training form starts with: a run that finishes in seconds
-# (97.4-97.5 % test accuracy over three seeds, measured; plain cosine at 0.005: 96.8-97.3 %).
-IN_TAB_MODEL = ModelConfig(hidden=(128,))
-IN_TAB_TRAIN = TrainConfig(epochs=2, batch_size=128, lr=0.008, schedule="warmup-cosine")
-
-# TensorFlow.js's mnist example network (conv 8@5x5 -> pool -> conv 16@5x5 ->
-# pool -> dense 10), with settings that train it well in one epoch in the tab.
-TFJS_MODEL = ModelConfig(conv=((8, 5), (16, 5)), hidden=())
-TFJS_TRAIN = TrainConfig(epochs=1, batch_size=32, lr=0.013, schedule="warmup-cosine")
-
-# The same network with batch normalisation after each pooling: one epoch in
-# the tab reaches about 98.9 % instead of 98.7 % (six seeds each, natively,
-# measured; see README "Accuracy"). Batch norm tolerates the higher rate.
-TFJS_BN_MODEL = replace(TFJS_MODEL, batch_norm=True)
-TFJS_BN_TRAIN = replace(TFJS_TRAIN, lr=0.03)
-
-PRESETS = ("pretrained", "in-tab", "tfjs", "tfjs-bn")
-FORM_PRESETS = ("tfjs", "tfjs-bn", "in-tab")  # one click in the page's training form (a button each)
-
-
-def configs(preset: str | None) -> tuple[ModelConfig, TrainConfig]:
-    """(model, training) configuration for ``preset`` (None = library defaults)."""
-    if preset is None:
-        return ModelConfig(), TrainConfig()
-    if preset == "pretrained":
-        return PRETRAINED_MODEL, PRETRAINED_TRAIN
-    if preset == "in-tab":
-        return IN_TAB_MODEL, IN_TAB_TRAIN
-    if preset == "tfjs":
-        return TFJS_MODEL, TFJS_TRAIN
-    if preset == "tfjs-bn":
-        return TFJS_BN_MODEL, TFJS_BN_TRAIN
-    raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-
-
-def form_values(preset: str) -> dict[str, object]:
-    """A preset as the page's form values (text, like a person would type them)."""
-    model, train = configs(preset)
-    return {
-        "conv": "8x5,16x5",  # shown (greyed) for a dense network, ready if the person switches
-        **form_architecture(model),
-        "lr": f"{train.lr:g}", "batch_size": str(train.batch_size), "epochs": str(train.epochs),
-        "schedule": train.schedule, "optimizer": train.optimizer, "augment": train.augment,
-    }
 
 
 def train_pretrained(data: Dataset, on_step: Callable[[StepInfo, Trainer], None] | None = None,

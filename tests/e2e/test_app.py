@@ -98,7 +98,7 @@ def test_invalid_settings_show_the_library_message_next_to_the_field(app, page_l
     bad = {"hidden-layers": "0,abc", "learning-rate": "-1", "batch-size": "1.5", "epochs": "0", "seed": "x"}
     set_settings(app, **bad)
     app.get_by_test_id("train").click()
-    expected = Session().validate_settings({FIELDS[k]: v for k, v in bad.items()})
+    expected = Session().tab.validate_settings({FIELDS[k]: v for k, v in bad.items()})
     assert set(expected) == {FIELDS[k] for k in bad}
     for testid, name in FIELDS.items():
         if testid in bad:

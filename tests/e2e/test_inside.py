@@ -89,13 +89,13 @@ def test_step_through_one_batch_then_apply_it(app, dist_dir):
     assert active_model(app) == "pretrained"  # nothing changes until the step is applied
     # The same step natively: the same arrays, the same loss.
     session = Session()
-    session.add_model("pretrained", (dist_dir / "models" / "default.npz").read_bytes())
+    session.models.add_model("pretrained", (dist_dir / "models" / "default.npz").read_bytes())
     mnist = find_mnist_dir()
-    session.load_mnist(**{k: (mnist / v).read_bytes() for k, v in MNIST_FILES.items()})
+    session.data.load_mnist(**{k: (mnist / v).read_bytes() for k, v in MNIST_FILES.items()})
     settings = {name: app.locator(f"[name={name}]").input_value() for name in ("lr", "batch_size", "epochs", "seed",
                                                                                "optimizer", "schedule")}
-    session.start_step(settings)
-    native = [session.step_stage() for _ in range(4)]
+    session.inside.start_step(settings)
+    native = [session.inside.step_stage() for _ in range(4)]
     for (names, loss), result in zip(stages, native):
         assert names == [a["name"] for a in result["arrays"]]
         if result["loss"] is not None:

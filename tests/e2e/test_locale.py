@@ -3,7 +3,7 @@ and fine-tunes, with its charts, when the browser's language is not a language
 tag ("C": what WebKitGTK reports on a system with LANG=C.UTF-8; the WebKit
 smoke test meets it natively) and when it is a right-to-left one that writes
 Arabic-Indic digits (ar-EG). Numbers come out in the browser's language when
-Intl accepts it, in English when not (web/format.js).
+Intl accepts it, in English when not (web/page/format.js).
 
 Chromium takes a context's ``locale`` only when it is a valid tag ("C" is
 refused), so "C" is given to the page the way WebKitGTK gives it: as what

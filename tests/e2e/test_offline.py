@@ -104,7 +104,7 @@ def make_second_build(first: Path, second: Path) -> dict:
     way build_site.py does it (fresh service-worker template included)."""
     shutil.copytree(first, second)
     shutil.copy2(ROOT / "web" / "sw.js", second / "sw.js")
-    for name in ("style.css", "worker.js"):
+    for name in ("style.css", "workers/worker.js"):
         path = second / name
         path.write_text(path.read_text() + "\n/* second build */\n")
     assets = json.loads((first / "manifest.json").read_text())["assets"]
@@ -187,10 +187,11 @@ def test_other_tabs_keep_their_build_until_they_reload(context, site_copy, tmp_p
         assert "another tab" in b.get_by_test_id("update-ready").text_content()
         assert b.get_by_test_id("build-version").text_content() == first["version"]
         assert "second build" not in b.evaluate("async () => (await fetch('style.css')).text()")
-        assert "second build" not in b.evaluate("async () => (await fetch('worker.js')).text()")
+        assert "second build" not in b.evaluate("async () => (await fetch('workers/worker.js')).text()")
         python_worker(b).evaluate("() => { setTimeout(() => { throw new Error('simulated crash'); }); }")
         b.get_by_test_id("restart-worker").click()
         wait_ready(b)
+        # (relative to the worker's own address, workers/)
         assert "second build" not in python_worker(b).evaluate("async () => (await fetch('worker.js')).text()")
         assert sorted(cache_state(b)) == sorted([f"pynet-{first['version']}", f"pynet-{second['version']}"])
         short_training(b)  # the first Train loads the chart library: the first build's too

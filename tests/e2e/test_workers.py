@@ -19,7 +19,7 @@ from build.pagedriver import (
     wait_idle,
     wait_samples,
 )
-from pynet.browser.session import Session
+from pynet.browser.mnist_data import MnistData
 from pynet.data.mnist import MNIST_FILES, find_mnist_dir
 from pynet.io.model_file import load_model
 from pynet.nn.model import build_model
@@ -51,10 +51,10 @@ def test_two_workers_train_what_one_worker_trains(app, tmp_path):
     steps = shared.progress.steps
     assert steps >= 20 and shared.train_config.workers == 2
 
-    session = Session()  # MNIST split exactly as the page's worker splits it
+    mnist = MnistData()  # MNIST split exactly as the page's worker splits it
     directory = find_mnist_dir(ROOT)
-    session.load_mnist(**{name: (directory / stem).read_bytes() for name, stem in MNIST_FILES.items()})
-    trainer = Trainer(build_model(shared.model.config), replace(shared.train_config, workers=1), *session._train_split())
+    mnist.load_mnist(**{name: (directory / stem).read_bytes() for name, stem in MNIST_FILES.items()})
+    trainer = Trainer(build_model(shared.model.config), replace(shared.train_config, workers=1), *mnist.train_split())
     run = trainer.steps()
     for _ in range(steps):
         next(run)

@@ -12,7 +12,7 @@ export async function registerOffline({ onUpdateReady, onUpdatedElsewhere }) {
   if (!("serviceWorker" in navigator)) return null;
   let registration;
   try {
-    registration = await navigator.serviceWorker.register(new URL("./sw.js", import.meta.url));
+    registration = await navigator.serviceWorker.register(new URL("../sw.js", import.meta.url));
   } catch {
     return null; // the app still works online
   }
@@ -46,7 +46,7 @@ export async function registerOffline({ onUpdateReady, onUpdatedElsewhere }) {
 
 // The build this page runs (from the manifest the service worker cached with it).
 export async function buildVersion() {
-  const response = await fetch(new URL("./manifest.json", import.meta.url));
+  const response = await fetch(new URL("../manifest.json", import.meta.url));
   return (await response.json()).version;
 }
 

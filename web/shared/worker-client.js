@@ -1,3 +1,6 @@
+// Request/reply with a Web Worker by id. Shared: the page talks to its Python
+// worker with it (page/app.js), and that worker to its helpers (workers/team.js).
+// shared/ holds only what both sides import (and the build's assets.js).
 // pynet's errors arrive as {kind, message, fields} (pynet/browser/dispatch.py): an
 // Error with those properties.
 export function asError(error) {

@@ -1,4 +1,4 @@
-// Imports uPlot (web/vendor/uPlot.esm.js, copied unchanged from npm's uplot)
+// Imports uPlot (the site's vendor/uPlot.esm.js, copied unchanged from npm's uplot)
 // so that a browser language Intl rejects cannot make the import throw.
 //
 // The upstream problem, as reported to uPlot's maintainers:
@@ -38,7 +38,7 @@ const isValidTag = (tag) => {
  * @throws whatever the import throws for other reasons (a missing file, a network error): the caller decides
  */
 export async function importUPlot(locale) {
-  if (isValidTag(navigator.language)) return (await import("./vendor/uPlot.esm.js")).default;
+  if (isValidTag(navigator.language)) return (await import("../vendor/uPlot.esm.js")).default;
   let shadowed = false;
   try {
     Object.defineProperty(navigator, "language", { value: locale, configurable: true });
@@ -47,7 +47,7 @@ export async function importUPlot(locale) {
     // an engine that forbids it: the import below fails and the caller shows its note
   }
   try {
-    return (await import("./vendor/uPlot.esm.js")).default;
+    return (await import("../vendor/uPlot.esm.js")).default;
   } finally {
     if (shadowed) delete navigator.language; // Navigator.prototype's getter shows again
   }

@@ -1,8 +1,10 @@
-// The page's entry: starts the worker, wires the flow modules together, and
-// handles start-up, a crash of Python and its restart. The page is read and
-// written only through ui/*, Python only through the worker; the state is
-// one object (state.js) and the worker's long job is followed in jobs.js.
-import { WorkerClient } from "./worker-client.js";
+// The page's entry: wires the flow modules together, and handles start-up, a
+// crash of Python and its restart. The worker was started already, by
+// start-worker.js (index.html loads it first); this takes its client over. The
+// page is read and written only through ui/*, Python only through the worker;
+// the state is one object (state.js) and the worker's long job is followed in
+// jobs.js.
+import { client, takeOver } from "./start-worker.js";
 import { DrawingPad } from "./draw.js";
 import { state } from "./state.js";
 import { Jobs } from "./jobs.js";
@@ -27,7 +29,7 @@ app.render = () => {
   renderControls(state);
   app.renderStep?.();
 };
-app.client = new WorkerClient(new URL("./worker.js", import.meta.url), { onProgress: onEvent, onCrash });
+app.client = client;
 app.jobs = new Jobs({ client: app.client, state, render: () => app.render() });
 app.pad = new DrawingPad(() => {
   clearError("image"); // drawing again moves on from a file that could not be used
@@ -77,10 +79,11 @@ on("error-dismiss", "click", () => showError(""));
 async function start() {
   setStatus("loading", "Loading…");
   try {
-    const { model, schema, seconds, timings } = await app.client.request("init");
+    // Both are answered as soon as Python is up: the tab's budget needs no second round trip.
+    const [{ model, schema, seconds, timings }] = await Promise.all([
+      app.client.request("init"), app.client.request("set_device", { memory_mb: tabMemoryMB() })]);
     state.schema = schema;
     app.applySchema(schema);
-    await app.client.request("set_device", { memory_mb: tabMemoryMB() });
     state.ready = true;
     document.body.dataset.bootTimings = JSON.stringify(timings); // read by the benchmark
     document.body.dataset.readyAt = performance.now().toFixed(0); // ms since navigation start
@@ -125,6 +128,7 @@ on("restart-worker", "click", async () => {
 });
 
 app.render();
+takeOver({ onProgress: onEvent, onCrash }); // the worker's events so far, and from now on
 // The service worker is registered once Python is up, so precaching the
 // build does not compete with the first start for bandwidth.
 let applyUpdate = () => location.reload();

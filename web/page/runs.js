@@ -8,7 +8,7 @@
 // A run is what a Train press made (a job of kind "train" that ended with a
 // model). Its curves come from the job's progress events (points every ten
 // mini-batches, each epoch's validation), thinned to MAX_POINTS.
-import { ASSETS } from "./assets.js";
+import { ASSETS } from "../shared/assets.js";
 import { ComparisonCharts, runColour } from "./compare-charts.js";
 import { storage } from "./storage.js";
 import { download, isNumber, on } from "./ui/dom.js";
@@ -18,7 +18,7 @@ import { showError } from "./ui/status.js";
 const KEY = "runs";
 export const MAX_RUNS = 20;
 export const MAX_POINTS = 400; // per run, and per run's epochs
-const WHEEL_URL = new URL(ASSETS.pynet_wheel, import.meta.url).href;
+const WHEEL_URL = new URL(`../${ASSETS.pynet_wheel}`, import.meta.url).href; // the site's root is one up
 
 // Every other point, the last kept, until at most `max` remain.
 function thin(points, max) {

@@ -3,7 +3,7 @@
 // for a while, then released. Each is a WorkerClient on replica.js. A helper
 // that crashes fails its pending requests with a message naming it and is
 // dropped; the job decides what that means (pynet/browser/jobs.py).
-import { WorkerClient } from "./worker-client.js";
+import { WorkerClient } from "../shared/worker-client.js";
 import { transferables } from "./python.js";
 
 const KEEP_WARM_MS = 60_000; // a second run or an evaluation soon after reuses them (start-up ~3 s each)

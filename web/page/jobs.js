@@ -16,7 +16,7 @@
 // {type: "progress", stage}). Feature modules subscribe to the stages they
 // show (`onStage`), and to a job's "started", "done" ({kind, result}) and
 // "failed" ({kind, error}).
-import { asError } from "./worker-client.js";
+import { asError } from "../shared/worker-client.js";
 
 export class Jobs {
   constructor({ client, state, render }) {

@@ -1,10 +1,11 @@
 // Python in a Web Worker: starting Pyodide with NumPy and pynet, and calling
 // a Python object's methods by request name. Shared by the worker that owns
 // the session (worker.js) and its helper workers (replica.js). No DOM here.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
-import { ASSETS } from "./assets.js";
+import { loadPyodide } from "../pyodide/pyodide.mjs";
+import { ASSETS } from "../shared/assets.js";
 
-export const assetUrl = (path) => new URL(path, import.meta.url).href;
+// A file of the site by its path from the site's root (one up from workers/).
+export const assetUrl = (path) => new URL(`../${path}`, import.meta.url).href;
 
 // Pyodide with NumPy and the pynet wheel. `onStage(stage, message)` reports progress.
 export async function startPython(onStage = () => {}) {
@@ -17,6 +18,7 @@ export async function startPython(onStage = () => {}) {
   const tRuntime = performance.now();
   onStage("packages", "Loading NumPy and pynet…");
   // Loaded by URL there is no dependency resolution: NumPy is listed first.
+  // The pynet wheel holds the bytecode of what the workers import beside its sources (build/precompile.py).
   await pyodide.loadPackage([assetUrl(ASSETS.numpy_wheel), assetUrl(ASSETS.pynet_wheel)], { messageCallback: () => {} });
   return { pyodide, timings: { runtime_ms: tRuntime - t0, install_ms: performance.now() - tRuntime } };
 }
@@ -36,7 +38,7 @@ export function pynetError({ kind, message, fields }) {
   return Object.assign(new Error(message), { kind, fields: fields ?? {} });
 }
 
-// Calls `target.handle(method, args)` (pynet's request door: see
+// Calls `target.handle(method, args)` (pynet's request dispatcher: see
 // pynet.browser.session.Session.handle) and returns the result, or throws its error.
 // null/undefined arguments are left out (Python's defaults apply). After a
 // fatal error (e.g. wasm out of memory) Pyodide is unusable: `onFatal` runs.

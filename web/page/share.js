@@ -2,7 +2,7 @@
 // (#lr=0.01&epochs=3…) as the person edits it: history.replaceState, so
 // editing adds no history entries. Opening such a link fills the form and
 // says so; what the link says goes through pynet's settings table
-// (Session.read_link: unknown keys ignored with a note, each bad value its
+// (the read_link request: unknown keys ignored with a note, each bad value its
 // field's message) and nothing runs until Train is pressed. Copy link uses the
 // Clipboard API where the browser allows it, else selects the link's text.
 //

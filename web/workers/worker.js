@@ -2,13 +2,16 @@
 //
 // Protocol: a request {id, type, args} gets exactly one reply
 // {id, type: "result", result} or {id, type: "error", error: {kind, message,
-// fields}}. Every request that reaches Python is named after the
-// pynet.browser.session.Session method that answers it (through Session.handle, which
-// turns errors into data); "init", "pause", "stop" and "memory" are this
-// worker's own. Unsolicited messages: {type: "progress", stage, ...} while
-// loading and during a job, {type: "job", state: "started" | "done" |
-// "failed", ...} for a job's life, and {type: "crash", message} when Python
-// can no longer run.
+// fields}}. Every request that reaches Python is named after the method
+// that answers it (pynet.browser.session.ROUTES: which part of the Session)
+// and passed to Session.handle, which turns errors into data; "init",
+// "pause", "stop" and "memory" are this worker's own. At start Python imports
+// only what the first answer needs; training, pictures and the views inside
+// the network load with their first request (and the helper workers' team.js
+// with the first job that asks for them). Unsolicited messages: {type:
+// "progress", stage, ...} while loading and during a job, {type: "job",
+// state: "started" | "done" | "failed", ...} for a job's life, and {type:
+// "crash", message} when Python can no longer run.
 //
 // Long jobs (training, fine-tuning, evaluation: pynet/browser/jobs.py) start with
 // their Session method (start_training, ...) like any request; its reply is
@@ -17,9 +20,8 @@
 // classified; a job shared with helper workers (data parallelism) hands their
 // requests to the team and their replies back. Pause and stop are the pump's
 // only state.
-import { ASSETS } from "./assets.js";
+import { ASSETS } from "../shared/assets.js";
 import { assetUrl, makeCaller, pynetError, startPython, transferables, wasmBytes, yieldToEventLoop } from "./python.js";
-import { Team } from "./team.js";
 
 const post = (msg) => self.postMessage(msg, transferables(msg));
 const progress = (stage, fields = {}) => post({ type: "progress", stage, ...fields });
@@ -131,7 +133,10 @@ const NEEDS_MNIST = new Set([...JOB_STARTS, "start_step", "gradient_check"]);
 // start request arrives, so Pause and Stop pressed while MNIST is still
 // downloading are honoured too.
 let job = null; // {paused, stopRequested, stopSent, wake}
-const team = new Team();
+// The helper workers (team.js): loaded with the first job that asks for them.
+let team = null;
+let teamLoading = null;
+const ensureTeam = () => (teamLoading ??= import("./team.js").then(({ Team }) => (team = new Team())));
 const SLICE_MS = 50;
 
 async function startJob(type, args) {
@@ -159,8 +164,9 @@ async function pump(description) {
   post({ type: "job", state: "started", job: description });
   try {
     if (description.replicas > 0) {
-      progress("workers", { kind, started: team.size, count: description.replicas });
       try {
+        await ensureTeam();
+        progress("workers", { kind, started: team.size, count: description.replicas });
         await team.ensure(description.replicas, description.architecture, (p) => progress("workers", { kind, ...p }));
       } catch (err) {
         throw pynetError({ kind: "workers", message: `could not start ${description.replicas} helper ` +
@@ -215,7 +221,7 @@ async function pump(description) {
     post({ type: "job", state: "failed", kind, error: errorData(err) });
   } finally {
     job = null;
-    if (team.size) team.releaseSoon();
+    if (team?.size) team.releaseSoon();
   }
 }
 
@@ -241,7 +247,7 @@ const own = {
   },
   // Python's memory in this worker and in each helper.
   async memory() {
-    return { wasm_bytes: wasmBytes(pyodide), helpers: await team.memory().catch(() => []) };
+    return { wasm_bytes: wasmBytes(pyodide), helpers: team ? await team.memory().catch(() => []) : [] };
   },
 };
 

@@ -1,6 +1,6 @@
 // "Open an image": a photo, scan or screenshot of a digit, decoded by the
 // browser's own decoder, bounded in size, and sent to Python as RGBA pixels.
-// pynet (pynet/input/preprocess.py, via Session.classify_image) finds the ink and
+// pynet (pynet/input/preprocess.py, via the classify_image request) finds the ink and
 // gives it the drawing's treatment; the answer is shown exactly as a
 // drawing's, and the image stays on the drawing square in the drawing's place
 // (draw.js) until the person draws again or clears. A file that cannot be
