@@ -102,7 +102,7 @@ def main() -> int:
     ensure_python_env()
     ensure_node_modules()
     if args.command == "retrain":  # before the build, which ships the file this writes
-        # One BLAS thread, as the committed file was made (README: bit for bit on the same platform).
+        # One BLAS thread, as the committed file was made (docs/accuracy.md: bit for bit on the same platform).
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **os.environ}
         return subprocess.run([str(PY), "-m", "build.retrain"], cwd=ROOT, env=env).returncode
     build_site()

@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the built app (docs/*.png).
+"""Take the screenshots of the built app that the README and docs/ show (docs/*.png).
 
     .venv/bin/python -m build.screenshots        # after a build (python3 build/dev.py setup)
     .venv/bin/python -m build.screenshots runs   # only docs/runs.png

@@ -61,7 +61,7 @@ TRAIN_LIMITS: dict[str, Constraint] = {
     "schedule": Choice(SCHEDULES),
     "augment": Boolean(),
     "seed": Integer(0, MAX_SEED),
-    # Data parallelism (parallel.py): each batch split across this many
+    # Data parallelism (training/data_parallel.py): each batch split across this many
     # workers, one Pyodide each in the page. Results match one worker's to
     # float32 rounding, except that batch norm normalises each worker's share.
     "workers": Integer(1, MAX_WORKERS),

@@ -22,7 +22,7 @@ PLACEMENTS = {"100 %": (1.0, 0.0, 0.0, 280), "60 %, corner": (0.6, 0.38, 0.02, 2
               "30 %, dense screen": (0.3, 0.05, 0.6, 1080)}
 pytestmark = pytest.mark.mnist
 # Marks that are not digits the shipped model must leave unsure (of 8 and of 14;
-# README "How a drawing becomes the network's input"). Set from the shipped model
+# docs/accuracy.md, "Honest confidence"). Set from the shipped model
 # (the first round's: 6 and 8; the MNIST-only model before it: 8 and 8; the
 # issue's target is 8 of 8).
 MARKS_UNSURE = 8
@@ -81,7 +81,7 @@ def test_marks_that_are_not_digits_come_out_unsure(model, marks, least, capsys):
 
 
 # Checked here on the first SUBSET test digits of each set; build/accuracy.py
-# measures all 10,000 (README "Accuracy"). The pen-image sets are checked by
+# measures all 10,000 (docs/accuracy.md). The pen-image sets are checked by
 # tests/test_pen_pictures.py. Two levels: what the shipped model
 # reaches (measured on this subset, less about 0.7 points: a regression guard
 # that must hold), and the issue's targets, which it does not all reach yet
@@ -119,7 +119,7 @@ def test_drawn_digits_with_both_tracers_hold_the_shipped_models_level(measured, 
         assert r["wrong_sure"] <= (4.5 if name.endswith("varied like a hand") else FLOOR_WRONG_AND_SURE), (name, r)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19's targets are not all reached yet (README: Accuracy)")
+@pytest.mark.xfail(strict=True, reason="issue 19's targets are not all reached yet (docs/accuracy.md)")
 def test_drawn_digits_meet_the_issues_targets(measured):
     for name, r in measured.items():
         target = next((t for key, t in TARGET_RIGHT.items() if name.endswith(key)), None)

@@ -1,5 +1,5 @@
-"""The GitHub Pages workflow builds dist/ the way the README says and deploys
-it with the official Pages actions."""
+"""The GitHub Pages workflow builds dist/ the way docs/building.md says and
+deploys it with the official Pages actions."""
 
 from pathlib import Path
 
@@ -21,7 +21,8 @@ def test_workflow_builds_then_deploys_dist_with_the_official_actions():
     upload = next(s for s in build_steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "dist"
     runs = "\n".join(s.get("run", "") for s in build_steps)
-    assert "python3 build/dev.py setup" in runs  # the same set-up as the README's commands
+    assert "python3 build/dev.py setup" in runs  # the same set-up as the Quick start's commands
+    assert "python3 build/dev.py setup" in (ROOT / "docs" / "building.md").read_text()  # and the docs say so
     assert uses.index(upload["uses"]) > max(i for i, s in enumerate(build_steps) if "run" in s)
     deploy = wf["jobs"]["deploy"]
     assert deploy["needs"] == "build"

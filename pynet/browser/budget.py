@@ -1,10 +1,11 @@
 """What fits in a browser tab: the page's settings checked against its memory.
 
 A phone's browser ends a tab well before a desktop's does (iOS gives no
-number; see README "Memory"), so the page tells pynet the tab's budget and
-every setting that costs memory -- the network's weights, a training batch,
-and the number of workers (each a Python of its own) -- is checked against it
-before anything is allocated, with a message that says what would fit.
+number; see docs/performance.md, "Memory as Safari counts it"), so the page
+tells pynet the tab's budget and every setting that costs memory -- the
+network's weights, a training batch, and the number of workers (each a
+Python of its own) -- is checked against it before anything is allocated,
+with a message that says what would fit.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ workers (data parallelism, ``team.py``) -- ``requests`` to post to them (the
 next ``advance`` then computes the owner's own share) or ``wait`` (the next
 ``advance`` gets their ``replies``, or the ``failure`` of one of them).
 ``stop()`` asks a job to wrap up: a training run stops stepping and still
-checks and keeps its model. ``pynet.browser.session.Session`` holds at most one job; the
+checks and keeps its model. ``job_runner.JobRunner`` holds at most one job; the
 worker is a pump that advances it, posts progress and yields, and keeps
 nothing but pause and stop.
 """
@@ -126,7 +126,7 @@ class TrainingJob(Job):
     With ``workers`` > 1 each step is shared with helper workers
     (``team.TeamStep``). Stopped, or left by a helper that died, it keeps the
     weights of its last completed step and still finishes. ``data`` and
-    ``continued_at_step`` go into the model's training record (``metadata.py``);
+    ``continued_at_step`` go into the model's training record (``training/record.py``);
     ``continued_from`` (the name of the model carried on) into its description,
     for the page's run history."""
 

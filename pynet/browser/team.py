@@ -180,7 +180,7 @@ class ReplicaSession:
         self.replica = Replica()
 
     def handle(self, method: str, args: Any = None) -> dict[str, Any]:
-        """Answer the owner's request ``method`` (``errors.answer``)."""
+        """Answer the owner's request ``method`` (``dispatch.answer``)."""
         return answer(self, {"setup", "gradients", "logits"}, method, args)
 
     def setup(self, architecture: Any) -> dict[str, Any]:

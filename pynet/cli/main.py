@@ -271,7 +271,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"model {model.config.describe()} ({model.n_params:,} parameters), {config.optimizer} lr={config.lr:g} "
           f"{config.schedule}, {config.epochs} epoch{'' if config.epochs == 1 else 's'} of {n_images - val_size:,} images, validating on {val_size:,}"
           + (f"; continuing from epoch {resume.progress.epochs_done + 1}" if resume else "")
-          + ("; plus drawings of them and of font digits, made first (several minutes; see drawn_mix.py)"
+          + ("; plus drawings of them and of font digits, made first (several minutes; see shipped_mix.py)"
              if exact_preset else ""), flush=True)
 
     reporter = Reporter(args.quiet)

@@ -1,7 +1,7 @@
 """The shipped model's training mix: MNIST's images plus drawings made the
-page's way -- MNIST training digits traced into strokes (``drawn.py``) and
+page's way -- MNIST training digits traced into strokes (``traced_mnist.py``) and
 typeset digits from font files (``fonts.py``), each varied like a person's
-hand -- plus scribbles to be unsure of (``outliers.py``, added by
+hand -- plus scribbles to be unsure of (``scribbles.py``, added by
 ``recipes.fit``).
 
 Drawings are made only from the images they are added to: the training split

@@ -14,12 +14,12 @@ file format") written as a plain JSON dict with the standard library, since
 pynet stays NumPy-only and this module also runs in the browser (Pyodide).
 
 A record is ``run_record(...)``: the model's architecture and its
-``metadata.training_metadata``. It can come from a hostile file or from the
+``record.training_metadata``. It can come from a hostile file or from the
 browser's storage, so ``RunRecipe.from_record`` validates it through
-``metadata.clean_metadata`` and the settings table, and refuses -- with a
+``record.clean_metadata`` and the settings table, and refuses -- with a
 ``NotebookError`` saying why -- runs that a notebook cannot replay: those
 fine-tuned on a person's drawings, and those continued with a new plan
-(``metadata.py``: only the last plan is recorded).
+(``training/record.py``: only the last plan is recorded).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class NotebookError(ValueError):
 
 def run_record(config: ModelConfig, metadata: dict[str, Any]) -> dict[str, Any]:
     """What a run's notebook is made from: its model's ``architecture``
-    (``ModelConfig.to_dict``) and training record (``metadata.py``), as plain
+    (``ModelConfig.to_dict``) and training record (``training/record.py``), as plain
     values the page can keep (IndexedDB) and send back."""
     record = {k: v for k, v in metadata.items()}
     record["architecture"] = config.to_dict()
@@ -64,7 +64,7 @@ class RunRecipe:
     train: TrainConfig
     val_size: int  # training images held out to validate (recipes.SPLIT_SEED picks them)
     images: int  # MNIST's first ``images`` training images were used, ``val_size`` of them held out
-    outliers: int  # scribbles added to the training images (outliers.py)
+    outliers: int  # scribbles added to the training images (data/scribbles.py)
     steps: int  # mini-batches the run took
     planned_steps: int  # mini-batches of every planned epoch
     test_accuracy: float | None

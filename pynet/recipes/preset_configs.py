@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from pynet.config import ModelConfig, TrainConfig, form_architecture
 
-# The pretrained model the site ships (see README: "Accuracy"), trained on
+# The pretrained model the site ships (see docs/accuracy.md), trained on
 # what the page feeds it: MNIST's images plus drawings made the page's way
 # (presets.py: the recipe and its history). The file is committed
 # (models/pretrained.npz, with its manifest); `python3 build/dev.py retrain`
@@ -34,7 +34,7 @@ TFJS_TRAIN = TrainConfig(epochs=1, batch_size=32, lr=0.013, schedule="warmup-cos
 
 # The same network with batch normalisation after each pooling: one epoch in
 # the tab reaches about 98.9 % instead of 98.7 % (six seeds each, natively,
-# measured; see README "Accuracy"). Batch norm tolerates the higher rate.
+# measured; see docs/accuracy.md). Batch norm tolerates the higher rate.
 TFJS_BN_MODEL = replace(TFJS_MODEL, batch_norm=True)
 TFJS_BN_TRAIN = replace(TFJS_TRAIN, lr=0.03)
 

@@ -119,7 +119,7 @@ PRETRAINED_OUTLIER_FAMILIES = "open+closed"  # outliers.FAMILIES
 #   R4b 15,000 scribbles: 99.18 / 97.44 / 96.66 / 1.74 / 97.7 / 16 / 8, 12 / 1.60 %
 # The families leave all 8 test marks and 12 of the 14 others unsure (the
 # first round: 6 and 8) at no cost on digits; R4b, fewer real digits unsure,
-# is shipped (its test figures: README "Accuracy").
+# is shipped (its test figures: docs/accuracy.md).
 # Fifth round (2026-11-30, measured and not shipped): R4b's recipe with ink
 # blobs traced as loops in the training drawings (a blob: ink at least twice
 # as deep as the strokes' median depth, hollowed out so that thinning keeps a

@@ -44,7 +44,7 @@ FINE_TUNE_VAL = 1000
 class TrainResult:
     model: Sequential
     optimizer: Optimizer
-    metadata: dict[str, Any]  # metadata.training_metadata, with test_accuracy
+    metadata: dict[str, Any]  # record.training_metadata, with test_accuracy
     test_report: dict[str, Any]  # metrics.classification_report on the test set
 
 
@@ -56,7 +56,7 @@ class Continuation:
     progress: TrainProgress
     history: list[dict]
     config: TrainConfig  # epochs = the run's new total
-    # Where the run took a new plan (metadata.py: other settings, more epochs,
+    # Where the run took a new plan (training/record.py: other settings, more epochs,
     # a fresh optimiser, or no record to go on); None: it goes on as planned.
     continued_at_step: int | None = None
 
@@ -174,10 +174,10 @@ def fit(
     """Train on MNIST's training images less ``val_size`` held out (always the
     same ones) to watch each epoch and then to calibrate the confidence, plus
     ``outliers`` scribbles to be unsure of, drawn from ``outlier_families``
-    (``outliers.FAMILIES``); the test set is used once, at the end.
+    (``scribbles.FAMILIES``); the test set is used once, at the end.
 
     ``extend(x_train, y_train, x_val, y_val)`` returns the splits with more
-    samples made from each (the shipped model's drawings, ``drawn_mix.extend``)
+    samples made from each (the shipped model's drawings, ``shipped_mix.extend``)
     and which training samples the bitmap jitter applies to; the extended
     validation set is the one watched and calibrated on.
 
@@ -219,7 +219,7 @@ def fit(
 
 def with_outliers(splits: TrainingSplits, n: int, families: str = DEFAULT_FAMILIES) -> TrainingSplits:
     """The training images plus ``n`` scribbles labelled NO_CLASS
-    (``outliers.py``), jittered like the images when training augments."""
+    (``data/scribbles.py``), jittered like the images when training augments."""
     x, y = splits.x_train, splits.y_train
     extra = scribbles(n, seed=1, families=families)
     if x.dtype != np.uint8:

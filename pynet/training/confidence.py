@@ -16,7 +16,7 @@ import numpy as np
 
 from pynet.nn.losses import log_softmax, softmax
 
-T_RANGE = (0.05, 20.0)  # the temperatures a model file may carry (metadata.FIELDS)
+T_RANGE = (0.05, 20.0)  # the temperatures a model file may carry (record.FIELDS)
 UNSURE_BELOW = 0.75  # top probability under this: unsure
 UNSURE_MARGIN = 0.35  # or the runner-up within this of the top: "4 or 9?"
 N_BINS = 15

@@ -41,7 +41,7 @@ FIELDS = {
 }
 # MNIST's training images; those mixed with a person's drawings (fine-tuning);
 # those with drawings made from them and from font digits (the shipped
-# model's mix, drawn_mix.py)
+# model's mix, data/shipped_mix.py)
 DATA_SOURCES = ("mnist", "mnist+drawings", "mnist+drawn-mix")
 MAX_OUTLIERS = 100_000
 _DATA_FIELDS = {"source": Choice(DATA_SOURCES), "images": Integer(1, 10**9), "outliers": Integer(0, MAX_OUTLIERS)}
@@ -50,7 +50,7 @@ _DATA_FIELDS = {"source": Choice(DATA_SOURCES), "images": Integer(1, 10**9), "ou
 def data_record(source: str = "mnist", images: int = 60_000, outliers: int = 0) -> dict[str, Any]:
     """What a run learned from: ``source`` (``DATA_SOURCES``), the first
     ``images`` MNIST training images (the validation images are held out of
-    them), and ``outliers`` scribbles (``outliers.py``) added to the rest."""
+    them), and ``outliers`` scribbles (``data/scribbles.py``) added to the rest."""
     return _data({"source": source, "images": images, "outliers": outliers})
 
 

@@ -37,9 +37,10 @@ function coresNote(cores) {
 }
 
 // The memory this tab should keep to, in MB: phones end tabs far sooner than
-// desktops (Apple publishes no number; see README "Memory"), and where the
-// browser reports the device's memory (navigator.deviceMemory, GB, Chromium
-// only) a quarter of it. pynet caps the workers by it (pynet/browser/budget.py).
+// desktops (Apple publishes no number; see docs/performance.md, "Memory as
+// Safari counts it"), and where the browser reports the device's memory
+// (navigator.deviceMemory, GB, Chromium only) a quarter of it. pynet caps
+// the workers by it (pynet/browser/budget.py).
 export function tabMemoryMB() {
   if (phoneSized()) return 384;
   const gb = navigator.deviceMemory;
