@@ -88,7 +88,7 @@ class Conv2D(Layer):
         return self.kernel // 2 if self.padding == "same" else 0
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """y = W * x + b: each filter times every k x k window of x, one product over im2col columns."""
+        """y[f,i,j] = sum over c,u,v of W[f,c,u,v] x[c,i+u,j+v] + b[f]: one product W @ im2col columns."""
         self._cols = self.windows(x)  # (C*k*k, Ho*Wo*N)
         out = self.params["W"].reshape(self.filters, -1) @ self._cols  # (F, C*k*k) @ (C*k*k, Ho*Wo*N)
         out += self.params["b"][:, None]

@@ -5,7 +5,8 @@ a Dense weight matrix is ``(n_in, n_out)``. Parameters and their gradients live
 in dicts keyed ``"W"``/``"b"`` and are updated *in place* by the optimisers, so
 references held elsewhere (the optimiser, a snapshot buffer) stay valid.
 The first line of each ``forward`` and ``backward`` docstring is the formula
-it computes.
+it computes; ``dy`` there is d(loss)/dy, the gradient ``backward`` receives
+(``grad_out``), and ``dx``, ``dW``, ``db`` the gradients it computes.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import numpy as np
 from .conv import batch_first, batch_last
 from .layers import Layer
 
-MOMENTUM = 0.9  # running = MOMENTUM * running + (1 - MOMENTUM) * batch (PyTorch's 0.1, Keras's 0.99 style)
+MOMENTUM = 0.9  # running = MOMENTUM * running + (1 - MOMENTUM) * batch (Keras's convention, default 0.99; PyTorch's momentum=0.1 is this 0.9)
 EPS = 1e-5  # added to the variance: no division by zero for a channel that is constant over a batch
 
 

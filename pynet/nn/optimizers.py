@@ -98,10 +98,12 @@ class Adam(Optimizer):
         self._scratch = [np.empty_like(p) for p in params]  # not state: reused every step
 
     def step(self, grads: list[np.ndarray]) -> None:
-        """p -= lr * m_hat / (sqrt(v_hat) + eps); m, v: running means of g and g*g."""
+        """p -= lr * m_hat / (sqrt(v_hat) + eps) (and p -= lr * wd * p); m, v: running means of g and g*g."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        # Fold both bias corrections into one scalar step size (Kingma & Ba, sec. 2).
+        # Fold both bias corrections into one scalar step size (Kingma & Ba, sec. 2):
+        # lr * m_hat / (sqrt(v_hat) + eps) == step_size * m / (sqrt(v) + eps_hat), with
+        # m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t) and the two scalars below.
         # Python floats, not NumPy float64 scalars: those would promote float32
         # arrays to float64 temporaries under NumPy 2's rules.
         step_size = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
