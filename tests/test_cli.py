@@ -206,6 +206,21 @@ def test_resume_continues_a_run_exactly(tiny_mnist_dir, tmp_path):
     assert resumed.optimizer_state["t"] == whole.optimizer_state["t"]
 
 
+def test_resume_keeps_the_runs_limit(tiny_mnist_dir, tmp_path):
+    """A --limit run resumed without --limit goes on with the same images: it
+    ends as the run that never stopped, not on all 600 of them."""
+    common = ["--data", str(tiny_mnist_dir), "--hidden", "12", "--val-size", "50", "--seed", "5", "--quiet",
+              "--limit", "300"]
+    assert main(["train", *common, "--epochs", "2", "--out", str(tmp_path / "whole.npz")]) == 0
+    assert main(["train", *common, "--epochs", "1", "--out", str(tmp_path / "half.npz")]) == 0
+    assert main(["train", "--data", str(tiny_mnist_dir), "--resume", str(tmp_path / "half.npz"), "--epochs", "1",
+                 "--quiet", "--out", str(tmp_path / "resumed.npz")]) == 0
+    whole, resumed = load_model(tmp_path / "whole.npz"), load_model(tmp_path / "resumed.npz")
+    assert resumed.metadata["data"]["images"] == 300 and resumed.metadata["train_size"] == 250
+    for a, b in zip(whole.model.parameters(), resumed.model.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_resume_errors(tiny_mnist_dir, tmp_path, trained_model):
     proc = run_cli("train", "--data", str(tiny_mnist_dir), "--resume", str(trained_model), "--val-size", "100",
                    "--out", str(tmp_path / "r.npz"))

@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "typeset digits come from (default $PYNET_FONTS_DIR or node_modules/@fontsource; reading them "
                    "needs Pillow)")
     t.add_argument("--limit", type=int, metavar="N", help="use only the first N training images (quick "
-                   "experiments); 1 or more (default: all 60,000)")
+                   "experiments); 1 or more (default: all 60,000; with --resume, as many as the saved run used)")
     t.add_argument("--out", type=Path, default=Path("model.npz"), help="where to write the model (default model.npz)")
     t.add_argument("--metrics", type=Path, help="where to write a JSON metrics file (default: next to --out)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, only one line per epoch")
@@ -220,6 +220,13 @@ def write_model(path: Path, model, optimizer, metadata: dict) -> None:
     tmp.replace(path)
 
 
+def saved_limit(metadata: dict) -> int | None:
+    """The ``--limit`` a saved run was trained with: its data record's image
+    count when that is fewer than MNIST's 60,000 training images, else None."""
+    images = metadata.get("data", {}).get("images")
+    return images if isinstance(images, int) and 0 < images < 60_000 else None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     given = settings_from(args, [*TRAIN_OPTIONS, "batch_norm", "augment"])
     positive(args.limit, "--limit")
@@ -241,6 +248,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             more_epochs = parsed({"epochs": given.pop("epochs")})[1].epochs
         model_cfg, train_cfg = parsed(given, (loaded.model.config, loaded.train_config))
         default_val_size = int(loaded.metadata.get("val_size", presets.PRETRAINED_VAL_SIZE))
+        if args.limit is None:  # the saved run's images, as --val-size's default is its held-out size
+            args.limit = saved_limit(loaded.metadata)
     else:
         model_cfg, train_cfg = parsed(given, presets.configs(args.preset))
         default_val_size = presets.PRETRAINED_VAL_SIZE
@@ -294,7 +303,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                                      continued_at_step=resume.continued_at_step if resume else None)
             write_model(args.out, trainer.model, trainer.optimizer, meta)
             print(f"interrupted after {trainer.progress.samples_seen:,} samples; saved a checkpoint to {args.out}. "
-                  f"Continue with: python -m pynet train --resume {args.out} --out {args.out}", flush=True)
+                  f"Continue with: python -m pynet train --resume {args.out} --out {args.out}"
+                  + (f" --data {args.data}" if args.data else ""), flush=True)
             return 130
         except TrainingDiverged as exc:
             reporter.close()
