@@ -401,3 +401,18 @@ def test_cli_batch_norm_preset_option_and_resume(tiny_mnist_dir, tmp_path):
     assert proc.returncode == 2 and "--batch-norm: batch normalisation is part of the convolution blocks" in proc.stderr
     proc = run_cli("bench", "--conv", "8,16", "--hidden", "", "--batch-norm", "--samples", "640", "--batch-size", "64")
     assert proc.returncode == 0 and json.loads(proc.stdout)["architecture"] == "conv8x5bn-conv16x5bn-10"
+
+
+@pytest.mark.parametrize("user_choice", [None, "3"])
+def test_the_command_line_uses_one_blas_thread_unless_the_user_chose(user_choice):
+    """OpenBLAS's thread per core made the CLI train ~30x slower on a busy
+    2-core machine (pynet/cli/__init__.py): one thread by default, the user's
+    own setting kept, chosen before NumPy loads."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    if user_choice is not None:
+        env["OMP_NUM_THREADS"] = user_choice
+    code = ("import sys, os; assert 'numpy' not in sys.modules; import pynet.cli; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == (["1", "1"] if user_choice is None else ["None", user_choice])
