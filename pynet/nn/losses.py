@@ -22,56 +22,53 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 NO_CLASS = -1  # a label meaning "none of the classes": its target is the uniform distribution
 
 
+def target_distribution(labels: np.ndarray, n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """The distribution each row should predict, ``(B, C)``.
+
+    A class index gives one-hot; ``NO_CLASS`` gives uniform (outlier exposure:
+    a scribble should leave the network unsure; Hendrycks, Mazeika and
+    Dietterich 2019). ``labels`` already ``(B, C)`` are target probabilities
+    (soft targets, e.g. another model's answers: knowledge distillation,
+    Hinton, Vinyals and Dean 2015) and are returned as they are."""
+    if labels.ndim == 2:
+        return labels
+    target = np.zeros((len(labels), n_classes), dtype=dtype)
+    known = labels != NO_CLASS
+    target[np.flatnonzero(known), labels[known]] = 1
+    target[~known] = 1 / n_classes
+    return target
+
+
 class SoftmaxCrossEntropy:
-    """Mean cross-entropy of softmax(logits) against integer labels.
+    """Mean cross-entropy of softmax(logits) against the labels' targets.
 
     The loss is a *mean* over the batch and so is the gradient: the two must
     agree, or the effective learning rate silently scales with batch size.
-    A ``NO_CLASS`` label's target is uniform over the classes (outlier
-    exposure: a scribble should leave the network unsure).
     """
 
     def __init__(self) -> None:
         self._probs: np.ndarray | None = None
-        self._labels: np.ndarray | None = None
+        self._target: np.ndarray | None = None
 
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
-        """loss = -mean over the batch of log softmax(logits)[label].
+        """loss = -mean over the batch of sum over classes of target * log softmax(logits).
 
+        With a one-hot target that is -mean log softmax(logits)[label].
         ``logits`` ``(B, C)``; ``labels``: ``(B,)`` class indices (or NO_CLASS),
-        or ``(B, C)`` target probabilities (soft targets, e.g. another model's
-        answers: knowledge distillation, Hinton, Vinyals and Dean 2015)."""
+        or ``(B, C)`` target probabilities (``target_distribution``)."""
         logp = log_softmax(logits)  # (B, C)
         self._probs = np.exp(logp)
-        self._labels = labels
-        if labels.ndim == 2:
-            return float(-(labels * logp).sum(axis=1).mean())
-        known = labels >= 0
-        if known.all():
-            return float(-logp[np.arange(len(labels)), labels].mean())
-        picked = np.where(known, logp[np.arange(len(labels)), np.where(known, labels, 0)], logp.mean(axis=1))
-        return float(-picked.mean())
+        self._target = target_distribution(labels, logits.shape[1], logits.dtype)
+        return float(-(self._target * logp).sum(axis=1).mean())
 
     def backward(self, divisor: int | None = None) -> np.ndarray:
-        """d loss / d logits = (softmax(logits) - target) / B.
+        """d loss / d logits = (softmax(logits) - target) / B, ``(B, C)``.
 
-        The target is one-hot (uniform for a NO_CLASS label); ``(B, C)``.
         ``divisor``: the whole batch's size when these logits are one shard of
         it (data parallelism), so the shards' gradients add up to the batch's."""
-        if self._probs is None or self._labels is None:
+        if self._probs is None or self._target is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
-        grad = self._probs.copy()  # (B, C)
-        labels = self._labels
-        if labels.ndim == 2:  # soft targets
-            grad -= labels
-            grad /= divisor or len(labels)
-            return grad
-        known = labels >= 0
-        grad[np.flatnonzero(known), labels[known]] -= 1
-        if not known.all():
-            grad[~known] -= grad.dtype.type(1.0 / grad.shape[1])
-        grad /= divisor or len(labels)
-        return grad
+        return (self._probs - self._target) / (divisor or len(self._target))
 
     @property
     def probs(self) -> np.ndarray:
