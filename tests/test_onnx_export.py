@@ -161,3 +161,15 @@ def test_cli_writes_beside_the_model_by_default(tmp_path, capsys):
     out = tmp_path / "small.onnx"
     assert out.exists() and "wrote" in capsys.readouterr().out
     assert onnx.load(out).graph.name == "small"
+
+
+def test_the_worker_asks_the_session_for_the_active_models_graph():
+    from pynet.browser.session import Session
+    from pynet.io.model_file import model_to_bytes
+
+    session = Session()
+    assert session.handle("onnx_graph", {})["error"]["message"] == "no model is loaded yet"
+    session.models.add_model("mine", model_to_bytes(build_model(ModelConfig(hidden=(8,)))))
+    plain = session.handle("onnx_graph", {})["result"]
+    assert plain["graph"]["name"] == "mine" and plain["metadata"]["pynet.architecture"] == "784-8-10"
+    assert isinstance(plain["graph"]["initializers"][0]["raw_data"], bytes)
