@@ -105,7 +105,7 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def test_the_settled_answer_is_announced_once_with_each_digits_probability(app, mnist_test_digits):
+def test_the_settled_answer_is_announced_once_and_the_bars_stand_out(app, mnist_test_digits):
     # The visible answer is no live region (it changes with every stroke point); one polite region speaks.
     assert app.get_by_test_id("prediction").get_attribute("aria-live") == "off"
     assert app.get_by_test_id("prediction-note").get_attribute("aria-live") in (None, "off")
@@ -122,6 +122,15 @@ def test_the_settled_answer_is_announced_once_with_each_digits_probability(app, 
     assert len(announced) == 1, announced
     assert announced[0].startswith("Predicted 4, ") and "Probabilities: 4: " in announced[0], announced[0]
     assert sum(p >= 0.01 for p in result["probs"]) == announced[0].count(":") - 1  # each digit of 1 % or more, by name
+
+    # Non-text contrast (WCAG 1.4.11): each bar 3:1 against its track and the card.
+    colours = app.evaluate("""() => [...document.querySelectorAll('[data-testid^=prob-]')].map((row) => [
+        getComputedStyle(row.querySelector('.prob-fill')).backgroundColor,
+        getComputedStyle(row.querySelector('.prob-track')).backgroundColor,
+        getComputedStyle(row.closest('.card')).backgroundColor])""")
+    for fill, track, card in colours:
+        assert contrast(fill, track) >= 3 and contrast(fill, card) >= 3, (fill, track, card)
+    assert len({fill for fill, _, _ in colours}) == 2  # the answer's bar stands out from the others
 
     app.get_by_test_id("clear").click()
     draw_strokes(app, mnist_test_digits[4])  # the same answer again, after Clear: said again
@@ -177,15 +186,3 @@ def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus_and_opens
     app.wait_for_function("() => document.querySelector('[data-testid=announcement]').textContent.startsWith('Predicted 7')",
                           timeout=5_000)
 
-
-def test_the_probability_bars_stand_out_at_aa(app, mnist_test_digits):
-    """Non-text contrast (WCAG 1.4.11): each bar 3:1 against its track and the card."""
-    draw_strokes(app, mnist_test_digits[1])
-    settled_prediction(app)
-    colours = app.evaluate("""() => [...document.querySelectorAll('[data-testid^=prob-]')].map((row) => [
-        getComputedStyle(row.querySelector('.prob-fill')).backgroundColor,
-        getComputedStyle(row.querySelector('.prob-track')).backgroundColor,
-        getComputedStyle(row.closest('.card')).backgroundColor])""")
-    for fill, track, card in colours:
-        assert contrast(fill, track) >= 3 and contrast(fill, card) >= 3, (fill, track, card)
-    assert len({fill for fill, _, _ in colours}) == 2  # the answer's bar stands out from the others
