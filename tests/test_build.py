@@ -135,3 +135,13 @@ def test_an_icon_the_drawing_cannot_read_is_refused(tmp_path):
                    '<path d="M10 10 C 20 20 30 30 40 40"/></svg>')
     with pytest.raises(AssetError, match="commands other than"):
         read_icon(svg)
+
+
+def test_the_onnx_schema_module_wraps_the_pinned_packages_or_says_to_run_npm_ci(tmp_path):
+    from build.vendor_bundle import onnx_proto_module
+
+    with pytest.raises(AssetError, match="npm ci"):
+        onnx_proto_module(tmp_path)
+    text = onnx_proto_module(Path(__file__).resolve().parents[1] / "node_modules")
+    assert text.count("export ") == 1 and text.rstrip().endswith("export const onnx = onnxModule.exports.onnx;")
+    assert "sourceMappingURL" not in text and "onnx-proto 8.0.1" in text

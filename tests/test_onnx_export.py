@@ -173,3 +173,12 @@ def test_the_worker_asks_the_session_for_the_active_models_graph():
     plain = session.handle("onnx_graph", {})["result"]
     assert plain["graph"]["name"] == "mine" and plain["metadata"]["pynet.architecture"] == "784-8-10"
     assert isinstance(plain["graph"]["initializers"][0]["raw_data"], bytes)
+
+
+def test_the_file_says_what_its_input_must_be():
+    digits = onnx_graph(build_model(ModelConfig(hidden=(4,))))
+    assert "a 28x28 image row by row, white ink on black" in digits.metadata["pynet.input"]
+    assert digits.metadata["pynet.input"] in digits.doc
+    other = onnx_graph(build_model(ModelConfig(n_inputs=20, n_classes=3, hidden=(4,))))
+    assert "image" not in other.metadata["pynet.input"] and "(batch, 20)" in other.metadata["pynet.input"]
+    assert [v.dims for v in other.outputs] == [("batch", 3), ("batch", 3)]

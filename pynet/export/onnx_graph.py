@@ -40,13 +40,14 @@ from pynet.nn.layers import Dense, Dropout, Layer, ReLU
 from pynet.nn.model import Sequential
 from pynet.nn.norm import EPS, BatchNorm2D
 
-OPSET = 13  # the lowest the issue allows and the widest supported: every operator here is unchanged since
+OPSET = 13  # Softmax over one axis (earlier opsets flatten to 2-D first); old enough that every runtime reads it
 IR_VERSION = 7  # the IR version that goes with opset 13 (onnx 1.8)
 PRODUCER = "pynet"
 INPUT, LOGITS, PROBABILITIES = "pixels", "logits", "probabilities"
 FLOAT, INT64 = 1, 7  # onnx.TensorProto.DataType codes
-INPUT_NOTE = ("pixels: float32 (batch, {n}), each 0-255, a {side}x{side} image row by row, white ink on black "
-              "(MNIST's layout); outputs: logits and probabilities (softmax of logits / temperature)")
+INPUT_NOTE = ("pixels: float32 (batch, {n}), each 0-255{image}; outputs: logits and probabilities "
+              "(softmax of logits / temperature)")
+IMAGE_NOTE = ", a {side}x{side} image row by row, white ink on black (MNIST's layout)"
 
 
 class ExportError(ValueError):
@@ -195,10 +196,11 @@ def onnx_graph(model: Sequential, name: str = "pynet") -> OnnxGraph:
           output="calibrated_logits")
     b.add("Softmax", "softmax", output=PROBABILITIES, axis=1)
     side = config.image_side
+    image = IMAGE_NOTE.format(side=side) if side * side == config.n_inputs else ""
+    note = INPUT_NOTE.format(n=config.n_inputs, image=image)
     metadata = {"pynet.architecture": config.describe(), "pynet.temperature": repr(temperature),
-                "pynet.input": INPUT_NOTE.format(n=config.n_inputs, side=side), "pynet.model_name": name}
-    doc = (f"pynet {config.describe()} (temperature {temperature:.4g}). "
-           + INPUT_NOTE.format(n=config.n_inputs, side=side))
+                "pynet.input": note, "pynet.model_name": name}
+    doc = f"pynet {config.describe()} (temperature {temperature:.4g}). {note}"
     return OnnxGraph(
         name=name, nodes=b.nodes, initializers=b.initializers,
         inputs=[Value(INPUT, FLOAT, ("batch", config.n_inputs))],
