@@ -5,8 +5,8 @@ rebuild takes seconds): verify pinned assets, build the pynet wheel, re-zip the
 NumPy wasm wheel with deflate, precompile what the workers import (the
 standard library's and NumPy's modules as bytecode, pynet's bytecode beside
 its sources: ``precompile.py``), gzip MNIST for lazy loading, verify the committed
-shipped model (``models/pretrained.npz``) against its manifest, copy the Pyodide runtime subset, the chart library and the web
-files, and write a manifest of every file with its hash.
+shipped model (``models/pretrained.npz``) against its manifest, copy the Pyodide runtime subset, the chart library, the ONNX schema
+(``vendor_bundle.py``), the app's PNG icons (``icons.py``) and the web files, and write a manifest of every file with its hash.
 
 Usage: python -m build.build_site [--numpy-wheel PATH] [--out DIR]   (from the repository root)
 """
@@ -26,7 +26,9 @@ import zipfile
 from pathlib import Path
 
 from build.assets import PINNED, PYODIDE_FILES, VENDOR_FILES
+from build.icons import write_icons
 from build.retrain import verified_model
+from build.vendor_bundle import write_onnx_proto_module
 from build.verify import AssetError, sha256_file, verify_sha256, verify_wasm_wheel
 from pynet.data.mnist import MNIST_FILES
 
@@ -191,6 +193,8 @@ def build(out: Path, numpy_wheel: Path | None = None) -> dict:
     (tmp_dist / "vendor").mkdir()
     for src, name in VENDOR_FILES.items():
         shutil.copy2(node / src, tmp_dist / "vendor" / name)
+    write_onnx_proto_module(node, tmp_dist / "vendor")  # the ONNX schema for Save as ONNX (vendor_bundle.py)
+    write_icons(ROOT / "web" / "icon.svg", tmp_dist / "icons")  # the manifest's PNG icons (icons.py)
     (tmp_dist / "wheels").mkdir()
     shutil.copy2(pynet_wheel, tmp_dist / "wheels" / pynet_wheel.name)
     shutil.copy2(numpy_zip, tmp_dist / "wheels" / numpy_zip.name)

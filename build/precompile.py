@@ -100,6 +100,7 @@ def exercise() -> None:
     ask("apply_step")
     ask("gradient_check", n=2, per_layer=1)
     ask("add_model", name="again", data=ask("model_bytes"))
+    ask("onnx_graph")  # Save as ONNX
     ask("set_active", name="again")
     ask("start_fine_tune", samples=sample, labels=[1])
     run()

@@ -110,3 +110,38 @@ def test_the_wheel_holds_every_module_of_every_subpackage(tmp_path):
         names = set(wheel.namelist())
     assert sources - names == set()
     assert {n for n in names if n.endswith(".py")} == sources
+
+
+def test_the_app_icons_are_drawn_from_the_svg(tmp_path):
+    from PIL import Image
+
+    from build.icons import read_icon, write_icons
+
+    svg = Path(__file__).resolve().parents[1] / "web" / "icon.svg"
+    icon = read_icon(svg)
+    assert icon["points"] == [(22.0, 18.0), (42.0, 18.0), (30.0, 48.0)] and icon["background"] == "#1d3557"
+    paths = {p.name: p for p in write_icons(svg, tmp_path)}
+    assert set(paths) == {"icon-192.png", "icon-512.png", "icon-maskable-192.png", "icon-maskable-512.png"}
+    plain, maskable = Image.open(paths["icon-512.png"]).convert("RGBA"), Image.open(paths["icon-maskable-512.png"]).convert("RGBA")
+    assert plain.getpixel((0, 0))[3] == 0 and maskable.getpixel((0, 0)) == (0x1D, 0x35, 0x57, 255)  # rounded / full bleed
+    assert plain.getpixel((256, 120))[:3] == maskable.getpixel((256, 120))[:3] == (0xF1, 0xFA, 0xEE)  # the 7's bar
+
+
+def test_an_icon_the_drawing_cannot_read_is_refused(tmp_path):
+    from build.icons import read_icon
+
+    svg = tmp_path / "icon.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64"/>'
+                   '<path d="M10 10 C 20 20 30 30 40 40"/></svg>')
+    with pytest.raises(AssetError, match="commands other than"):
+        read_icon(svg)
+
+
+def test_the_onnx_schema_module_wraps_the_pinned_packages_or_says_to_run_npm_ci(tmp_path):
+    from build.vendor_bundle import onnx_proto_module
+
+    with pytest.raises(AssetError, match="npm ci"):
+        onnx_proto_module(tmp_path)
+    text = onnx_proto_module(Path(__file__).resolve().parents[1] / "node_modules")
+    assert text.count("export ") == 1 and text.rstrip().endswith("export const onnx = onnxModule.exports.onnx;")
+    assert "sourceMappingURL" not in text and "onnx-proto 8.0.1" in text

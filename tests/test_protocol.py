@@ -9,7 +9,8 @@ from pynet.browser.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE, WORKERS = ROOT / "web" / "page", ROOT / "web" / "workers"  # what runs in the page, and in Web Workers
-WORKER_ONLY = {"init", "pause", "stop", "memory"}  # the worker's own job control, not Python's
+# The worker's own: job control, and Save as ONNX (Python's onnx_graph, encoded by the worker).
+WORKER_ONLY = {"init", "pause", "stop", "memory", "onnx_file"}
 
 
 def page_requests() -> set[str]:
@@ -40,7 +41,7 @@ def test_every_request_is_a_session_method_the_worker_passes_on():
     worker = (WORKERS / "worker.js").read_text()
     for name in WORKER_ONLY:
         assert re.search(rf"\b{name}\s*[:(]", worker), f"worker.js does not handle {name}"
-    for name in ("advance", "stop_job", "drop_job"):  # the job pump's own calls
+    for name in ("advance", "stop_job", "drop_job", "onnx_graph"):  # the job pump's and onnx_file's own calls
         assert f'call("{name}"' in worker
 
 

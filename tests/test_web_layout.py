@@ -15,9 +15,9 @@ WEB = ROOT / "web"
 SIDES = ("page", "workers", "shared")
 MAY_IMPORT = {"page": {"page", "shared"}, "workers": {"workers", "shared"}, "shared": {"shared"}}
 # What the build puts beside web/'s files (build/build_site.py): the generated
-# asset list, Pyodide, the vendored chart library.
-BUILT = {"shared/assets.js", "pyodide/pyodide.mjs", "vendor/uPlot.esm.js"}
-ROOT_FILES = {"index.html", "style.css", "icon.svg", "sw.js"}  # sw.js: its scope is its folder, the site
+# asset list, Pyodide, the vendored chart library, the ONNX schema (build/vendor_bundle.py).
+BUILT = {"shared/assets.js", "pyodide/pyodide.mjs", "vendor/uPlot.esm.js", "vendor/onnx-proto.js"}
+ROOT_FILES = {"index.html", "style.css", "icon.svg", "app.webmanifest", "sw.js"}  # sw.js: its scope is its folder, the site
 
 STATIC = re.compile(r"""^\s*(?:import|export)\s+(?:[^"';]*?\s+from\s+)?["']([^"']+)["']""", re.M | re.S)
 DYNAMIC = re.compile(r"""\bimport\(\s*["']([^"']+)["']\s*\)""")

@@ -1,6 +1,6 @@
 """The models the page can choose from: one registry, the one place they are
 named, and the requests about them (``add_model``, ``set_active``,
-``model_bytes``).
+``model_bytes``, ``onnx_graph``).
 """
 
 from __future__ import annotations
@@ -92,6 +92,16 @@ class ModelRegistry:
         by ``pynet`` on CPython. Raises RuntimeError when there is none."""
         entry = self.entry(name)
         return model_to_bytes(entry.model, entry.optimizer, entry.metadata | {"name": name or self.active})
+
+    def onnx_graph(self, name: str | None = None) -> dict[str, Any]:
+        """The model (the active one by default) as an ONNX graph description
+        (``pynet.export.onnx_graph``, plain values: the worker encodes it as an
+        ``.onnx`` file, ``web/workers/onnx-file.js``). Raises RuntimeError when
+        there is none, ExportError for a network with no ONNX form."""
+        from pynet.export.onnx_graph import onnx_graph  # only when asked: not needed to classify
+
+        key = name or self.active
+        return onnx_graph(self.entry(name).model, str(key)).plain()
 
     # ---- for the other parts of the session --------------------------------
     def entry(self, name: str | None = None) -> ModelEntry:

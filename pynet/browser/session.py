@@ -45,7 +45,7 @@ __all__ = ["MAX_PARAMS", "REQUESTS", "ROUTES", "Session"]
 # method of the request's name of ``Session.<part>``.
 ROUTES: dict[str, str] = {
     "settings_schema": "tab", "validate_settings": "tab", "set_device": "tab",
-    "add_model": "models", "set_active": "models", "model_bytes": "models",
+    "add_model": "models", "set_active": "models", "model_bytes": "models", "onnx_graph": "models",
     "classify": "drawings", "preprocess_sample": "drawings",
     "load_mnist": "data",
     "read_link": "runs", "export_notebook": "runs",

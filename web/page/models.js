@@ -71,6 +71,15 @@ export function initModels(app) {
     }
   });
 
+  // The worker answers with the .onnx file's bytes (pynet's graph description, encoded by onnx-proto there).
+  on("save-onnx", "click", async () => {
+    try {
+      download(await client.request("onnx_file"), `pynet-${state.active}.onnx`);
+    } catch (err) {
+      showError(`Could not save the model as ONNX: ${err.message}`);
+    }
+  });
+
   on("use-pretrained", "click", async () => {
     app.setActiveModel(await client.request("set_active", { name: "pretrained" }));
     await storage.delete("model").catch(() => {}); // next visit starts with the pretrained model

@@ -126,6 +126,7 @@ export function initTraining(app) {
   const mb = (n) => format.decimal(n / 1e6, 1);
   const trainingJob = () => state.job && state.job.kind !== "evaluate";
   jobs.onStage("mnist", ({ bytes, total }) => trainingJob() && showTrainProgress({
+    frequent: true,
     fraction: total ? bytes / total : 0,
     text: `Downloading MNIST: ${mb(bytes)} of ${mb(total)} MB (${format.percent(total ? bytes / total : 0)})`,
   }));
@@ -159,7 +160,7 @@ export function initTraining(app) {
     const lastVal = epochs.length ? epochs[epochs.length - 1].val_accuracy : null;
     if (state.job?.paused) return; // a step already under way when Pause was pressed: the line keeps "paused"
     showTrainProgress({
-      epoch: step.epoch, samples: step.samples, totalSamples: step.total_samples,
+      frequent: true, epoch: step.epoch, samples: step.samples, totalSamples: step.total_samples,
       samplesPerSec: Math.round(rate), loss: step.running_loss.toFixed(4),
       valAccuracy: lastVal ?? undefined,
       fraction: step.samples / step.total_samples,
@@ -170,6 +171,7 @@ export function initTraining(app) {
     });
   });
   jobs.onStage("finish", ({ images, total }) => showTrainProgress({
+    frequent: true,
     text: `Checking the new model on ${format.integer(total)} held-out and test images: ${format.percent(images / total)}`,
   }));
 

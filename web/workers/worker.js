@@ -5,7 +5,8 @@
 // fields}}. Every request that reaches Python is named after the method
 // that answers it (pynet.browser.session.ROUTES: which part of the Session)
 // and passed to Session.handle, which turns errors into data; "init",
-// "pause", "stop" and "memory" are this worker's own. At start Python imports
+// "pause", "stop", "memory" and "onnx_file" (Python's onnx_graph, encoded here
+// by onnx-file.js) are this worker's own. At start Python imports
 // only what the first answer needs; training, pictures and the views inside
 // the network load with their first request (and the helper workers' team.js
 // with the first job that asks for them). Unsolicited messages: {type:
@@ -244,6 +245,12 @@ const own = {
     job.stopRequested = true;
     wake();
     return { stopped: true };
+  },
+  // Save as ONNX: the active model's graph as Python describes it, encoded as an .onnx file's bytes.
+  async onnx_file(args) {
+    const graph = call("onnx_graph", args);
+    const { encodeOnnx } = await import("./onnx-file.js");
+    return encodeOnnx(graph);
   },
   // Python's memory in this worker and in each helper.
   async memory() {

@@ -16,6 +16,7 @@ export function renderControls(state) {
   $("teach-add").disabled = !state.ready;
   $("evaluate").disabled = !idle;
   $("save-model").disabled = !state.ready;
+  $("save-onnx").disabled = !state.ready;
   $("use-pretrained").disabled = !state.ready;
   $("model-select").disabled = !state.ready;
   // Updating reloads the page: not in the middle of a run.

@@ -1,6 +1,7 @@
 // The evaluation report: accuracy, confusion matrix, per class, distribution, calibration, gallery.
 import { byTestId as $, fmtPct, grey, svg, tile } from "./dom.js";
 import * as format from "../format.js";
+import { announceProgress } from "./announce.js";
 
 // Colour-blind-safe sequential scale (light yellow -> dark blue, viridis-like ends).
 function heat(t) {
@@ -24,6 +25,8 @@ export function showEvaluation(report) {
   acc.dataset.value = String(report.accuracy);
   acc.textContent = fmtPct(report.accuracy);
   $("evaluated-model").textContent = `(${report.model}${report.workers > 1 ? `, ${report.workers} workers` : ""})`; // the active model may have changed since
+  announceProgress(`Evaluated ${report.model}: test accuracy ${fmtPct(report.accuracy)}. The confusion matrix and ` +
+    "per-class accuracy follow as tables.");
 
   const cm = report.confusion_matrix;
   const table = $("confusion-matrix");

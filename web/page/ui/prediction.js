@@ -1,6 +1,7 @@
 // The prediction card: the answer, ten probability bars, what the network sees.
 import { byTestId as $, paintTile } from "./dom.js";
 import * as format from "../format.js";
+import { announceAnswer } from "./announce.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -44,6 +45,7 @@ export function showPrediction(result) {
     row.querySelector(".prob-value").textContent = result ? format.percent(p, 1) : "–";
   }
   showNetworkInput(result?.input ?? null);
+  announceAnswer(result); // to a screen reader, once the drawing has settled (announce.js)
 }
 
 // The 28x28 image the network saw (784 bytes), or black when nothing is drawn.

@@ -1,5 +1,6 @@
 // The training progress line and bar.
 import { byTestId as $ } from "./dom.js";
+import { announceProgress } from "./announce.js";
 
 export function showTrainProgress(p) {
   const el = $("train-progress");
@@ -9,4 +10,5 @@ export function showTrainProgress(p) {
   }
   if (p.fraction !== undefined) $("train-bar").value = p.fraction;
   if (p.text) $("train-text").textContent = p.text;
+  announceProgress(p.text, { frequent: !!p.frequent }); // to a screen reader: milestones, and steps now and then
 }
