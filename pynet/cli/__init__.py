@@ -1,4 +1,4 @@
-"""The command line: ``python -m pynet train|evaluate|predict|bench|export-notebook``.
+"""The command line: ``python -m pynet train|evaluate|predict|bench|export-notebook|export-onnx``.
 
 One BLAS thread unless the user chose: NumPy's OpenBLAS starts a thread per
 core, and pynet's matrices are small (a mini-batch of 128), so the threads
