@@ -25,7 +25,7 @@ import numpy as np
 
 from build.number_sets import SPACINGS, Number, compose, pen_picture, scan_picture
 from pynet.data.mnist import load_mnist
-from pynet.input.number_drawing import drawing_digits
+from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
@@ -34,11 +34,15 @@ from pynet.training.confidence import judge
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 30
 FORMS = ("drawn", "scanned bitmaps", "thin pen (3 px)")
+GIVEN = "drawn, each digit's own strokes (what finding the digits allows)"
 
 
 def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> list[dict]:
     """The digits pynet reads in ``number`` given as ``form``, left to right (judged answers)."""
-    if form == "drawn":
+    if form == GIVEN:
+        found = [FoundDigit(x, (0.0, 0.0, 0.0, 0.0)) for group in number.digits()
+                 if (x := single_digit(group, number.width, number.height)) is not None]
+    elif form == "drawn":
         found = drawing_digits(number.strokes, number.width, number.height)
     else:
         picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
@@ -72,7 +76,7 @@ def number_results(model: Sequential, count: int) -> dict[str, dict]:
     for n_digits in (2, 4, 6):
         rng = np.random.default_rng((SEED, n_digits))
         numbers = [compose(images, labels, n_digits, spacings[i % 3], rng) for i in range(count)]
-        for form in FORMS:
+        for form in (*FORMS, GIVEN):
             results[f"{n_digits}-digit numbers, {form}"] = score(model, numbers, form, images)
     rng = np.random.default_rng((SEED, 0))
     pairs = [compose(images, labels, 2, "touching", rng) for _ in range(count)]

@@ -40,7 +40,8 @@ class Number:
     """A composed number: its ``label`` (the digits as a string); ``strokes``
     (canvas units, y down) on a ``width`` x ``height`` canvas; the digits'
     ink ``boxes`` ``(n, 4)``; ``touching`` ``(n - 1,)``: whether each pair of
-    neighbours' ink boxes overlap; ``images``/``index`` the MNIST digits used."""
+    neighbours' ink boxes overlap; ``index`` the MNIST digits used;
+    ``counts`` each digit's number of strokes (in ``strokes``, in order)."""
 
     label: str
     strokes: list[np.ndarray]
@@ -49,6 +50,12 @@ class Number:
     boxes: np.ndarray
     touching: np.ndarray
     index: np.ndarray
+    counts: tuple[int, ...] = ()
+
+    def digits(self) -> list[list[np.ndarray]]:
+        """Each digit's own strokes, left to right."""
+        ends = np.cumsum(self.counts)
+        return [self.strokes[e - c : e] for c, e in zip(self.counts, ends)]
 
 
 def _unit_strokes(image: np.ndarray) -> list[np.ndarray]:
@@ -66,7 +73,7 @@ def compose(images: np.ndarray, labels: np.ndarray, n_digits: int, spacing: str,
     pen = ON_SCREEN_PEN * CANVAS_HEIGHT
     index = rng.choice(len(images), n_digits, replace=False)
     strokes: list[np.ndarray] = []
-    boxes = []
+    boxes, counts = [], []
     x = MARGIN + pen / 2
     for k, i in enumerate(index):
         unit = _unit_strokes(images[i])
@@ -77,6 +84,7 @@ def compose(images: np.ndarray, labels: np.ndarray, n_digits: int, spacing: str,
         bottom = MARGIN + pen / 2 + HEIGHT * (1.2 + rng.uniform(-BASELINE, BASELINE))
         placed = [s * tall + np.array([x, bottom - tall]) for s in unit]
         strokes += placed
+        counts.append(len(placed))
         boxes.append([x - pen / 2, bottom - tall - pen / 2, x + wide + pen / 2, bottom + pen / 2])
         x += wide
     boxes = np.array(boxes)
@@ -84,7 +92,7 @@ def compose(images: np.ndarray, labels: np.ndarray, n_digits: int, spacing: str,
     width = x + pen / 2 + MARGIN
     height = HEIGHT * 1.2 * (1 + BASELINE) + 2 * MARGIN + pen
     label = "".join(str(int(labels[i])) for i in index)
-    return Number(label, strokes, width, max(height, CANVAS_HEIGHT), boxes, touching, index)
+    return Number(label, strokes, width, max(height, CANVAS_HEIGHT), boxes, touching, index, tuple(counts))
 
 
 def pen_picture(number: Number, pen_px: float = PEN_PX) -> np.ndarray:

@@ -135,3 +135,22 @@ def test_pynet_predict_reads_a_number_as_json_and_as_text(tmp_path, digits_28, c
     assert main(["predict", str(path)]) == 0
     text = capsys.readouterr().out
     assert text.startswith(f"{path}: ") and "4 digits, confidence" in text
+
+
+def test_digits_that_have_not_changed_are_not_rendered_again(monkeypatch):
+    import pynet.input.number_drawing as nd
+
+    rendered = []
+    real = nd.single_digit
+    monkeypatch.setattr(nd, "single_digit", lambda g, w, h: rendered.append(len(g)) or real(g, w, h))
+    cache: dict = {}
+    first = placed("4 open", 20) + placed("1 stick", 200)
+    before = nd.drawing_digits(check_strokes(first), 560.0, 280.0, cache)
+    after = nd.drawing_digits(check_strokes(first + placed("0 oval", 330)), 560.0, 280.0, cache)
+    assert rendered == [2, 1, 1]  # the 4 and the 1 once, then only the new 0
+    assert [d.box for d in after[:2]] == [d.box for d in before]
+    fresh = nd.drawing_digits(check_strokes(first + placed("0 oval", 330)), 560.0, 280.0)
+    assert all(np.array_equal(a.x, b.x) for a, b in zip(after, fresh))
+    for k in range(nd.CACHE_SIZE + 5):
+        nd.drawing_digits(check_strokes(placed("7 plain", 20 + k)), 560.0, 280.0, cache)
+    assert len(cache) == nd.CACHE_SIZE

@@ -99,6 +99,7 @@ class DrawingRequests:
 
     def __init__(self, models: ModelRegistry) -> None:
         self.models = models
+        self.rendered: dict = {}  # the digits last drawn, by their strokes (number_drawing.drawing_digits)
 
     def classify(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
         """A drawing (as ``drawing_strokes`` takes it) -> the number it holds
@@ -107,7 +108,7 @@ class DrawingRequests:
         drawn. Raises as ``drawing_strokes``, ``classification``, and
         ValueError for more than ``number_drawing.MAX_DIGITS`` digits."""
         strokes = drawing_strokes(points, lengths, width, height)
-        return number_classification(self.models, drawing_digits(strokes, width, height), "drawing")
+        return number_classification(self.models, drawing_digits(strokes, width, height, self.rendered), "drawing")
 
     @staticmethod
     def preprocess_sample(points: Any, lengths: Any, width: float, height: float, digit: Any = None) -> bytes | None:
