@@ -154,3 +154,19 @@ def test_digits_that_have_not_changed_are_not_rendered_again(monkeypatch):
     for k in range(nd.CACHE_SIZE + 5):
         nd.drawing_digits(check_strokes(placed("7 plain", 20 + k)), 560.0, 280.0, cache)
     assert len(cache) == nd.CACHE_SIZE
+
+
+def test_pynet_predict_reads_a_photographed_number(tmp_path, digits_28, capsys):
+    from PIL import Image
+
+    from build.pen_images import paper_photo
+    from pynet.cli.main import main
+
+    images, labels = digits_28
+    number = compose(images, labels, 4, "close", np.random.default_rng(2))
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(paper_photo(255 - pen_picture(number, 6.0), seed=1)).save(path)
+    assert main(["predict", "--json", str(path)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert len(answer["digits"]) == 4
+    assert sum(a == b for a, b in zip(answer["number"], number.label)) >= 3  # the shipped model reads it

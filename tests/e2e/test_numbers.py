@@ -77,3 +77,29 @@ def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
         assert [d["digit"] for d in digits(page)] == ["2", "5", "1"]
     finally:
         context.close()
+
+
+def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
+    import numpy as np
+    from PIL import Image
+
+    from build.number_sets import compose, pen_picture
+    from build.pagedriver import mnist_test_images, mnist_test_labels, open_image
+    from build.pen_images import paper_photo
+    from pynet.input.number_picture import picture_number
+    from pynet.io.model_file import load_model
+
+    images, labels = mnist_test_images(100), mnist_test_labels(100)
+    number = compose(images, labels, 4, "close", np.random.default_rng(2))
+    photo = paper_photo(255 - pen_picture(number, 6.0), seed=1)  # a phone photo of the number, 6 px pen
+    path = tmp_path / "number.png"
+    Image.fromarray(photo).save(path)
+    assert open_image(app, path) == ""
+    result = settled_prediction(app)
+    model = load_model(dist_dir / "models" / "default.npz").model
+    found = picture_number(photo, model.predict_proba)
+    expected = "".join(str(d) for d in model.predict(np.stack([f.x for f in found])))
+    assert len(expected) == 4 and result["text"] == expected, (result, expected, number.label)
+    assert [d["digit"] for d in digits(app)] == list(expected)
+    app.get_by_test_id("digit-3").click()  # a digit of the picture selected: its bars
+    assert app.get_by_test_id("prediction").get_attribute("data-digit") == expected[3]
