@@ -41,8 +41,15 @@ def test_a_number_drawn_with_the_mouse_digit_by_digit(app):
     probs = [float(app.get_by_test_id(f"prob-{d}").get_attribute("data-value")) for d in range(10)]
     assert max(range(10), key=probs.__getitem__) == 0
     assert app.get_by_test_id("prediction").get_attribute("data-digit") == "0"
+    # The explanation is the selected digit's.
+    app.locator('[data-testid="explain"] summary').click()
+    app.wait_for_function("""() => { const el = document.querySelector('[data-testid=explain]');
+        return el.dataset.busy === 'false' && el.dataset.digit === '0'; }""", timeout=30_000)
+    app.get_by_test_id("digit-0").click()  # another digit: its explanation follows
+    app.wait_for_function("""() => { const el = document.querySelector('[data-testid=explain]');
+        return el.dataset.busy === 'false' && el.dataset.digit === '4'; }""", timeout=30_000)
     # Teaching takes the selected digit: one sample, not the whole number.
-    app.get_by_test_id("teach-label").select_option("0")
+    app.get_by_test_id("teach-label").select_option("4")
     app.get_by_test_id("teach-add").click()
     app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
     # Clear: no number, no boxes.
