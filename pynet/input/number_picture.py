@@ -113,7 +113,8 @@ class _Digits:
         self.labels = labels
         boxes = np.array([[*self._box(labels == k + 1)] for k in keep], dtype=np.float64).reshape(-1, 4)
         self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes)]
-        heights = np.array([self._box(np.isin(labels, g))[3] - self._box(np.isin(labels, g))[1] for g in self.groups])
+        tops_bottoms = [self._box(np.isin(labels, g))[1::2] for g in self.groups]
+        heights = np.array([bottom - top for top, bottom in tops_bottoms])
         self.typical = float(np.median(heights[heights >= 0.5 * heights.max()])) if len(heights) else 0.0
 
     @staticmethod
