@@ -20,8 +20,9 @@ of right answers given as "unsure" (``pynet.training.confidence.judge``) and of 
 answers given as sure; then how many marks that are not digits come out
 unsure (the 8 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor
 the training, ``OTHER_MARKS``, on which the scribble families were chosen), and
-the share of the first 2,000 real MNIST digits called unsure. It is a
-measurement, not a test: it never fails.
+the share of the first 2,000 real MNIST digits called unsure; then numbers
+composed from the test digits, drawn and as pictures (``build/number_accuracy.py``).
+It is a measurement, not a test: it never fails.
 The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
 """
 
@@ -189,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "accuracy-report.json")
     parser.add_argument("--no-pictures", action="store_true", help="leave out the pen-image sets (most of the "
                         "time: about 0.2 s of CPU a digit)")
+    parser.add_argument("--numbers", type=int, default=200, help="numbers in each number set (build/number_accuracy.py; "
+                        "0 leaves them out)")
     parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
                         "digits and validation fonts instead of the test sets (for choosing a recipe)")
     args = parser.parse_args(argv)
@@ -209,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
                   "real digits unsure (the first 2,000 MNIST images)": real_digits_unsure(m, first)}
                for name, m in models.items()}
     print(table(results, list(models)))
+    if args.numbers:
+        from build.number_accuracy import number_results
+        from build.number_accuracy import table as number_table
+
+        results["numbers (shipped model)"] = number_results(models["shipped"], args.numbers)
+        print(number_table(results["numbers (shipped model)"]))
     args.json.write_text(json.dumps(results, indent=2))
     print(f"[accuracy] {time.perf_counter() - start:.0f} s; written to {args.json}")
     return 0

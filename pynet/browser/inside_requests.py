@@ -48,12 +48,14 @@ class InsideRequests:
         self.tab = tab
         self.step: StepThrough | None = None
 
-    def explain(self, points: Any, lengths: Any, width: float, height: float) -> dict[str, Any] | None:
+    def explain(self, points: Any, lengths: Any, width: float, height: float, digit: Any = None
+                ) -> dict[str, Any] | None:
         """The active model on the drawing: every layer's activations, the
         saliency of its answer, the units that pushed for and against it
-        (``explain.explain``); None when nothing is drawn. Raises as
+        (``explain.explain``); of its digit ``digit`` (0 at the left) when
+        given; None when nothing is drawn. Raises as
         ``drawing_requests.drawing_input``, RuntimeError without a model."""
-        x = drawing_input(points, lengths, width, height)
+        x = drawing_input(points, lengths, width, height, digit)
         if x is None:
             return None
         return explain(self.models.entry().model, x) | {"model": self.models.active}

@@ -14,7 +14,8 @@ import numpy as np
 
 from pynet.data.mnist import load_mnist, read_idx
 from pynet.input.image_files import ImageError, read_image
-from pynet.input.preprocess import preprocess_image
+from pynet.input.number_drawing import FoundDigit
+from pynet.input.number_picture import picture_number
 from pynet.io.model_file import MNIST_MODEL, load_model
 from pynet.training.confidence import calibration_report, judge
 
@@ -36,18 +37,23 @@ def add_parsers(sub, data_help: str) -> None:
     e.add_argument("--limit", type=int, help="use only the first N test samples")
     e.add_argument("--json", type=Path, help="also write the results as JSON to this file")
 
-    p = sub.add_parser("predict", help="classify image files or IDX records",
-                       description="Classify pictures of one digit each -- photos, scans, screenshots: PNG (8 or "
+    p = sub.add_parser("predict", help="read the number in image files, or classify IDX records",
+                       description="Read the number in each picture -- one digit or several side by side; photos, "
+                                   "scans, screenshots: PNG (8 or "
                                    "16 bits), JPEG and the rest via Pillow, PBM/PGM/PPM (plain or binary, 8 or 16 "
                                    "bits) or .npy arrays; any size, dark ink on light or light on dark, with or without "
                                    "transparency. The ink is found and its strokes brought to MNIST's width, as a "
-                                   "drawing on the page is. Or records of an IDX image file, as they are. Exit "
+                                   "drawing on the page is; each digit of a number likewise. Or records of an IDX "
+                                   "image file, as they are. Exit "
                                    "status: 0 when every file gave a digit, 1 when some held none (blank, too "
                                    "faint, only specks), 2 when some could not be read.")
     p.add_argument("--model", type=Path, help=MODEL_HELP)
     p.add_argument("images", nargs="*", type=Path, help="image files to classify")
     p.add_argument("--idx", type=Path, help="an IDX image file (e.g. t10k-images-idx3-ubyte) to classify records of")
     p.add_argument("--index", type=int, nargs="+", default=[0], help="which IDX records (default 0)")
+    p.add_argument("--json", action="store_true", help='print one JSON object a line for each file: {"file", '
+                   '"number" (the digits read, a string; null when none), "digits": [{"digit", "confidence", '
+                   '"unsure", "probabilities", "box": [x0, y0, x1, y1] (pixels)}]}')
 
 
 def format_report(report: dict) -> str:
@@ -95,19 +101,49 @@ def model_path(given: Path | None) -> Path:
     return DEFAULT_MODEL
 
 
-def print_answer(name: str, model, x: np.ndarray | None) -> bool:
-    """Print the answer for one input; False when it held no digit."""
-    if x is None:
+def ordinal(n: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th"."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def answers(model, found: list[FoundDigit]) -> list[dict]:
+    """``judge``'s answer, the ten probabilities and the box of each digit found."""
+    if not found:
+        return []
+    probs = model.predict_proba(np.stack([f.x for f in found]))
+    return [judge(p) | {"probabilities": [round(float(v), 6) for v in p], "box": [round(v, 1) for v in f.box]}
+            for p, f in zip(probs, found)]
+
+
+def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
+    """Print the number read from one input (``answers``): one digit as
+    before numbers (``7 (confidence 0.998)``), several as the number with
+    each unsure digit followed by "?", or a JSON line; False when it held no
+    digit."""
+    number = "".join(str(d["digit"]) for d in digits) or None
+    if as_json:
+        fields = ("digit", "confidence", "unsure", "probabilities", "box")
+        print(json.dumps({"file": name, "number": number,
+                          "digits": [{k: d[k] for k in fields} for d in digits]}), flush=True)
+    elif not digits:
         print(f"{name}: no digit found (blank, too faint, or only specks)", flush=True)
-        return False
-    answer = judge(model.predict_proba(x[None])[0])
-    unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
-    print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})", flush=True)
-    return True
+    elif len(digits) == 1:
+        d = digits[0]
+        unsure = f", unsure: {d['digit']} or {d['alternatives'][0]}?" if d["unsure"] else ""
+        print(f"{name}: {d['digit']} (confidence {d['confidence']:.3f}{unsure})", flush=True)
+    else:
+        marked = "".join(f"{d['digit']}?" if d["unsure"] else str(d["digit"]) for d in digits)
+        confidences = " ".join(f"{d['confidence']:.3f}" for d in digits)
+        doubts = "; ".join(f"{ordinal(k + 1)} digit {d['digit']} or {d['alternatives'][0]}?"
+                           for k, d in enumerate(digits) if d["unsure"])
+        print(f"{name}: {marked} ({len(digits)} digits, confidence {confidences}"
+              f"{'; unsure: ' + doubts if doubts else ''})", flush=True)
+    return number is not None
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    """Each file's answer as soon as it is read; a file that cannot be read
+    """Each file's number as soon as it is read (``number_picture.picture_number``,
+    the model choosing the cuts between touching digits); a file that cannot be read
     gets its own error line (stderr) and the others are still answered; exit
     status 2 when any failed, else 1 when any held no digit (a script can
     tell a blank page from an answer), else 0."""
@@ -126,15 +162,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     failed = empty = 0
     for path in args.images:
         try:
-            x = preprocess_image(read_image(path))
+            found = picture_number(read_image(path), model.predict_proba)
         except (ImageError, ValueError, OSError) as exc:  # OSError: missing, a directory, unreadable
             failed += 1
             message = str(exc) if isinstance(exc, ImageError) else f"{path}: {getattr(exc, 'strerror', None) or exc}"
             print(f"pynet: error: {message}", file=sys.stderr, flush=True)  # an ImageError names its file
             continue
-        empty += not print_answer(str(path), model, x)
+        empty += not print_answer(str(path), answers(model, found), args.json)
     for name, x in records:
-        empty += not print_answer(name, model, x)
+        empty += not print_answer(name, answers(model, [FoundDigit(x, (0.0, 0.0, 28.0, 28.0))]), args.json)
     if failed:
         if len(args.images) > 1:
             print(f"pynet: {failed} of {len(args.images)} files could not be read", file=sys.stderr)

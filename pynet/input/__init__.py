@@ -5,5 +5,7 @@ underlines); ``preprocess.py`` reads a picture: ``ink.py`` finds the ink
 (``background.py``, ``components.py``), ``skeleton.py`` thins it to strokes,
 which are then rendered like a drawing. ``image_files.py`` decodes picture
 files (Pillow, for the command line) after ``image_check.py`` has checked
-their structure.
+their structure. A number's digits: ``number_drawing.py`` (a drawing's
+strokes) and ``number_picture.py`` (a picture's ink), both grouping marks by
+place with ``digit_groups.py``, each digit then read by the paths above.
 """

@@ -1,6 +1,6 @@
 """The page in Firefox too: Debian's firefox-esr, headless, driven over
 WebDriver BiDi by puppeteer-core (Playwright drives only its own Firefox
-build). A smoke test: ready, a digit drawn at two sizes, an image opened, a
+build). A smoke test: ready, a digit drawn at two sizes, a number, an image opened, a
 short training run of a CNN with batch norm on two workers, and an offline
 reload (tests/firefox/smoke.mjs)."""
 
@@ -45,6 +45,7 @@ def test_firefox_smoke(dist_dir, tmp_path):
     print("\nFirefox:", json.dumps({k: result[k] for k in ("version", "ready_ms", "workers", "helper_bytes")}))
     assert result["ready_ms"] < 30_000
     assert all(c["got"] == c["digit"] for c in result["classified"]), result["classified"]
+    assert result["number"] == "27", result["number"]  # a 2 and a 7 side by side on the wide drawing area
     assert [(i["digit"], i["error"]) for i in result["images"][:2]] == [("4", ""), ("7", "")], result["images"]
     assert "damaged or truncated" in result["images"][2]["error"], result["images"]
     assert result["trained"].startswith("trained-1") and "conv8x5bn-conv16x5bn-10" in result["trained"]

@@ -73,6 +73,15 @@ def test_webkit_smoke(dist_dir, tmp_path, capsys):
                     got = wp.draw_and_classify(driver, strokes, share, left, top)["digit"]
                     assert got == digit, f"{name} at {share:.0%} of the canvas was read as {got}"
 
+            # A number on the wide drawing area: a 2 and a 7 side by side, then the square area again.
+            wp.click(driver, "draw-wide")
+            wp.draw_path(driver, PRINTED["2 curved"][1], 0.2, 0.04, 0.1)
+            wp.draw_path(driver, PRINTED["7 plain"][1], 0.2, 0.28, 0.1)
+            wp.prediction(driver)
+            number = driver.execute_script("return document.querySelector('[data-testid=prediction]').textContent;")
+            assert number == "27", f"the number 27 was read as {number!r}"
+            wp.click(driver, "draw-wide")
+
             # The explain panel follows the drawing (the shipped CNN's layers).
             driver.find_element("css selector", '[data-testid="explain"] summary').click()
             seven = PRINTED["7 plain"][1]

@@ -78,6 +78,25 @@ try {
     }
   }
 
+  // A number on the wide drawing area (the second drawing, then the first, side by side), then the square area again.
+  await page.click('[data-testid="draw-wide"]');
+  {
+    const box = await (await page.$('[data-testid="draw-canvas"]')).boundingBox();
+    const size = box.width * 0.2;
+    for (const [strokes, x0] of [[drawings[1].strokes, 0.04], [drawings[0].strokes, 0.28]]) {
+      for (const stroke of strokes) {
+        const at = ([x, y]) => [box.x + box.width * x0 + x * size, box.y + box.height * 0.25 + y * size];
+        await page.mouse.move(...at(stroke[0]));
+        await page.mouse.down();
+        for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+        await page.mouse.up();
+      }
+    }
+    await page.waitForSelector('[data-testid="prediction"][data-busy="false"]', { timeout: 15_000 });
+    result.number = await page.$eval('[data-testid="prediction"]', (el) => el.textContent);
+  }
+  await page.click('[data-testid="draw-wide"]');
+
   // Open an image: decoded by Firefox's own decoder (createImageBitmap, OffscreenCanvas; an SVG via <img>).
   result.images = [];
   for (const imageFile of imageFiles) {

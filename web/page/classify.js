@@ -2,17 +2,37 @@
 // meanwhile are sent as one request when it returns, so the worker is never
 // flooded. Also the drawing's own controls (Clear, Undo, Ctrl/Cmd+Z).
 import { on } from "./ui/dom.js";
-import { setClassifyBusy, showPrediction } from "./ui/prediction.js";
+import { toggleWideArea } from "./ui/number.js";
+import { setClassifyBusy, showNumber } from "./ui/prediction.js";
 import { showError } from "./ui/status.js";
 
 export function initClassify(app) {
   const { client, state, pad } = app;
 
+  // The digit of a number that teaching and explaining work on (none for a single digit: the whole drawing).
+  const digitArgs = (method) => {
+    const n = state.answer?.digits?.length ?? 0;
+    return method !== "classify" && n > 1 ? { digit: Math.min(state.selectedDigit, n - 1) } : {};
+  };
+
   // A Session method that takes the drawing (its strokes, moved to the worker, not copied).
   app.requestOnDrawing = (method) => {
-    if (pad.picture) return app.requestOnPicture(method); // an opened image in the drawing's place (image-input.js)
-    const strokes = pad.strokesPayload();
+    if (pad.picture) return app.requestOnPicture(method, pad.picture, digitArgs(method)); // image-input.js
+    const strokes = { ...pad.strokesPayload(), ...digitArgs(method) };
     return client.request(method, strokes, [strokes.points.buffer, strokes.lengths.buffer]);
+  };
+
+  // The answer shown: the number, its boxes, the selected digit's bars.
+  const select = (k) => {
+    state.selectedDigit = k;
+    showNumber(state.answer, k, (box) => pad.toCss(box), select);
+    app.explainNow();
+  };
+  app.showAnswer = (answer) => {
+    state.answer = answer;
+    const n = answer?.digits?.length ?? 0;
+    state.selectedDigit = state.selectedDigit < n ? state.selectedDigit : 0;
+    showNumber(answer, state.selectedDigit, (box) => pad.toCss(box), select);
   };
 
   app.classifyNow = async () => {
@@ -24,7 +44,7 @@ export function initClassify(app) {
     c.inFlight = true;
     c.dirty = false;
     try {
-      showPrediction(pad.hasInk ? await app.requestOnDrawing("classify") : null);
+      app.showAnswer(pad.hasInk ? await app.requestOnDrawing("classify") : null);
     } catch (err) {
       showError(`Could not classify the drawing: ${err.message}`);
     } finally {
@@ -37,6 +57,15 @@ export function initClassify(app) {
       }
     }
   };
+
+  // A wider drawing area for a number (and back): the drawing is cleared, its shape changes.
+  on("draw-wide", "click", () => {
+    toggleWideArea();
+    pad.clear(false);
+    pad.cleared = null;
+    pad.fitToScreen();
+    app.showAnswer(null);
+  });
 
   on("clear", "click", () => pad.clear());
   on("undo", "click", () => pad.undo());

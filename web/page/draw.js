@@ -8,6 +8,8 @@
 import { byTestId } from "./ui/dom.js";
 
 const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width (pynet.input.strokes.ON_SCREEN_PEN: tested equal)
+// ... of its shorter side: the width of the square canvas, the height of the wide one a number is written on
+// (pynet.input.number_drawing.pen_width).
 const MIN_STEP = 0.5; // CSS px: closer points add nothing
 
 export class DrawingPad {
@@ -177,7 +179,7 @@ export class DrawingPad {
       return;
     }
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    const width = INK_SHARE * (canvas.width / scale);
+    const width = INK_SHARE * (Math.min(canvas.width, canvas.height) / scale);
     ctx.strokeStyle = ctx.fillStyle = "#fff";
     ctx.lineWidth = width;
     ctx.lineCap = ctx.lineJoin = "round";
@@ -198,6 +200,19 @@ export class DrawingPad {
       ctx.lineTo(s[s.length - 1].x, s[s.length - 1].y);
       ctx.stroke();
     }
+  }
+
+  // A box [x0, y0, x1, y1] of an answer (the drawing's CSS px, or the opened
+  // picture's pixels) -> CSS px of the canvas, where the picture is shown.
+  toCss(box) {
+    if (!this.picture) return box;
+    const { width, height } = this.canvas.getBoundingClientRect();
+    const { bitmap } = this.picture;
+    const fit = Math.min(width / bitmap.width, height / bitmap.height);
+    const x0 = (width - bitmap.width * fit) / 2, y0 = (height - bitmap.height * fit) / 2;
+    // Python saw the picture at picture.width x picture.height (at most MAX_SIDE), the bitmap may be larger.
+    const k = fit * (bitmap.width / this.picture.width);
+    return [x0 + box[0] * k, y0 + box[1] * k, x0 + box[2] * k, y0 + box[3] * k];
   }
 
   // The path for pynet: all points as (x, y) float32 pairs, each stroke's

@@ -7,7 +7,6 @@
 // used changes nothing: it is classified before it replaces the drawing.
 import { isTruncated } from "./image-check.js";
 import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
-import { showPrediction } from "./ui/prediction.js";
 import { showError } from "./ui/status.js";
 
 export const MAX_FILE_BYTES = 40 * 2 ** 20; // refused before decoding: a phone photo is 2-12 MB
@@ -103,10 +102,11 @@ export function initImageInput(app) {
   // The drawing request `method` ("classify", "preprocess_sample", "explain")
   // for a picture (the opened one by default): its pixels are copied, and the
   // copy moved to the worker, so the page keeps them for the next request.
-  app.requestOnPicture = (method, picture = pad.picture) => {
+  // extra: the digit of a number to teach or explain ({digit}), as classify.js gives it.
+  app.requestOnPicture = (method, picture = pad.picture, extra = {}) => {
     const copy = picture.pixels.slice();
-    return client.request(PICTURE_METHODS[method], { pixels: copy, width: picture.width, height: picture.height },
-      [copy.buffer]);
+    return client.request(PICTURE_METHODS[method],
+      { pixels: copy, width: picture.width, height: picture.height, ...extra }, [copy.buffer]);
   };
 
   onImageChosen(async (file) => {
@@ -120,7 +120,7 @@ export function initImageInput(app) {
         width: picture.width, height: picture.height });
       pad.showPicture(picture);
       showError("");
-      showPrediction(answer);
+      app.showAnswer(answer);
       app.explainNow();
     } catch (err) {
       const shown = pad.picture ? "The picture shown" : "Your drawing";

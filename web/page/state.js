@@ -10,6 +10,8 @@ export const state = {
   active: null, // the model that classifies
   samples: [], // taught drawings: {label, x: 784 float32 as bytes}
   classify: { inFlight: false, dirty: false, lastInkChange: 0 },
+  answer: null, // the drawing's or picture's answer: the number, digit by digit (classify.js)
+  selectedDigit: 0, // the digit of a number whose bars, input and explanation are shown
   explaining: false, // an explanation request is in flight
   step: null, // the step-through: {stage: stages done (0-4)} while one is set up
   checkingSettings: false, // Train was pressed and pynet is checking the settings

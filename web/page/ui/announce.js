@@ -27,8 +27,16 @@ export function watchPen() {
 }
 
 // The sentence for `result` ({digit, confidence, unsure, alternatives, probs}), or "" for none.
+// A number (result.digits of two or more, result.selected the digit shown) is
+// read out digit by digit, the unsure ones named, then the selected digit.
 export function describeAnswer(result) {
   if (!result) return "";
+  if (result.digits?.length > 1) {
+    const { digits, selected } = result;
+    const doubts = digits.flatMap((d, k) => d.unsure ? [`digit ${k + 1} unsure, ${d.digit} or ${d.alternatives[0]}`] : []);
+    const number = `Read the number ${digits.map((d) => d.digit).join(" ")}${doubts.length ? ` (${doubts.join("; ")})` : ""}.`;
+    return `${number} Digit ${selected + 1} of ${digits.length}: ${describeAnswer(digits[selected])}`;
+  }
   const sure = format.percent(result.confidence, 1);
   const opening = result.unsure
     ? `Unsure: ${result.digit} or ${result.alternatives[0]}? ${result.digit} is ${sure} likely.`

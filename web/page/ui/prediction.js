@@ -1,7 +1,10 @@
-// The prediction card: the answer, ten probability bars, what the network sees.
+// The prediction card: the answer, ten probability bars, what the network sees;
+// for a number, the number read out and the selected digit's bars (number.js
+// draws the boxes and the tiles).
 import { byTestId as $, paintTile } from "./dom.js";
 import * as format from "../format.js";
 import { announceAnswer } from "./announce.js";
+import { numberText, showDigitBoxes, showDigitInputs } from "./number.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -46,6 +49,36 @@ export function showPrediction(result) {
   }
   showNetworkInput(result?.input ?? null);
   announceAnswer(result); // to a screen reader, once the drawing has settled (announce.js)
+}
+
+// result: classify's answer for a drawing or picture ({digit, ..., number,
+// digits: [{digit, confidence, unsure, alternatives, probs, input, box}]}) or
+// null; selected: the digit whose bars are shown; toCss maps a box to CSS px of
+// the drawing area; onSelect(K) when a digit is picked. One digit: as before numbers.
+export function showNumber(result, selected, toCss, onSelect) {
+  const digits = result?.digits ?? (result ? [result] : []);
+  const shown = digits.map((d) => ({ ...d, box: toCss(d.box) }));
+  showDigitBoxes(shown, selected, onSelect);
+  showDigitInputs(digits, selected, onSelect);
+  const pred = $("prediction");
+  pred.classList.toggle("number", digits.length > 1);
+  if (digits.length < 2) {
+    showPrediction(result);
+    pred.dataset.number = result ? String(result.digit) : "";
+    return;
+  }
+  const d = digits[selected];
+  showPrediction(d);
+  const text = numberText(digits);
+  pred.textContent = digits.map((x) => x.digit).join("");
+  pred.dataset.number = pred.textContent;
+  pred.setAttribute("aria-label", `read ${text.replaceAll("?", " (unsure)")}; digit ${selected + 1} selected`);
+  const inline = $("inline-prediction");
+  inline.replaceChildren(text);
+  const unsure = digits.filter((x) => x.unsure).length;
+  $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
+    (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click a digit's box to see its bars.";
+  announceAnswer({ ...d, digits, selected }); // the number, then the selected digit (announce.js)
 }
 
 // The 28x28 image the network saw (784 bytes), or black when nothing is drawn.

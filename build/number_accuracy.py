@@ -1,0 +1,109 @@
+"""How well pynet reads numbers: sets composed from MNIST *test* digits
+(``build/number_sets.py``), 2, 4 and 6 digits, spacing from touching to wide
+(each number's spacing drawn in turn from ``SPACINGS``), as drawings on the
+page's renderer and as pictures (scans of the bitmaps, traced digits written
+with a thin pen), read as the page and ``pynet predict`` read them
+(``number_drawing.drawing_digits``; ``number_picture.picture_number`` with
+the network choosing cuts). For each set: numbers read wholly right, digits
+right (position by position, when as many digits were found), numbers wrong
+with no digit marked unsure; then the touching pairs alone (2-digit numbers
+whose digits' boxes overlap).
+
+    python -m build.number_accuracy [--model models/pretrained.npz] [--numbers N]
+
+Also run by ``build/accuracy.py`` (``--numbers N``). A measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from build.number_sets import SPACINGS, Number, compose, pen_picture, scan_picture
+from pynet.data.mnist import load_mnist
+from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
+from pynet.input.number_picture import picture_number
+from pynet.io.model_file import load_model
+from pynet.nn.model import Sequential
+from pynet.training.confidence import judge
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 30
+FORMS = ("drawn", "scanned bitmaps", "thin pen (3 px)")
+GIVEN = "drawn, each digit's own strokes (what finding the digits allows)"
+
+
+def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> list[dict]:
+    """The digits pynet reads in ``number`` given as ``form``, left to right (judged answers)."""
+    if form == GIVEN:
+        found = [FoundDigit(x, (0.0, 0.0, 0.0, 0.0)) for group in number.digits()
+                 if (x := single_digit(group, number.width, number.height)) is not None]
+    elif form == "drawn":
+        found = drawing_digits(number.strokes, number.width, number.height)
+    else:
+        picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
+        found = picture_number(picture, model.predict_proba)
+    return [judge(p) for p in model.predict_proba(np.stack([f.x for f in found]))] if found else []
+
+
+def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarray) -> dict:
+    """Shares (%): numbers right, digits right, numbers wrong with no digit unsure."""
+    right = digits = sure_wrong = total_digits = 0
+    for number in numbers:
+        answer = read(model, number, form, images)
+        text = "".join(str(a["digit"]) for a in answer)
+        right += text == number.label
+        total_digits += len(number.label)
+        if len(text) == len(number.label):
+            digits += sum(a == b for a, b in zip(text, number.label))
+        sure_wrong += text != number.label and not any(a["unsure"] for a in answer)
+    n = len(numbers)
+    return {"n": n, "numbers_right": 100 * right / n, "digits_right": 100 * digits / total_digits,
+            "wrong_and_sure": 100 * sure_wrong / n}
+
+
+def number_results(model: Sequential, count: int) -> dict[str, dict]:
+    """Every set's scores, ``count`` numbers a set."""
+    data = load_mnist()
+    images = np.round(data.x_test.reshape(-1, 28, 28) * 255).astype(np.uint8)
+    labels = data.y_test
+    spacings = list(SPACINGS)
+    results = {}
+    for n_digits in (2, 4, 6):
+        rng = np.random.default_rng((SEED, n_digits))
+        numbers = [compose(images, labels, n_digits, spacings[i % 3], rng) for i in range(count)]
+        for form in (*FORMS, GIVEN):
+            results[f"{n_digits}-digit numbers, {form}"] = score(model, numbers, form, images)
+    rng = np.random.default_rng((SEED, 0))
+    pairs = [compose(images, labels, 2, "touching", rng) for _ in range(count)]
+    pairs = [p for p in pairs if p.touching.all()]
+    for form in FORMS:
+        results[f"touching pairs, {form}"] = score(model, pairs, form, images)
+    return results
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = ["| set | n | numbers right (%) | digits right (%) | wrong and sure (%) |", "|---|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['n']} | {r['numbers_right']:.1f} | {r['digits_right']:.1f} | "
+                     f"{r['wrong_and_sure']:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "pretrained.npz")
+    parser.add_argument("--numbers", type=int, default=200, help="numbers in each set")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    print(table(number_results(load_model(args.model).model, args.numbers)))
+    print(f"[numbers] {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""A drawing of a number -> one network input per digit, left to right.
+
+The strokes are grouped into digits by where they lie (``digit_groups``:
+overlapping along the line of writing), after an underline across the whole
+number is left out (``strokes.drop_underline``: it would join every digit it
+runs under). Each digit then goes through exactly the single-digit path --
+stray marks and an underline dropped (``strokes.drop_stray_marks``,
+``drop_underline``), rendered by ``strokes.render_strokes`` -- so a number's
+digits are read as well as lone digits. A drawing that holds one digit is
+the single-digit path on the whole drawing, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .digit_groups import group_pieces
+from .strokes import ON_SCREEN_PEN, drop_stray_marks, drop_underline, render_strokes
+
+MAX_DIGITS = 12  # a number, not a page of text: more groups than this is refused
+CACHE_SIZE = 64  # digits remembered by ``drawing_digits``'s cache (a live drawing changes one digit at a time)
+
+
+@dataclass(frozen=True)
+class FoundDigit:
+    """One digit of a number: ``x``, its ``(784,)`` float32 network input, and
+    ``box``, (x0, y0, x1, y1) of its ink in the drawing's (or picture's)
+    units, y down, pen included."""
+
+    x: np.ndarray
+    box: tuple[float, float, float, float]
+
+
+def pen_width(width: float, height: float) -> float:
+    """The page's pen on screen for a ``width`` x ``height`` canvas, in its
+    units: ``ON_SCREEN_PEN`` of its shorter side (of its width on the square
+    canvas, as before numbers: ``web/page/draw.js``'s ``INK_SHARE``)."""
+    return ON_SCREEN_PEN * min(width, height)
+
+
+def single_digit(strokes: Sequence[np.ndarray], width: float, height: float) -> np.ndarray | None:
+    """The single-digit path: ``strokes`` (checked ``(n, 2)`` arrays) without
+    stray marks and an underline -> the ``(784,)`` input, or None when
+    nothing (or only a speck) is left."""
+    joined = pen_width(width, height)  # marks closer than the pen on screen look joined: never left out
+    kept = drop_underline(drop_stray_marks(list(strokes), joined), joined)
+    return render_strokes(kept, canvas_size=max(width, height))
+
+
+def _box(strokes: Sequence[np.ndarray], pad: float) -> tuple[float, float, float, float]:
+    points = np.concatenate(list(strokes))
+    lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
+    return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+
+def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) -> list[list[np.ndarray]]:
+    """A drawing's checked strokes -> each digit's strokes, left to right
+    (one list holding every stroke when the drawing holds one digit).
+    ValueError when it holds more than ``MAX_DIGITS`` digits."""
+    strokes = list(strokes)
+    if len(strokes) < 2:
+        return [strokes] if strokes else []
+    pen = pen_width(width, height)
+    lined = drop_underline(strokes, pen)
+    boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
+    groups = group_pieces(boxes, pad=pen / 2, touch=pen)
+    if len(groups) > MAX_DIGITS:
+        raise ValueError(f"the drawing holds {len(groups)} digits or marks; at most {MAX_DIGITS} are read")
+    if len(groups) <= 1:
+        return [strokes]
+    return [[lined[i] for i in g] for g in groups]
+
+
+def drawing_digits(strokes: Sequence[np.ndarray], width: float, height: float,
+                   cache: dict | None = None) -> list[FoundDigit]:
+    """A drawing's checked strokes (``strokes.check_strokes``; canvas units,
+    y down) on a ``width`` x ``height`` canvas -> its digits, left to right,
+    each through the single-digit path; [] when nothing is drawn. ``cache``:
+    a dict kept between calls, holding the last ``CACHE_SIZE`` digits by
+    their strokes, so a digit that has not changed is not rendered again
+    (while a number is drawn, only the digit being drawn changes: rendering
+    was 90 % of a 6-digit drawing's time natively). ValueError as
+    ``digit_strokes``."""
+    pen = pen_width(width, height)
+    found = []
+    for group in digit_strokes(strokes, width, height):
+        key = (width, height, tuple(s.tobytes() for s in group))
+        if cache is not None and key in cache:
+            digit = cache.pop(key)
+        else:
+            x = single_digit(group, width, height)
+            digit = None if x is None else FoundDigit(x, _box(drop_underline(drop_stray_marks(group, pen), pen), pen / 2))
+        if cache is not None:
+            cache[key] = digit  # last used last: the oldest are dropped first
+            while len(cache) > CACHE_SIZE:
+                del cache[next(iter(cache))]
+        if digit is not None:
+            found.append(digit)
+    return found

@@ -1,0 +1,218 @@
+"""A picture of a number -> one network input per digit, left to right.
+
+1. The ink of the whole picture (``number_ink``: the same steps as
+   ``ink.find_ink`` -- luminance, polarity, the paper's lighting from tiles
+   (``background.py``), contrast, Otsu's threshold above the paper's noise --
+   but every component kept, not only one digit's), its connected
+   components (``components.label``), specks and marks at the picture's edge
+   left out.
+2. Components grouped into digits by where they lie (``digit_groups``).
+3. A group much wider than the digits are tall holds digits that touch.
+   Without the network, one wider than ``MUST_SPLIT`` typical heights is cut
+   where the ink is thinnest (the column of least ink within ``CUT_RANGE`` of
+   its width). Given ``read`` (the network), one wider than ``MAY_SPLIT`` is
+   tried whole and cut at each of the ``CANDIDATES`` thinnest columns, and
+   kept as the network reads best (a cut's score: the smaller of its two
+   parts' top probabilities); wider than ``MUST_SPLIT``, it is cut. A part
+   still too wide is cut again. See ``docs/numbers.md`` for the
+   measurements that chose them.
+4. Each digit's region of the picture (its box and a margin, the other
+   digits' ink painted over with the paper's level) goes through exactly the
+   single-digit path, ``preprocess.preprocess_image``.
+
+A picture holding one digit is ``preprocess_image`` on the whole picture,
+unchanged. Pure NumPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .background import background_grid, block_background, interpolate_grid
+from .components import label
+from .digit_groups import group_pieces
+from .ink import GRID, NoInk, luminance, otsu_threshold, shrink
+from .number_drawing import MAX_DIGITS, FoundDigit
+from .preprocess import preprocess_image
+
+Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
+
+ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
+NOISE_SIGMAS = 6.0  # as ink.py: the threshold stays this many robust deviations above the paper's noise
+MIN_CONTRAST = 0.12  # as ink.py: ink differs from its paper by at least this share
+SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
+MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
+MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
+CUT_RANGE = (0.2, 0.8)  # a cut lies within this share of the group's width
+CANDIDATES = 5  # the thinnest columns tried when the network chooses
+MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
+
+
+def number_ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A picture -> ``(lum, paper, mask, factor)``: its luminance ``(H, W)``
+    in [0, 1], the paper's level and the ink mask at the analysis resolution
+    ``(h, w)`` (the picture shrunk by block means by ``factor``), the paper's
+    level in the picture's own polarity. ``NoInk`` when no ink stands out;
+    ValueError for arrays that are not images (``ink.luminance``)."""
+    lum = luminance(image)
+    small, factor = shrink(lum, ANALYSIS_SIDE)
+    flat = small.reshape(-1)
+    ranks = [round(q / 100 * (flat.size - 1)) for q in (0.2, 50, 99.8)]
+    low, mid, high = np.partition(flat, ranks)[ranks]
+    dark = bool(mid - low > high - mid)
+    work = small if dark else 1.0 - small
+    h, w = work.shape
+    block = max(4, -(-max(h, w) // (2 * GRID)))
+    paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
+    contrast = np.clip((paper - work) / np.maximum(paper, 0.05), 0.0, 1.0)
+    noise = 1.4826 * float(np.median(np.abs(contrast - np.median(contrast))))
+    mask = contrast > max(otsu_threshold(contrast), float(np.median(contrast)) + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
+    if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
+        raise NoInk("the picture holds no ink that stands out from its background")
+    return lum, (paper if dark else 1.0 - paper), mask, factor
+
+
+def _pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ink's components that may be digits: ``(labels, keep)`` where
+    ``keep`` are the component indices left after specks and, when any
+    component lies inside the picture, those touching its edge."""
+    comps = label(mask)
+    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
+    inside = keep[~comps.touches_border[keep]]
+    if len(inside):
+        keep = inside
+    return comps.labels, keep
+
+
+def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` thinnest columns of ``owned`` ``(h, w)`` bool within
+    ``CUT_RANGE`` of its width, thinnest first, at least a tenth of its
+    width apart."""
+    w = owned.shape[1]
+    ink = owned.sum(axis=0).astype(np.float64)
+    lo, hi = int(CUT_RANGE[0] * w), max(int(CUT_RANGE[0] * w) + 1, int(CUT_RANGE[1] * w))
+    order = lo + np.argsort(ink[lo:hi], kind="stable")
+    chosen: list[int] = []
+    for c in order:
+        if all(abs(int(c) - k) >= max(1, w // 10) for k in chosen):
+            chosen.append(int(c))
+        if len(chosen) == count:
+            break
+    return np.array(chosen, dtype=int)
+
+
+class _Digits:
+    """The picture's digits as owned ink: ``owner`` ``(h, w)`` int, -1 where
+    no digit's ink is, and each digit's box at the analysis resolution."""
+
+    def __init__(self, lum: np.ndarray, paper: np.ndarray, mask: np.ndarray, factor: int) -> None:
+        self.lum, self.paper, self.factor = lum, paper, factor
+        labels, keep = _pieces(mask)
+        self.labels = labels
+        boxes = np.array([[*self._box(labels == k + 1)] for k in keep], dtype=np.float64).reshape(-1, 4)
+        self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes)]
+        tops_bottoms = [self._box(np.isin(labels, g))[1::2] for g in self.groups]
+        heights = np.array([bottom - top for top, bottom in tops_bottoms])
+        self.typical = float(np.median(heights[heights >= 0.5 * heights.max()])) if len(heights) else 0.0
+
+    @staticmethod
+    def _box(owned: np.ndarray) -> tuple[int, int, int, int]:
+        rows, cols = np.flatnonzero(owned.any(axis=1)), np.flatnonzero(owned.any(axis=0))
+        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+    def crop(self, owned: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        """The picture's luminance around ``owned`` ink (analysis pixels), the
+        ink of ``others`` painted with the paper's level -> ``(crop, box)``,
+        box in the picture's pixels."""
+        x0, y0, x1, y1 = self._box(owned)
+        m = int(np.ceil(MARGIN * self.typical))
+        h, w = owned.shape
+        top, left, bottom, right = max(0, y0 - m), max(0, x0 - m), min(h, y1 + m), min(w, x1 + m)
+        f = self.factor
+        H, W = self.lum.shape
+        crop = self.lum[top * f : min(H, bottom * f), left * f : min(W, right * f)].copy()
+        rows = np.minimum(np.arange(crop.shape[0]) // f + top, h - 1)
+        cols = np.minimum(np.arange(crop.shape[1]) // f + left, w - 1)
+        grown = others.copy()
+        grown[1:] |= others[:-1]
+        grown[:-1] |= others[1:]
+        grown[:, 1:] |= grown[:, :-1].copy()
+        grown[:, :-1] |= grown[:, 1:].copy()
+        grown &= ~owned
+        cover = grown[rows][:, cols]
+        crop[cover] = self.paper[rows][:, cols][cover]
+        return crop, (float(x0 * f), float(y0 * f), float(min(W, x1 * f)), float(min(H, y1 * f)))
+
+
+def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | None) -> list[np.ndarray]:
+    """``owned`` ink (analysis pixels) -> the digits it holds: itself, or cut
+    (see the module's description) into parts, each split again while too wide."""
+    x0, y0, x1, y1 = digits._box(owned)
+    width = (x1 - x0) / max(digits.typical, 1.0)
+    if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
+        return [owned]
+    cuts = _cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1) + x0
+    columns = np.arange(owned.shape[1])
+    best = cuts[0]
+    if read is not None:
+        whole = preprocess_image(digits.crop(owned, ink & ~owned)[0])
+        scores = []
+        for c in cuts:
+            parts = [owned & (columns < c), owned & (columns >= c)]
+            xs = [preprocess_image(digits.crop(p, ink & ~p)[0]) if p.any() else None for p in parts]
+            scores.append(-1.0 if any(x is None for x in xs) else float(read(np.stack(xs)).max(axis=1).min()))
+        best = cuts[int(np.argmax(scores))]
+        kept = -1.0 if whole is None else float(read(whole[None]).max())
+        if width <= MUST_SPLIT and kept >= max(scores):
+            return [owned]
+    left, right = owned & (columns < best), owned & (columns >= best)
+    if not left.any() or not right.any():
+        return [owned]
+    return _split(digits, left, ink, read) + _split(digits, right, ink, read)
+
+
+def picture_digits(image: np.ndarray, read: Reader | None = None) -> list[FoundDigit]:
+    """A picture of a number (any of ``preprocess_image``'s pixel formats) ->
+    its digits, left to right, each through ``preprocess_image``; [] when it
+    holds no ink. ``read``: the network (inputs ``(k, 784)`` -> probabilities
+    ``(k, 10)``), to choose where touching digits are cut; without it, at the
+    thinnest column. ValueError for arrays that are not images, or more than
+    ``MAX_DIGITS`` digits."""
+    try:
+        lum, paper, mask, factor = number_ink(image)
+    except NoInk:
+        return []
+    digits = _Digits(lum, paper, mask, factor)
+    ink = np.isin(digits.labels, [k for g in digits.groups for k in g])
+    owned = [part for g in digits.groups for part in _split(digits, np.isin(digits.labels, g), ink, read)]
+    if len(owned) > MAX_DIGITS:
+        raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
+    if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
+        x = preprocess_image(image)
+        _, box = digits.crop(owned[0], np.zeros_like(ink))
+        return [] if x is None else [FoundDigit(x, box)]
+    found = []
+    for part in owned:
+        crop, box = digits.crop(part, ink & ~part)
+        x = preprocess_image(crop)
+        if x is not None:
+            found.append(FoundDigit(x, box))
+    return found
+
+
+def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundDigit]:
+    """A picture's digits as ``pynet predict`` and the page read them: those
+    ``picture_digits`` finds when at least two; otherwise the picture is one
+    digit, read by ``preprocess_image`` as before numbers (its box: the ink's,
+    or the whole picture). [] when it holds no digit. ValueError as
+    ``picture_digits``."""
+    found = picture_digits(image, read)
+    if len(found) >= 2:
+        return found
+    x = preprocess_image(image)
+    if x is None:
+        return []
+    h, w = np.asarray(image).shape[:2]
+    return [FoundDigit(x, found[0].box if found else (0.0, 0.0, float(w), float(h)))]

@@ -1,0 +1,112 @@
+"""A number drawn on the page: each digit found, read, boxed and selectable;
+with the mouse and with a finger on a phone; a single digit as before."""
+
+from __future__ import annotations
+
+from build.handwriting import PRINTED
+from build.pagedriver import draw_path, settled_prediction, touch_path, wait_ready
+
+SHARE, TOP = 0.2, 0.25  # each digit: a fifth of the wide canvas's width (half its height), a quarter down
+
+
+def slot(k: int) -> float:
+    """Where the ``k``-th digit from the left starts, as a share of the canvas's width."""
+    return 0.04 + 0.24 * k
+
+
+def digits(page) -> list[dict]:
+    count = int(page.get_by_test_id("digit-boxes").get_attribute("data-count"))
+    return [{a: page.get_by_test_id(f"digit-{k}").get_attribute(f"data-{a}") for a in ("digit", "confidence", "unsure")}
+            for k in range(count)]
+
+
+def test_a_number_drawn_with_the_mouse_digit_by_digit(app):
+    app.get_by_test_id("draw-wide").click()
+    assert app.get_by_test_id("draw-wide").get_attribute("aria-pressed") == "true"
+    box = app.get_by_test_id("draw-canvas").bounding_box()
+    assert box["width"] >= 2 * box["height"]  # wide enough for a number
+    # Written out of order: the 7 first, then the 4 (in two strokes), then the 1 and the 0 between them.
+    for name, k in (("7 crossed", 3), ("4 open", 0), ("1 stick", 1), ("0 oval", 2)):
+        draw_path(app, PRINTED[name][1], SHARE, slot(k), TOP, steps=2)
+    result = settled_prediction(app)
+    assert result["text"] == "4107", result
+    found = digits(app)
+    assert [d["digit"] for d in found] == ["4", "1", "0", "7"]
+    assert all(0 < float(d["confidence"]) <= 1 and d["unsure"] in ("true", "false") for d in found)
+    for k in range(4):  # what the network sees of each digit
+        assert int(app.get_by_test_id(f"network-input-{k}").get_attribute("data-ink")) > 0
+    # Clicking a digit's box shows its ten probabilities.
+    app.get_by_test_id("digit-2").click()
+    assert app.get_by_test_id("digit-2").get_attribute("aria-pressed") == "true"
+    probs = [float(app.get_by_test_id(f"prob-{d}").get_attribute("data-value")) for d in range(10)]
+    assert max(range(10), key=probs.__getitem__) == 0
+    assert app.get_by_test_id("prediction").get_attribute("data-digit") == "0"
+    # The explanation is the selected digit's.
+    app.locator('[data-testid="explain"] summary').click()
+    app.wait_for_function("""() => { const el = document.querySelector('[data-testid=explain]');
+        return el.dataset.busy === 'false' && el.dataset.digit === '0'; }""", timeout=30_000)
+    app.get_by_test_id("digit-0").click()  # another digit: its explanation follows
+    app.wait_for_function("""() => { const el = document.querySelector('[data-testid=explain]');
+        return el.dataset.busy === 'false' && el.dataset.digit === '4'; }""", timeout=30_000)
+    # Teaching takes the selected digit: one sample, not the whole number.
+    app.get_by_test_id("teach-label").select_option("4")
+    app.get_by_test_id("teach-add").click()
+    app.wait_for_selector('[data-testid="teach-count"][data-count="1"]')
+    # Clear: no number, no boxes.
+    app.get_by_test_id("clear").click()
+    assert settled_prediction(app)["text"] == ""
+    assert app.get_by_test_id("digit-boxes").get_attribute("data-count") == "0"
+
+
+def test_a_single_digit_is_read_as_before(app):
+    draw_path(app, PRINTED["7 plain"][1], 0.8, 0.1, 0.1, steps=2)
+    result = settled_prediction(app)
+    assert result["text"] == "7" and result["digit"] == "7"
+    assert digits(app) == [{"digit": "7", "confidence": result["confidence"], "unsure": "false"}]
+    assert app.get_by_test_id("network-inputs").is_hidden()
+    assert "number" not in (app.get_by_test_id("prediction").get_attribute("class") or "")
+
+
+def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(site_url)
+        wait_ready(page)
+        page.get_by_test_id("draw-wide").tap()
+        box = page.get_by_test_id("draw-canvas").bounding_box()
+        assert box["width"] <= 375 and box["width"] >= 2 * box["height"]
+        for name, k in (("2 curved", 0), ("5 classic", 1), ("1 stick", 2)):
+            touch_path(page, PRINTED[name][1], SHARE, slot(k), TOP)
+        result = settled_prediction(page)
+        assert result["text"] == "251", result
+        assert [d["digit"] for d in digits(page)] == ["2", "5", "1"]
+    finally:
+        context.close()
+
+
+def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
+    import numpy as np
+    from PIL import Image
+
+    from build.number_sets import compose, pen_picture
+    from build.pagedriver import mnist_test_images, mnist_test_labels, open_image
+    from build.pen_images import paper_photo
+    from pynet.input.number_picture import picture_number
+    from pynet.io.model_file import load_model
+
+    images, labels = mnist_test_images(100), mnist_test_labels(100)
+    number = compose(images, labels, 4, "close", np.random.default_rng(2))
+    photo = paper_photo(255 - pen_picture(number, 6.0), seed=1)  # a phone photo of the number, 6 px pen
+    path = tmp_path / "number.png"
+    Image.fromarray(photo).save(path)
+    assert open_image(app, path) == ""
+    result = settled_prediction(app)
+    model = load_model(dist_dir / "models" / "default.npz").model
+    found = picture_number(photo, model.predict_proba)
+    expected = "".join(str(d) for d in model.predict(np.stack([f.x for f in found])))
+    assert len(expected) == 4 and result["text"] == expected, (result, expected, number.label)
+    assert [d["digit"] for d in digits(app)] == list(expected)
+    app.get_by_test_id("digit-3").click()  # a digit of the picture selected: its bars
+    assert app.get_by_test_id("prediction").get_attribute("data-digit") == expected[3]

@@ -1,0 +1,172 @@
+"""Reading a number: digits found by where they lie, in drawings and pictures,
+each read through the single-digit path; the worker's and the CLI's answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from build.handwriting import PRINTED
+from build.number_sets import compose, pen_picture, scan_picture
+from pynet.input.digit_groups import group_pieces
+from pynet.input.number_drawing import digit_strokes, drawing_digits, single_digit
+from pynet.input.number_picture import picture_digits, picture_number
+from pynet.input.preprocess import preprocess_image
+from pynet.input.strokes import check_strokes
+
+
+def placed(name: str, x: float, y: float = 60.0, size: float = 150.0) -> list[np.ndarray]:
+    """A printed digit's strokes in a ``size`` box at (x, y) of the canvas."""
+    return [np.asarray(s, dtype=np.float64) * size + np.array([x, y]) for s in PRINTED[name][1]]
+
+
+def test_digits_are_grouped_by_place_not_by_time():
+    four, one, zero, seven = placed("4 open", 20), placed("1 stick", 200), placed("0 oval", 330), placed("7 crossed", 500)
+    strokes = seven + four[1:] + zero + four[:1] + one  # the 4's two strokes apart in time, the 7 first
+    groups = digit_strokes(check_strokes(strokes), 700.0, 280.0)
+    assert [len(g) for g in groups] == [2, 1, 1, 2]  # 4 and 7 in two strokes each; a 1 beside a 0 stays two
+    lefts = [min(float(s[:, 0].min()) for s in g) for g in groups]
+    assert lefts == sorted(lefts)
+
+
+def test_a_single_digit_is_the_single_digit_path_unchanged():
+    seven = placed("7 crossed", 60, 40, 200)
+    tap = [np.array([[270.0, 270.0]])]
+    for strokes in (seven, seven + tap):
+        found = drawing_digits(check_strokes(strokes), 280.0, 280.0)
+        assert len(found) == 1
+        np.testing.assert_array_equal(found[0].x, single_digit(check_strokes(strokes), 280.0, 280.0))
+
+
+def test_an_underline_under_a_number_and_a_decimal_point_are_not_digits():
+    number = placed("2 curved", 20) + placed("5 classic", 200)
+    underline = [np.array([[15.0, 240.0], [380.0, 244.0]])]
+    dot = [np.array([[185.0, 205.0], [186.0, 206.0]])]
+    assert len(drawing_digits(check_strokes(number + underline), 420.0, 280.0)) == 2
+    assert len(drawing_digits(check_strokes(number + dot), 420.0, 280.0)) == 2
+
+
+def test_group_pieces_refuses_bad_boxes_and_handles_none():
+    assert group_pieces(np.zeros((0, 4))) == []
+    with pytest.raises(ValueError, match="finite"):
+        group_pieces(np.array([[0, 0, np.nan, 1]]))
+    with pytest.raises(ValueError, match="x0 <= x1"):
+        group_pieces(np.array([[5, 0, 1, 1]]))
+
+
+@pytest.fixture(scope="module")
+def digits_28():
+    from build.pagedriver import mnist_test_images, mnist_test_labels
+
+    return mnist_test_images(200), mnist_test_labels(200)
+
+
+def test_a_picture_of_a_number_is_split_into_its_digits(digits_28):
+    images, labels = digits_28
+    rng = np.random.default_rng(3)
+    number = compose(images, labels, 4, "wide", rng)
+    for picture in (pen_picture(number), scan_picture(number, images)):
+        found = picture_digits(picture)
+        assert len(found) == 4
+        centres = [(f.box[0] + f.box[2]) / 2 for f in found]
+        truth = (number.boxes[:, 0] + number.boxes[:, 2]) / 2
+        assert np.abs(np.array(centres) - truth).max() < 0.25 * 150  # each box where its digit is
+
+
+def test_touching_digits_are_cut_apart(digits_28):
+    images, labels = digits_28
+    rng = np.random.default_rng(5)
+    cut = 0
+    for _ in range(6):
+        number = compose(images, labels, 2, "touching", rng)
+        cut += len(picture_digits(pen_picture(number), lambda x: np.full((len(x), 10), 0.1))) == 2
+    assert cut >= 4
+
+
+def test_a_picture_of_one_digit_is_read_as_before(digits_28):
+    from build.pen_images import pen_image
+
+    picture = pen_image(PRINTED["7 plain"][1], 8, page_px=200, dark_on_light=True)
+    found = picture_number(picture)
+    assert len(found) == 1
+    np.testing.assert_array_equal(found[0].x, preprocess_image(picture))
+    assert picture_number(np.full((50, 50), 255, np.uint8)) == []
+
+
+def test_the_worker_answers_digit_by_digit(tmp_path):
+    from pynet.browser.session import Session
+    from pynet.config import ModelConfig
+    from pynet.io.model_file import model_to_bytes
+    from pynet.nn.model import build_model
+
+    s = Session()
+    s.models.add_model("m", model_to_bytes(build_model(ModelConfig(hidden=(16,)))))
+    strokes = placed("4 open", 20) + placed("1 stick", 200) + placed("0 oval", 330)
+    points = np.concatenate(strokes).astype(np.float32)
+    args = {"points": points.tobytes(), "lengths": np.array([len(p) for p in strokes], np.int32).tobytes(),
+            "width": 560.0, "height": 280.0}
+    answer = s.drawings.classify(**args)
+    assert len(answer["digits"]) == 3 and answer["number"] == "".join(str(d["digit"]) for d in answer["digits"])
+    assert all(len(d["box"]) == 4 and len(d["input"]) == 784 for d in answer["digits"])
+    second = np.frombuffer(s.drawings.preprocess_sample(**args, digit=1), np.float32)
+    assert np.array_equal(np.round(second * 255).astype(np.uint8), np.frombuffer(answer["digits"][1]["input"], np.uint8))
+    with pytest.raises(ValueError, match="no digit 3"):
+        s.drawings.preprocess_sample(**args, digit=3)
+    assert s.handle("explain", args | {"digit": 5})["error"]["kind"]
+
+
+def test_pynet_predict_reads_a_number_as_json_and_as_text(tmp_path, digits_28, capsys):
+    from pynet.cli.main import main
+
+    images, labels = digits_28
+    number = compose(images, labels, 4, "wide", np.random.default_rng(11))
+    path = tmp_path / "number.npy"
+    np.save(path, scan_picture(number, images))
+    blank = tmp_path / "blank.npy"
+    np.save(blank, np.full((40, 40), 255, np.uint8))
+    assert main(["predict", "--json", str(path), str(blank)]) == 1  # one file held no digit
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["file"] == str(path) and len(lines[0]["digits"]) == 4
+    assert lines[0]["number"] == "".join(str(d["digit"]) for d in lines[0]["digits"])
+    assert set(lines[0]["digits"][0]) == {"digit", "confidence", "unsure", "probabilities", "box"}
+    assert lines[1] == {"file": str(blank), "number": None, "digits": []}
+    assert main(["predict", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"{path}: ") and "4 digits, confidence" in text
+
+
+def test_digits_that_have_not_changed_are_not_rendered_again(monkeypatch):
+    import pynet.input.number_drawing as nd
+
+    rendered = []
+    real = nd.single_digit
+    monkeypatch.setattr(nd, "single_digit", lambda g, w, h: rendered.append(len(g)) or real(g, w, h))
+    cache: dict = {}
+    first = placed("4 open", 20) + placed("1 stick", 200)
+    before = nd.drawing_digits(check_strokes(first), 560.0, 280.0, cache)
+    after = nd.drawing_digits(check_strokes(first + placed("0 oval", 330)), 560.0, 280.0, cache)
+    assert rendered == [2, 1, 1]  # the 4 and the 1 once, then only the new 0
+    assert [d.box for d in after[:2]] == [d.box for d in before]
+    fresh = nd.drawing_digits(check_strokes(first + placed("0 oval", 330)), 560.0, 280.0)
+    assert all(np.array_equal(a.x, b.x) for a, b in zip(after, fresh))
+    for k in range(nd.CACHE_SIZE + 5):
+        nd.drawing_digits(check_strokes(placed("7 plain", 20 + k)), 560.0, 280.0, cache)
+    assert len(cache) == nd.CACHE_SIZE
+
+
+def test_pynet_predict_reads_a_photographed_number(tmp_path, digits_28, capsys):
+    from PIL import Image
+
+    from build.pen_images import paper_photo
+    from pynet.cli.main import main
+
+    images, labels = digits_28
+    number = compose(images, labels, 4, "close", np.random.default_rng(2))
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(paper_photo(255 - pen_picture(number, 6.0), seed=1)).save(path)
+    assert main(["predict", "--json", str(path)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert len(answer["digits"]) == 4
+    assert sum(a == b for a, b in zip(answer["number"], number.label)) >= 3  # the shipped model reads it

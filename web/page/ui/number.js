@@ -1,0 +1,74 @@
+// A number's digits on the drawing: a box around each digit found (its answer
+// beside it, unsure ones marked), which selects the digit whose bars,
+// network input and explanation the page shows; and a tile per digit of
+// what the network sees. Test ids: digit-K, the box's tag (K from 0 at the left;
+// data-digit, data-confidence, data-unsure, aria-pressed when selected), network-input-K.
+import { byTestId as $, paintTile } from "./dom.js";
+import * as format from "../format.js";
+
+// digits: [{digit, confidence, unsure, alternatives, box: [x0, y0, x1, y1]}] in
+// CSS px of the drawing area (toCss maps a picture's pixels there); selected:
+// the digit shown below; onSelect(K) when a box is clicked.
+export function showDigitBoxes(digits, selected, onSelect) {
+  const layer = $("digit-boxes");
+  const canvas = $("draw-canvas");
+  layer.replaceChildren();
+  layer.style.left = `${canvas.offsetLeft}px`;
+  layer.style.top = `${canvas.offsetTop}px`;
+  layer.dataset.count = String(digits.length);
+  digits.forEach((d, k) => {
+    const [x0, y0, x1, y1] = d.box;
+    // The outline lets the pen through (people draw over their digits); its tag is the button.
+    const box = document.createElement("div");
+    box.className = `digit-box${d.unsure ? " unsure" : ""}${digits.length === 1 ? " single" : ""}`;
+    Object.assign(box.style, { left: `${x0}px`, top: `${y0}px`, width: `${Math.max(8, x1 - x0)}px`,
+      height: `${Math.max(8, y1 - y0)}px` });
+    const tag = document.createElement("button");
+    tag.type = "button";
+    tag.className = "digit-tag";
+    tag.setAttribute("data-testid", `digit-${k}`);
+    tag.dataset.digit = String(d.digit);
+    tag.dataset.confidence = d.confidence.toFixed(4);
+    tag.dataset.unsure = d.unsure ? "true" : "false";
+    tag.setAttribute("aria-pressed", k === selected ? "true" : "false");
+    tag.setAttribute("aria-label", d.unsure ? `digit ${k + 1}: unsure, ${d.digit} or ${d.alternatives[0]}`
+      : `digit ${k + 1}: ${d.digit}, ${format.percent(d.confidence, 1)} confident`);
+    tag.textContent = d.unsure ? `${d.digit}?` : String(d.digit);
+    tag.addEventListener("click", () => onSelect(k));
+    box.append(tag);
+    layer.append(box);
+  });
+}
+
+// Every digit's 28x28 input (784 bytes each), when there are two or more.
+export function showDigitInputs(digits, selected, onSelect) {
+  const strip = $("network-inputs");
+  strip.replaceChildren();
+  strip.hidden = digits.length < 2;
+  if (digits.length < 2) return;
+  digits.forEach((d, k) => {
+    const tile = document.createElement("canvas");
+    tile.setAttribute("data-testid", `network-input-${k}`);
+    tile.setAttribute("role", "img");
+    tile.setAttribute("aria-label", `What the network sees of digit ${k + 1}`);
+    tile.classList.toggle("selected", k === selected);
+    paintTile(tile, d.input);
+    tile.dataset.ink = String(d.input.reduce((a, b) => a + b, 0));
+    tile.addEventListener("click", () => onSelect(k));
+    strip.append(tile);
+  });
+}
+
+// The number read out: "2 0 0 6?" with each unsure digit marked.
+export function numberText(digits) {
+  return digits.map((d) => (d.unsure ? `${d.digit}?` : String(d.digit))).join("");
+}
+
+// The drawing area wide (for a number) or square (one digit): returns whether it is now wide.
+export function toggleWideArea() {
+  const area = $("draw-canvas").parentElement;
+  const wide = area.classList.toggle("wide");
+  $("draw-wide").setAttribute("aria-pressed", wide ? "true" : "false");
+  $("draw-wide").textContent = wide ? "Draw one digit" : "Write a number";
+  return wide;
+}
