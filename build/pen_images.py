@@ -49,6 +49,21 @@ def pen_image(
     return 255 - pixels if dark_on_light else pixels
 
 
+PAPER_RGB = np.array([0.95, 0.92, 0.85])  # off-white paper's reflectance
+PEN_RGB = np.array([0.1, 0.12, 0.3])  # dark blue ink's
+
+
+def lighting(h: int, w: int, shadow: bool = False) -> np.ndarray:
+    """A phone photo's light over an ``(h, w)`` page, ``(h, w)`` float: brighter
+    to the right and down, darker in the corners (vignetting); with
+    ``shadow``, a hard shadow (0.55 of the light) across a third of it."""
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    light = 0.55 + 0.4 * x + 0.15 * y - 0.35 * ((x - 0.5) ** 2 + (y - 0.5) ** 2)
+    if shadow:
+        light = light * np.where(x + 0.4 * y > 0.9, 0.55, 1.0)
+    return light
+
+
 def paper_photo(ink: np.ndarray, seed: int = 0, shadow: bool = False, table: bool = False,
                 jpeg_quality: int | None = 75) -> np.ndarray:
     """``ink`` (uint8, light on black, as ``pen_image`` gives it) as a phone
@@ -61,12 +76,9 @@ def paper_photo(ink: np.ndarray, seed: int = 0, shadow: bool = False, table: boo
     rng = np.random.default_rng(seed)
     coverage = ink.astype(np.float32) / 255
     h, w = coverage.shape
-    y, x = np.mgrid[0:h, 0:w] / max(h, w)
-    light = 0.55 + 0.4 * x + 0.15 * y - 0.35 * ((x - 0.5) ** 2 + (y - 0.5) ** 2)
-    if shadow:
-        light = light * np.where(x + 0.4 * y > 0.9, 0.55, 1.0)
-    paper = light[..., None] * np.array([0.95, 0.92, 0.85])
-    pen = light[..., None] * np.array([0.1, 0.12, 0.3])
+    light = lighting(h, w, shadow)
+    paper = light[..., None] * PAPER_RGB
+    pen = light[..., None] * PEN_RGB
     img = paper * (1 - coverage[..., None]) + pen * coverage[..., None] + rng.normal(0, 0.03, (h, w, 3))
     for r, c in rng.integers(0, min(h, w) - 2, (15, 2)):
         img[r : r + 2, c : c + 2] *= 0.4

@@ -97,3 +97,17 @@ def label(mask: np.ndarray, connectivity: int = 8) -> Components:
         np.maximum.at(boxes[:, 3], run_label, ends)
     touches = (boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == h) | (boxes[:, 3] == w)
     return Components(labels, areas, boxes, touches)
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean width of the strokes of a boolean image, in pixels: twice the ink's
+    area over its boundary length (a strip of width w and length L has area
+    wL and boundary about 2L). Boundary pixels are ink pixels with a
+    background 4-neighbour, so lines one or two pixels wide both give 2."""
+    area = int(mask.sum())
+    if area == 0:
+        return 0.0
+    p = np.pad(mask, 1)
+    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    boundary = area - int(inner.sum())
+    return 2.0 * area / max(boundary, 1)
