@@ -1,40 +1,47 @@
 """How well the shipped model reads digits drawn the way people draw them,
 measured on sets kept apart from training, beside an older model.
 
-    python3 build/dev.py accuracy [-- --limit N]
+    python3 build/dev.py accuracy [-- --limit N] [-- --sets damaged]
     python -m build.accuracy [--model models/pretrained.npz] [--baseline OLD.npz] [--limit N] [--json FILE]
                              [--no-pictures] [--sets drawn,pens,photos,damaged] [--preprocess MODULE]
+                             [--processes N]
 
 Every set is made from data the recipe never trains or chooses on: MNIST's
 *test* digits and the *test* font families (``pynet.data.fonts.TEST_FAMILIES``).
-Test digits are turned into strokes by two tracers -- pynet's own
-(``pynet.input.skeleton``, which training varies) and an independent one
-(``build/second_tracer.py``) -- and rendered by the page's renderer, as
-drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
-their width, and slanted; and the traced digits (pynet's tracer) as
-pictures: written on a 280-px page with round 3, 8, 22 and 45 px pens
-(``build/pen_images.py``) and read back by ``preprocess.preprocess_image``,
-as ``pynet predict`` and the page's "Open an image" read a file (the issue's
-target: within 1 point of the same digits drawn); the same traced digits
-written with a 3 and a 22 px pen and photographed on paper
-(``pen_images.paper_photo``: lighting, noise, dust, JPEG; also with a hard
-shadow and with a dark table at two edges); and MNIST's test digits written
-on paper and photographed with the clutter real pictures carry
-(``build/damaged_pictures.py``: impulse noise and grain, a dark desk or
-frame beside the page, ruled, dotted and graph paper, a line or zig-zag
-across or under the digit, outlined digits, spatter, blur; the first
-``DAMAGED_N`` test digits each, issue 29). ``--sets`` picks groups of sets
-(``GROUPS``); ``--preprocess`` reads the pictures with another copy of the
-picture path (a module with ``preprocess_image``, e.g. the code before a
-change, put on ``PYTHONPATH``) to compare. For each set it prints the share of right answers,
-of right answers given as "unsure" (``pynet.training.confidence.judge``, or
-for pictures the picture path's doubt, ``preprocess.read_picture``) and of
-wrong answers given as sure (and of pictures where no digit was found); then how many marks that are not digits come out
-unsure (the 8 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor
-the training, ``OTHER_MARKS``, on which the scribble families were chosen), and
+The groups of sets (``--sets``, ``GROUPS``; all by default):
+
+- ``drawn``: MNIST's test images; test digits turned into strokes by two
+  tracers -- pynet's own (``pynet.input.skeleton``, which training varies)
+  and an independent one (``build/second_tracer.py``) -- and rendered by the
+  page's renderer, as drawn, rotated up to +-20 degrees, squeezed to 60 % or
+  stretched to 140 % of their width, and slanted; the test fonts;
+- ``pens``: the traced digits (pynet's tracer) as pictures written on a
+  280-px page with round 3, 8, 22 and 45 px pens (``build/pen_images.py``),
+  read back by the picture path as ``pynet predict`` and the page's "Open
+  an image" read a file (the target: within 1 point of the same digits
+  drawn);
+- ``photos``: the same traced digits written with a 3 and a 22 px pen and
+  photographed on paper (``pen_images.paper_photo``: lighting, noise, dust,
+  JPEG; also with a hard shadow, and with a dark table at two edges);
+- ``damaged``: MNIST's test digits photographed on paper with the clutter
+  real pictures carry (``build/damaged_pictures.py``: impulse noise and
+  grain, a dark desk, frame or surface beside the page, ruled, dotted and
+  graph paper, a line or zig-zag across or under the digit, outlined
+  digits, spatter, blur), the first ``DAMAGED_N`` test digits each (issue 29).
+
+``--preprocess`` reads the pictures with another copy of the picture path (a
+module with ``preprocess_image``, e.g. the code before a change, put on
+``PYTHONPATH``) to compare. For each set it prints the share of right
+answers, of right answers given as "unsure" (``pynet.training.confidence.judge``,
+or for pictures the picture path's doubt, ``preprocess.read_picture``), of
+wrong answers given as sure, and of pictures where no digit was found; then
+(with ``drawn``) how many marks that are not digits come out unsure (the 8
+test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor the
+training, ``OTHER_MARKS``, on which the scribble families were chosen), and
 the share of the first 2,000 real MNIST digits called unsure. It is a
 measurement, not a test: it never fails.
-The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
+The tests check the same targets on subsets (``tests/test_drawn_digits.py``,
+``tests/test_pen_pictures.py``, ``tests/test_damaged_pictures.py``).
 """
 
 from __future__ import annotations

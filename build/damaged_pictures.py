@@ -27,7 +27,8 @@ like a felt pen's, so its strokes keep MNIST's width relative to the digit
   height apart, 1-3 px, light blue to as dark as the ink, some pages with a
   red margin line;
 - ``dotted lines``: dotted lines as ruled paper's (dots 0.8-2.5 px in
-  radius, 2.5-4 radii apart), or a dot grid;
+  radius, 2.2-4 radii apart), dashed lines in the writer's ink (dashes 3-6
+  radii long, 1-2 apart), or a dot grid;
 - ``graph paper``: a square grid 0.15-0.35 of the digit's height, every
   fifth line bolder on some pages;
 - ``line across``: a straight line in the writer's ink, 0.4-1 of its
@@ -55,138 +56,19 @@ the sets with the shipped model.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from build.pen_images import PAPER_RGB, PEN_RGB, lighting
+from build.pen_images import SIDES, Page, as_pixels, convolve, disc_kernel, grow_mask, photograph, polyline
 
 SEED = 29  # issue 29
 KINDS = ("salt and pepper", "grain", "mixed background", "ruled lines", "dotted lines", "graph paper",
          "line across", "zig-zag", "outline", "spatter", "blur")
-SIDES = (120, 360)  # the picture's shorter side, pixels
-DIGIT_SHARE = (0.5, 0.72)  # the digit's height (its 20-px MNIST box) over the picture's shorter side
-INKS = np.array([PEN_RGB, [0.08, 0.08, 0.1], [0.05, 0.1, 0.45], [0.15, 0.15, 0.15]])  # blue, black, royal, pencil-ish
 LINE_BLUE = np.array([0.45, 0.62, 0.85])
 MARGIN_RED = np.array([0.85, 0.35, 0.4])
-
-
-# ---- the page ------------------------------------------------------------------------
-def _upscale(image: np.ndarray, height: int) -> np.ndarray:
-    """A 28x28 MNIST digit (uint8, ink high) -> ink coverage in [0, 1] of a
-    ``height`` x ``height`` square (bicubic, Pillow), edges sharpened to about
-    two pixels like a felt pen's."""
-    from PIL import Image
-
-    up = np.asarray(Image.fromarray(image.astype(np.float32) / 255, mode="F").resize((height, height),
-                                                                                      Image.BICUBIC))
-    return np.clip((up - 0.35) / 0.3, 0.0, 1.0).astype(np.float32)
-
-
-class Page:
-    """A page ``(h, w)`` with one digit written on it: the digit's coverage
-    ``ink`` (h, w), its box ``box`` (top, left, bottom, right) of the 20-px
-    MNIST box scaled, its stroke width ``stroke`` in pixels, the ink's
-    colour, and the page's generator."""
-
-    def __init__(self, image: np.ndarray, rng: np.random.Generator, h: int | None = None, w: int | None = None,
-                 digit_share: tuple[float, float] = DIGIT_SHARE, centre: tuple[float, float] | None = None):
-        self.rng = rng
-        side = int(rng.integers(*SIDES))
-        self.h = h or side
-        self.w = w or int(side * rng.uniform(0.85, 1.3))
-        box = int(min(self.h, self.w) * rng.uniform(*digit_share))  # the 20-px box's side
-        full = round(box * 28 / 20)  # the 28-px field's side
-        digit = _upscale(image, full)
-        cy, cx = centre if centre is not None else (self.h / 2 + rng.uniform(-0.06, 0.06) * self.h,
-                                                    self.w / 2 + rng.uniform(-0.06, 0.06) * self.w)
-        top, left = int(round(cy - full / 2)), int(round(cx - full / 2))
-        self.ink = np.zeros((self.h, self.w), np.float32)
-        t, lft = max(0, top), max(0, left)
-        b, r = min(self.h, top + full), min(self.w, left + full)
-        self.ink[t:b, lft:r] = digit[t - top : b - top, lft - left : r - left]
-        rows, cols = np.flatnonzero(self.ink.max(axis=1) > 0.5), np.flatnonzero(self.ink.max(axis=0) > 0.5)
-        self.box = (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
-        self.size = max(self.box[2] - self.box[0], self.box[3] - self.box[1])
-        mask = self.ink > 0.5
-        p = np.pad(mask, 1)
-        inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
-        self.stroke = 2.0 * mask.sum() / max(1, mask.sum() - inner.sum())
-        self.colour = INKS[int(rng.integers(len(INKS)))]
-        self.layers: list[tuple[np.ndarray, np.ndarray]] = []  # (coverage, colour) under the digit's ink
-
-    def reflectance(self) -> np.ndarray:
-        """The page's colours ``(h, w, 3)`` in [0, 1]: paper, the extra layers
-        (lines), then the digit's ink, each opaque where it covers."""
-        out = np.broadcast_to(PAPER_RGB, (self.h, self.w, 3)).astype(np.float32)
-        for coverage, colour in self.layers + [(self.ink, self.colour)]:
-            out = out * (1 - coverage[..., None]) + colour * coverage[..., None]
-        return out
-
-
-def photograph(reflectance: np.ndarray, rng: np.random.Generator, noise: float = 0.03, specks: int = 15,
-               flip: bool = True) -> np.ndarray:
-    """A scene's colours ``(h, w, 3)`` as a phone photo, float RGB in [0, 1]:
-    ``pen_images.lighting`` (turned a random way when ``flip``), sensor noise
-    of sigma ``noise``, ``specks`` 2 px dust specks at 40 %."""
-    h, w, _ = reflectance.shape
-    light = lighting(h, w)
-    if flip:
-        light = light[:: rng.choice([-1, 1]), :: rng.choice([-1, 1])]
-    img = reflectance * light[..., None] + rng.normal(0, noise, (h, w, 3))
-    for r, c in rng.integers(0, min(h, w) - 2, (specks, 2)):
-        img[r : r + 2, c : c + 2] *= 0.4
-    return np.clip(img, 0, 1)
-
-
-def as_pixels(img: np.ndarray, jpeg_quality: int | None = 75) -> np.ndarray:
-    """Float RGB in [0, 1] -> uint8 RGB, through a JPEG of ``jpeg_quality`` (Pillow) unless None."""
-    pixels = (np.clip(img, 0, 1) * 255).astype(np.uint8)
-    if jpeg_quality is None:
-        return pixels
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, "JPEG", quality=int(jpeg_quality))
-    return np.asarray(Image.open(buf))
-
-
-# ---- drawing helpers ------------------------------------------------------------------
-def _polyline(h: int, w: int, points: np.ndarray, width: float) -> np.ndarray:
-    """Coverage ``(h, w)`` of a pen ``width`` px wide along ``points`` ``(n, 2)``
-    of (x, y), anti-aliased over a pixel."""
-    from pynet.input.strokes import rasterize
-
-    side = max(h, w)
-    return rasterize([points], float(width), side=side)[:h, :w]
-
-
-def _disc_kernel(radius: float) -> np.ndarray:
-    r = int(np.ceil(radius))
-    y, x = np.mgrid[-r : r + 1, -r : r + 1]
-    k = (np.hypot(y, x) <= radius).astype(np.float32)
-    return k / k.sum()
-
-
-def _convolve(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """``img`` ``(h, w)`` convolved with a small ``kernel``, edges repeated (FFT-free, a loop over taps)."""
-    kh, kw = kernel.shape
-    p = np.pad(img, ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)), mode="edge")
-    out = np.zeros_like(img)
-    for dy, dx in zip(*np.nonzero(kernel)):
-        out += kernel[dy, dx] * p[dy : dy + img.shape[0], dx : dx + img.shape[1]]
-    return out
-
-
-def _grow(mask: np.ndarray, radius: int) -> np.ndarray:
-    out = mask.copy()
-    for _ in range(radius):
-        p = np.pad(out, 1)
-        out = out | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
-    return out
 
 
 # ---- the kinds -----------------------------------------------------------------------
@@ -203,7 +85,7 @@ def salt_and_pepper(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def grain(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     page = Page(image, rng)
     img = photograph(page.reflectance(), rng, noise=rng.uniform(0.08, 0.16))
-    clumps = _convolve(rng.normal(0, 1, img.shape[:2]).astype(np.float32), _disc_kernel(1.5))
+    clumps = convolve(rng.normal(0, 1, img.shape[:2]).astype(np.float32), disc_kernel(1.5))
     clumps *= rng.uniform(0.04, 0.10) / max(1e-6, float(clumps.std()))
     img = img + clumps[..., None] + rng.normal(0, 0.03, img.shape) * rng.uniform(0, 1)
     return as_pixels(img, jpeg_quality=int(rng.integers(60, 90)))
@@ -303,13 +185,21 @@ def dotted_lines(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     colour, strength = _line_colour(page)
     radius = rng.uniform(0.8, 2.5)
     y, x = np.mgrid[0 : page.h, 0 : page.w].astype(np.float32)
-    if rng.random() < 0.5:  # dotted lines: dots close along each line
-        gap_y, gap_x = rng.uniform(0.3, 0.6) * page.size, rng.uniform(2.5, 4) * radius
+    style = rng.random()
+    if style < 0.7:  # dotted (or dashed) lines: dots close along each line
+        gap_y, gap_x = rng.uniform(0.3, 0.6) * page.size, rng.uniform(2.2, 4) * radius
     else:  # a dot grid
         gap_y = gap_x = rng.uniform(0.15, 0.3) * page.size
     dy = np.abs((y - rng.uniform(0, gap_y) + gap_y / 2) % gap_y - gap_y / 2)
     dx = np.abs((x - rng.uniform(0, gap_x) + gap_x / 2) % gap_x - gap_x / 2)
-    page.layers.append((np.clip(radius + 0.5 - np.hypot(dy, dx), 0, 1) * strength, colour))
+    if style < 0.35:  # dashed, in the writer's ink: dashes 3-6 radii long, 1-2 radii apart
+        colour, strength = page.colour, rng.uniform(0.7, 1.0)
+        dash, space = rng.uniform(3, 6) * radius, rng.uniform(1, 2) * radius
+        along = (x - rng.uniform(0, dash + space)) % (dash + space)
+        cover = np.clip(radius + 0.5 - dy, 0, 1) * np.clip(np.minimum(along, dash - along) + 0.5, 0, 1)
+    else:
+        cover = np.clip(radius + 0.5 - np.hypot(dy, dx), 0, 1)
+    page.layers.append((cover * strength, colour))
     return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
 
 
@@ -365,7 +255,7 @@ def line_across(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if rng.random() < 0.5:
             half = (right - left) / 2 * rng.uniform(1.1, 1.5)
             points = points[np.abs(points[:, 0] - mid) <= half]
-    page.ink = np.maximum(page.ink, _polyline(page.h, page.w, points, width))
+    page.ink = np.maximum(page.ink, polyline(page.h, page.w, points, width))
     return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
 
 
@@ -386,7 +276,7 @@ def zig_zag(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     corners = np.arange(-0.1 * page.w - phase, 1.1 * page.w + period, period / 2)
     signs = np.where(np.arange(len(corners)) % 2 == 0, -1, 1)
     points = np.stack([corners, at + slope * (corners - mid) + signs * height / 2], axis=1)
-    page.ink = np.maximum(page.ink, _polyline(page.h, page.w, points, width))
+    page.ink = np.maximum(page.ink, polyline(page.h, page.w, points, width))
     return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
 
 
@@ -395,12 +285,12 @@ def outline(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     page = Page(image, rng)
     if rng.random() < 0.5:
         edge = int(rng.integers(2, 5))  # the outline's width, px
-        body = _grow(page.ink > 0.5, max(1, round(edge - page.stroke / 4)))  # room inside for the hollow
-        inner = ~_grow(~body, edge)
+        body = grow_mask(page.ink > 0.5, max(1, round(edge - page.stroke / 4)))  # room inside for the hollow
+        inner = ~grow_mask(~body, edge)
         page.ink = (body & ~inner).astype(np.float32)
-        page.ink = _convolve(page.ink, np.full((2, 2), 0.25, np.float32))  # anti-aliased
+        page.ink = convolve(page.ink, np.full((2, 2), 0.25, np.float32))  # anti-aliased
         return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
-    soft = _convolve(page.ink, _disc_kernel(rng.uniform(1.0, 2.5)))
+    soft = convolve(page.ink, disc_kernel(rng.uniform(1.0, 2.5)))
     gy, gx = np.gradient(soft)
     magnitude = np.hypot(gy, gx)
     edges = np.clip(magnitude / np.percentile(magnitude[magnitude > 0], 95), 0, 1)
@@ -439,9 +329,9 @@ def blur(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         kernel = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
         for t in np.linspace(-length / 2, length / 2, 4 * r + 1):
             kernel[int(round(r + t * np.sin(angle))), int(round(r + t * np.cos(angle)))] += 1
-        page.ink = _convolve(page.ink, kernel / kernel.sum())
+        page.ink = convolve(page.ink, kernel / kernel.sum())
     elif how == 1:  # defocus
-        page.ink = _convolve(page.ink, _disc_kernel(rng.uniform(0.05, 0.11) * page.size))
+        page.ink = convolve(page.ink, disc_kernel(rng.uniform(0.05, 0.11) * page.size))
     else:  # glass: each pixel from a random place nearby
         reach = rng.uniform(0.04, 0.09) * page.size
         y, x = np.mgrid[0 : page.h, 0 : page.w]
@@ -466,7 +356,7 @@ def damaged_picture(kind: str, image: np.ndarray, index: int) -> np.ndarray:
             "zig-zag": zig_zag, "outline": outline, "spatter": spatter, "blur": blur}[kind](image, rng)
 
 
-def test_digits(n: int, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def mnist_test_digits(n: int, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """MNIST's test digits ``start`` .. ``start + n`` (uint8 ``(n, 28, 28)``, labels)."""
     from pynet.data.mnist import load_mnist
     from pynet.data.shipped_mix import as_uint8
@@ -484,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from PIL import Image
 
-    images, labels = test_digits(1, args.index)
+    images, labels = mnist_test_digits(1, args.index)
     Image.fromarray(damaged_picture(args.kind, images[0], args.index)).save(args.out)
     print(f"{args.out}: a {labels[0]} with {args.kind}")
     return 0

@@ -224,7 +224,7 @@ def find_ink(image: np.ndarray) -> Ink:
     # label inside it is most of its own box: the median there is right, and
     # a bold light digit taken for a label keeps its polarity).
     light = small > otsu_threshold(small)
-    sheet = sheet_box(light)
+    sheet = sheet_box(light, small)
     if sheet is not None:
         (top, left, bottom, right), region = sheet
         at_edge = bool(region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any())
@@ -275,7 +275,7 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     rows, cols = np.arange(h), np.arange(w)
     rough = interpolate_grid(background_grid(*block_background(small, block)), block, rows, cols)
     inked = _ink_mask(_contrast(small, rough))
-    first, _ = main_components(remove_lines(inked)[0])
+    first, _ = main_components(remove_lines(inked, rulings_only=True)[0])
     first = fill_outlines(first.astype(np.float32))[0] >= 0.5  # a thick stroke the tiles made hollow
     smooth_bg = interpolate_grid(background_grid(*block_background(small, block, _grow(_grow(inked)))), block, rows, cols)
     # ... then, unless the strokes are too wide for a local window, the paper

@@ -13,11 +13,11 @@ one) joined by the pieces of centre line between them. A line is
   ``PAIR_TURN`` degrees and ``PAIR_OFFSET`` pixels of each other), whatever
   the digit's strokes make of the centre line where it crosses them; or
 - what a walk from a piece's end at the edge finds, through the junctions,
-  at each taking the piece that goes on most nearly straight (or along the
-  line's general heading, or mirrored about it: a zig-zag's next tooth),
-  never turning by more than ``MAX_TURN``, to the edge again (a line
-  crossing a digit's stroke meets it at a junction and goes on beyond it;
-  the digit's stroke turns away).
+  at each trying first the piece that goes on most nearly straight (or
+  along the line's general heading, or mirrored about it: a zig-zag's next
+  tooth), never turning by more than ``MAX_TURN``, to the edge again (a
+  line crossing a digit's stroke meets it at a junction and goes on beyond
+  it; the digit's stroke turns away, or ends).
 
 Its strip is where its pieces outside the digit lie, fitted by a straight
 line: their distance from it plus the ink's depth there (the pen's half
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .components import label
-from .skeleton import prune_spurs, thin
+from .components import MAX_DEPTH, Components, grow, label
+from .skeleton import prune_spurs, thin, without_stairs
 
 SPUR_DEPTHS = 2.0  # spurs up to this many times the centre line's depth (plus a pixel) are thinning's, at corners
 JUNCTION_REACH = 2  # pixels: junction pixels this close together are one junction
@@ -47,8 +47,7 @@ STRIP_PERCENTILE = 98  # of the line's centre pixels' distances from its straigh
 ARM_STRAIGHTNESS, ARM_TURN = 4.0, 20.0  # a piece outside the digit this straight keeps within this (degrees) of the line
 PAIR_TURN, PAIR_OFFSET = 8.0, 3.0  # degrees, pixels: two pieces this well aligned are one straight line
 MAX_STRIP = 0.2  # of the picture's shorter side: a line needing a strip half this wide is none to take out
-MAX_DEPTH = 12  # erosions counted for the centre line's depth (a line up to 24 pixels wide)
-MAX_WALK = 400  # pieces a walk may take (a guard: a walk never revisits a piece)
+MAX_WALK = 200  # pieces a walk may try in all (a guard: a walk never revisits a piece)
 
 
 @dataclass(frozen=True)
@@ -72,22 +71,9 @@ def through_lines(candidates: np.ndarray, deep: np.ndarray) -> list[Strip]:
     """The strips of the lines through the whole picture among the ink
     ``candidates`` ``(H, W)`` (components reaching two of its sides), given
     every ink pixel's ``depth`` ``deep`` (module description)."""
-    h, w = candidates.shape
-    # The lines run on beyond the picture, so their centre lines reach its edge (and are no spurs there).
-    pad = 2 * MAX_DEPTH  # ZS thinning shortens a line's end by about its width: a thick zig-zag's too
-    skeleton = _without_stairs(thin(np.pad(candidates, pad, mode="edge")))
-    inside = skeleton[pad:-pad, pad:-pad]
-    if not inside.any():
+    graph = _centre_lines(candidates, deep)
+    if graph is None:
         return []
-    spur = SPUR_DEPTHS * float(np.median(deep[inside])) + 1
-    pruned = prune_spurs(skeleton, spur)
-    # ... but a line's end beyond the picture's edge is no spur, however near a zig-zag's last corner.
-    cut = label(skeleton & ~pruned)
-    beyond = np.ones_like(skeleton)
-    beyond[pad:-pad, pad:-pad] = False
-    outside = np.unique(cut.labels[beyond & (cut.labels > 0)])
-    pruned |= np.isin(cut.labels, outside)
-    graph = _Graph(pruned[pad:-pad, pad:-pad], deep)
     near_junction = grow(graph.nodes > 0, int(deep.max()) + JUNCTION_REACH)
     found = _straight_pairs(graph, near_junction)
     used = {p for path in found for p in path}
@@ -99,42 +85,71 @@ def through_lines(candidates: np.ndarray, deep: np.ndarray) -> list[Strip]:
             if path is not None:
                 found.append(path)
                 used.update(path)
-    strips = []
-    for path in found:
-        arms = [p for p in path if graph.edge_ends[p]]
-        arm_pixels = np.concatenate([graph.pixels[p] for p in arms])
-        through = arm_pixels.mean(axis=0)
-        normal = _normal(arm_pixels - through)
-        # Away from the junctions, where the digit's ink is deeper.
-        far = arm_pixels[~near_junction[arm_pixels[:, 0], arm_pixels[:, 1]]]
-        far = far if len(far) else arm_pixels
-        spread = np.abs((far - through) @ normal) + deep[far[:, 0], far[:, 1]]
-        # ... and their ink, away from the junctions (the teeth of a dense zig-zag merge into
-        # one band, deep round a straight centre line).
-        pieces = label(candidates & ~near_junction)
-        own = np.unique(pieces.labels[far[:, 0], far[:, 1]])
-        ink = np.argwhere(np.isin(pieces.labels, own[own > 0]))
-        along = np.array([normal[1], -normal[0]])
-        t = (ink - through) @ along
-        beside = np.zeros(len(ink), bool)
-        for p in arms:  # alongside the pieces outside the digit only: not the digit's ink joined to them
-            mine = graph.pixels[p][~near_junction[graph.pixels[p][:, 0], graph.pixels[p][:, 1]]]
-            if len(mine):
-                reach_t = (mine - through) @ along
-                beside |= (t >= reach_t.min()) & (t <= reach_t.max())
-        spread = np.concatenate([spread, np.abs((ink[beside] - through) @ normal)])
-        reach = float(np.percentile(spread, STRIP_PERCENTILE)) + BAND_MARGIN
-        if reach > MAX_STRIP * min(h, w) or not _arms_agree(graph, arms, near_junction, normal):
-            continue  # not a line, or one too wavy to take out
-        ends = np.array([at for p in arms for at, _ in graph.edge_ends[p]])
-        along = None
-        if len(path) > 2 or len(path) == 1:  # walked (a straight pair is two pieces with the digit between)
-            centre = np.isin(graph.edges, np.array(path) + 1)
-            centre |= np.isin(graph.nodes, [n for p in path for n, _, _ in graph.ends[p]]) & graph.skeleton
-            half = float(np.percentile(deep[far[:, 0], far[:, 1]], STRIP_PERCENTILE)) + BAND_MARGIN
-            along = grow(centre, half)
-        strips.append(Strip(through, normal, reach, ends, along))
-    return strips
+    pieces = label(candidates & ~near_junction)
+    strips = [_strip(graph, path, pieces, near_junction, deep) for path in found]
+    return [s for s in strips if s is not None]
+
+
+def _centre_lines(candidates: np.ndarray, deep: np.ndarray) -> _Graph | None:
+    """The graph of the centre lines of ``candidates`` ``(H, W)``, thinned
+    with the picture's edge pixels repeated outwards so that a line's centre
+    line runs to the edge (Zhang-Suen thinning shortens a line's end by about
+    its width: by twice the depth of the ink near the edge -- at the edge
+    itself it is cut short), spurs pruned but for those running beyond the
+    edge (a line's end near a zig-zag's last corner); None when empty."""
+    near_edge = np.ones_like(candidates)
+    near_edge[MAX_DEPTH:-MAX_DEPTH, MAX_DEPTH:-MAX_DEPTH] = False
+    rim = deep[candidates & near_edge]
+    pad = int(min(2 * MAX_DEPTH, 2 * (rim.max() if len(rim) else 1) + 2))
+    skeleton = without_stairs(thin(np.pad(candidates, pad, mode="edge")))
+    inside = skeleton[pad:-pad, pad:-pad]
+    if not inside.any():
+        return None
+    pruned = prune_spurs(skeleton, SPUR_DEPTHS * float(np.median(deep[inside])) + 1)
+    cut = label(skeleton & ~pruned)
+    beyond = np.ones_like(skeleton)
+    beyond[pad:-pad, pad:-pad] = False
+    pruned |= np.isin(cut.labels, np.unique(cut.labels[beyond & (cut.labels > 0)]))
+    return _Graph(pruned[pad:-pad, pad:-pad], deep)
+
+
+def _strip(graph: _Graph, path: list[int], pieces: Components, near_junction: np.ndarray, deep: np.ndarray
+           ) -> Strip | None:
+    """The strip of the line made of ``path``'s pieces (module description),
+    or None when it is none: too wide a strip, or pieces turning away.
+    ``pieces``: the components of the candidates' ink away from the
+    junctions (``near_junction``)."""
+    h, w = near_junction.shape
+    arms = [p for p in path if graph.edge_ends[p]]
+    arm_pixels = np.concatenate([graph.pixels[p] for p in arms])
+    through = arm_pixels.mean(axis=0)
+    normal = _normal(arm_pixels - through)
+    along = np.array([normal[1], -normal[0]])
+    # Away from the junctions, where the digit's ink is deeper: the centre line's distance from the
+    # fit plus the ink's depth there, and the ink of the pieces alongside (the teeth of a dense
+    # zig-zag merge into one band, deep round a straight centre line) -- not the digit's ink joined to them.
+    far = arm_pixels[~near_junction[arm_pixels[:, 0], arm_pixels[:, 1]]]
+    far = far if len(far) else arm_pixels
+    spread = [np.abs((far - through) @ normal) + deep[far[:, 0], far[:, 1]]]
+    own = np.unique(pieces.labels[far[:, 0], far[:, 1]])
+    ink = np.argwhere(np.isin(pieces.labels, own[own > 0]))
+    t = (ink - through) @ along
+    for p in arms:
+        mine = graph.pixels[p][~near_junction[graph.pixels[p][:, 0], graph.pixels[p][:, 1]]]
+        if len(mine):
+            span = (mine - through) @ along
+            spread.append(np.abs((ink[(t >= span.min()) & (t <= span.max())] - through) @ normal))
+    reach = float(np.percentile(np.concatenate(spread), STRIP_PERCENTILE)) + BAND_MARGIN
+    if reach > MAX_STRIP * min(h, w) or not _arms_agree(graph, arms, near_junction, normal):
+        return None  # not a line, or one too wavy to take out
+    ends = np.array([at for p in arms for at, _ in graph.edge_ends[p]]
+                    + [graph.node_at_edge[n] for p in path for n, _, _ in graph.ends[p] if n in graph.node_at_edge])
+    on_path = None
+    if len(path) != 2:  # walked (a straight pair is two pieces with the digit between them)
+        centre = np.isin(graph.edges, np.array(path) + 1)
+        centre |= np.isin(graph.nodes, [n for p in path for n, _, _ in graph.ends[p]]) & graph.skeleton
+        on_path = grow(centre, float(np.percentile(deep[far[:, 0], far[:, 1]], STRIP_PERCENTILE)) + BAND_MARGIN)
+    return Strip(through, normal, reach, ends, on_path)
 
 
 def _neighbour_stack(mask: np.ndarray) -> np.ndarray:
@@ -143,49 +158,6 @@ def _neighbour_stack(mask: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     offsets = ((0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (1, 0), (0, 0))
     return np.stack([p[dy : dy + h, dx : dx + w] for dy, dx in offsets])
-
-
-def grow(mask: np.ndarray, radius: float) -> np.ndarray:
-    """``mask`` dilated by an octagon of ``radius`` pixels (alternating 4- and 8-neighbourhoods)."""
-    out = mask.copy()
-    h, w = mask.shape
-    for i in range(int(np.ceil(radius))):
-        p = np.pad(out, 1)
-        grown = out | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
-        if i % 2:
-            grown |= p[:-2, :-2] | p[:-2, 2:] | p[2:, :-2] | p[2:, 2:]
-        out = grown
-    return out[:h, :w]
-
-
-def depth(mask: np.ndarray) -> np.ndarray:
-    """Each ink pixel's depth ``(H, W)`` int: 1 + the number of 3 x 3 erosions
-    it survives, at most ``MAX_DEPTH`` (a line 1 pixel wide: 1; 3 wide: 2 at
-    its centre; about half the width, rounded up)."""
-    out = mask.astype(np.int16)
-    now = mask
-    for _ in range(MAX_DEPTH - 1):
-        p = np.pad(now, 1)
-        now = now & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:] & p[:-2, :-2] & p[:-2, 2:] \
-            & p[2:, :-2] & p[2:, 2:]
-        if not now.any():
-            break
-        out += now
-    return out
-
-
-def _without_stairs(skeleton: np.ndarray) -> np.ndarray:
-    """A one-pixel-wide centre line without the outer corners of its
-    staircases: a pixel whose neighbours north and east (or any turn of
-    that) are ink while south, west and south-west are not joins nothing
-    they do not join already (its neighbours all touch one another). One
-    turn at a time, so no two neighbouring corners go together."""
-    img = np.pad(skeleton, 1)
-    for _ in range(4):
-        n, e, s, w, sw = img[:-2, 1:-1], img[1:-1, 2:], img[2:, 1:-1], img[1:-1, :-2], img[2:, :-2]
-        img[1:-1, 1:-1] &= ~(n & e & ~s & ~w & ~sw)
-        img = np.rot90(img)
-    return img[1:-1, 1:-1]
 
 
 def _root(parent: np.ndarray, i: int) -> int:
@@ -214,7 +186,13 @@ class _Graph:
         blobs = label(node_area)
         self.nodes = blobs.labels  # junctions whose reaches touch are one
         self.skeleton = skeleton
-        self.node_at_edge = set((np.flatnonzero(blobs.touches_border) + 1).tolist())
+        edge = np.zeros((h, w), bool)
+        edge[0], edge[-1], edge[:, 0], edge[:, -1] = True, True, True, True
+        self.node_at_edge: dict[int, np.ndarray] = {}  # junction -> where it meets the picture's edge
+        for n in np.flatnonzero(blobs.touches_border) + 1:
+            t, lft, b, r = blobs.boxes[n - 1]
+            ys, xs = np.nonzero((blobs.labels[t:b, lft:r] == n) & edge[t:b, lft:r])
+            self.node_at_edge[int(n)] = np.array([ys.mean() + t, xs.mean() + lft])
         edges = label(skeleton & ~node_area)
         self.edges = edges.labels
         self.count = edges.count
@@ -237,7 +215,7 @@ class _Graph:
         where_all = np.concatenate(where).astype(np.float64)
         # A piece no longer than the ink round it is deep joins its two junctions into one: the
         # crossing of a line and a stroke, or a zig-zag's tooth inside a stroke.
-        unique, first = np.unique(pairs, axis=0, return_index=True)
+        unique = np.unique(pairs, axis=0)
         merged = np.arange(self.nodes.max() + 1)
         per_piece = np.bincount(unique[:, 0], minlength=self.count + 1)
         for e in np.flatnonzero(per_piece == 2):
@@ -293,31 +271,37 @@ class _Graph:
     def walk(self, e: int, start: np.ndarray) -> list[int] | None:
         """The pieces of a line entering at piece ``e``'s end ``start`` (at the
         picture's edge), through junctions, to another end at the edge; None
-        when the walk stops first (module description)."""
-        path, came_from = [e], None
+        when every way stops first (module description). Depth first: at a
+        junction the best-aligned piece is tried first, then the others
+        within ``MAX_TURN`` (a digit's stroke can go on as straight as the
+        line, and end), at most ``MAX_WALK`` pieces tried in all."""
+        budget = [MAX_WALK]
+        return self._go([e], None, start, budget)
+
+    def _go(self, path: list[int], came_from: int | None, start: np.ndarray, budget: list[int]) -> list[int] | None:
+        e = path[-1]
+        if any(len(path) > 1 or np.abs(at - start).max() > DIRECTION_REACH for at, _ in self.edge_ends[e]):
+            return path  # out at the picture's edge again
+        onward = [(n, at, d) for n, at, d in self.ends[e] if n != came_from]
+        if not onward:
+            return None
+        node, at, out = onward[0]
+        d_in = -out  # arriving at the junction along piece e
+        heading = at - start
+        norm = float(np.hypot(*heading))
+        heading = heading / norm if norm > 0 else d_in
+        mirrored = 2 * float(d_in @ heading) * heading - d_in  # a zig-zag's next tooth
         limit = float(np.cos(np.radians(MAX_TURN)))
-        for _ in range(MAX_WALK):
-            if any(len(path) > 1 or np.abs(at - start).max() > DIRECTION_REACH for at, _ in self.edge_ends[e]):
-                return path  # out at the picture's edge again
-            onward = [(n, at, d) for n, at, d in self.ends[e] if n != came_from]
-            if not onward:
-                return None
-            node, at, out = onward[0]
-            d_in = -out  # arriving at the junction along piece e
-            heading = at - start
-            norm = float(np.hypot(*heading))
-            heading = heading / norm if norm > 0 else d_in
-            mirrored = 2 * float(d_in @ heading) * heading - d_in  # a zig-zag's next tooth
-            best, best_score = None, limit
-            for c, d in self.at_node.get(node, []):
-                score = max(float(d @ d_in), float(d @ heading), float(d @ mirrored))
-                if c not in path and score >= best_score:
-                    best, best_score = c, score
-            if best is None:
-                return path if node in self.node_at_edge and len(path) > 1 else None  # out through the junction
-            path.append(best)
-            e, came_from = best, node
-        return None
+        scored = sorted(((max(float(d @ d_in), float(d @ heading), float(d @ mirrored)), c)
+                         for c, d in self.at_node.get(node, []) if c not in path), reverse=True)
+        for score, c in scored:
+            if score < limit or budget[0] <= 0:
+                break
+            budget[0] -= 1
+            found = self._go(path + [c], node, start, budget)
+            if found is not None:
+                return found
+        return path if node in self.node_at_edge and len(path) > 1 else None  # out through the junction
 
 
 def _straight(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

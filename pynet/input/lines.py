@@ -21,6 +21,10 @@ measures of that tried as a doubt, the length of ink kept along the strip
 and the digit falling apart, flagged 5-20 right answers for each wrong one
 caught on the measured sets, and were left out.)
 
+Measured with the shipped model on the first 500 MNIST test digits of each
+kind (``build/damaged_pictures.py``), right before -> after: ruled lines
+87.4 -> 99.0 %, dotted 98.4 -> 99.4 %, graph paper 90.2 -> 99.2 %, a line
+across or under the digit 46.2 -> 95.0 %, a zig-zag 29.4 -> 92.6 %.
 Pure NumPy: it runs in the browser too.
 """
 
@@ -30,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .components import label
-from .line_graph import BAND_MARGIN, depth, through_lines
+from .components import depth, label
+from .line_graph import BAND_MARGIN, through_lines
 from .ruling import ruled_lines
 
 MIN_LINE = 0.3  # of the picture's shorter side: fewer pixels of a line left to take out, and it is gone already
@@ -51,15 +55,16 @@ class LineReport:
     doubt: bool = False
 
 
-def remove_lines(mask: np.ndarray) -> tuple[np.ndarray, LineReport]:
+def remove_lines(mask: np.ndarray, rulings_only: bool = False) -> tuple[np.ndarray, LineReport]:
     """An ink mask ``(H, W)`` bool without the lines that cross the whole
     picture (module description) -> ``(mask, report)``; the mask itself when
-    there are none."""
+    there are none. ``rulings_only``: only ruled, dotted and graph paper's
+    (cheap: no centre lines)."""
     h, w = mask.shape
     total = int(mask.sum())
     out, count = _take_out_rulings(mask, total)
     comps = label(out)
-    if comps.count == 0:
+    if comps.count == 0 or rulings_only:
         return out, LineReport(count)
     b = comps.boxes
     sides = (b[:, 0] == 0).astype(int) + (b[:, 1] == 0) + (b[:, 2] == h) + (b[:, 3] == w)

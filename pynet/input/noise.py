@@ -5,8 +5,9 @@ Impulse noise -- single pixels far darker or lighter than all their
 neighbours -- passed the threshold as thousands of specks, and the ink's
 noise floor (``ink.NOISE_SIGMAS``) rose above the ink itself: on MNIST test
 digits photographed on paper with 4-15 % of the pixels set to black or
-white (``build/damaged_pictures.py``), 73 % of the pictures gave "no digit
-found"; grain (sensor noise of 8-16 % of full scale) 41 %.
+white (``build/damaged_pictures.py``, the first 500), 79 % of the pictures
+gave "no digit found"; grain (sensor noise of 8-16 % of full scale) 46 %.
+Taken out as below: 99.6 and 99.4 % read right.
 
 Both are taken out only when they are there, so a clean picture -- and the
 one-pixel strokes of a hairline pen, which a median filter would erase --
@@ -92,8 +93,12 @@ def box_mean(img: np.ndarray, size: int) -> np.ndarray:
 
 def grain_sigma(img: np.ndarray) -> float:
     """The pixels' robust spread around their 3 x 3 median (1.4826 times the
-    median absolute difference): noise, not the strokes' edges (a minority)."""
-    return 1.4826 * float(np.median(np.abs(img - median3x3(img))))
+    median absolute difference, over every other row and column: a quarter
+    of the pixels tell it as well, in a quarter of the time): noise, not the
+    strokes' edges (a minority)."""
+    deviation = np.abs(img - median3x3(img))[::2, ::2].reshape(-1)
+    middle = deviation.size // 2
+    return 1.4826 * float(np.partition(deviation, middle)[middle])
 
 
 def denoise(img: np.ndarray) -> tuple[np.ndarray, bool]:

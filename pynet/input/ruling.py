@@ -6,6 +6,7 @@ a light blue line falls apart into dashes: no connected piece of it spans
 the picture, so ``lines.py``'s walk along the centre lines finds nothing.
 They are found instead by projecting the ink onto the normal of every
 direction within ``MAX_TILT`` of level (and of upright), the direction
+(every ``COARSE_STEP`` degrees, then every degree round the best one)
 where the projection's peaks are sharpest (largest sum of squared counts,
 the usual criterion of projection-profile skew estimation; e.g. Postl,
 "Detection of linear oblique structures and skew scan in digitized
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_TILT = 12  # degrees: a photographed page's lines within this of level or upright
-TILT_STEP = 1.0  # degrees between the directions tried
+COARSE_STEP = 3  # degrees between the directions tried first; then each degree round the best
 MAX_WIDTH = 5  # pixels across: printed rulings (a marker's line through the picture is lines.py's)
 MIN_COVER = 0.4  # a line's ink covers at least this share of its length (dotted lines: about half) ...
 OUTER_SHARE = 0.25  # ... and of each outer quarter of it
@@ -53,17 +54,26 @@ def ruled_lines(mask: np.ndarray) -> list[Ruling]:
     h, w = mask.shape
     found = []
     for base, length, along in ((0.0, w, xs), (90.0, h, ys)):
-        angles = np.radians(base + np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP))
-        best, best_score = None, -1.0
-        for phi in angles:
-            offsets = np.round(ys * np.cos(phi) + xs * np.sin(phi)).astype(int)
-            counts = np.bincount(offsets - offsets.min())
-            score = float((counts.astype(np.float64) ** 2).sum())
-            if score > best_score:
-                best, best_score = (phi, offsets, counts), score
-        phi, offsets, counts = best
+        tried: dict[float, tuple] = {}
+        # Coarse to fine: every COARSE_STEP degrees, then each degree round the best.
+        best = max(np.arange(-MAX_TILT, MAX_TILT + 0.5, COARSE_STEP), key=lambda d: _project(ys, xs, base + d, tried)[0])
+        best = max(np.arange(best - COARSE_STEP + 1, best + COARSE_STEP), key=lambda d: _project(ys, xs, base + d, tried)[0])
+        _, phi, offsets, counts = _project(ys, xs, base + best, tried)
         found += _peaks(phi, offsets, counts, along, length, (h, w))
     return found
+
+
+def _project(ys: np.ndarray, xs: np.ndarray, degrees: float, tried: dict[float, tuple]) -> tuple:
+    """The ink pixels ``(ys, xs)`` projected on the normal at ``degrees``:
+    ``(score, phi, each pixel's bin, counts per bin)``, the score the sum of
+    squared counts; remembered in ``tried``."""
+    degrees = float(degrees)
+    if degrees not in tried:
+        phi = np.radians(degrees)
+        offsets = np.round(ys * np.cos(phi) + xs * np.sin(phi)).astype(int)
+        counts = np.bincount(offsets - offsets.min())
+        tried[degrees] = (float((counts.astype(np.float64) ** 2).sum()), phi, offsets, counts)
+    return tried[degrees]
 
 
 def _peaks(phi: float, offsets: np.ndarray, counts: np.ndarray, along: np.ndarray, length: int,
