@@ -33,7 +33,7 @@ The groups of sets (``--sets``, ``GROUPS``; all by default):
 module with ``preprocess_image``, e.g. the code before a change, put on
 ``PYTHONPATH``) to compare. For each set it prints the share of right
 answers, of right answers given as "unsure" (``pynet.training.confidence.judge``,
-or for pictures the picture path's doubt, ``preprocess.read_picture``), of
+given for pictures the picture path's doubt and what it cleaned, ``preprocess.read_picture``), of
 wrong answers given as sure, and of pictures where no digit was found; then
 (with ``drawn``) how many marks that are not digits come out unsure (the 8
 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor the
@@ -85,6 +85,7 @@ PHOTO_KINDS = ("lighting and vignetting", "a hard shadow", "a dark table at two 
 DAMAGED_N = 1000  # test digits a damaged set holds (without --limit)
 GROUPS = ("drawn", "pens", "photos", "damaged")
 PICTURE_PATH = "pynet.input.preprocess"
+CLEANED, DOUBTED = 1, 2  # a picture's doubt (preprocess.Picture): clutter cleaned off the digit; unsure whatever
 
 Strokes = list[np.ndarray]
 
@@ -134,15 +135,17 @@ def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str,
     images (pens), photos of them (photos), damaged photos (damaged)."""
     images, first, groups, picture_path = args
     path = importlib.import_module(picture_path)
-    doubts: dict[str, list[bool]] = {}
+    doubts: dict[str, list[int]] = {}
 
     def read(picture: np.ndarray, name: str) -> np.ndarray:
-        """The picture's input (a blank one for "no digit found"), its doubt noted under ``name``."""
+        """The picture's input (a blank one for "no digit found"), its doubt
+        noted under ``name``: ``DOUBTED``, ``CLEANED`` or 0."""
         if hasattr(path, "read_picture"):
             read = path.read_picture(picture)
-            x, doubt = (read.input, bool(read.doubt)) if read is not None else (None, False)
+            x = read.input if read is not None else None
+            doubt = 0 if read is None else DOUBTED if read.doubt else CLEANED if read.cleaned else 0
         else:  # a copy of the picture path from before it had doubts
-            x, doubt = path.preprocess_image(picture), False
+            x, doubt = path.preprocess_image(picture), 0
         doubts.setdefault(name, []).append(doubt)
         return as_pixels(x) if x is not None else np.zeros(784, np.uint8)
 
@@ -179,7 +182,8 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
                groups: tuple[str, ...] = GROUPS, picture_path: str = PICTURE_PATH
                ) -> dict[str, tuple[np.ndarray, ...]]:
     """name -> (uint8 images (N, 784), labels), and for pictures the picture
-    path's doubts (N,) bool (``preprocess.Picture.doubt``); the drawing on
+    path's doubts (N,) int (``CLEANED``, ``DOUBTED`` or 0:
+    ``preprocess.Picture``); the drawing on
     every core.
     ``validation``: the same sets made from the recipe's held-out training
     images and validation font families instead (to choose a recipe on).
@@ -229,14 +233,13 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
 def score(model: Sequential, x: np.ndarray, y: np.ndarray, doubt: np.ndarray | None = None) -> dict[str, float]:
     """Shares (%) of right answers, right-but-unsure, wrong-and-sure, and of
     pictures where no digit was found (a blank input: neither right nor
-    sure, the page says "no digit found"). Unsure: ``judge``'s, or the
-    picture path's ``doubt``."""
+    sure, the page says "no digit found"). Unsure: ``judge``'s, given the
+    picture path's ``doubt`` (N,) int (``CLEANED``, ``DOUBTED``, 0)."""
     probs = model.predict_proba(x.astype(np.float32) / 255)
     pred = probs.argmax(axis=1)
     found = x.any(axis=1)
-    unsure = np.array([judge(p)["unsure"] for p in probs])
-    if doubt is not None:
-        unsure |= doubt
+    doubt = np.zeros(len(y), int) if doubt is None else doubt
+    unsure = np.array([judge(p, d == DOUBTED, d == CLEANED)["unsure"] for p, d in zip(probs, doubt)])
     right = (pred == y) & found
     return {"n": len(y), "right": 100 * right.mean(), "right_unsure": 100 * (right & unsure).mean(),
             "wrong_sure": 100 * (~right & ~unsure & found).mean(), "no_digit": 100 * (~found).mean()}

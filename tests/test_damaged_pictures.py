@@ -133,3 +133,18 @@ def test_a_line_through_the_picture_is_left_out_of_a_drawn_digit(shipped_model, 
         kept, report = remove_lines(picture < 128)
         assert report.count >= 1 and not kept[row, :5].any() and not kept[row, -5:].any()
         assert shipped_model.predict(preprocess_image(picture)[None])[0] == label
+
+
+def test_a_picture_cleaned_of_clutter_on_the_digit_is_sure_only_when_very_sure(digits):
+    """A line through the digit taken out, or drops of ink beside it left
+    out, are noted (``Picture.cleaned``), and ``judge`` then calls the
+    answer sure only from ``CLEANED_SURE``; a clean picture is not noted."""
+    from pynet.training.confidence import CLEANED_SURE, UNSURE_BELOW, judge
+
+    images, _ = digits
+    assert read_picture(damaged_picture("line across", images[0], 0)).cleaned
+    assert read_picture(damaged_picture("spatter", images[0], 0)).cleaned
+    for pen in (3, 22):
+        assert not read_picture(paper_photo(pen_image(mnist_strokes(images[3]), pen * 400 / 280, page_px=400))).cleaned
+    probs = np.array([(UNSURE_BELOW + CLEANED_SURE) / 2] + [0.0] * 8 + [1 - (UNSURE_BELOW + CLEANED_SURE) / 2])
+    assert not judge(probs)["unsure"] and judge(probs, cleaned=True)["unsure"] and judge(probs, doubt=True)["unsure"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from pynet.data.mnist import load_mnist, read_idx
 from pynet.input.image_files import ImageError, read_image
-from pynet.input.preprocess import preprocess_image
+from pynet.input.preprocess import read_picture
 from pynet.io.model_file import MNIST_MODEL, load_model
 from pynet.training.confidence import calibration_report, judge
 
@@ -95,14 +95,17 @@ def model_path(given: Path | None) -> Path:
     return DEFAULT_MODEL
 
 
-def print_answer(name: str, model, x: np.ndarray | None) -> bool:
-    """Print the answer for one input; False when it held no digit."""
+def print_answer(name: str, model, x: np.ndarray | None, doubt: str = "", cleaned: str = "") -> bool:
+    """Print the answer for one input ``(784,)`` (for a picture, judged with
+    the picture path's ``doubt`` and what it ``cleaned``, and why it is
+    unsure); False when it held no digit."""
     if x is None:
         print(f"{name}: no digit found (blank, too faint, or only specks)", flush=True)
         return False
-    answer = judge(model.predict_proba(x[None])[0])
+    answer = judge(model.predict_proba(x[None])[0], bool(doubt), bool(cleaned))
     unsure = f", unsure: {answer['digit']} or {answer['alternatives'][0]}?" if answer["unsure"] else ""
-    print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure})", flush=True)
+    why = f" -- {doubt or cleaned}" if answer["unsure"] and (doubt or cleaned) else ""
+    print(f"{name}: {answer['digit']} (confidence {answer['confidence']:.3f}{unsure}){why}", flush=True)
     return True
 
 
@@ -126,13 +129,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     failed = empty = 0
     for path in args.images:
         try:
-            x = preprocess_image(read_image(path))
+            picture = read_picture(read_image(path))
         except (ImageError, ValueError, OSError) as exc:  # OSError: missing, a directory, unreadable
             failed += 1
             message = str(exc) if isinstance(exc, ImageError) else f"{path}: {getattr(exc, 'strerror', None) or exc}"
             print(f"pynet: error: {message}", file=sys.stderr, flush=True)  # an ImageError names its file
             continue
-        empty += not print_answer(str(path), model, x)
+        if picture is None:
+            empty += not print_answer(str(path), model, None)
+        else:
+            empty += not print_answer(str(path), model, picture.input, picture.doubt, picture.cleaned)
     for name, x in records:
         empty += not print_answer(name, model, x)
     if failed:

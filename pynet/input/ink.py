@@ -51,7 +51,7 @@ Pure NumPy: it runs in the browser too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -82,14 +82,18 @@ class Ink:
     light, as its ink) of the digit's ``box`` (top, left, bottom, right in the
     picture's pixels, bottom/right exclusive), at the picture's resolution
     shrunk by a whole factor to at most ``COVERAGE_SIDE`` pixels along the
-    longer side; whether it was ``dark_on_light``; and ``doubt``: why the
-    digit may not be what its ink shows (a line left out of it ran along one
-    of its strokes, ``lines.LineReport``), or ""."""
+    longer side; whether it was ``dark_on_light``; ``doubt``: why the
+    digit may not be what its ink shows (a line through the picture crosses
+    it and could not be told from its strokes, ``lines.LineReport``), or "";
+    and ``cleaned``: what was taken out of the digit's box or left out
+    beside it (a line through it, drops of ink), or "" -- what is left may
+    have lost a piece of the digit or kept a piece of the clutter."""
 
     coverage: np.ndarray
     box: tuple[int, int, int, int]
     dark_on_light: bool
     doubt: str = ""
+    cleaned: str = ""
 
 
 def luminance(image: np.ndarray) -> np.ndarray:
@@ -234,7 +238,7 @@ def find_ink(image: np.ndarray) -> Ink:
             try:
                 ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
                 t, lft, b, r = ink.box
-                return Ink(ink.coverage, (t + top, lft + left, b + top, r + left), ink.dark_on_light, ink.doubt)
+                return replace(ink, box=(t + top, lft + left, b + top, r + left))
             except NoInk:
                 pass
         try:
@@ -275,7 +279,7 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     rows, cols = np.arange(h), np.arange(w)
     rough = interpolate_grid(background_grid(*block_background(small, block)), block, rows, cols)
     inked = _ink_mask(_contrast(small, rough))
-    first, _ = main_components(remove_lines(inked, rulings_only=True)[0])
+    first, _, _ = main_components(remove_lines(inked, rulings_only=True)[0])
     first = fill_outlines(first.astype(np.float32))[0] >= 0.5  # a thick stroke the tiles made hollow
     smooth_bg = interpolate_grid(background_grid(*block_background(small, block, _grow(_grow(inked)))), block, rows, cols)
     # ... then, unless the strokes are too wide for a local window, the paper
@@ -288,8 +292,10 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
         local_bg = closing(small, max(5, size))
         background = np.where(local_bg >= SHADOW_DEPTH * smooth_bg, local_bg, smooth_bg)
     contrast = _contrast(small, background)
-    inked, lines = remove_lines(_ink_mask(contrast))
-    kept, (top, left, bottom, right) = main_components(inked)
+    found = _ink_mask(contrast)
+    inked, lines = remove_lines(found)
+    kept, (top, left, bottom, right), drops = main_components(inked)
+    crossed = bool((found & ~inked)[top:bottom, left:right].any())  # a line taken out where the digit is
     if kept.sum() < max(4, MIN_INK_SHARE * kept.size):
         raise NoInk("the picture holds only specks")
     level = float(np.median(contrast[kept]))  # the ink's own contrast: coverage 1
@@ -311,4 +317,6 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     coverage *= near[np.minimum(rows // factor, h - 1).astype(int)][:, np.minimum(cols // factor, w - 1).astype(int)]
     box = (top, left, bottom, right)
     doubt = "a line crosses the digit along one of its strokes" if lines.doubt else ""
-    return Ink(coverage.astype(np.float32), box, dark_on_light, doubt)
+    cleaned = "a line through the digit was taken out" if crossed else \
+        "drops of ink beside the digit were left out" if drops else ""
+    return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned)

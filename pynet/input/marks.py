@@ -155,15 +155,18 @@ def _is_underline(comps: Components, i: int, main: int) -> bool:
     return lft + UNDERLINE_END * width <= x <= r - UNDERLINE_END * width
 
 
-def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The digit's components of an ink mask and their box: the main one (the
+def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
+    """The digit's components of an ink mask ``(H, W)`` bool, their box (top,
+    left, bottom, right), and how many drops were left out beside them
+    (``_is_drop``): the main one (the
     largest inside the picture when the largest touches the edge -- a table,
     a shadow, the paper's edge -- unless the one inside is a speck: under
     ``MIN_INK_SHARE`` of the picture, or under ``INSIDE_SHARE`` of the
     largest's area while the largest is not a frame, ``is_frame``), and the
     others that are not specks, drops (``DROP_LENGTH``) or an underline
     (``UNDERLINE_FLATNESS``) and lie near it;
-    edge-touching ones only when the main one touches too."""
+    edge-touching ones only when the main one touches too. ``NoInk`` when
+    the mask is empty."""
     comps = label(mask)
     if comps.count == 0:
         raise NoInk("the picture holds no ink")
@@ -180,7 +183,7 @@ def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, 
     size = max(bottom - top, right - left)
     reach = NEARBY * size
     width = stroke_width(comps.labels[top:bottom, left:right] == main + 1)
-    keep = [main]
+    keep, drops = [main], 0
     for i in range(comps.count):
         if i == main or comps.areas[i] < SPECK_SHARE * comps.areas[main]:
             continue
@@ -189,12 +192,15 @@ def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, 
         t, lft, b, r = comps.boxes[i]
         if t >= bottom + reach or b <= top - reach or lft >= right + reach or r <= left - reach:
             continue
-        if _is_drop(comps, i, main, width) or _is_underline(comps, i, main):
+        if _is_drop(comps, i, main, width):
+            drops += 1
+            continue
+        if _is_underline(comps, i, main):
             continue
         keep.append(i)
     kept = np.isin(comps.labels, np.array(keep) + 1)
     box = comps.boxes[keep]
-    return kept, (int(box[:, 0].min()), int(box[:, 1].min()), int(box[:, 2].max()), int(box[:, 3].max()))
+    return kept, (int(box[:, 0].min()), int(box[:, 1].min()), int(box[:, 2].max()), int(box[:, 3].max())), drops
 
 
 def desk(light: np.ndarray) -> np.ndarray:

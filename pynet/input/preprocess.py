@@ -210,16 +210,19 @@ def mask_strokes(mask: np.ndarray) -> list[np.ndarray] | None:
 
 @dataclass(frozen=True)
 class Picture:
-    """A picture read for the network: ``input`` ``(784,)`` float32, and
+    """A picture read for the network: ``input`` ``(784,)`` float32;
     ``doubt``: why the answer is to be given as unsure whatever the
     network's confidence, or "" when there is none -- today, a line through
     the whole picture that crosses the digit but could not be told from its
-    strokes and was left in (``lines.LineReport.doubt``). A caller that
-    shows the answer ORs it into ``training.confidence.judge``'s "unsure"
-    (``build/accuracy.py`` does)."""
+    strokes and was left in (``lines.LineReport.doubt``); and ``cleaned``:
+    what was taken out of the digit or left out beside it (``ink.Ink.cleaned``),
+    for which the answer is given as sure only at a higher confidence.
+    Callers that show the answer pass both to ``training.confidence.judge``
+    (the page, ``pynet predict`` and ``build/accuracy.py`` do)."""
 
     input: np.ndarray
     doubt: str = ""
+    cleaned: str = ""
 
 
 def read_picture(image: np.ndarray) -> Picture | None:
@@ -251,12 +254,12 @@ def read_picture(image: np.ndarray) -> Picture | None:
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
         rendered = render_strokes(strokes) if strokes is not None else None
         if rendered is not None:
-            return Picture(rendered, ink.doubt)
+            return Picture(rendered, ink.doubt, ink.cleaned)
     coverage = measured * _neighbourhood(mask.astype(np.float32), np.maximum, diagonal=True)  # specks out, edges in
     if width > ERODE_ABOVE:
         coverage = erode(coverage, round((width - ERODE_TO) * MEASURE_SIDE / 2))
     x = preprocess_bitmap(coverage)
-    return None if x is None else Picture(x, ink.doubt)
+    return None if x is None else Picture(x, ink.doubt, ink.cleaned)
 
 
 def preprocess_image(image: np.ndarray) -> np.ndarray | None:
