@@ -58,7 +58,7 @@ import numpy as np
 from .background import background_grid, block_background, closing, interpolate_grid
 from .components import stroke_width
 from .lines import remove_lines
-from .marks import MIN_INK_SHARE, NoInk, desk, main_components, sheet_box
+from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, sheet_box
 from .noise import denoise
 from .outline import fill_outlines
 
@@ -219,34 +219,57 @@ def find_ink(image: np.ndarray) -> Ink:
     lum = luminance(image)
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)
-    # A sheet of paper on a dark desk, with the digit on it: only the sheet is
-    # looked at, so the desk cannot pass for the background (when it shows on
-    # more than half the photo) or for the digit's ink: its box alone when
-    # that is well inside the picture, else the picture with the desk
-    # (``marks.desk``) painted over in the paper's shade; the ink dark
-    # whatever the median says when the sheet runs to the picture's edge (a
-    # label inside it is most of its own box: the median there is right, and
-    # a bold light digit taken for a label keeps its polarity).
+    ink = _on_sheet(lum, small, factor)
+    if ink is not None:
+        return ink
+    try:
+        return _ink_of(lum, (small, factor))
+    except NoInk:
+        # Last, the same in the negative: light ink on a dark surface (chalk on
+        # a board) beside a light wall, which took the noise floor above the
+        # ink, the wall as light as paper in a shadow: nothing else found a
+        # digit, so any darker surround counts as a desk (mixed-background
+        # pictures, build/damaged_pictures.py: 1 of the first 1,000 gave "no
+        # digit found" without this).
+        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0)
+        if ink is None:
+            raise
+        return replace(ink, dark_on_light=not ink.dark_on_light)
+
+
+def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE) -> Ink | None:
+    """``find_ink`` for a sheet of paper with the digit on it, on a dark desk
+    (``marks.sheet_box``), or None when the picture shows none; ``lum``
+    ``(H, W)`` in [0, 1], ``small`` its shrunk (by ``factor``) and denoised
+    copy; ``desk_shade``: as ``marks.sheet_box``'s.
+
+    Only the sheet is looked at, so the desk cannot pass for the background
+    (when it shows on more than half the photo) or for the digit's ink: its
+    box alone when that is well inside the picture, else the picture with
+    the desk (``marks.desk``) painted over in the paper's shade; the ink dark
+    whatever the median says when the sheet runs to the picture's edge (a
+    label inside it is most of its own box: the median there is right, and a
+    bold light digit taken for a label keeps its polarity)."""
     light = small > otsu_threshold(small)
-    sheet = sheet_box(light, small)
-    if sheet is not None:
-        (top, left, bottom, right), region = sheet
-        at_edge = bool(region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any())
-        top, left = top * factor, left * factor
-        bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
-        if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
-            try:
-                ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
-                t, lft, b, r = ink.box
-                return replace(ink, box=(t + top, lft + left, b + top, r + left))
-            except NoInk:
-                pass
+    sheet = sheet_box(light, small, desk_shade)
+    if sheet is None:
+        return None
+    (top, left, bottom, right), region = sheet
+    at_edge = bool(region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any())
+    top, left = top * factor, left * factor
+    bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
+    if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
         try:
-            painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
-            return _ink_of(lum, (painted, factor), dark_on_light=True)
+            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
+            t, lft, b, r = ink.box
+            return replace(ink, box=(t + top, lft + left, b + top, r + left))
         except NoInk:
-            pass  # not a sheet after all: the whole picture, as before
-    return _ink_of(lum, (small, factor))
+            pass
+    try:
+        painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
+        return _ink_of(lum, (painted, factor), dark_on_light=True)
+    except NoInk:
+        return None  # not a sheet after all: the whole picture, as before
 
 
 def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_on_light: bool | None = None

@@ -173,7 +173,7 @@ class _Graph:
     pieces between them (``edges``), with where each piece meets each
     junction and the picture's edge, and its direction there."""
 
-    def __init__(self, skeleton: np.ndarray, deep: np.ndarray):
+    def __init__(self, skeleton: np.ndarray, deep: np.ndarray) -> None:
         h, w = skeleton.shape
         junction = skeleton & (_neighbour_stack(skeleton).sum(axis=0) >= 3)
         # A junction reaches as far as the ink around it is deep (plus JUNCTION_REACH): where a line

@@ -67,7 +67,8 @@ def is_frame(comps: Components, edge: int, inside: int, side: int) -> bool:
     return stroke_width(comps.labels == edge + 1) >= FRAME_WIDTHS * stroke_width(comps.labels == inside + 1)
 
 
-def sheet_box(light: np.ndarray, shade: np.ndarray) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+def sheet_box(light: np.ndarray, shade: np.ndarray, desk_shade: float = DESK_SHADE
+              ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """The box (top, left, bottom, right) of a sheet of paper in a picture's
     light side (split by Otsu's threshold) and the sheet ``(H, W)`` bool with
     what is on it, or None: its largest component,
@@ -83,8 +84,9 @@ def sheet_box(light: np.ndarray, shade: np.ndarray) -> tuple[tuple[int, int, int
     inside a bold light 8 closes none), and at most
     ``SHEET_INK_SHARE`` of the sheet's area; chalk's bold 1 has no hole, the
     holes of a bold 0, 4 or 8 are blobs), and what lies outside its box mostly
-    dark (at most ``SHEET_OUTSIDE`` light) and darker than ``DESK_SHADE`` of
-    the paper (a desk, not paper in a shadow). A new user's review (2026-11-30): with a dark desk on more than
+    dark (at most ``SHEET_OUTSIDE`` light) and darker than ``desk_shade`` of
+    the paper (``DESK_SHADE``: a desk, not paper in a shadow); ``shade``:
+    the picture ``(H, W)`` in [0, 1] that ``light`` was cut from. A new user's review (2026-11-30): with a dark desk on more than
     half a photo, the median took the sheet for light ink and the digit for
     its hole, or found no ink at all."""
     comps = label(light)
@@ -107,7 +109,7 @@ def sheet_box(light: np.ndarray, shade: np.ndarray) -> tuple[tuple[int, int, int
     if outside and int(light.sum()) - int(light[top:bottom, left:right].sum()) > SHEET_OUTSIDE * outside:
         return None  # light round it too: a page cut by a ruled or graph paper's line, not a sheet on a desk
     around = ~region & ~light
-    if around.any() and np.median(shade[around]) > DESK_SHADE * np.median(shade[region & light]):
+    if around.any() and np.median(shade[around]) > desk_shade * np.median(shade[region & light]):
         return None  # what is round it is paper in a shadow, not a desk
     digit = int(inside[np.argmax(holes.areas[inside])])
     t, lft, b, r = holes.boxes[digit]
