@@ -1,34 +1,56 @@
 """How well the shipped model reads digits drawn the way people draw them,
 measured on sets kept apart from training, beside an older model.
 
-    python3 build/dev.py accuracy [-- --limit N]
+    python3 build/dev.py accuracy [-- --limit N] [-- --sets damaged]
     python -m build.accuracy [--model models/pretrained.npz] [--baseline OLD.npz] [--limit N] [--json FILE]
-                             [--no-pictures]
+                             [--no-pictures] [--sets drawn,pens,photos,damaged] [--preprocess MODULE]
+                             [--processes N]
 
 Every set is made from data the recipe never trains or chooses on: MNIST's
 *test* digits and the *test* font families (``pynet.data.fonts.TEST_FAMILIES``).
-Test digits are turned into strokes by two tracers -- pynet's own
-(``pynet.input.skeleton``, which training varies) and an independent one
-(``build/second_tracer.py``) -- and rendered by the page's renderer, as
-drawn, rotated up to +-20 degrees, squeezed to 60 % or stretched to 140 % of
-their width, and slanted; and the traced digits (pynet's tracer) as
-pictures: written on a 280-px page with round 3, 8, 22 and 45 px pens
-(``build/pen_images.py``) and read back by ``preprocess.preprocess_image``,
-as ``pynet predict`` and the page's "Open an image" read a file (the issue's
-target: within 1 point of the same digits drawn). For each set it prints the share of right answers,
-of right answers given as "unsure" (``pynet.training.confidence.judge``) and of wrong
-answers given as sure; then how many marks that are not digits come out
-unsure (the 8 test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor
-the training, ``OTHER_MARKS``, on which the scribble families were chosen), and
-the share of the first 2,000 real MNIST digits called unsure; then numbers
-composed from the test digits, drawn and as pictures (``build/number_accuracy.py``).
-It is a measurement, not a test: it never fails.
-The tests check the same targets on subsets (``tests/test_drawn_digits.py``).
+The groups of sets (``--sets``, ``GROUPS``; all by default):
+
+- ``drawn``: MNIST's test images; test digits turned into strokes by two
+  tracers -- pynet's own (``pynet.input.skeleton``, which training varies)
+  and an independent one (``build/second_tracer.py``) -- and rendered by the
+  page's renderer, as drawn, rotated up to +-20 degrees, squeezed to 60 % or
+  stretched to 140 % of their width, and slanted; the test fonts;
+- ``pens``: the traced digits (pynet's tracer) as pictures written on a
+  280-px page with round 3, 8, 22 and 45 px pens (``build/pen_images.py``),
+  read back by the picture path as ``pynet predict`` and the page's "Open
+  an image" read a file (the target: within 1 point of the same digits
+  drawn);
+- ``photos``: the same traced digits written with a 3 and a 22 px pen and
+  photographed on paper (``pen_images.paper_photo``: lighting, noise, dust,
+  JPEG; also with a hard shadow, and with a dark table at two edges);
+- ``damaged``: MNIST's test digits photographed on paper with the clutter
+  real pictures carry (``build/damaged_pictures.py``: impulse noise and
+  grain, a dark desk, frame or surface beside the page, ruled, dotted and
+  graph paper, a line or zig-zag across or under the digit, outlined
+  digits, spatter, blur), the first ``DAMAGED_N`` test digits each (issue 29).
+
+Then (``--numbers N``, N a set; 0 leaves them out) numbers composed from the
+test digits, drawn and as pictures (``build/number_accuracy.py``, issue 30).
+
+``--preprocess`` reads the pictures with another copy of the picture path (a
+module with ``preprocess_image``, e.g. the code before a change, put on
+``PYTHONPATH``) to compare. For each set it prints the share of right
+answers, of right answers given as "unsure" (``pynet.training.confidence.judge``,
+given for pictures the picture path's doubt and what it cleaned, ``preprocess.read_picture``), of
+wrong answers given as sure, and of pictures where no digit was found; then
+(with ``drawn``) how many marks that are not digits come out unsure (the 8
+test marks, ``NOT_DIGITS``, and 14 marks in neither the test nor the
+training, ``OTHER_MARKS``, on which the scribble families were chosen), and
+the share of the first 2,000 real MNIST digits called unsure. It is a
+measurement, not a test: it never fails.
+The tests check the same targets on subsets (``tests/test_drawn_digits.py``,
+``tests/test_pen_pictures.py``, ``tests/test_damaged_pictures.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -37,15 +59,15 @@ from pathlib import Path
 
 import numpy as np
 
+from build.damaged_pictures import KINDS, damaged_picture
 from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat
-from build.pen_images import pen_image
+from build.pen_images import paper_photo, pen_image
 from build.second_tracer import trace_strokes
 from pynet.data import fonts
 from pynet.data.mnist import load_mnist, train_val_split
 from pynet.data.shipped_mix import as_uint8, plain_font_drawings
 from pynet.data.stroke_variation import affine, vary
 from pynet.data.traced_mnist import as_pixels, parallel_map
-from pynet.input.preprocess import preprocess_image
 from pynet.input.skeleton import image_strokes
 from pynet.input.strokes import render_strokes
 from pynet.io.model_file import load_model
@@ -60,6 +82,13 @@ SEED = 20  # the variants' random angles and slants
 FONT_VARIANTS = 10  # varied drawings of each test-font glyph
 PEN_WIDTHS = (3, 8, 22, 45)  # px, on a PAGE_PX page: a fine liner to a fat marker
 PAGE_PX = 280
+PHOTO_PENS = (3, 22)  # px on a PAGE_PX page, photographed on a PHOTO_PX page
+PHOTO_PX = 400
+PHOTO_KINDS = ("lighting and vignetting", "a hard shadow", "a dark table at two edges")
+DAMAGED_N = 1000  # test digits a damaged set holds (without --limit)
+GROUPS = ("drawn", "pens", "photos", "damaged")
+PICTURE_PATH = "pynet.input.preprocess"
+CLEANED, DOUBTED = 1, 2  # a picture's doubt (preprocess.Picture): clutter cleaned off the digit; unsure whatever
 
 Strokes = list[np.ndarray]
 
@@ -94,30 +123,78 @@ def render(strokes: Strokes) -> np.ndarray:
     return as_pixels(render_strokes(strokes))
 
 
-def _draw_chunk(args: tuple[np.ndarray, int, bool]) -> dict[str, np.ndarray]:
-    """Every tracer's every variant of test digits ``first``, ``first + 1``,
-    ...; and, if ``pictures``, pynet's tracing of them as pen images."""
-    images, first, pictures = args
+def photo_set(pen: int, kind: str) -> str:
+    return f"traced digits, pynet tracer, written with a {pen} px pen and photographed on paper, {kind}"
+
+
+def damaged_set(kind: str) -> str:
+    return f"MNIST test digits photographed on paper: {kind}"
+
+
+def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str, np.ndarray]:
+    """The sets of ``groups`` made of test digits ``first``, ``first + 1``,
+    ...: every tracer's every variant (drawn), and pictures read by the
+    picture path ``picture_path`` (a module with ``preprocess_image``): pen
+    images (pens), photos of them (photos), damaged photos (damaged)."""
+    images, first, groups, picture_path = args
+    path = importlib.import_module(picture_path)
+    doubts: dict[str, list[int]] = {}
+
+    def read(picture: np.ndarray, name: str) -> np.ndarray:
+        """The picture's input (a blank one for "no digit found"), its doubt
+        noted under ``name``: ``DOUBTED``, ``CLEANED`` or 0."""
+        if hasattr(path, "read_picture"):
+            read = path.read_picture(picture)
+            x = read.input if read is not None else None
+            doubt = 0 if read is None else DOUBTED if read.doubt else CLEANED if read.cleaned else 0
+        else:  # a copy of the picture path from before it had doubts
+            x, doubt = path.preprocess_image(picture), 0
+        doubts.setdefault(name, []).append(doubt)
+        return as_pixels(x) if x is not None else np.zeros(784, np.uint8)
+
     drawn: dict[str, list[np.ndarray]] = {}
     for tracer_name, tracer in TRACERS.items():
+        if not {"drawn", "pens", "photos"} & set(groups) or ("drawn" not in groups and tracer is not pynet_tracer):
+            continue
         for i, image in enumerate(images, start=first):
             strokes = tracer(image)
-            for name, redraw in variants(i).items():
-                drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
-            if pictures and tracer is pynet_tracer:
+            if "drawn" in groups:
+                for name, redraw in variants(i).items():
+                    drawn.setdefault(f"traced digits, {tracer_name}, {name}", []).append(render(redraw(strokes)))
+            if tracer is not pynet_tracer:
+                continue
+            if "pens" in groups:
                 for pen in PEN_WIDTHS:
-                    picture = pen_image(strokes, pen, page_px=PAGE_PX)
-                    drawn.setdefault(pen_set(pen), []).append(as_pixels(preprocess_image(picture)))
-    return {name: np.stack(images) for name, images in drawn.items()}
+                    drawn.setdefault(pen_set(pen), []).append(read(pen_image(strokes, pen, page_px=PAGE_PX),
+                                                                   pen_set(pen)))
+            if "photos" in groups:
+                for pen in PHOTO_PENS:
+                    ink = pen_image(strokes, pen * PHOTO_PX / PAGE_PX, page_px=PHOTO_PX)
+                    for k, kind in enumerate(PHOTO_KINDS):
+                        photo = paper_photo(ink, seed=i, shadow=k == 1, table=k == 2)
+                        drawn.setdefault(photo_set(pen, kind), []).append(read(photo, photo_set(pen, kind)))
+    if "damaged" in groups:
+        for kind in KINDS:
+            for i, image in enumerate(images, start=first):
+                drawn.setdefault(damaged_set(kind), []).append(read(damaged_picture(kind, image, i), damaged_set(kind)))
+    return {name: np.stack(images) for name, images in drawn.items()} | \
+        {f"{name} (doubt)": np.array(values) for name, values in doubts.items()}
 
 
-def build_sets(limit: int | None, processes: int | None = None, validation: bool = False, pictures: bool = True
-               ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """name -> (uint8 images (N, 784), labels); the drawing on every core.
+def build_sets(limit: int | None, processes: int | None = None, validation: bool = False, pictures: bool = True,
+               groups: tuple[str, ...] = GROUPS, picture_path: str = PICTURE_PATH
+               ) -> dict[str, tuple[np.ndarray, ...]]:
+    """name -> (uint8 images (N, 784), labels), and for pictures the picture
+    path's doubts (N,) int (``CLEANED``, ``DOUBTED`` or 0:
+    ``preprocess.Picture``); the drawing on
+    every core.
     ``validation``: the same sets made from the recipe's held-out training
     images and validation font families instead (to choose a recipe on).
-    ``pictures``: with the pen-image sets (about 0.2 s of CPU a digit,
-    most of the time; ``tests/test_pen_pictures.py`` checks them apart)."""
+    ``pictures``: with the picture sets (pens, photos, damaged: about 0.2 s
+    of CPU a digit, most of the time; ``tests/test_pen_pictures.py`` and
+    ``tests/test_damaged_pictures.py`` check them apart). ``groups``: which
+    of ``GROUPS``; the damaged sets hold the first ``DAMAGED_N`` test digits
+    (or ``limit``) and are never made from training digits."""
     data = load_mnist()
     x_test, y_test = as_uint8(data.x_test), data.y_test
     families = fonts.TEST_FAMILIES
@@ -125,12 +202,26 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
         _, _, x_test, y_test = train_val_split(as_uint8(data.x_train), data.y_train, presets.PRETRAINED_VAL_SIZE,
                                                seed=SPLIT_SEED)
         families = fonts.VALIDATION_FAMILIES
-    if limit:
-        x_test, y_test = x_test[:limit], y_test[:limit]
-    sets = {"MNIST test images" if not validation else "MNIST validation images": (x_test, y_test)}
-    parts = parallel_map(_draw_chunk, [(x_test[s : s + 250], s, pictures) for s in range(0, len(x_test), 250)], processes)
-    for name in parts[0]:
-        sets[name] = (np.concatenate([p[name] for p in parts]), y_test)
+        groups = tuple(g for g in groups if g != "damaged")  # test digits only
+    if not pictures:
+        groups = tuple(g for g in groups if g == "drawn")
+    sets = {}
+    if "drawn" in groups:
+        sets["MNIST test images" if not validation else "MNIST validation images"] = \
+            (x_test[:limit] if limit else x_test, y_test[:limit] if limit else y_test)
+    for chosen, n in ((tuple(g for g in groups if g != "damaged"), limit), (("damaged",), limit or DAMAGED_N)):
+        if not chosen or not set(chosen) & set(groups):
+            continue
+        x, y = (x_test[:n], y_test[:n]) if n else (x_test, y_test)
+        parts = parallel_map(_draw_chunk, [(x[s : s + 250], s, chosen, picture_path) for s in range(0, len(x), 250)],
+                             processes)
+        for name in parts[0]:
+            if not name.endswith(" (doubt)"):
+                doubt = f"{name} (doubt)"
+                sets[name] = (np.concatenate([p[name] for p in parts]), y) + \
+                    ((np.concatenate([p[doubt] for p in parts]),) if doubt in parts[0] else ())
+    if "drawn" not in groups:
+        return sets
     fx, fy, _ = plain_font_drawings(families)
     sets["unseen fonts, as typeset"] = (fx, fy)
     glyphs = fonts.digit_glyphs(families)
@@ -142,14 +233,19 @@ def build_sets(limit: int | None, processes: int | None = None, validation: bool
     return sets
 
 
-def score(model: Sequential, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Shares (%) of right answers, right-but-unsure, wrong-and-sure."""
+def score(model: Sequential, x: np.ndarray, y: np.ndarray, doubt: np.ndarray | None = None) -> dict[str, float]:
+    """Shares (%) of right answers, right-but-unsure, wrong-and-sure, and of
+    pictures where no digit was found (a blank input: neither right nor
+    sure, the page says "no digit found"). Unsure: ``judge``'s, given the
+    picture path's ``doubt`` (N,) int (``CLEANED``, ``DOUBTED``, 0)."""
     probs = model.predict_proba(x.astype(np.float32) / 255)
     pred = probs.argmax(axis=1)
-    unsure = np.array([judge(p)["unsure"] for p in probs])
-    right = pred == y
+    found = x.any(axis=1)
+    doubt = np.zeros(len(y), int) if doubt is None else doubt
+    unsure = np.array([judge(p, d == DOUBTED, d == CLEANED)["unsure"] for p, d in zip(probs, doubt)])
+    right = (pred == y) & found
     return {"n": len(y), "right": 100 * right.mean(), "right_unsure": 100 * (right & unsure).mean(),
-            "wrong_sure": 100 * (~right & ~unsure).mean()}
+            "wrong_sure": 100 * (~right & ~unsure & found).mean(), "no_digit": 100 * (~found).mean()}
 
 
 def marks_unsure(model: Sequential, marks: dict[str, list] = NOT_DIGITS) -> str:
@@ -173,7 +269,8 @@ def table(results: dict[str, dict[str, dict]], names: list[str]) -> str:
         cells = []
         for m in names:
             r = results[m][set_name]
-            cells.append(r if isinstance(r, str) else f"{r['right']:.2f} / {r['right_unsure']:.2f} / {r['wrong_sure']:.2f}")
+            cells.append(r if isinstance(r, str) else f"{r['right']:.2f} / {r['right_unsure']:.2f} / {r['wrong_sure']:.2f}"
+                         + (f" (no digit found: {r['no_digit']:.2f})" if r.get("no_digit") else ""))
         n = results[names[0]][set_name]
         lines.append(f"| {set_name} | {n['n'] if isinstance(n, dict) else ''} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -194,7 +291,15 @@ def main(argv: list[str] | None = None) -> int:
                         "0 leaves them out)")
     parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
                         "digits and validation fonts instead of the test sets (for choosing a recipe)")
+    parser.add_argument("--sets", default=",".join(GROUPS), help="which groups of sets, comma-separated: "
+                        f"{', '.join(GROUPS)} (default: all)")
+    parser.add_argument("--preprocess", default=PICTURE_PATH, help="the module whose preprocess_image reads "
+                        f"the pictures (default {PICTURE_PATH}; e.g. a copy of the code before a change)")
+    parser.add_argument("--processes", type=int, help="worker processes (default: every core)")
     args = parser.parse_args(argv)
+    groups = tuple(g.strip() for g in args.sets.split(",") if g.strip())
+    if not groups or set(groups) - set(GROUPS):
+        parser.error(f"--sets takes {', '.join(GROUPS)}, got {args.sets!r}")
     start = time.perf_counter()
     models = {"shipped": load_model(args.model).model}
     if args.baseline.is_file():
@@ -203,14 +308,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[accuracy] no baseline model at {args.baseline}; measuring the shipped model alone", flush=True)
     for path in args.also:
         models[path.stem] = load_model(path).model
-    sets = build_sets(args.limit, validation=args.validation, pictures=not args.no_pictures)
+    sets = build_sets(args.limit, args.processes, validation=args.validation, pictures=not args.no_pictures,
+                      groups=groups, picture_path=args.preprocess)
     print(f"[accuracy] {len(sets)} sets drawn in {time.perf_counter() - start:.0f} s", flush=True)
-    first = next(iter(sets.values()))[0][:2000]  # the MNIST images (test or held-out)
-    results = {name: {s: score(m, x, y) for s, (x, y) in sets.items()}
-               | {"non-digit marks unsure": marks_unsure(m),
-                  "marks in neither set unsure (validation marks)": marks_unsure(m, OTHER_MARKS),
-                  "real digits unsure (the first 2,000 MNIST images)": real_digits_unsure(m, first)}
-               for name, m in models.items()}
+    results = {name: {s: score(m, *data) for s, data in sets.items()} for name, m in models.items()}
+    if "drawn" in groups:
+        first = next(iter(sets.values()))[0][:2000]  # the MNIST images (test or held-out)
+        for name, m in models.items():
+            results[name] |= {"non-digit marks unsure": marks_unsure(m),
+                              "marks in neither set unsure (validation marks)": marks_unsure(m, OTHER_MARKS),
+                              "real digits unsure (the first 2,000 MNIST images)": real_digits_unsure(m, first)}
     print(table(results, list(models)))
     if args.numbers:
         from build.number_accuracy import number_results

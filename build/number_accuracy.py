@@ -47,7 +47,7 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
     else:
         picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
         found = picture_number(picture, model.predict_proba)
-    return [judge(p) for p in model.predict_proba(np.stack([f.x for f in found]))] if found else []
+    return [judge(p, bool(f.doubt), bool(f.cleaned)) for p, f in zip(model.predict_proba(np.stack([f.x for f in found])), found)] if found else []
 
 
 def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarray) -> dict:

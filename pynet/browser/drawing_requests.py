@@ -60,17 +60,20 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
     return nth_digit(drawing_digits(strokes, width, height), digit)
 
 
-def classification(models: ModelRegistry, x: np.ndarray, what: str) -> dict[str, Any]:
+def classification(models: ModelRegistry, x: np.ndarray, what: str, doubt: str = "", cleaned: str = ""
+                   ) -> dict[str, Any]:
     """The active model's answer for the input ``x`` ``(784,)`` of a ``what``
     (a drawing, an image): ``confidence.judge``'s (digit, confidence, unsure,
-    alternatives), all ten probabilities, and the 28x28 input (784 bytes).
+    alternatives; for a picture, the picture path's ``doubt`` and what it
+    ``cleaned``, ``preprocess.Picture``), all ten probabilities, and the
+    28x28 input (784 bytes).
     Raises RuntimeError without a model, ValueError when its outputs overflow."""
     with np.errstate(all="ignore"):
         probs = models.entry().model.predict_proba(x[None])[0]
     if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    return judge(probs) | {"probs": [float(p) for p in probs], "input": np.round(x * 255).astype(np.uint8).tobytes()}
+    return judge(probs, bool(doubt), bool(cleaned)) | {"probs": [float(p) for p in probs], "input": np.round(x * 255).astype(np.uint8).tobytes()}
 
 
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
@@ -88,7 +91,7 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    digits = [judge(p) | {"probs": [float(v) for v in p], "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
+    digits = [judge(p, bool(f.doubt), bool(f.cleaned)) | {"probs": [float(v) for v in p], "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
                           "box": [round(float(v), 1) for v in f.box]} for p, f in zip(probs, found)]
     first = {k: v for k, v in digits[0].items() if k != "box"}
     return first | {"number": "".join(str(d["digit"]) for d in digits), "digits": digits}

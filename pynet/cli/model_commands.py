@@ -111,7 +111,8 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
     if not found:
         return []
     probs = model.predict_proba(np.stack([f.x for f in found]))
-    return [judge(p) | {"probabilities": [round(float(v), 6) for v in p], "box": [round(v, 1) for v in f.box]}
+    return [judge(p, bool(f.doubt), bool(f.cleaned)) | {"probabilities": [round(float(v), 6) for v in p],
+                                                         "box": [round(v, 1) for v in f.box], "why": f.doubt or f.cleaned}
             for p, f in zip(probs, found)]
 
 
@@ -130,7 +131,8 @@ def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
     elif len(digits) == 1:
         d = digits[0]
         unsure = f", unsure: {d['digit']} or {d['alternatives'][0]}?" if d["unsure"] else ""
-        print(f"{name}: {d['digit']} (confidence {d['confidence']:.3f}{unsure})", flush=True)
+        why = f" -- {d['why']}" if d["unsure"] and d.get("why") else ""
+        print(f"{name}: {d['digit']} (confidence {d['confidence']:.3f}{unsure}){why}", flush=True)
     else:
         marked = "".join(f"{d['digit']}?" if d["unsure"] else str(d["digit"]) for d in digits)
         confidences = " ".join(f"{d['confidence']:.3f}" for d in digits)

@@ -1,32 +1,43 @@
 """Where the ink is in a photo, scan or screenshot of a digit.
 
 A picture brings what a canvas does not: a background that is not one colour
-(uneven lighting, a shadow, vignetting), noise, specks of dust, a table or
-the paper's edge at the border, and ink that may be dark on light or light
-on dark, opaque or on a transparent layer. ``find_ink`` turns it into the
-ink's coverage in [0, 1] over the box of the one digit it holds:
+(uneven lighting, a shadow, vignetting, a dark desk beside the page), noise,
+specks of dust and spattered ink, ruled or graph paper, a line through the
+digit, a table or the paper's edge at the border, and ink that may be dark
+on light or light on dark, opaque or on a transparent layer. ``find_ink``
+turns it into the ink's coverage in [0, 1] over the box of the one digit it
+holds:
 
 1. pixels to luminance in [0, 1], transparency composited away
    (``luminance``), and a copy shrunk by block means to at most
-   ``ANALYSIS_SIDE`` pixels for the analysis;
-2. polarity: the background is most of the picture, so the ink is the
-   extreme (dark or light) further from the median; light ink is handled as
-   the negative from there on;
-3. the background (``background.py``): the lighting from tiles about an
+   ``ANALYSIS_SIDE`` pixels for the analysis, impulse noise and grain taken
+   out of it when it has them (``noise.py``);
+2. a sheet of paper with the digit on it beside a dark desk, frame or
+   surface (``marks.sheet_box``): looked at alone, or with the desk painted
+   over in the paper's shade (``marks.desk``), the ink dark -- so polarity
+   and paper are decided where the digit is, not by the whole picture;
+3. polarity otherwise: the background is most of the picture, so the ink is
+   the extreme (dark or light) further from the median; light ink is
+   handled as the negative from there on;
+4. the background (``background.py``): the lighting from tiles about an
    eighth of the picture wide, tiles that are all ink replaced by a
    quadratic surface fitted robustly to the others; then again from the
    paper alone, the first estimate's ink left out; then, pixel by pixel, a
-   grey-level closing three stroke widths wide, which keeps a shadow's edge
-   sharp;
-4. contrast to the background as a share of the background's brightness, so
+   grey-level closing three stroke widths wide (measured with the lines
+   through the picture left out, ``lines.py``, and the strokes the tiles
+   made hollow filled, ``outline.py``), which keeps a shadow's edge sharp;
+5. contrast to the background as a share of the background's brightness, so
    a shadow dims ink and paper alike and changes nothing;
-5. a threshold by Otsu's method (N. Otsu, "A threshold selection method from
+6. a threshold by Otsu's method (N. Otsu, "A threshold selection method from
    gray-level histograms", IEEE Trans. SMC 9(1), 1979) on that contrast, but
    never within the background's own noise (``NOISE_SIGMAS`` robust standard
    deviations);
-6. connected components (``components.py``): specks are dropped, and marks
-   that touch the picture's edge (a table, a shadow, the paper's edge) when
-   a component inside the picture is the digit.
+7. lines through the whole picture left out (``lines.py``: ruled, dotted
+   and graph paper, a line or zig-zag crossing or underlining the digit);
+8. connected components (``components.py``, ``marks.main_components``):
+   specks, drops of ink and an underline apart from the digit are dropped,
+   and marks that touch the picture's edge (a table, a shadow, the paper's
+   edge) when a component inside the picture is the digit.
 
 Measured on 300 traced test digits drawn with 3-45 px pens, as photos with a
 lighting gradient, vignetting, noise, specks and JPEG compression
@@ -40,12 +51,18 @@ Pure NumPy: it runs in the browser too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .background import background_grid, block_background, closing, interpolate_grid
-from .components import Components, label
+from .components import stroke_width
+from .lines import remove_lines
+from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, sheet_box
+from .noise import denoise
+from .outline import fill_outlines
+
+__all__ = ["Ink", "NoInk", "find_ink", "luminance", "shrink", "stroke_width"]
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 COVERAGE_SIDE = 192  # the digit's coverage is given at the picture's resolution, but at most this many pixels
@@ -56,19 +73,7 @@ CLOSING_SHARE = 1 / 5  # ... and local: at most this share of the picture's long
 SHADOW_DEPTH = 0.4  # paper darker than this share of the lighting around it is taken for ink, not shadow
 NOISE_SIGMAS = 6.0  # the threshold stays this many robust standard deviations above the background's noise
 MIN_CONTRAST = 0.12  # ink must differ from its background by this share, or the picture holds none
-MIN_INK_SHARE = 0.0004  # inked pixels in all, or it is a speck (e.g. 26 pixels of a 256 x 256 analysis)
-INSIDE_SHARE = 0.02  # a component inside the picture this big, next to the largest at its edge, is the digit
-FRAME_WIDTHS = 2.0  # ... or smaller, when the one at the edge has strokes this many times wider (a desk, not ink)
-MIN_DIGIT_SIDE = 0.05  # ... but then its box spans at least this share of the picture's longer side
-SPECK_SHARE = 0.03  # a component under this share of the main one's area is a speck
-NEARBY = 0.5  # other components count when within this share of the main one's size of its box
-SHEET_SHARE, SHEET_FILL = 0.05, 0.65  # a light region this much of the picture and of its box is a sheet of paper
-SHEET_INK_WIDTH = 0.2  # ... when what is on it is strokes, thinner than this share of their size (a bold 0's hole: 0.27)
 SHEET_CROP = 0.9  # ... looked at alone when its box is less than this share of the picture (a desk shows round it)
-
-
-class NoInk(ValueError):
-    """The picture holds no digit: blank, too faint, or only specks."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,23 @@ class Ink:
     light, as its ink) of the digit's ``box`` (top, left, bottom, right in the
     picture's pixels, bottom/right exclusive), at the picture's resolution
     shrunk by a whole factor to at most ``COVERAGE_SIDE`` pixels along the
-    longer side; and whether it was ``dark_on_light``."""
+    longer side; whether it was ``dark_on_light``; ``doubt``: why the
+    digit may not be what its ink shows (a line through the picture crosses
+    it and could not be told from its strokes, ``lines.LineReport``), or "";
+    and ``cleaned``: what was taken out of the digit's box or left out
+    beside it (a line through it, drops of ink), or "" -- what is left may
+    have lost a piece of the digit or kept a piece of the clutter; ``clutter``:
+    what was cleared from the picture round the digit (lines through it, a
+    desk round the sheet), or "" -- then the whole picture is no clean page,
+    and a number on it is looked for in ``coverage`` instead
+    (``number_picture.picture_number``)."""
 
     coverage: np.ndarray
     box: tuple[int, int, int, int]
     dark_on_light: bool
+    doubt: str = ""
+    cleaned: str = ""
+    clutter: str = ""
 
 
 def luminance(image: np.ndarray) -> np.ndarray:
@@ -190,101 +207,6 @@ def _contrast(lum: np.ndarray, background: np.ndarray) -> np.ndarray:
     return np.clip((background - lum) / np.maximum(background, 0.05), 0.0, 1.0)
 
 
-def stroke_width(mask: np.ndarray) -> float:
-    """Mean width of the strokes of a boolean image, in pixels: twice the ink's
-    area over its boundary length (a strip of width w and length L has area
-    wL and boundary about 2L). Boundary pixels are ink pixels with a
-    background 4-neighbour, so lines one or two pixels wide both give 2."""
-    area = int(mask.sum())
-    if area == 0:
-        return 0.0
-    p = np.pad(mask, 1)
-    inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
-    boundary = area - int(inner.sum())
-    return 2.0 * area / max(boundary, 1)
-
-
-def _is_frame(comps: Components, edge: int, inside: int, side: int) -> bool:
-    """Whether component ``edge`` (at the picture's edge) is a region around
-    the digit rather than ink -- a desk or table around a sheet photographed
-    from afar, with a thin pen's digit far smaller than it -- judged against
-    the largest component ``inside``: strokes ``FRAME_WIDTHS`` times wider,
-    and the one inside not a speck (its box at least ``MIN_DIGIT_SIDE`` of
-    the picture's longer side ``side``)."""
-    top, left, bottom, right = comps.boxes[inside]
-    if max(bottom - top, right - left) < MIN_DIGIT_SIDE * side:
-        return False
-    return stroke_width(comps.labels == edge + 1) >= FRAME_WIDTHS * stroke_width(comps.labels == inside + 1)
-
-
-def _sheet_box(light: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The box (top, left, bottom, right) of a sheet of paper in a picture's
-    light side (split by Otsu's threshold), or None: its largest component,
-    when it is at least ``SHEET_SHARE`` of the picture, solid (at least
-    ``SHEET_FILL`` of its box: a sheet, even tilted, where a digit's ink
-    fills far less) and with a digit on it (its largest hole: at least
-    ``MIN_INK_SHARE`` of the picture, and strokes, their width under
-    ``SHEET_INK_WIDTH`` of their size; chalk's bold 1 has no hole, the holes
-    of a bold 0, 4 or 8 are blobs). A new user's review (2026-11-30): with a dark desk on more than
-    half a photo, the median took the sheet for light ink and the digit for
-    its hole, or found no ink at all."""
-    comps = label(light)
-    if comps.count == 0:
-        return None
-    largest = int(np.argmax(comps.areas))
-    top, left, bottom, right = (int(v) for v in comps.boxes[largest])
-    if comps.areas[largest] < SHEET_SHARE * light.size or \
-            comps.areas[largest] < SHEET_FILL * (bottom - top) * (right - left):
-        return None
-    holes = label(comps.labels[top:bottom, left:right] != largest + 1, connectivity=4)
-    inside = np.flatnonzero(~holes.touches_border)
-    if not len(inside):
-        return None
-    digit = int(inside[np.argmax(holes.areas[inside])])
-    t, lft, b, r = holes.boxes[digit]
-    if holes.areas[digit] < MIN_INK_SHARE * light.size or \
-            stroke_width(holes.labels == digit + 1) > SHEET_INK_WIDTH * max(b - t, r - lft):
-        return None
-    return top, left, bottom, right
-
-
-def _main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The digit's components of an ink mask and their box: the main one (the
-    largest inside the picture when the largest touches the edge -- a table,
-    a shadow, the paper's edge -- unless the one inside is a speck: under
-    ``MIN_INK_SHARE`` of the picture, or under ``INSIDE_SHARE`` of the
-    largest's area while the largest is not a frame, ``_is_frame``), and the others that are not specks and lie near it;
-    edge-touching ones only when the main one touches too."""
-    comps = label(mask)
-    if comps.count == 0:
-        raise NoInk("the picture holds no ink")
-    inside = np.flatnonzero(~comps.touches_border)
-    largest = int(np.argmax(comps.areas))
-    main = largest
-    if len(inside) and comps.touches_border[largest]:
-        best_inside = int(inside[np.argmax(comps.areas[inside])])
-        if comps.areas[best_inside] >= MIN_INK_SHARE * mask.size and (
-                comps.areas[best_inside] >= INSIDE_SHARE * comps.areas[largest]
-                or _is_frame(comps, largest, best_inside, max(mask.shape))):
-            main = best_inside
-    top, left, bottom, right = comps.boxes[main]
-    size = max(bottom - top, right - left)
-    reach = NEARBY * size
-    keep = [main]
-    for i in range(comps.count):
-        if i == main or comps.areas[i] < SPECK_SHARE * comps.areas[main]:
-            continue
-        if comps.touches_border[i] and not comps.touches_border[main]:
-            continue
-        t, lft, b, r = comps.boxes[i]
-        if t >= bottom + reach or b <= top - reach or lft >= right + reach or r <= left - reach:
-            continue
-        keep.append(i)
-    kept = np.isin(comps.labels, np.array(keep) + 1)
-    box = comps.boxes[keep]
-    return kept, (int(box[:, 0].min()), int(box[:, 1].min()), int(box[:, 2].max()), int(box[:, 3].max()))
-
-
 def _ink_mask(contrast: np.ndarray) -> np.ndarray:
     """Otsu's threshold on the contrast, kept above the background's noise."""
     noise = 1.4826 * float(np.median(np.abs(contrast - np.median(contrast))))
@@ -301,29 +223,70 @@ def find_ink(image: np.ndarray) -> Ink:
     ValueError for arrays that are not images."""
     lum = luminance(image)
     small, factor = shrink(lum, ANALYSIS_SIDE)
-    # A sheet of paper on a dark desk, with the digit on it: only the sheet's
-    # box is looked at, so the desk cannot pass for the background (when it
-    # shows on more than half the photo) or for the digit's ink.
+    small, _ = denoise(small)
+    ink = _on_sheet(lum, small, factor)
+    if ink is not None:
+        return replace(ink, clutter=ink.clutter or "the desk round the sheet")
+    try:
+        return _ink_of(lum, (small, factor))
+    except NoInk:
+        # Last, the same in the negative: light ink on a dark surface (chalk on
+        # a board) beside a light wall, which took the noise floor above the
+        # ink, the wall as light as paper in a shadow: nothing else found a
+        # digit, so any darker surround counts as a desk (mixed-background
+        # pictures, build/damaged_pictures.py: 1 of the first 1,000 gave "no
+        # digit found" without this).
+        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0)
+        if ink is None:
+            raise
+        return replace(ink, dark_on_light=not ink.dark_on_light)
+
+
+def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE) -> Ink | None:
+    """``find_ink`` for a sheet of paper with the digit on it, on a dark desk
+    (``marks.sheet_box``), or None when the picture shows none; ``lum``
+    ``(H, W)`` in [0, 1], ``small`` its shrunk (by ``factor``) and denoised
+    copy; ``desk_shade``: as ``marks.sheet_box``'s.
+
+    Only the sheet is looked at, so the desk cannot pass for the background
+    (when it shows on more than half the photo) or for the digit's ink: its
+    box alone when that is well inside the picture, else the picture with
+    the desk (``marks.desk``) painted over in the paper's shade; the ink dark
+    whatever the median says when the sheet runs to the picture's edge (a
+    label inside it is most of its own box: the median there is right, and a
+    bold light digit taken for a label keeps its polarity)."""
     light = small > otsu_threshold(small)
-    sheet = _sheet_box(light)
-    if sheet is not None:
-        top, left, bottom, right = sheet
-        top, left = top * factor, left * factor
-        bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
-        if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
-            try:
-                ink = _ink_of(lum[top:bottom, left:right])
-            except NoInk:
-                return _ink_of(lum, (small, factor))  # not a sheet after all: the whole picture, as before
+    sheet = sheet_box(light, small, desk_shade)
+    if sheet is None:
+        return None
+    (top, left, bottom, right), region = sheet
+    at_edge = bool(region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any())
+    top, left = top * factor, left * factor
+    bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
+    if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
+        try:
+            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
             t, lft, b, r = ink.box
-            return Ink(ink.coverage, (t + top, lft + left, b + top, r + left), ink.dark_on_light)
-    return _ink_of(lum, (small, factor))
+            return replace(ink, box=(t + top, lft + left, b + top, r + left))
+        except NoInk:
+            pass
+    try:
+        painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
+        return _ink_of(lum, (painted, factor), dark_on_light=True)
+    except NoInk:
+        return None  # not a sheet after all: the whole picture, as before
 
 
-def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> Ink:
+def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_on_light: bool | None = None
+            ) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]; ``shrunk``:
-    its ``shrink(lum, ANALYSIS_SIDE)`` when already made."""
-    small, factor = shrunk if shrunk is not None else shrink(lum, ANALYSIS_SIDE)
+    its ``shrink(lum, ANALYSIS_SIDE)`` when already made; ``dark_on_light``:
+    the polarity when already known."""
+    if shrunk is None:
+        small, factor = shrink(lum, ANALYSIS_SIDE)
+        small, _ = denoise(small)
+    else:
+        small, factor = shrunk
 
     # Polarity: the background is most of the picture, so its median; the ink
     # is the extreme further from it (a lighting gradient spreads the
@@ -332,7 +295,8 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> In
     flat = small.reshape(-1)
     ranks = [round(q / 100 * (flat.size - 1)) for q in (EXTREME, 50, 100 - EXTREME)]
     low, mid, high = np.partition(flat, ranks)[ranks]  # percentiles by rank: np.percentile is slow in the browser
-    dark_on_light = bool(mid - low > high - mid)
+    if dark_on_light is None:
+        dark_on_light = bool(mid - low > high - mid)
     if not dark_on_light:
         small, lum = 1.0 - small, 1.0 - lum
     h, w = small.shape
@@ -343,7 +307,8 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> In
     rows, cols = np.arange(h), np.arange(w)
     rough = interpolate_grid(background_grid(*block_background(small, block)), block, rows, cols)
     inked = _ink_mask(_contrast(small, rough))
-    first, _ = _main_components(inked)
+    first, _, _ = main_components(remove_lines(inked, rulings_only=True)[0])
+    first = fill_outlines(first.astype(np.float32))[0] >= 0.5  # a thick stroke the tiles made hollow
     smooth_bg = interpolate_grid(background_grid(*block_background(small, block, _grow(_grow(inked)))), block, rows, cols)
     # ... then, unless the strokes are too wide for a local window, the paper
     # under the ink pixel by pixel: a closing wider than the strokes, which
@@ -355,7 +320,10 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> In
         local_bg = closing(small, max(5, size))
         background = np.where(local_bg >= SHADOW_DEPTH * smooth_bg, local_bg, smooth_bg)
     contrast = _contrast(small, background)
-    kept, (top, left, bottom, right) = _main_components(_ink_mask(contrast))
+    found = _ink_mask(contrast)
+    inked, lines = remove_lines(found)
+    kept, (top, left, bottom, right), drops = main_components(inked)
+    crossed = bool((found & ~inked)[top:bottom, left:right].any())  # a line taken out where the digit is
     if kept.sum() < max(4, MIN_INK_SHARE * kept.size):
         raise NoInk("the picture holds only specks")
     level = float(np.median(contrast[kept]))  # the ink's own contrast: coverage 1
@@ -369,10 +337,15 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None) -> In
     top, left = max(0, top - 1) * factor, max(0, left - 1) * factor
     bottom, right = min(H, (bottom + 1) * factor), min(W, (right + 1) * factor)
     crop, step = shrink(lum[top:bottom, left:right], COVERAGE_SIDE)
+    crop, _ = denoise(crop)
     rows = top + step * np.arange(crop.shape[0]) + (step - 1) / 2  # the centres of the crop's pixels
     cols = left + step * np.arange(crop.shape[1]) + (step - 1) / 2
     coverage = np.clip(_contrast(crop, interpolate_grid(background, factor, rows, cols)) / max(level, 1e-6), 0.0, 1.0)
     near = _grow(kept)
     coverage *= near[np.minimum(rows // factor, h - 1).astype(int)][:, np.minimum(cols // factor, w - 1).astype(int)]
     box = (top, left, bottom, right)
-    return Ink(coverage.astype(np.float32), box, dark_on_light)
+    doubt = "a line crosses the digit along one of its strokes" if lines.doubt else ""
+    cleaned = "a line through the digit was taken out" if crossed else \
+        "drops of ink beside the digit were left out" if drops else ""
+    clutter = "lines through the picture" if lines.count else ""
+    return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned, clutter)

@@ -28,10 +28,13 @@ CACHE_SIZE = 64  # digits remembered by ``drawing_digits``'s cache (a live drawi
 class FoundDigit:
     """One digit of a number: ``x``, its ``(784,)`` float32 network input, and
     ``box``, (x0, y0, x1, y1) of its ink in the drawing's (or picture's)
-    units, y down, pen included."""
+    units, y down, pen included; for a picture, the picture path's ``doubt``
+    and what it ``cleaned`` (``preprocess.Picture``; "" for a drawing)."""
 
     x: np.ndarray
     box: tuple[float, float, float, float]
+    doubt: str = ""
+    cleaned: str = ""
 
 
 def pen_width(width: float, height: float) -> float:

@@ -6,7 +6,8 @@ matter. A picture (a photo, scan or screenshot) has only its ink, drawn with
 whatever pen. ``preprocess_image``:
 
 1. finds the ink, whatever the background, lighting and polarity, and the
-   box of the one digit (``ink.find_ink``);
+   box of the one digit (``ink.find_ink``), and fills a digit drawn in
+   outline back to its strokes (``outline.fill_outlines``);
 2. measures the strokes' width relative to the digit, on the digit
    resampled to ``MEASURE_SIDE`` pixels (specks dropped);
 3. normalises it to MNIST's -- whose digits' widths are 0.084 to 0.199 of
@@ -36,11 +37,14 @@ every picture 97.9, 97.7, 95.2 and 70.7 %; MNIST's recipe for every picture
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .background import running_extreme
 from .components import label
-from .ink import NoInk, find_ink, stroke_width
+from .ink import Ink, NoInk, find_ink, stroke_width
+from .outline import fill_outlines
 from .skeleton import prune_spurs, thin, trace
 from .strokes import MAX_STROKES, render_strokes
 
@@ -204,10 +208,29 @@ def mask_strokes(mask: np.ndarray) -> list[np.ndarray] | None:
     return strokes
 
 
-def preprocess_image(image: np.ndarray) -> np.ndarray | None:
-    """A picture of one digit -> the ``(784,)`` float32 network input, its
-    strokes at MNIST's width (see the module's description), or None when it
-    holds no ink (blank, too faint, specks only).
+@dataclass(frozen=True)
+class Picture:
+    """A picture read for the network: ``input`` ``(784,)`` float32;
+    ``doubt``: why the answer is to be given as unsure whatever the
+    network's confidence, or "" when there is none -- today, a line through
+    the whole picture that crosses the digit but could not be told from its
+    strokes and was left in (``lines.LineReport.doubt``); and ``cleaned``:
+    what was taken out of the digit or left out beside it (``ink.Ink.cleaned``),
+    for which the answer is given as sure only at a higher confidence.
+    Callers that show the answer pass both to ``training.confidence.judge``
+    (the page, ``pynet predict`` and ``build/accuracy.py`` do)."""
+
+    input: np.ndarray
+    doubt: str = ""
+    cleaned: str = ""
+    ink: Ink | None = None  # what ``ink.find_ink`` found (its coverage, box and clutter), for number_picture
+
+
+def read_picture(image: np.ndarray) -> Picture | None:
+    """A picture of one digit -> its ``Picture``: the ``(784,)`` float32
+    network input, its strokes at MNIST's width (see the module's
+    description), and the doubt about it; None when it holds no ink (blank,
+    too faint, specks only).
 
     ``image``: ``(H, W)`` grey, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA pixels
     (uint8, uint16, bool, or floats in [0, 1]), dark ink on light or light on
@@ -216,23 +239,33 @@ def preprocess_image(image: np.ndarray) -> np.ndarray | None:
         ink = find_ink(image)
     except NoInk:
         return None
-    measured = digit_crop(ink.coverage, MEASURE_SIDE)
+    coverage, _ = fill_outlines(ink.coverage)
+    measured = digit_crop(coverage, MEASURE_SIDE)
     mask = drop_specks(measured >= COVERAGE_CUT)
     if mask.any():
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         width = stroke_width(mask) / (max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)  # relative to the digit's size
-    elif (ink.coverage >= COVERAGE_CUT).any():
+    elif (coverage >= COVERAGE_CUT).any():
         width = 0.0  # ink thinner than a pixel at MEASURE_SIDE: thin, whatever its width
     else:
         return None
     if width < THIN_BELOW:
         side = int(np.clip(round(WORK_STROKE / max(width, 1e-6)), WORK_MIN, WORK_MAX))
-        work = drop_specks(digit_crop(thicken(ink.coverage, side), side) >= COVERAGE_CUT)
+        work = drop_specks(digit_crop(thicken(coverage, side), side) >= COVERAGE_CUT)
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
         rendered = render_strokes(strokes) if strokes is not None else None
         if rendered is not None:
-            return rendered
+            return Picture(rendered, ink.doubt, ink.cleaned, ink)
     coverage = measured * _neighbourhood(mask.astype(np.float32), np.maximum, diagonal=True)  # specks out, edges in
     if width > ERODE_ABOVE:
         coverage = erode(coverage, round((width - ERODE_TO) * MEASURE_SIDE / 2))
-    return preprocess_bitmap(coverage)
+    x = preprocess_bitmap(coverage)
+    return None if x is None else Picture(x, ink.doubt, ink.cleaned, ink)
+
+
+def preprocess_image(image: np.ndarray) -> np.ndarray | None:
+    """A picture of one digit -> the ``(784,)`` float32 network input
+    (``read_picture``'s), or None when it holds no ink. ValueError for
+    arrays that are not images."""
+    picture = read_picture(image)
+    return None if picture is None else picture.input

@@ -144,3 +144,17 @@ def prune_spurs(skeleton: np.ndarray, max_length: float) -> np.ndarray:
             path.append(here)
             seen.add(here)
     return (img & ~removed)[1:-1, 1:-1]
+
+
+def without_stairs(skeleton: np.ndarray) -> np.ndarray:
+    """A one-pixel-wide centre line without the outer corners of its
+    staircases: a pixel whose neighbours north and east (or any turn of
+    that) are ink while south, west and south-west are not joins nothing
+    they do not join already (its neighbours all touch one another). One
+    turn at a time, so no two neighbouring corners go together."""
+    img = np.pad(skeleton, 1)
+    for _ in range(4):
+        n, e, s, w, sw = img[:-2, 1:-1], img[1:-1, 2:], img[2:, 1:-1], img[1:-1, :-2], img[2:, :-2]
+        img[1:-1, 1:-1] &= ~(n & e & ~s & ~w & ~sw)
+        img = np.rot90(img)
+    return img[1:-1, 1:-1]
