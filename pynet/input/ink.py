@@ -73,6 +73,8 @@ CLOSING_SHARE = 1 / 5  # ... and local: at most this share of the picture's long
 SHADOW_DEPTH = 0.4  # paper darker than this share of the lighting around it is taken for ink, not shadow
 NOISE_SIGMAS = 6.0  # the threshold stays this many robust standard deviations above the background's noise
 MIN_CONTRAST = 0.12  # ink must differ from its background by this share, or the picture holds none
+LINES = "lines through the picture"  # Ink.clutter when remove_lines took some out
+DESK = "the desk round the sheet"  # ... and when the digit was found on a sheet of paper on a desk
 SHEET_CROP = 0.9  # ... looked at alone when its box is less than this share of the picture (a desk shows round it)
 
 
@@ -99,6 +101,7 @@ class Ink:
     doubt: str = ""
     cleaned: str = ""
     clutter: str = ""
+    sheet: tuple[int, int, int, int] | None = None  # the sheet's box (as ``box``) when it lay on a desk
 
 
 def luminance(image: np.ndarray) -> np.ndarray:
@@ -226,7 +229,7 @@ def find_ink(image: np.ndarray) -> Ink:
     small, _ = denoise(small)
     ink = _on_sheet(lum, small, factor)
     if ink is not None:
-        return replace(ink, clutter=ink.clutter or "the desk round the sheet")
+        return replace(ink, clutter=ink.clutter or DESK)
     try:
         return _ink_of(lum, (small, factor))
     except NoInk:
@@ -267,12 +270,12 @@ def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float
         try:
             ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
             t, lft, b, r = ink.box
-            return replace(ink, box=(t + top, lft + left, b + top, r + left))
+            return replace(ink, box=(t + top, lft + left, b + top, r + left), sheet=(top, left, bottom, right))
         except NoInk:
             pass
     try:
         painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
-        return _ink_of(lum, (painted, factor), dark_on_light=True)
+        return replace(_ink_of(lum, (painted, factor), dark_on_light=True), sheet=(top, left, bottom, right))
     except NoInk:
         return None  # not a sheet after all: the whole picture, as before
 
@@ -347,5 +350,5 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     doubt = "a line crosses the digit along one of its strokes" if lines.doubt else ""
     cleaned = "a line through the digit was taken out" if crossed else \
         "drops of ink beside the digit were left out" if drops else ""
-    clutter = "lines through the picture" if lines.count else ""
+    clutter = LINES if lines.count else ""
     return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned, clutter)

@@ -27,17 +27,18 @@ unchanged. Pure NumPy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from .background import background_grid, block_background, interpolate_grid
 from .components import label
 from .digit_groups import group_pieces
-from .ink import GRID, NoInk, luminance, otsu_threshold, shrink
+from .ink import GRID, LINES, NoInk, luminance, otsu_threshold, shrink
 from .lines import remove_lines
 from .noise import denoise
 from .number_drawing import MAX_DIGITS, FoundDigit
-from .preprocess import preprocess_image, read_picture
+from .preprocess import Picture, preprocess_image, read_picture
 
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
 
@@ -177,13 +178,14 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     return _split(digits, left, ink, read) + _split(digits, right, ink, read)
 
 
-def picture_digits(image: np.ndarray, read: Reader | None = None) -> list[FoundDigit]:
+def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture | None = None) -> list[FoundDigit]:
     """A picture of a number (any of ``preprocess_image``'s pixel formats) ->
     its digits, left to right, each through ``preprocess_image``; [] when it
     holds no ink. ``read``: the network (inputs ``(k, 784)`` -> probabilities
     ``(k, 10)``), to choose where touching digits are cut; without it, at the
-    thinnest column. ValueError for arrays that are not images, or more than
-    ``MAX_DIGITS`` digits."""
+    thinnest column. ``whole``: the picture already read as one digit
+    (``read_picture``), used when it holds one. ValueError for arrays that
+    are not images, or more than ``MAX_DIGITS`` digits."""
     try:
         lum, paper, mask, factor = number_ink(image)
     except NoInk:
@@ -194,7 +196,7 @@ def picture_digits(image: np.ndarray, read: Reader | None = None) -> list[FoundD
     if len(owned) > MAX_DIGITS:
         raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
-        picture = read_picture(image)
+        picture = whole or read_picture(image)
         _, box = digits.crop(owned[0], np.zeros_like(ink))
         return [] if picture is None else [FoundDigit(picture.input, box, picture.doubt, picture.cleaned)]
     found = []
@@ -214,45 +216,60 @@ def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundD
     holds no digit. ValueError for arrays that are not images.
 
     The single-digit path clears clutter a page of digits does not have:
-    noise, lines, a desk, drops of ink. What ``picture_digits`` finds on such
-    a picture is not a number when its marks are no row of like-sized
-    digits (ruled lines gave up to 38 "digits", a desk's edge and spatter a
-    digit beside the real one); and on a picture the single-digit path had to
-    clear lines or a desk from (``ink.Ink.clutter``), the number is looked
-    for in the ink that path kept (``Ink.coverage``: the digit and the marks
-    near it, the clutter gone), each digit then judged as cleaned
-    (``confidence.judge``: sure only when very sure). Measured on 100
-    pictures of each kind of ``build/damaged_pictures.py``, 2026-12-06."""
+    noise, lines, a desk, drops of ink. Here noise and lines through the
+    picture are taken out before the digits are looked for (``number_ink``),
+    and what is found is a number only when its marks make a row of
+    like-sized digits: before, ruled lines gave up to 38 "digits" and a line
+    or zig-zag across one digit made it two in a third to a half of such
+    pictures (100 pictures of each kind of ``build/damaged_pictures.py``,
+    2026-12-06; docs/numbers.md). Digits read on a picture with lines taken
+    out are judged as cleaned (``confidence.judge``: sure only when very
+    sure). Tried and dropped: reading the whole picture as one digit when
+    the network is surer of it than of the parts (it kept 7 more damaged
+    digits whole but read 10 % of two-digit numbers as one digit); looking
+    for the number in the ink the single-digit path kept (a white page is
+    often taken for a sheet on a desk, whose ink is only the marks near one
+    digit)."""
     picture = read_picture(image)
     if picture is None:
         return []
     ink = picture.ink
     h, w = np.asarray(image).shape[:2]
     try:
-        found = _in_cleaned_ink(ink, read) if ink is not None and ink.clutter else picture_digits(image, read)
+        found = _on_the_sheet(image, read, picture)
     except ValueError:  # more marks than MAX_DIGITS: a page of clutter, not a number
         found = []
-    if len(found) >= 2 and is_a_row([f.box for f in found]) and not (read is not None and _reads_whole(picture, found, read)):
+    lined = ink is not None and ink.clutter == LINES
+    if len(found) >= 2 and is_a_row([f.box for f in found]) and not (lined and read is not None and _unsure(found, read)):
+        if lined:  # judged as cleaned: sure only when very sure
+            return [replace(f, cleaned=f.cleaned or "lines through the picture were taken out") for f in found]
         return found
     box = found[0].box if len(found) == 1 else (0.0, 0.0, float(w), float(h))
     return [FoundDigit(picture.input, box, picture.doubt, picture.cleaned)]
 
 
-WHOLE_SURE = 0.9  # a picture read as one digit this surely, and as surely as its least sure part, is one digit
+def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> list[FoundDigit]:
+    """``picture_digits`` on the sheet of paper the single-digit path found
+    the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
+    digit), boxes in the whole picture's pixels; on the whole picture when
+    there is no sheet."""
+    sheet = picture.ink.sheet if picture.ink is not None else None
+    if sheet is None:
+        return picture_digits(image, read, picture)
+    top, left, bottom, right = sheet
+    found = picture_digits(np.asarray(image)[top:bottom, left:right], read, picture)
+    return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found]
 
 
-def _reads_whole(picture, found: list[FoundDigit], read: Reader) -> bool:
-    """Does the network read the whole picture as one digit at least
-    ``WHOLE_SURE`` and at least as surely as the least sure of the digits
-    found? A broken digit (a 4 open at the top, a 5 whose flag came apart)
-    is found as two marks of like height; read whole, it is a sure digit.
-    Measured (shipped model, 2026-12-06): this kept 7 of 21 pictures of one
-    damaged digit whole (100 of each kind of ``build/damaged_pictures.py``)
-    and lost 1 of 120 two-digit number pictures read right (scans and 3 px
-    pens, ``build/number_sets.py``)."""
-    whole = float(read(picture.input[None]).max())
-    parts = float(read(np.stack([f.x for f in found])).max(axis=1).min())
-    return whole >= WHOLE_SURE and whole >= parts
+LINED_SURE = 0.9  # on a picture with lines taken out, a number's every digit must be read this surely
+
+
+def _unsure(found: list[FoundDigit], read: Reader) -> bool:
+    """Is any digit found read less surely than ``LINED_SURE``? On ruled
+    paper or across a line, what is left of the lines where they cross a
+    digit can pass for a digit beside it; a number's real digits are read
+    surely (measured 2026-12-06, docs/numbers.md)."""
+    return bool(read(np.stack([f.x for f in found])).max(axis=1).min() < LINED_SURE)
 
 
 ROW_HEIGHTS = (0.45, 2.2)  # a number's digits are this share of their median height, at least and at most
@@ -273,16 +290,3 @@ def is_a_row(boxes: list[tuple[float, float, float, float]]) -> bool:
     middles = (b[:, 1] + b[:, 3]) / 2
     top, bottom = float(np.median(b[:, 1])), float(np.median(b[:, 3]))
     return bool(np.all((middles >= top - ROW_BAND * typical) & (middles <= bottom + ROW_BAND * typical)))
-
-
-def _in_cleaned_ink(ink, read: Reader | None) -> list[FoundDigit]:
-    """``picture_digits`` on ``ink.coverage`` drawn dark on white, boxes
-    moved back to the picture's pixels, every digit marked as cleaned."""
-    top, left, bottom, right = ink.box
-    page = 1.0 - ink.coverage  # (h, w) in [0, 1]: ink dark on white paper
-    scale_y, scale_x = (bottom - top) / page.shape[0], (right - left) / page.shape[1]
-    found = picture_digits(page, read)
-    return [FoundDigit(f.x, (left + f.box[0] * scale_x, top + f.box[1] * scale_y,
-                             left + f.box[2] * scale_x, top + f.box[3] * scale_y),
-                       f.doubt, f.cleaned or f"{ink.clutter} cleared round the number")
-            for f in found]
