@@ -6,7 +6,9 @@ with a thin pen), read as the page and ``pynet predict`` read them
 (``number_drawing.drawing_digits``; ``number_picture.picture_number`` with
 the network choosing cuts). For each set: numbers read wholly right, digits
 right (position by position, when as many digits were found), numbers wrong
-with no digit marked unsure; then the touching pairs alone (2-digit numbers
+with no digit marked unsure (a digit is unsure when the network is, or when
+finding it is in doubt: ``FoundDigit.doubt``), numbers right with a digit
+marked unsure (of those right); then the touching pairs alone (2-digit numbers
 whose digits' boxes overlap).
 
     python -m build.number_accuracy [--model models/pretrained.npz] [--numbers N]
@@ -29,7 +31,7 @@ from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
-from pynet.training.confidence import judge
+from pynet.training.confidence import judge_found
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 30
@@ -47,12 +49,13 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
     else:
         picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
         found = picture_number(picture, model.predict_proba)
-    return [judge(p) for p in model.predict_proba(np.stack([f.x for f in found]))] if found else []
+    return [judge_found(p, f.doubt) for p, f in zip(model.predict_proba(np.stack([f.x for f in found])), found)] if found else []
 
 
 def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarray) -> dict:
-    """Shares (%): numbers right, digits right, numbers wrong with no digit unsure."""
-    right = digits = sure_wrong = total_digits = 0
+    """Shares (%): numbers right, digits right, numbers wrong with no digit
+    unsure, numbers right with a digit marked unsure (of those right)."""
+    right = digits = sure_wrong = total_digits = right_unsure = 0
     for number in numbers:
         answer = read(model, number, form, images)
         text = "".join(str(a["digit"]) for a in answer)
@@ -61,9 +64,10 @@ def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarra
         if len(text) == len(number.label):
             digits += sum(a == b for a, b in zip(text, number.label))
         sure_wrong += text != number.label and not any(a["unsure"] for a in answer)
+        right_unsure += text == number.label and any(a["unsure"] for a in answer)
     n = len(numbers)
     return {"n": n, "numbers_right": 100 * right / n, "digits_right": 100 * digits / total_digits,
-            "wrong_and_sure": 100 * sure_wrong / n}
+            "wrong_and_sure": 100 * sure_wrong / n, "right_but_unsure": 100 * right_unsure / max(right, 1)}
 
 
 def number_results(model: Sequential, count: int) -> dict[str, dict]:
@@ -87,10 +91,11 @@ def number_results(model: Sequential, count: int) -> dict[str, dict]:
 
 
 def table(results: dict[str, dict]) -> str:
-    lines = ["| set | n | numbers right (%) | digits right (%) | wrong and sure (%) |", "|---|---:|---:|---:|---:|"]
+    lines = ["| set | n | numbers right (%) | digits right (%) | wrong and sure (%) | right but unsure (%) |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         lines.append(f"| {name} | {r['n']} | {r['numbers_right']:.1f} | {r['digits_right']:.1f} | "
-                     f"{r['wrong_and_sure']:.1f} |")
+                     f"{r['wrong_and_sure']:.1f} | {r['right_but_unsure']:.1f} |")
     return "\n".join(lines)
 
 

@@ -13,11 +13,11 @@ the single-digit path on the whole drawing, unchanged.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .digit_groups import group_pieces
+from .digit_groups import doubtful, group_pieces
 from .strokes import ON_SCREEN_PEN, drop_stray_marks, drop_underline, render_strokes
 
 MAX_DIGITS = 12  # a number, not a page of text: more groups than this is refused
@@ -28,10 +28,14 @@ CACHE_SIZE = 64  # digits remembered by ``drawing_digits``'s cache (a live drawi
 class FoundDigit:
     """One digit of a number: ``x``, its ``(784,)`` float32 network input, and
     ``box``, (x0, y0, x1, y1) of its ink in the drawing's (or picture's)
-    units, y down, pen included."""
+    units, y down, pen included; ``doubt``, why finding it is in doubt
+    ("" when it is not; ``digit_groups.doubtful``, and "cut" for touching
+    digits of a picture cut apart on a close call): its answer is then
+    unsure whatever the network says."""
 
     x: np.ndarray
     box: tuple[float, float, float, float]
+    doubt: str = ""
 
 
 def pen_width(width: float, height: float) -> float:
@@ -99,4 +103,13 @@ def drawing_digits(strokes: Sequence[np.ndarray], width: float, height: float,
                 del cache[next(iter(cache))]
         if digit is not None:
             found.append(digit)
-    return found
+    return with_doubts(found)
+
+
+def with_doubts(found: list[FoundDigit]) -> list[FoundDigit]:
+    """``found`` with each digit's ``doubt`` set from the boxes
+    (``digit_groups.doubtful``) where it has none yet."""
+    if len(found) < 2:
+        return found
+    reasons = doubtful(np.array([f.box for f in found]))
+    return [f if f.doubt or not r else replace(f, doubt=r) for f, r in zip(found, reasons)]

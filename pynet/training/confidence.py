@@ -83,3 +83,16 @@ def judge(probs: np.ndarray) -> dict[str, Any]:
     unsure = top < UNSURE_BELOW or top - second < UNSURE_MARGIN
     return {"digit": int(order[0]), "confidence": top, "unsure": bool(unsure),
             "alternatives": [int(order[1])] if unsure else []}
+
+
+def judge_found(probs: np.ndarray, doubt: str = "") -> dict[str, Any]:
+    """``judge`` for one digit of a number, ``probs`` its ``(10,)``
+    probabilities: a digit whose finding is in doubt (``doubt`` non-empty:
+    ``number_drawing.FoundDigit.doubt``, e.g. a piece of a digit, or a cut
+    between touching digits) is unsure whatever the network says, its
+    runner-up given as the alternative; ``doubt`` is added to the answer.
+    The same as ``judge`` (plus ``doubt: ""``) when ``doubt`` is empty."""
+    answer = judge(probs) | {"doubt": doubt}
+    if doubt and not answer["unsure"]:
+        answer |= {"unsure": True, "alternatives": [int(np.argsort(probs)[::-1][1])]}
+    return answer
