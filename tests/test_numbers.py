@@ -209,3 +209,18 @@ def test_a_cut_made_on_a_close_call_leaves_both_parts_in_doubt(digits_28):
     assert [f.doubt for f in close_call] == ["cut", "cut", ""]
     clear = picture_digits(picture, reader(0.2, 0.95))
     assert len(clear) == 3 and "cut" not in [f.doubt for f in clear]  # (a part may still be "short")
+
+
+def test_a_digit_broken_into_side_by_side_pieces_stays_whole_on_the_square_area():
+    from build.handwriting import mnist_strokes
+    from build.pagedriver import mnist_test_images, sparse
+
+    four = mnist_test_images(426)[425]  # a 4 whose tracing breaks into two pieces side by side
+    strokes = check_strokes([np.asarray(s, np.float64) * 224 + 28 for s in sparse(mnist_strokes(four))])
+    assert len(digit_strokes(strokes, 700.0, 280.0)) == 2  # on the wide area: taken for two digits
+    found = drawing_digits(strokes, 280.0, 280.0)  # on the square area, drawn as the page's tests draw: one
+    assert len(found) == 1
+    np.testing.assert_array_equal(found[0].x, single_digit(strokes, 280.0, 280.0))
+    # Two digits clearly apart stay two on the square area too.
+    one, zero = placed("1 stick", 20, 60, 110), placed("0 oval", 150, 60, 110)
+    assert len(drawing_digits(check_strokes(one + zero), 280.0, 280.0)) == 2
