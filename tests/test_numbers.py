@@ -224,3 +224,12 @@ def test_a_digit_broken_into_side_by_side_pieces_stays_whole_on_the_square_area(
     # Two digits clearly apart stay two on the square area too.
     one, zero = placed("1 stick", 20, 60, 110), placed("0 oval", 150, 60, 110)
     assert len(drawing_digits(check_strokes(one + zero), 280.0, 280.0)) == 2
+
+
+def test_a_1_touching_its_neighbour_stays_a_digit_and_a_4_s_stem_stays_in_its_4():
+    five = placed("5 classic", 80)
+    left = min(float(s[:, 0].min()) for s in five)
+    one = [np.array([[left + 4.0, 60.0], [left + 4.0, 210.0]])]  # a 1 drawn over the 5's left edge
+    assert len(digit_strokes(check_strokes(one + five), 700.0, 280.0)) == 2
+    four = placed("4 open", 80)
+    assert len(digit_strokes(check_strokes(four), 700.0, 280.0)) == 1
