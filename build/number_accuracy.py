@@ -6,7 +6,9 @@ with a thin pen), read as the page and ``pynet predict`` read them
 (``number_drawing.drawing_digits``; ``number_picture.picture_number`` with
 the network choosing cuts). For each set: numbers read wholly right, digits
 right (position by position, when as many digits were found), numbers wrong
-with no digit marked unsure; then the touching pairs alone (2-digit numbers
+with no digit marked unsure (a digit is unsure when the network is, or when
+finding it is in doubt: ``FoundDigit.doubt``), numbers right with a digit
+marked unsure (of those right); then the touching pairs alone (2-digit numbers
 whose digits' boxes overlap).
 
     python -m build.number_accuracy [--model models/pretrained.npz] [--numbers N]
@@ -29,41 +31,58 @@ from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
-from pynet.training.confidence import judge
+from pynet.training.confidence import judge_found
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 30
 FORMS = ("drawn", "scanned bitmaps", "thin pen (3 px)")
 GIVEN = "drawn, each digit's own strokes (what finding the digits allows)"
+WIDE = 2.5  # the page's "Write a number" area is 5:2: drawn numbers are read on a canvas of that shape
+
+
+def canvas(number: Number) -> tuple[float, float]:
+    """The drawing area ``number`` is drawn on: as high as composed, at least ``WIDE`` times as wide."""
+    return max(number.width, WIDE * number.height), number.height
 
 
 def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> list[dict]:
-    """The digits pynet reads in ``number`` given as ``form``, left to right (judged answers)."""
+    """The digits pynet reads in ``number`` given as ``form``, left to right
+    (``judge_found``'s answers), and the same judged by the network alone
+    (``doubt`` not counted: as before the finding's doubts were)."""
     if form == GIVEN:
         found = [FoundDigit(x, (0.0, 0.0, 0.0, 0.0)) for group in number.digits()
-                 if (x := single_digit(group, number.width, number.height)) is not None]
+                 if (x := single_digit(group, *canvas(number))) is not None]
     elif form == "drawn":
-        found = drawing_digits(number.strokes, number.width, number.height)
+        found = drawing_digits(number.strokes, *canvas(number))
     else:
         picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
         found = picture_number(picture, model.predict_proba)
-    return [judge(p, bool(f.doubt), bool(f.cleaned)) for p, f in zip(model.predict_proba(np.stack([f.x for f in found])), found)] if found else []
+    if not found:
+        return [], []
+    probs = model.predict_proba(np.stack([f.x for f in found]))
+    return [judge_found(p, f.doubt, f.cleaned) for p, f in zip(probs, found)], [judge_found(p) for p in probs]
 
 
 def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarray) -> dict:
-    """Shares (%): numbers right, digits right, numbers wrong with no digit unsure."""
-    right = digits = sure_wrong = total_digits = 0
+    """Shares (%): numbers right, digits right, numbers wrong with no digit
+    unsure, numbers right with a digit marked unsure (of those right); the
+    last two also as the network alone would mark them (``_network``)."""
+    right = digits = sure_wrong = total_digits = right_unsure = sure_wrong_net = right_unsure_net = 0
     for number in numbers:
-        answer = read(model, number, form, images)
+        answer, network = read(model, number, form, images)
         text = "".join(str(a["digit"]) for a in answer)
         right += text == number.label
         total_digits += len(number.label)
         if len(text) == len(number.label):
             digits += sum(a == b for a, b in zip(text, number.label))
         sure_wrong += text != number.label and not any(a["unsure"] for a in answer)
-    n = len(numbers)
+        right_unsure += text == number.label and any(a["unsure"] for a in answer)
+        sure_wrong_net += text != number.label and not any(a["unsure"] for a in network)
+        right_unsure_net += text == number.label and any(a["unsure"] for a in network)
+    n, ok = len(numbers), max(right, 1)
     return {"n": n, "numbers_right": 100 * right / n, "digits_right": 100 * digits / total_digits,
-            "wrong_and_sure": 100 * sure_wrong / n}
+            "wrong_and_sure": 100 * sure_wrong / n, "right_but_unsure": 100 * right_unsure / ok,
+            "wrong_and_sure_network": 100 * sure_wrong_net / n, "right_but_unsure_network": 100 * right_unsure_net / ok}
 
 
 def number_results(model: Sequential, count: int) -> dict[str, dict]:
@@ -87,10 +106,13 @@ def number_results(model: Sequential, count: int) -> dict[str, dict]:
 
 
 def table(results: dict[str, dict]) -> str:
-    lines = ["| set | n | numbers right (%) | digits right (%) | wrong and sure (%) |", "|---|---:|---:|---:|---:|"]
+    lines = ["| set | n | numbers right (%) | digits right (%) | wrong and sure (%) | right but unsure (%) "
+             "| wrong and sure, network alone (%) | right but unsure, network alone (%) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         lines.append(f"| {name} | {r['n']} | {r['numbers_right']:.1f} | {r['digits_right']:.1f} | "
-                     f"{r['wrong_and_sure']:.1f} |")
+                     f"{r['wrong_and_sure']:.1f} | {r['right_but_unsure']:.1f} | {r['wrong_and_sure_network']:.1f} | "
+                     f"{r['right_but_unsure_network']:.1f} |")
     return "\n".join(lines)
 
 

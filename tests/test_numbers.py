@@ -170,3 +170,66 @@ def test_pynet_predict_reads_a_photographed_number(tmp_path, digits_28, capsys):
     answer = json.loads(capsys.readouterr().out)
     assert len(answer["digits"]) == 4
     assert sum(a == b for a, b in zip(answer["number"], number.label)) >= 3  # the shipped model reads it
+
+
+def test_a_digit_whose_finding_is_in_doubt_is_marked():
+    from pynet.input.digit_groups import doubtful
+
+    two, five = placed("2 curved", 20), placed("5 classic", 200)
+    assert [f.doubt for f in drawing_digits(check_strokes(two + five), 420.0, 280.0)] == ["", ""]
+    # A short stick beside a 2 (over PIECE, under SHORT of its height): maybe a piece of a digit, not a digit.
+    stick = [np.array([[200.0, 130.0], [200.0, 215.0]])]
+    found = drawing_digits(check_strokes(two + five + [s + [170.0, 0.0] for s in stick]), 560.0, 280.0)
+    assert [f.doubt for f in found] == ["", "", "short"]
+    # Neighbours overlapping by a fifth of the height: strokes maybe shared out wrongly.
+    assert doubtful(np.array([[0, 0, 100, 150], [70, 0, 170, 150], [200, 0, 300, 150]])) == ["overlap", "overlap", ""]
+    assert doubtful(np.array([[0, 0, 100, 150]])) == [""]  # a lone digit: never
+    with pytest.raises(ValueError, match="n, 4"):
+        doubtful(np.zeros((2, 3)))
+
+
+def test_a_doubtful_digit_is_answered_unsure_with_its_runner_up():
+    from pynet.training.confidence import judge, judge_found
+
+    probs = np.array([0.0, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.97, 0.02, 0.0])
+    assert judge_found(probs) == judge(probs) | {"doubt": ""}
+    answer = judge_found(probs, "cut")
+    assert answer["unsure"] and answer["alternatives"] == [8] and answer["digit"] == 7 and answer["doubt"] == "cut"
+
+
+def test_a_cut_made_on_a_close_call_leaves_both_parts_in_doubt(digits_28):
+    images, labels = digits_28
+    number = compose(images, labels, 2, "touching", np.random.default_rng(2))
+    picture = pen_picture(number)  # its 5 is one component wide enough to be tried cut
+    def reader(whole: float, parts: float):
+        """A stand-in network: its top probability for a group read whole (one input) or cut (two)."""
+        return lambda x: np.tile(np.eye(10)[3] * (whole if len(x) == 1 else parts) + 0.01, (len(x), 1))
+
+    close_call = picture_digits(picture, reader(0.6, 0.8))  # the parts read better, but not by CUT_SURE
+    assert [f.doubt for f in close_call] == ["cut", "cut", ""]
+    clear = picture_digits(picture, reader(0.2, 0.95))
+    assert len(clear) == 3 and "cut" not in [f.doubt for f in clear]  # (a part may still be "short")
+
+
+def test_a_digit_broken_into_side_by_side_pieces_stays_whole_on_the_square_area():
+    from build.handwriting import mnist_strokes
+    from build.pagedriver import mnist_test_images, sparse
+
+    four = mnist_test_images(426)[425]  # a 4 whose tracing breaks into two pieces side by side
+    strokes = check_strokes([np.asarray(s, np.float64) * 224 + 28 for s in sparse(mnist_strokes(four))])
+    assert len(digit_strokes(strokes, 700.0, 280.0)) == 2  # on the wide area: taken for two digits
+    found = drawing_digits(strokes, 280.0, 280.0)  # on the square area, drawn as the page's tests draw: one
+    assert len(found) == 1
+    np.testing.assert_array_equal(found[0].x, single_digit(strokes, 280.0, 280.0))
+    # Two digits clearly apart stay two on the square area too.
+    one, zero = placed("1 stick", 20, 60, 110), placed("0 oval", 150, 60, 110)
+    assert len(drawing_digits(check_strokes(one + zero), 280.0, 280.0)) == 2
+
+
+def test_a_1_touching_its_neighbour_stays_a_digit_and_a_4_s_stem_stays_in_its_4():
+    five = placed("5 classic", 80)
+    left = min(float(s[:, 0].min()) for s in five)
+    one = [np.array([[left + 4.0, 60.0], [left + 4.0, 210.0]])]  # a 1 drawn over the 5's left edge
+    assert len(digit_strokes(check_strokes(one + five), 700.0, 280.0)) == 2
+    four = placed("4 open", 80)
+    assert len(digit_strokes(check_strokes(four), 700.0, 280.0)) == 1

@@ -12,7 +12,7 @@ import numpy as np
 
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.strokes import check_strokes
-from pynet.training.confidence import judge
+from pynet.training.confidence import judge, judge_found
 
 from .models import ModelRegistry
 from .values import as_bytes
@@ -91,7 +91,7 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    digits = [judge(p, bool(f.doubt), bool(f.cleaned)) | {"probs": [float(v) for v in p], "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
+    digits = [judge_found(p, f.doubt, f.cleaned) | {"probs": [float(v) for v in p], "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
                           "box": [round(float(v), 1) for v in f.box]} for p, f in zip(probs, found)]
     first = {k: v for k, v in digits[0].items() if k != "box"}
     return first | {"number": "".join(str(d["digit"]) for d in digits), "digits": digits}

@@ -17,7 +17,7 @@ from pynet.input.image_files import ImageError, read_image
 from pynet.input.number_drawing import FoundDigit
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import MNIST_MODEL, load_model
-from pynet.training.confidence import calibration_report, judge
+from pynet.training.confidence import calibration_report, judge_found
 
 from .common import CLIError, check_writable, positive
 
@@ -111,8 +111,8 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
     if not found:
         return []
     probs = model.predict_proba(np.stack([f.x for f in found]))
-    return [judge(p, bool(f.doubt), bool(f.cleaned)) | {"probabilities": [round(float(v), 6) for v in p],
-                                                         "box": [round(v, 1) for v in f.box], "why": f.doubt or f.cleaned}
+    return [judge_found(p, f.doubt, f.cleaned) | {"probabilities": [round(float(v), 6) for v in p],
+                                                   "box": [round(v, 1) for v in f.box], "why": f.doubt or f.cleaned}
             for p, f in zip(probs, found)]
 
 

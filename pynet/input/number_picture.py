@@ -37,7 +37,7 @@ from .digit_groups import group_pieces
 from .ink import GRID, LINES, NoInk, luminance, otsu_threshold, shrink
 from .lines import remove_lines
 from .noise import denoise
-from .number_drawing import MAX_DIGITS, FoundDigit
+from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .preprocess import Picture, preprocess_image, read_picture
 
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
@@ -50,6 +50,7 @@ MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold t
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
 CUT_RANGE = (0.2, 0.8)  # a cut lies within this share of the group's width
 CANDIDATES = 5  # the thinnest columns tried when the network chooses
+CUT_SURE = 0.6  # a cut chosen over the whole group by less than this (top probabilities) leaves its parts in doubt
 MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
 
 
@@ -151,13 +152,16 @@ class _Digits:
         return crop, (float(x0 * f), float(y0 * f), float(min(W, x1 * f)), float(min(H, y1 * f)))
 
 
-def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | None) -> list[np.ndarray]:
-    """``owned`` ink (analysis pixels) -> the digits it holds: itself, or cut
-    (see the module's description) into parts, each split again while too wide."""
+def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | None,
+           doubt: str = "") -> list[tuple[np.ndarray, str]]:
+    """``owned`` ink (analysis pixels) -> the digits it holds, each with its
+    doubt: itself, or cut (see the module's description) into parts, each
+    split again while too wide. A cut the network chose over keeping the
+    group whole by less than ``CUT_SURE`` makes both parts doubtful ("cut")."""
     x0, y0, x1, y1 = digits._box(owned)
     width = (x1 - x0) / max(digits.typical, 1.0)
     if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
-        return [owned]
+        return [(owned, doubt)]
     cuts = _cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1) + x0
     columns = np.arange(owned.shape[1])
     best = cuts[0]
@@ -171,11 +175,13 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
         best = cuts[int(np.argmax(scores))]
         kept = -1.0 if whole is None else float(read(whole[None]).max())
         if width <= MUST_SPLIT and kept >= max(scores):
-            return [owned]
+            return [(owned, doubt)]
+        if max(scores) - kept < CUT_SURE:
+            doubt = "cut"
     left, right = owned & (columns < best), owned & (columns >= best)
     if not left.any() or not right.any():
-        return [owned]
-    return _split(digits, left, ink, read) + _split(digits, right, ink, read)
+        return [(owned, doubt)]
+    return _split(digits, left, ink, read, doubt) + _split(digits, right, ink, read, doubt)
 
 
 def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture | None = None) -> list[FoundDigit]:
@@ -193,6 +199,8 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     digits = _Digits(lum, paper, mask, factor)
     ink = np.isin(digits.labels, [k for g in digits.groups for k in g])
     owned = [part for g in digits.groups for part in _split(digits, np.isin(digits.labels, g), ink, read)]
+    doubts = [d for _, d in owned]
+    owned = [part for part, _ in owned]
     if len(owned) > MAX_DIGITS:
         raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
@@ -200,12 +208,12 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
         _, box = digits.crop(owned[0], np.zeros_like(ink))
         return [] if picture is None else [FoundDigit(picture.input, box, picture.doubt, picture.cleaned)]
     found = []
-    for part in owned:
+    for part, doubt in zip(owned, doubts):
         crop, box = digits.crop(part, ink & ~part)
         picture = read_picture(crop)
         if picture is not None:
-            found.append(FoundDigit(picture.input, box, picture.doubt, picture.cleaned))
-    return found
+            found.append(FoundDigit(picture.input, box, "; ".join(filter(None, (doubt, picture.doubt))), picture.cleaned))
+    return with_doubts(found)
 
 
 def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundDigit]:

@@ -96,3 +96,17 @@ def judge(probs: np.ndarray, doubt: bool = False, cleaned: bool = False) -> dict
     unsure = doubt or top < (CLEANED_SURE if cleaned else UNSURE_BELOW) or top - second < UNSURE_MARGIN
     return {"digit": int(order[0]), "confidence": top, "unsure": bool(unsure),
             "alternatives": [int(order[1])] if unsure else []}
+
+
+def judge_found(probs: np.ndarray, doubt: str = "", cleaned: str = "") -> dict[str, Any]:
+    """``judge`` for one digit of a number, ``probs`` its ``(10,)``
+    probabilities: a digit whose finding is in doubt (``doubt`` non-empty:
+    ``number_drawing.FoundDigit.doubt``, e.g. a piece of a digit, or a cut
+    between touching digits) is unsure whatever the network says, its
+    runner-up given as the alternative; ``doubt`` is added to the answer.
+    ``cleaned``: as ``judge``'s (a picture's digit with clutter taken out).
+    The same as ``judge`` (plus ``doubt: ""``) when ``doubt`` is empty."""
+    answer = judge(probs, cleaned=bool(cleaned)) | {"doubt": doubt}
+    if doubt and not answer["unsure"]:
+        answer |= {"unsure": True, "alternatives": [int(np.argsort(probs)[::-1][1])]}
+    return answer

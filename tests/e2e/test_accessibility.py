@@ -7,8 +7,10 @@ Open an image reached and opened from the keyboard."""
 
 from __future__ import annotations
 
+from build.handwriting import PRINTED
 from build.pagedriver import (
     ROOT,
+    draw_path,
     draw_strokes,
     settled_prediction,
     start_training,
@@ -21,6 +23,14 @@ from build.pagedriver import (
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def draw_number(page) -> None:
+    """Write "410" on the wide drawing area (a fifth of its width a digit) and wait for the answer."""
+    for k, name in enumerate(("4 open", "1 stick", "0 oval")):
+        draw_path(page, PRINTED[name][1], 0.2, 0.04 + 0.24 * k, 0.25, steps=2)
+    settled_prediction(page)
+    page.wait_for_selector('[data-testid="digit-boxes"][data-count="3"]', state="attached")
 
 
 def audit(page, state: str) -> list[str]:
@@ -53,6 +63,14 @@ def test_axe_finds_no_wcag21_aa_violation_in_any_state(page, site_url, mnist_tes
     draw_strokes(page, mnist_test_digits[4])
     settled_prediction(page)
     found += audit(page, "ready with a drawing")
+
+    page.get_by_test_id("clear").click()
+    page.get_by_test_id("draw-wide").click()
+    draw_number(page)
+    page.get_by_test_id("digit-1").click()
+    found += audit(page, "a number drawn, a digit selected")
+    page.get_by_test_id("clear").click()
+    page.get_by_test_id("draw-wide").click()  # back to the square area for the states below
 
     page.get_by_test_id("evaluate").click()
     wait_evaluated(page)
@@ -169,11 +187,9 @@ def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus_and_opens
     index = int(next(i for i, y in enumerate(mnist_test_labels(100)) if y == 7))
     picture = tmp_path / "seven.png"
     Image.fromarray(255 - mnist_test_images(index + 1)[index]).resize((280, 280)).save(picture)
-    app.get_by_test_id("clear").focus()
-    for _ in range(5):  # a few stops on: past Undo when it is enabled
-        app.keyboard.press("Tab")
-        if app.evaluate("() => document.activeElement.dataset.testid") == "open-image":
-            break
+    assert app.get_by_test_id("undo").is_disabled()  # nothing drawn: Undo is no stop
+    app.get_by_test_id("clear").focus()  # (focus() on the disabled Undo would leave the focus where it was)
+    app.keyboard.press("Tab")  # the next stop after Clear
     assert app.evaluate("() => document.activeElement.dataset.testid") == "open-image"
     choosers = []
     app.on("filechooser", lambda chooser: choosers.append(chooser))
@@ -189,3 +205,27 @@ def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus_and_opens
     app.wait_for_function("() => document.querySelector('[data-testid=announcement]').textContent.startsWith('Predicted 7')",
                           timeout=5_000)
 
+
+
+def test_a_number_s_digits_are_reached_by_the_keyboard_with_a_visible_focus_and_chosen_with_enter(app):
+    app.get_by_test_id("draw-wide").click()
+    draw_number(app)
+    app.get_by_test_id("draw-wide").focus()
+    tags, unmarked = [], []
+    for _ in range(60):
+        app.keyboard.press("Tab")
+        name, outline = app.evaluate("""() => { const el = document.activeElement; const style = getComputedStyle(el);
+            return [el.dataset.testid || '', style.outlineStyle !== 'none' && style.outlineWidth !== '0px']; }""")
+        if name.startswith("digit-"):
+            tags.append(name)
+            if not outline:
+                unmarked.append(name)
+            if name == "digit-2":
+                break
+    assert tags == ["digit-0", "digit-1", "digit-2"], tags
+    assert unmarked == [], f"no visible focus: {unmarked}"
+    app.keyboard.press("Enter")  # on digit-2: it is selected, its answer shown
+    assert app.get_by_test_id("digit-2").get_attribute("aria-pressed") == "true"
+    assert app.get_by_test_id("prediction").get_attribute("data-digit") == app.get_by_test_id("digit-2").get_attribute("data-digit")
+    outline = app.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # still focused and marked once selected (the selection's ring is no outline)

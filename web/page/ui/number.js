@@ -12,6 +12,8 @@ import * as format from "../format.js";
 export function showDigitBoxes(digits, selected, onSelect) {
   const layer = $("digit-boxes");
   const canvas = $("draw-canvas");
+  // The tags are made anew: the one the keyboard was on gets the focus back (Enter on it must not lose it).
+  const focused = layer.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
   layer.replaceChildren();
   layer.style.left = `${canvas.offsetLeft}px`;
   layer.style.top = `${canvas.offsetTop}px`;
@@ -37,6 +39,7 @@ export function showDigitBoxes(digits, selected, onSelect) {
     tag.addEventListener("click", () => onSelect(k));
     box.append(tag);
     layer.append(box);
+    if (focused === `digit-${k}`) tag.focus();
   });
 }
 
