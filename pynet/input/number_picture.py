@@ -1,11 +1,13 @@
 """A picture of a number -> one network input per digit, left to right.
 
 1. The ink of the whole picture (``number_ink``: the same steps as
-   ``ink.find_ink`` -- luminance, polarity, the paper's lighting from tiles
-   (``background.py``), contrast, Otsu's threshold above the paper's noise --
-   but every component kept, not only one digit's), its connected
-   components (``components.label``), specks and marks at the picture's edge
-   left out.
+   ``ink.find_ink`` -- luminance, noise out (``noise.denoise``), polarity,
+   the paper's lighting from tiles (``background.py``), contrast, Otsu's
+   threshold above the paper's noise, lines through the picture out
+   (``lines.remove_lines``) -- but every component kept, not only one
+   digit's; on the sheet of paper ``find_ink`` found, when it lay on a
+   desk), its connected components (``components.label``), specks and
+   marks at the picture's edge left out.
 2. Components grouped into digits by where they lie (``digit_groups``).
 3. A group much wider than the digits are tall holds digits that touch.
    Without the network, one wider than ``MUST_SPLIT`` typical heights is cut
@@ -13,14 +15,16 @@
    its width). Given ``read`` (the network), one wider than ``MAY_SPLIT`` is
    tried whole and cut at each of the ``CANDIDATES`` thinnest columns, and
    kept as the network reads best (a cut's score: the smaller of its two
-   parts' top probabilities); wider than ``MUST_SPLIT``, it is cut. A part
+   parts' top probabilities, each part read by MNIST's recipe on its own
+   mask, ``_scoring_input``); wider than ``MUST_SPLIT``, it is cut. A part
    still too wide is cut again. See ``docs/numbers.md`` for the
    measurements that chose them.
 4. Each digit's region of the picture (its box and a margin, the other
    digits' ink painted over with the paper's level) goes through exactly the
    single-digit path, ``preprocess.preprocess_image``.
 
-A picture holding one digit is ``preprocess_image`` on the whole picture,
+A picture holding one digit, or marks that make no row of digits
+(``picture_number``), is ``preprocess.read_picture`` on the whole picture,
 unchanged. Pure NumPy.
 """
 
