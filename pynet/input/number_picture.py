@@ -15,8 +15,7 @@
    its width). Given ``read`` (the network), one wider than ``MAY_SPLIT`` is
    tried whole and cut at each of the ``CANDIDATES`` thinnest columns, and
    kept as the network reads best (a cut's score: the smaller of its two
-   parts' top probabilities, each part read by MNIST's recipe on its own
-   mask, ``_scoring_input``); wider than ``MUST_SPLIT``, it is cut. A part
+   parts' top probabilities); wider than ``MUST_SPLIT``, it is cut. A part
    still too wide is cut again. See ``docs/numbers.md`` for the
    measurements that chose them.
 4. Each digit's region of the picture (its box and a margin, the other
@@ -35,14 +34,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from .background import background_grid, block_background, interpolate_grid, running_extreme
+from .background import background_grid, block_background, interpolate_grid
 from .components import label
 from .digit_groups import group_pieces
-from .ink import GRID, LINES, NoInk, luminance, otsu_threshold, shrink, stroke_width
+from .ink import GRID, LINES, NoInk, luminance, otsu_threshold, shrink
 from .lines import remove_lines
 from .noise import denoise
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
-from .preprocess import Picture, preprocess_bitmap, read_picture
+from .preprocess import Picture, preprocess_image, read_picture
 
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
 
@@ -156,28 +155,6 @@ class _Digits:
         return crop, (float(x0 * f), float(y0 * f), float(min(W, x1 * f)), float(min(H, y1 * f)))
 
 
-SCORING_STROKE = 0.12  # strokes grown to this share of the part's size (MNIST's median: 0.128, preprocess.py)
-
-
-def _scoring_input(owned: np.ndarray) -> np.ndarray | None:
-    """The network's input for a candidate part ``owned`` (analysis pixels),
-    to score a cut: MNIST's recipe on the part's own mask
-    (``preprocess.preprocess_bitmap``, thin strokes grown to MNIST's
-    width first), without the single-digit path's
-    search for the ink. That search costs about 15 ms natively on each crop
-    of a 640-px photo whatever its size, and a group is read whole and cut
-    at five places (11 readings: 190 ms natively, about three times that in
-    the tab); the two parts kept are then read in full."""
-    x0, y0, x1, y1 = _Digits._box(owned)
-    part = owned[y0:y1, x0:x1]
-    grow = SCORING_STROKE * max(part.shape) - stroke_width(part)  # a thin pen's strokes grown to MNIST's width
-    size = 2 * round(grow / 2) + 1
-    coverage = part.astype(np.float32)
-    if size >= 3:
-        coverage = running_extreme(running_extreme(np.pad(coverage, size // 2), size, np.maximum, 0), size, np.maximum, 1)
-    return preprocess_bitmap(coverage)
-
-
 def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | None,
            doubt: str = "") -> list[tuple[np.ndarray, str]]:
     """``owned`` ink (analysis pixels) -> the digits it holds, each with its
@@ -192,11 +169,11 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     columns = np.arange(owned.shape[1])
     best = cuts[0]
     if read is not None:
-        whole = _scoring_input(owned)
+        whole = preprocess_image(digits.crop(owned, ink & ~owned)[0])
         scores = []
         for c in cuts:
             parts = [owned & (columns < c), owned & (columns >= c)]
-            xs = [_scoring_input(p) if p.any() else None for p in parts]
+            xs = [preprocess_image(digits.crop(p, ink & ~p)[0]) if p.any() else None for p in parts]
             scores.append(-1.0 if any(x is None for x in xs) else float(read(np.stack(xs)).max(axis=1).min()))
         best = cuts[int(np.argmax(scores))]
         kept = -1.0 if whole is None else float(read(whole[None]).max())
