@@ -15,8 +15,9 @@
    its width). Given ``read`` (the network), one wider than ``MAY_SPLIT`` is
    tried whole and cut at each of the ``CANDIDATES`` thinnest columns, and
    kept as the network reads best (a cut's score: the smaller of its two
-   parts' top probabilities; the cuts ranked by quick readings, ``_split``);
-   wider than ``MUST_SPLIT``, it is cut. A part
+   parts' top probabilities; the cuts ranked by quick readings, ``_split``),
+   unless it is read whole at least ``WHOLE_SURE``; wider than
+   ``MUST_SPLIT``, it is cut. A part
    still too wide is cut again. See ``docs/numbers.md`` for the
    measurements that chose them.
 4. Each digit's region of the picture (its box and a margin, the other
@@ -54,6 +55,8 @@ MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold t
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
 CUT_RANGE = (0.2, 0.8)  # a cut lies within this share of the group's width
 CANDIDATES = 5  # the thinnest columns tried when the network chooses
+WHOLE_SURE = 0.99  # a group no wider than MUST_SPLIT read whole this surely ...
+SURE_CANDIDATES = 1  # ... has only its this many thinnest columns tried
 CUT_SURE = 0.6  # a cut chosen over the whole group by less than this (top probabilities) leaves its parts in doubt
 MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
 
@@ -76,8 +79,9 @@ def number_ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, i
     block = max(4, -(-max(h, w) // (2 * GRID)))
     paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
     contrast = np.clip((paper - work) / np.maximum(paper, 0.05), 0.0, 1.0)
-    noise = 1.4826 * float(np.median(np.abs(contrast - np.median(contrast))))
-    mask = contrast > max(otsu_threshold(contrast), float(np.median(contrast)) + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
+    middle = float(np.median(contrast))
+    noise = 1.4826 * float(np.median(np.abs(contrast - middle)))
+    mask = contrast > max(otsu_threshold(contrast), middle + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
     mask, _ = remove_lines(mask)  # ruled, dotted and graph paper, a line across the whole picture: not digits
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
         raise NoInk("the picture holds no ink that stands out from its background")
@@ -187,7 +191,21 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     the single-digit path, and decide. A group the quick readings do not
     read better cut than whole is kept without reading its parts in full: a
     lone wide 3 in a 640-px photo took 500 ms in the tab when every cut was
-    read in full (11 readings; 2026-12-06, ``build.bench``)."""
+    read in full (11 readings; 2026-12-06, ``build.bench``).
+
+    A group read whole at least ``WHOLE_SURE`` and no wider than
+    ``MUST_SPLIT`` has only its ``SURE_CANDIDATES`` thinnest columns tried:
+    each reading costs about 2.5 ms in the tab (Pyodide), 0.2 ms natively,
+    and the benchmark's phone photo, a lone wide 3 read whole at 0.9996,
+    spent 25 ms of its 110 on ten readings of cuts. Keeping such groups
+    whole unread was tried first: of the 233 groups the network was asked
+    about in pictures of 2- and 4-digit numbers, touching pairs and lone
+    pen digits, the cuts kept all 136 of them whole, but on 100 scanned
+    numbers of 4 and of 6 digits it read a 1 or 7 touching the next digit
+    (a "16", a "73") as that digit, read whole at 0.99 and 0.999; their
+    thinnest column is the cut (2026-12-06, ``build.number_accuracy``: the
+    200-number sets read as before).
+    """
     x0, y0, x1, y1 = digits._box(owned)
     width = (x1 - x0) / max(digits.typical, 1.0)
     if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
@@ -199,6 +217,8 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
         if whole is None:
             whole = preprocess_image(digits.crop(owned, ink & ~owned)[0])
         kept = -1.0 if whole is None else float(read(whole[None]).max())
+        if width <= MUST_SPLIT and kept >= WHOLE_SURE:
+            cuts = cuts[:SURE_CANDIDATES]
         quick = []
         for c in cuts:
             xs = [_ranking_input(p) if p.any() else None for p in (owned & (columns < c), owned & (columns >= c))]
@@ -242,13 +262,13 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
         picture = whole or read_picture(image)
         _, box = digits.crop(owned[0], np.zeros_like(ink))
-        return [] if picture is None else [FoundDigit(picture.input, box, picture.doubt, picture.cleaned)]
+        return [] if picture is None else [_found(picture, box)]
     found = []
     for part, doubt in zip(owned, doubts):
         crop, box = digits.crop(part, ink & ~part)
         picture = read_picture(crop)
         if picture is not None:
-            found.append(FoundDigit(picture.input, box, "; ".join(filter(None, (doubt, picture.doubt))), picture.cleaned))
+            found.append(_found(picture, box, doubt))
     return with_doubts(found)
 
 
@@ -274,22 +294,28 @@ def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundD
     for the number in the ink the single-digit path kept (a white page is
     often taken for a sheet on a desk, whose ink is only the marks near one
     digit)."""
-    picture = read_picture(image)
+    lum = luminance(image)  # once: the single-digit path and the number finder both start from it
+    picture = read_picture(lum)
     if picture is None:
         return []
-    ink = picture.ink
-    h, w = np.asarray(image).shape[:2]
+    h, w = lum.shape
     try:
-        found = _on_the_sheet(image, read, picture)
+        found = _on_the_sheet(lum, read, picture)
     except ValueError:  # more marks than MAX_DIGITS: a page of clutter, not a number
         found = []
-    lined = ink is not None and ink.clutter == LINES
+    lined = picture.ink.clutter == LINES
     if len(found) >= 2 and is_a_row([f.box for f in found]) and not (lined and read is not None and _unsure(found, read)):
         if lined:  # judged as cleaned: sure only when very sure
             return [replace(f, cleaned=f.cleaned or "lines through the picture were taken out") for f in found]
         return found
     box = found[0].box if len(found) == 1 else (0.0, 0.0, float(w), float(h))
-    return [FoundDigit(picture.input, box, picture.doubt, picture.cleaned)]
+    return [_found(picture, box)]
+
+
+def _found(picture: Picture, box: tuple[float, float, float, float], doubt: str = "") -> FoundDigit:
+    """A digit read by the single-digit path, at ``box`` in the picture, its
+    doubts: ``doubt`` from finding it (a close cut) and the picture path's."""
+    return FoundDigit(picture.input, box, "; ".join(filter(None, (doubt, picture.doubt))), picture.cleaned)
 
 
 def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> list[FoundDigit]:
@@ -297,7 +323,7 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> l
     the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
     digit), boxes in the whole picture's pixels; on the whole picture when
     there is no sheet."""
-    sheet = picture.ink.sheet if picture.ink is not None else None
+    sheet = picture.ink.sheet
     if sheet is None:
         return picture_digits(image, read, picture)
     top, left, bottom, right = sheet

@@ -210,20 +210,29 @@ def mask_strokes(mask: np.ndarray) -> list[np.ndarray] | None:
 
 @dataclass(frozen=True)
 class Picture:
-    """A picture read for the network: ``input`` ``(784,)`` float32;
-    ``doubt``: why the answer is to be given as unsure whatever the
-    network's confidence, or "" when there is none -- today, a line through
-    the whole picture that crosses the digit but could not be told from its
-    strokes and was left in (``lines.LineReport.doubt``); and ``cleaned``:
-    what was taken out of the digit or left out beside it (``ink.Ink.cleaned``),
-    for which the answer is given as sure only at a higher confidence.
-    Callers that show the answer pass both to ``training.confidence.judge``
-    (the page, ``pynet predict`` and ``build/accuracy.py`` do)."""
+    """A picture read for the network: ``input`` ``(784,)`` float32, and
+    ``ink``, what ``ink.find_ink`` found (its coverage, box, clutter and
+    sheet). Callers that show the answer pass ``doubt`` and ``cleaned`` to
+    ``training.confidence.judge`` (the page, ``pynet predict`` and
+    ``build/accuracy.py`` do)."""
 
     input: np.ndarray
-    doubt: str = ""
-    cleaned: str = ""
-    ink: Ink | None = None  # what ``ink.find_ink`` found (its coverage, box and clutter), for number_picture
+    ink: Ink
+
+    @property
+    def doubt(self) -> str:
+        """Why the answer is to be given as unsure whatever the network's
+        confidence, or "": today, a line through the whole picture that
+        crosses the digit but could not be told from its strokes and was
+        left in (``lines.LineReport.doubt``)."""
+        return self.ink.doubt
+
+    @property
+    def cleaned(self) -> str:
+        """What was taken out of the digit or left out beside it
+        (``ink.Ink.cleaned``), or "": the answer is then given as sure only
+        at a higher confidence."""
+        return self.ink.cleaned
 
 
 def read_picture(image: np.ndarray) -> Picture | None:
@@ -255,12 +264,12 @@ def read_picture(image: np.ndarray) -> Picture | None:
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
         rendered = render_strokes(strokes) if strokes is not None else None
         if rendered is not None:
-            return Picture(rendered, ink.doubt, ink.cleaned, ink)
+            return Picture(rendered, ink)
     coverage = measured * _neighbourhood(mask.astype(np.float32), np.maximum, diagonal=True)  # specks out, edges in
     if width > ERODE_ABOVE:
         coverage = erode(coverage, round((width - ERODE_TO) * MEASURE_SIDE / 2))
     x = preprocess_bitmap(coverage)
-    return None if x is None else Picture(x, ink.doubt, ink.cleaned, ink)
+    return None if x is None else Picture(x, ink)
 
 
 def preprocess_image(image: np.ndarray) -> np.ndarray | None:
