@@ -233,3 +233,23 @@ def test_a_1_touching_its_neighbour_stays_a_digit_and_a_4_s_stem_stays_in_its_4(
     assert len(digit_strokes(check_strokes(one + five), 700.0, 280.0)) == 2
     four = placed("4 open", 80)
     assert len(digit_strokes(check_strokes(four), 700.0, 280.0)) == 1
+
+
+def _loop(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+    a = np.linspace(0, 2 * np.pi, 33)
+    return np.stack([cx + rx * np.cos(a), cy + ry * np.sin(a)], axis=1)
+
+
+def test_a_9_or_4_written_as_a_loop_or_corner_and_then_a_stem_stays_one_digit(shipped_model):
+    """A stem drawn at the edge of a loop or corner that hangs from its top
+    is that digit's, not a 1 beside it; a 1 beside a digit on the same line
+    stays a digit of its own."""
+    nine = [_loop(130, 90, 45, 45), np.array([[176.0, 90.0], [170.0, 235.0]])]  # loop, then its stem down the right
+    four = [np.array([[260.0, 40.0], [250.0, 150.0], [340.0, 150.0]]),  # corner, then a stem at the bar's end
+            np.array([[338.0, 40.0], [338.0, 235.0]])]
+    one, zero = [np.array([[420.0, 40.0], [420.0, 235.0]])], [_loop(460, 137, 40, 97)]  # a 1 touching a 0
+    found = drawing_digits(check_strokes(nine + four + one + zero), 700.0, 280.0)
+    answer = "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in found])))
+    assert answer == "9410"
+    alone = drawing_digits(check_strokes(nine), 700.0, 280.0)
+    assert len(alone) == 1 and int(shipped_model.predict(alone[0].x[None])[0]) == 9
