@@ -30,9 +30,14 @@ def test_a_number_drawn_with_the_mouse_digit_by_digit(app):
         draw_path(app, PRINTED[name][1], SHARE, slot(k), TOP, steps=2)
     result = settled_prediction(app)
     assert result["text"] == "4107", result
+    assert app.locator("#draw-title").text_content() == "Write a number"
     found = digits(app)
     assert [d["digit"] for d in found] == ["4", "1", "0", "7"]
     assert all(0 < float(d["confidence"]) <= 1 and d["unsure"] in ("true", "false") for d in found)
+    # The big number marks each digit's own doubt, whichever digit is selected.
+    spans = app.get_by_test_id("prediction").locator(".number-digit")
+    assert [("unsure" in (spans.nth(k).get_attribute("class") or "")) for k in range(4)] == \
+        [d["unsure"] == "true" for d in found]
     for k in range(4):  # what the network sees of each digit
         assert int(app.get_by_test_id(f"network-input-{k}").get_attribute("data-ink")) > 0
     # Clicking a digit's box shows its ten probabilities.
@@ -41,6 +46,7 @@ def test_a_number_drawn_with_the_mouse_digit_by_digit(app):
     probs = [float(app.get_by_test_id(f"prob-{d}").get_attribute("data-value")) for d in range(10)]
     assert max(range(10), key=probs.__getitem__) == 0
     assert app.get_by_test_id("prediction").get_attribute("data-digit") == "0"
+    assert "selected" in spans.nth(2).get_attribute("class")
     # The explanation is the selected digit's.
     app.locator('[data-testid="explain"] summary').click()
     app.wait_for_function("""() => { const el = document.querySelector('[data-testid=explain]');
@@ -56,6 +62,21 @@ def test_a_number_drawn_with_the_mouse_digit_by_digit(app):
     app.get_by_test_id("clear").click()
     assert settled_prediction(app)["text"] == ""
     assert app.get_by_test_id("digit-boxes").get_attribute("data-count") == "0"
+
+
+def test_a_9_written_loop_then_stem_is_one_digit(app):
+    """A 9 written as a loop and then a stem down its right side, beside a 1: "91", not "0", "1", "1"."""
+    import numpy as np
+
+    angles = np.linspace(0, 2 * np.pi, 25)
+    loop = [(0.45 + 0.3 * np.cos(a), 0.3 + 0.27 * np.sin(a)) for a in angles]
+    nine = [loop, [(0.76, 0.3), (0.72, 0.98)]]
+    app.get_by_test_id("draw-wide").click()
+    draw_path(app, nine, SHARE, slot(0), TOP, steps=2)
+    draw_path(app, PRINTED["1 stick"][1], SHARE, slot(1), TOP, steps=2)
+    assert settled_prediction(app)["text"] == "91"
+    app.get_by_test_id("draw-wide").click()  # back to one digit: the heading too
+    assert app.locator("#draw-title").text_content() == "Draw a digit"
 
 
 def test_a_single_digit_is_read_as_before(app):

@@ -62,6 +62,17 @@ export function showDigitInputs(digits, selected, onSelect) {
   });
 }
 
+// The number as the big answer: one span a digit, each unsure one muted and
+// marked "?" (by CSS: the element's text stays the digits), the selected one underlined.
+export function numberSpans(digits, selected) {
+  return digits.map((d, k) => {
+    const span = document.createElement("span");
+    span.className = "number-digit" + (d.unsure ? " unsure" : "") + (k === selected ? " selected" : "");
+    span.textContent = String(d.digit);
+    return span;
+  });
+}
+
 // The number read out: "2 0 0 6?" with each unsure digit marked.
 export function numberText(digits) {
   return digits.map((d) => (d.unsure ? `${d.digit}?` : String(d.digit))).join("");
@@ -73,5 +84,6 @@ export function toggleWideArea() {
   const wide = area.classList.toggle("wide");
   $("draw-wide").setAttribute("aria-pressed", wide ? "true" : "false");
   $("draw-wide").textContent = wide ? "Draw one digit" : "Write a number";
+  document.getElementById("draw-title").textContent = wide ? "Write a number" : "Draw a digit";
   return wide;
 }

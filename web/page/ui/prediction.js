@@ -4,7 +4,7 @@
 import { byTestId as $, paintTile } from "./dom.js";
 import * as format from "../format.js";
 import { announceAnswer } from "./announce.js";
-import { numberText, showDigitBoxes, showDigitInputs } from "./number.js";
+import { numberSpans, numberText, showDigitBoxes, showDigitInputs } from "./number.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -70,7 +70,7 @@ export function showNumber(result, selected, toCss, onSelect) {
   const d = digits[selected];
   showPrediction(d);
   const text = numberText(digits);
-  pred.textContent = digits.map((x) => x.digit).join("");
+  pred.replaceChildren(...numberSpans(digits, selected)); // its text: the number's digits
   pred.dataset.number = pred.textContent;
   pred.setAttribute("aria-label", `read ${text.replaceAll("?", " (unsure)")}; digit ${selected + 1} selected`);
   const inline = $("inline-prediction");
