@@ -39,7 +39,18 @@ import numpy as np
 from .background import background_grid, block_background, interpolate_grid, running_extreme
 from .components import label
 from .digit_groups import group_pieces
-from .ink import GRID, LINES, NoInk, luminance, otsu_threshold, shrink, stroke_width
+from .ink import (
+    GRID,
+    LINES,
+    MIN_CONTRAST,
+    NoInk,
+    ink_contrast,
+    ink_threshold,
+    is_dark_on_light,
+    luminance,
+    shrink,
+    stroke_width,
+)
 from .lines import remove_lines
 from .noise import denoise
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
@@ -48,8 +59,6 @@ from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_pictu
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
 
 ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
-NOISE_SIGMAS = 6.0  # as ink.py: the threshold stays this many robust deviations above the paper's noise
-MIN_CONTRAST = 0.12  # as ink.py: ink differs from its paper by at least this share
 SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
 MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
@@ -70,18 +79,13 @@ def number_ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, i
     lum = luminance(image)
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
-    flat = small.reshape(-1)
-    ranks = [round(q / 100 * (flat.size - 1)) for q in (0.2, 50, 99.8)]
-    low, mid, high = np.partition(flat, ranks)[ranks]
-    dark = bool(mid - low > high - mid)
+    dark = is_dark_on_light(small)
     work = small if dark else 1.0 - small
     h, w = work.shape
     block = max(4, -(-max(h, w) // (2 * GRID)))
     paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
-    contrast = np.clip((paper - work) / np.maximum(paper, 0.05), 0.0, 1.0)
-    middle = float(np.median(contrast))
-    noise = 1.4826 * float(np.median(np.abs(contrast - middle)))
-    mask = contrast > max(otsu_threshold(contrast), middle + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
+    contrast = ink_contrast(work, paper)
+    mask = contrast > ink_threshold(contrast)
     mask, _ = remove_lines(mask)  # ruled, dotted and graph paper, a line across the whole picture: not digits
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
         raise NoInk("the picture holds no ink that stands out from its background")
