@@ -253,3 +253,6 @@ def test_a_9_or_4_written_as_a_loop_or_corner_and_then_a_stem_stays_one_digit(sh
     assert answer == "9410"
     alone = drawing_digits(check_strokes(nine), 700.0, 280.0)
     assert len(alone) == 1 and int(shipped_model.predict(alone[0].x[None])[0]) == 9
+    apart = [_loop(130, 90, 45, 45), np.array([[192.0, 70.0], [188.0, 235.0]])]  # the stem a little right of the loop
+    found = drawing_digits(check_strokes(apart + one + zero), 700.0, 280.0)
+    assert "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in found]))) == "910"

@@ -97,25 +97,50 @@ EDGE = 0.2
 # for its stem); the helper's "1984" with a 9 written loop, then stem, read
 # "10184" before.
 HANG = 0.3
+# ... and a stick that does not overlap such a group is its stem all the same
+# when less than STEM_GAP of their joint height apart (a 9's stem written a
+# little apart from its loop; a 6 broken by impulse noise in a 28 x 28 MNIST
+# picture, read "12" before).
+STEM_GAP = 0.15
+
+
+def _hangs(stick: tuple, other: tuple) -> bool:
+    """Whether the ``other`` box (x0, y0, x1, y1) hangs from one end of the
+    ``stick``'s (``HANG``): a 9's loop or a 4's corner from its top, the stick
+    at their right; a 6's loop from its foot, the stick at its left."""
+    (s_x0, s_y0, s_x1, s_y1), (o_x0, o_y0, o_x1, o_y1) = stick, other
+    reach = HANG * (max(s_y1, o_y1) - min(s_y0, o_y0))
+    right = (s_x0 + s_x1) / 2 > (o_x0 + o_x1) / 2
+    from_top = right and s_y1 - o_y1 >= reach and s_y0 < o_y1
+    from_foot = not right and o_y0 - s_y0 >= reach and s_y1 > o_y0
+    return from_top or from_foot
 
 
 def _stick_apart(boxes: list, stick: list, k: int, other: tuple, other_stick: bool) -> bool:
     """Whether a lone stick (one tall narrow piece: a 1) lies at the edge of
     the other group's extent rather than inside it (a 4's stem), and that
-    group does not hang from one end of it (a 9's loop): then not joined.
+    group does not hang from one end of it (``_hangs``): then not joined.
     ``boxes``: the groups' (x0, y0, x1, y1); ``k``: the group compared with
     ``other``."""
     if stick[k] == other_stick:
         return False
-    (s_x0, s_y0, s_x1, s_y1), (o_x0, o_y0, o_x1, o_y1) = (boxes[k], other) if stick[k] else (other, boxes[k])
-    centre, margin = (s_x0 + s_x1) / 2, EDGE * (o_x1 - o_x0)
-    if o_x0 + margin <= centre <= o_x1 - margin:
+    s, o = (boxes[k], other) if stick[k] else (other, boxes[k])
+    centre, margin = (s[0] + s[2]) / 2, EDGE * (o[2] - o[0])
+    if o[0] + margin <= centre <= o[2] - margin:
         return False
-    reach = HANG * (max(s_y1, o_y1) - min(s_y0, o_y0))
-    right = centre > (o_x0 + o_x1) / 2
-    from_top = right and s_y1 - o_y1 >= reach and s_y0 < o_y1  # a 9's loop, a 4's corner: the stem on their right
-    from_foot = not right and o_y0 - s_y0 >= reach and s_y1 > o_y0  # a 6's loop: the stem on its left
-    return not (from_top or from_foot)
+    return not _hangs(s, o)
+
+
+def _stem_beside(box: tuple, stick: bool, other: tuple, other_stick: bool) -> bool:
+    """Whether a lone stick and a group are one digit all the same,
+    overlapping or not: the group hangs from the stick (``_hangs``) less
+    than ``STEM_GAP`` of their joint height away -- a 9's loop or a 4's
+    corner with a stem written a little apart, or broken off by noise."""
+    if stick == other_stick:
+        return False
+    s, o = (box, other) if stick else (other, box)
+    gap = max(s[0], o[0]) - min(s[2], o[2])
+    return gap <= STEM_GAP * (max(s[3], o[3]) - min(s[1], o[1])) and _hangs(s, o)
 
 
 def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[int]]:
@@ -123,7 +148,8 @@ def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[in
     horizontal extents (transitively) overlap, each group's box the union of
     its pieces'; merged again until no two groups overlap. ``sticks``
     ``(n,)`` bool: pieces that are tall narrow sticks (a 1), joined only when
-    inside the other's extent or as a stem (``_stick_apart``)."""
+    inside the other's extent or as a stem (``_stick_apart``), or close
+    by with the other hanging from it (``_stem_beside``)."""
     groups = [[i] for i in range(len(boxes))]
     is_stick = [bool(v) for v in sticks] if sticks is not None else [False] * len(boxes)
     gbox = [tuple(float(v) for v in b) for b in boxes]
@@ -139,8 +165,9 @@ def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[in
             # The newcomer starts right of every earlier group's start: it can
             # overlap any group still reaching past its start.
             for k in range(len(out_g) - 1, -1, -1):
-                if (_overlap(np.array([out_box[k][0], box[0]]), np.array([out_box[k][2], box[2]]), 0, 1)
-                        and not _stick_apart(out_box, out_stick, k, box, st)):
+                if ((_overlap(np.array([out_box[k][0], box[0]]), np.array([out_box[k][2], box[2]]), 0, 1)
+                        and not _stick_apart(out_box, out_stick, k, box, st))
+                        or _stem_beside(out_box[k], out_stick[k], box, st)):
                     out_g[k] = out_g[k] + g
                     b = out_box[k]
                     out_box[k] = (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3]))
