@@ -84,36 +84,29 @@ def _overlap(lo: np.ndarray, hi: np.ndarray, i: int, j: int) -> bool:
 STICK = 0.3
 EDGE = 0.2
 # ... but a stick at the edge is a stem all the same when the other hangs from
-# one end of it: the stick reaches past the other's bottom by at least HANG
-# of their joint height, meets it, and stands at its right (a 9 or 4 written
-# as a loop or corner and then a stem down its right side), or the same
-# upside down at its left (a 6 as a stem and a loop at its foot). A 1 beside
-# a digit on the same line does not: MNIST digits composed into numbers
-# (sizes 0.8-1.2, baselines +-0.1 of the height, ``build/number_sets.py``)
-# end within 0.14 of their joint height of each other. On 200 numbers of 2,
-# 4 and 6 traced test digits and 200 touching pairs, drawn, read wholly
-# right: 92.5 -> 93.5, 87.5 -> 87.5, 86.5 -> 87.5 and 95.5 -> 95.0 %
-# without the sides (a 1 left of an 8's upper loop, traced apart, taken
-# for its stem); the helper's "1984" with a 9 written loop, then stem, read
-# "10184" before.
+# its top: the stick reaches past the other's bottom by at least HANG of
+# their joint height, meets it, and stands at its right (a 9 or 4 written as
+# a loop or corner and then a stem down its right side). A 1 beside a digit
+# on the same line does not: MNIST digits composed into numbers (sizes
+# 0.8-1.2, baselines +-0.1 of the height, ``build/number_sets.py``) end
+# within 0.14 of their joint height of each other. The same upside down (a
+# 6 as a stem and a loop at its foot) was tried and left out: digits' tops
+# differ by their sizes, and a tall 1 before a smaller 2, 3 or 8 was taken
+# for a 6 (4 of 200 numbers of 4 and of 6 drawn test digits). A new user's
+# "1984" with the 9 written loop, then stem, read "10184" before.
 HANG = 0.3
 # ... and a stick that does not overlap such a group is its stem all the same
 # when less than STEM_GAP of their joint height apart (a 9's stem written a
-# little apart from its loop; a 6 broken by impulse noise in a 28 x 28 MNIST
-# picture, read "12" before).
+# little apart from its loop).
 STEM_GAP = 0.15
 
 
 def _hangs(stick: tuple, other: tuple) -> bool:
-    """Whether the ``other`` box (x0, y0, x1, y1) hangs from one end of the
-    ``stick``'s (``HANG``): a 9's loop or a 4's corner from its top, the stick
-    at their right; a 6's loop from its foot, the stick at its left."""
+    """Whether the ``other`` box (x0, y0, x1, y1) hangs from the top of the
+    ``stick``'s (``HANG``), the stick at its right: a 9's loop, a 4's corner."""
     (s_x0, s_y0, s_x1, s_y1), (o_x0, o_y0, o_x1, o_y1) = stick, other
-    reach = HANG * (max(s_y1, o_y1) - min(s_y0, o_y0))
     right = (s_x0 + s_x1) / 2 > (o_x0 + o_x1) / 2
-    from_top = right and s_y1 - o_y1 >= reach and s_y0 < o_y1
-    from_foot = not right and o_y0 - s_y0 >= reach and s_y1 > o_y0
-    return from_top or from_foot
+    return right and s_y1 - o_y1 >= HANG * (max(s_y1, o_y1) - min(s_y0, o_y0)) and s_y0 < o_y1
 
 
 def _stick_apart(boxes: list, stick: list, k: int, other: tuple, other_stick: bool) -> bool:
