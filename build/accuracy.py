@@ -34,7 +34,10 @@ test digits, drawn and as pictures (``build/number_accuracy.py``, issue 30).
 
 ``--preprocess`` reads the pictures with another copy of the picture path (a
 module with ``preprocess_image``, e.g. the code before a change, put on
-``PYTHONPATH``) to compare. For each set it prints the share of right
+``PYTHONPATH``) to compare; ``--preprocess pynet.input.number_picture``
+reads them as the page and ``pynet predict`` do, the number finder first
+(``picture_number``, the shipped model choosing cuts): a picture of one
+digit read as several is wrong, and unsure when any of them is. For each set it prints the share of right
 answers, of right answers given as "unsure" (``pynet.training.confidence.judge``,
 given for pictures the picture path's doubt and what it cleaned, ``preprocess.read_picture``), of
 wrong answers given as sure, and of pictures where no digit was found; then
@@ -50,6 +53,7 @@ The tests check the same targets on subsets (``tests/test_drawn_digits.py``,
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -74,7 +78,7 @@ from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
 from pynet.recipes import presets
 from pynet.recipes.runs import SPLIT_SEED
-from pynet.training.confidence import judge
+from pynet.training.confidence import judge, judge_found
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"
@@ -89,6 +93,8 @@ DAMAGED_N = 1000  # test digits a damaged set holds (without --limit)
 GROUPS = ("drawn", "pens", "photos", "damaged")
 PICTURE_PATH = "pynet.input.preprocess"
 CLEANED, DOUBTED = 1, 2  # a picture's doubt (preprocess.Picture): clutter cleaned off the digit; unsure whatever
+AS_THE_PAGE = "pynet.input.number_picture"  # --preprocess: read as the page and pynet predict do, number finder first
+SPLIT_SURE, SPLIT_UNSURE = 3, 4  # ... a picture of one digit read as several: wrong, with no digit unsure or some
 
 Strokes = list[np.ndarray]
 
@@ -131,6 +137,12 @@ def damaged_set(kind: str) -> str:
     return f"MNIST test digits photographed on paper: {kind}"
 
 
+@functools.cache
+def _shipped_model() -> Sequential:
+    """The shipped model, for the number finder's choice of cuts (``AS_THE_PAGE``)."""
+    return load_model(ROOT / "models" / "pretrained.npz").model
+
+
 def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str, np.ndarray]:
     """The sets of ``groups`` made of test digits ``first``, ``first + 1``,
     ...: every tracer's every variant (drawn), and pictures read by the
@@ -143,7 +155,15 @@ def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str,
     def read(picture: np.ndarray, name: str) -> np.ndarray:
         """The picture's input (a blank one for "no digit found"), its doubt
         noted under ``name``: ``DOUBTED``, ``CLEANED`` or 0."""
-        if hasattr(path, "read_picture"):
+        if hasattr(path, "picture_number"):  # AS_THE_PAGE, with the shipped model choosing cuts
+            found = path.picture_number(picture, _shipped_model().predict_proba)
+            x = found[0].x if found else None
+            doubt = 0 if not found else DOUBTED if found[0].doubt else CLEANED if found[0].cleaned else 0
+            if len(found) > 1:
+                answers = [judge_found(p, f.doubt, f.cleaned) for p, f in
+                           zip(_shipped_model().predict_proba(np.stack([f.x for f in found])), found)]
+                doubt = SPLIT_UNSURE if any(a["unsure"] for a in answers) else SPLIT_SURE
+        elif hasattr(path, "read_picture"):
             read = path.read_picture(picture)
             x = read.input if read is not None else None
             doubt = 0 if read is None else DOUBTED if read.doubt else CLEANED if read.cleaned else 0
@@ -242,8 +262,9 @@ def score(model: Sequential, x: np.ndarray, y: np.ndarray, doubt: np.ndarray | N
     pred = probs.argmax(axis=1)
     found = x.any(axis=1)
     doubt = np.zeros(len(y), int) if doubt is None else doubt
-    unsure = np.array([judge(p, d == DOUBTED, d == CLEANED)["unsure"] for p, d in zip(probs, doubt)])
-    right = (pred == y) & found
+    unsure = np.array([judge(p, d == DOUBTED, d == CLEANED)["unsure"] or d == SPLIT_UNSURE
+                       for p, d in zip(probs, doubt)])
+    right = (pred == y) & found & (doubt < SPLIT_SURE)  # a digit read as several is wrong
     return {"n": len(y), "right": 100 * right.mean(), "right_unsure": 100 * (right & unsure).mean(),
             "wrong_sure": 100 * (~right & ~unsure & found).mean(), "no_digit": 100 * (~found).mean()}
 
@@ -294,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(GROUPS), help="which groups of sets, comma-separated: "
                         f"{', '.join(GROUPS)} (default: all)")
     parser.add_argument("--preprocess", default=PICTURE_PATH, help="the module whose preprocess_image reads "
-                        f"the pictures (default {PICTURE_PATH}; e.g. a copy of the code before a change)")
+                        f"the pictures (default {PICTURE_PATH}; e.g. a copy of the code before a change; "
+                        f"{AS_THE_PAGE}: as the page reads them, the number finder first)")
     parser.add_argument("--processes", type=int, help="worker processes (default: every core)")
     args = parser.parse_args(argv)
     groups = tuple(g.strip() for g in args.sets.split(",") if g.strip())
