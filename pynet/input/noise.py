@@ -59,19 +59,24 @@ def median3x3(img: np.ndarray) -> np.ndarray:
 
 def impulse_share(img: np.ndarray) -> float:
     """Share of the pixels of ``img`` ``(H, W)`` in [0, 1] darker than all
-    their 8 neighbours by more than ``IMPULSE_STEP``, or lighter by as much."""
+    their 8 neighbours by more than ``IMPULSE_STEP``, or lighter by as much.
+
+    First against the 4 nearest neighbours over the whole picture, then
+    against the 4 diagonal ones only where that held (few pixels: impulses
+    are rare, and a clean picture has almost none): about half the array
+    operations of comparing 8 shifted copies. On a 320 x 240 picture (a
+    640 x 480 photo's analysis copy; three calls a picture read) 4.8-6.0 ->
+    3.9 ms a call in Pyodide 0.29 under Node, though natively 0.8 -> 1.2 ms
+    (2026-12-07): the tab is where the time budget is."""
     p = np.pad(img, 1, mode="edge")
-    h, w = img.shape
-    low = np.full(img.shape, np.inf, dtype=img.dtype)
-    high = np.full(img.shape, -np.inf, dtype=img.dtype)
-    for dy in range(3):
-        for dx in range(3):
-            if dy == 1 and dx == 1:
-                continue
-            near = p[dy : dy + h, dx : dx + w]
-            np.minimum(low, near, out=low)
-            np.maximum(high, near, out=high)
-    return float(((img < low - IMPULSE_STEP) | (img > high + IMPULSE_STEP)).mean())
+    up, down, left, right = p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]
+    count = 0
+    for extreme, beyond in ((np.minimum, img + IMPULSE_STEP), (np.maximum, img - IMPULSE_STEP)):
+        near = extreme(extreme(up, down), extreme(left, right))
+        ys, xs = np.nonzero(beyond < near if extreme is np.minimum else beyond > near)
+        corners = extreme(extreme(p[ys, xs], p[ys, xs + 2]), extreme(p[ys + 2, xs], p[ys + 2, xs + 2]))
+        count += int(np.count_nonzero(beyond[ys, xs] < corners if extreme is np.minimum else beyond[ys, xs] > corners))
+    return count / img.size
 
 
 def box_sum(img: np.ndarray, size: int) -> np.ndarray:
@@ -96,7 +101,9 @@ def grain_sigma(img: np.ndarray) -> float:
     median absolute difference, over every other row and column: a quarter
     of the pixels tell it as well, in a quarter of the time): noise, not the
     strokes' edges (a minority)."""
-    deviation = np.abs(img - median3x3(img))[::2, ::2].reshape(-1)
+    p = np.pad(img, 1, mode="edge")  # median3x3, at every other row and column only: three eighths of the work
+    rows = _median3(p[:, 0:-2:2], p[:, 1:-1:2], p[:, 2::2])
+    deviation = np.abs(img[::2, ::2] - _median3(rows[0:-2:2], rows[1:-1:2], rows[2::2])).reshape(-1)
     middle = deviation.size // 2
     return 1.4826 * float(np.partition(deviation, middle)[middle])
 
