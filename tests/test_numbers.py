@@ -75,6 +75,23 @@ def test_a_picture_of_a_number_is_split_into_its_digits(digits_28):
         assert np.abs(np.array(centres) - truth).max() < 0.25 * 150  # each box where its digit is
 
 
+def test_an_underline_under_a_picture_of_a_number_is_not_a_digit(digits_28, shipped_model):
+    """A line under a written number, apart from it, is left out: it had
+    joined every digit into one group."""
+    images, labels = digits_28
+    read = shipped_model.predict_proba
+    for seed in range(1, 5):
+        number = compose(images, labels, 3, "wide", np.random.default_rng(seed))
+        picture = pen_picture(number, 4.0)
+        x0, x1 = int(number.boxes[:, 0].min()) - 10, int(number.boxes[:, 2].max()) + 10
+        bottom = int(number.boxes[:, 3].max())
+        picture[bottom + 2 * seed : bottom + 2 * seed + 4, x0:x1] = 0  # a 4 px line, 2-8 px under the lowest digit
+        found = picture_number(picture, read)
+        assert "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in found]))) == \
+            "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in picture_number(pen_picture(number, 4.0), read)])))
+        assert len(found) == 3
+
+
 def test_touching_digits_are_cut_apart(digits_28):
     images, labels = digits_28
     rng = np.random.default_rng(5)

@@ -52,6 +52,7 @@ from .ink import (
     stroke_width,
 )
 from .lines import remove_lines
+from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH
 from .noise import denoise
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
@@ -94,14 +95,39 @@ def number_ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, i
 
 def _pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ink's components that may be digits: ``(labels, keep)`` where
-    ``keep`` are the component indices left after specks and, when any
-    component lies inside the picture, those touching its edge."""
+    ``keep`` are the component indices left after specks, when any
+    component lies inside the picture those touching its edge, and an
+    underline (``_underline``)."""
     comps = label(mask)
     keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
     inside = keep[~comps.touches_border[keep]]
     if len(inside):
         keep = inside
-    return comps.labels, keep
+    line = _underline(comps.boxes[keep])
+    return comps.labels, keep if line is None else np.delete(keep, line)
+
+
+def _underline(boxes: np.ndarray) -> int | None:
+    """Which of the pieces' boxes ``(n, 4)`` (top, left, bottom, right) is a
+    line under a number, or None: flat (``marks.UNDERLINE_FLATNESS``), at
+    least ``marks.UNDERLINE_WIDTH`` of the others' width, below all of them,
+    and under at least two of them (a lone 2's base drawn apart is left to
+    the single-digit path, ``marks.main_components``). Kept, it overlapped
+    every digit along the line and joined them into one: a new user's
+    underlined "350", "907" and "4711" were each read as one unsure digit
+    (2026-12-07)."""
+    if len(boxes) < 2:
+        return None
+    for i, (top, left, bottom, right) in enumerate(boxes):
+        rest = np.delete(boxes, i, axis=0)
+        r_left, r_bottom, r_right = rest[:, 1].min(), rest[:, 2].max(), rest[:, 3].max()
+        if (bottom - top > UNDERLINE_FLATNESS * (right - left) or right - left < UNDERLINE_WIDTH * (r_right - r_left)
+                or top < r_bottom):
+            continue
+        centres = (rest[:, 1] + rest[:, 3]) / 2
+        if np.count_nonzero((centres >= left) & (centres <= right)) >= 2:
+            return i
+    return None
 
 
 def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
