@@ -92,6 +92,25 @@ def test_an_underline_under_a_picture_of_a_number_is_not_a_digit(digits_28, ship
         assert len(found) == 3
 
 
+def test_a_number_written_with_a_thin_pen_on_lined_paper(digits_28, shipped_model):
+    """Blue rulings fainter than a dark thin pen are taken out, and the
+    strokes that run along them stay: before, a 3-4 px pen's number on lined
+    paper came out with extra digits made of strokes cut by the lines."""
+    images, labels = digits_28
+    read = shipped_model.predict_proba
+    same = 0
+    for seed in range(6):
+        number = compose(images, labels, 3, "close", np.random.default_rng(seed))
+        ink = pen_picture(number, 3.5)
+        page = np.full((*ink.shape, 3), 255, np.uint8)
+        page[np.arange(ink.shape[0]) % 20 < 2] = (150, 180, 235)  # blue rulings every 20 px
+        page = np.minimum(page, ink[..., None])  # the pen's dark ink over them
+        plain = "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in picture_number(ink, read)])))
+        lined = picture_number(page, read)
+        same += "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in lined]))) == plain
+    assert same >= 5
+
+
 def test_touching_digits_are_cut_apart(digits_28):
     images, labels = digits_28
     rng = np.random.default_rng(5)

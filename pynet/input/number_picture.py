@@ -1,13 +1,9 @@
 """A picture of a number -> one network input per digit, left to right.
 
-1. The ink of the whole picture (``number_ink``: the same steps as
-   ``ink.find_ink`` -- luminance, noise out (``noise.denoise``), polarity,
-   the paper's lighting from tiles (``background.py``), contrast, Otsu's
-   threshold above the paper's noise, lines through the picture out
-   (``lines.remove_lines``) -- but every component kept, not only one
-   digit's; on the sheet of paper ``find_ink`` found, when it lay on a
-   desk), its connected components (``components.label``), specks and
-   marks at the picture's edge left out.
+1. The ink of the whole picture and its pieces that may be digits
+   (``number_ink.py``: ``ink.find_ink``'s steps, every component kept;
+   specks, marks at the picture's edge and an underline left out), on the
+   sheet of paper ``find_ink`` found, when it lay on a desk.
 2. Components grouped into digits by where they lie (``digit_groups``).
 3. A group much wider than the digits are tall holds digits that touch.
    Without the network, one wider than ``MUST_SPLIT`` typical heights is cut
@@ -36,31 +32,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from .background import background_grid, block_background, interpolate_grid, running_extreme
-from .components import label
+from .background import running_extreme
 from .digit_groups import group_pieces
-from .ink import (
-    GRID,
-    LINES,
-    MIN_CONTRAST,
-    NoInk,
-    ink_contrast,
-    ink_threshold,
-    is_dark_on_light,
-    luminance,
-    shrink,
-    stroke_width,
-)
-from .lines import remove_lines
-from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH
-from .noise import denoise
+from .ink import LINES, NoInk, luminance, stroke_width
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
+from .number_ink import NumberInk, ink_pieces, number_ink
 from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
 
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
 
-ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
-SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
 MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
 CUT_RANGE = (0.2, 0.8)  # a cut lies within this share of the group's width
@@ -69,65 +49,6 @@ WHOLE_SURE = 0.99  # a group no wider than MUST_SPLIT read whole this surely ...
 SURE_CANDIDATES = 1  # ... has only its this many thinnest columns tried
 CUT_SURE = 0.6  # a cut chosen over the whole group by less than this (top probabilities) leaves its parts in doubt
 MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
-
-
-def number_ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """A picture -> ``(lum, paper, mask, factor)``: its luminance ``(H, W)``
-    in [0, 1], the paper's level and the ink mask at the analysis resolution
-    ``(h, w)`` (the picture shrunk by block means by ``factor``), the paper's
-    level in the picture's own polarity. ``NoInk`` when no ink stands out;
-    ValueError for arrays that are not images (``ink.luminance``)."""
-    lum = luminance(image)
-    small, factor = shrink(lum, ANALYSIS_SIDE)
-    small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
-    dark = is_dark_on_light(small)
-    work = small if dark else 1.0 - small
-    h, w = work.shape
-    block = max(4, -(-max(h, w) // (2 * GRID)))
-    paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
-    contrast = ink_contrast(work, paper)
-    mask = contrast > ink_threshold(contrast)
-    mask, _ = remove_lines(mask)  # ruled, dotted and graph paper, a line across the whole picture: not digits
-    if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
-        raise NoInk("the picture holds no ink that stands out from its background")
-    return lum, (paper if dark else 1.0 - paper), mask, factor
-
-
-def _pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ink's components that may be digits: ``(labels, keep)`` where
-    ``keep`` are the component indices left after specks, when any
-    component lies inside the picture those touching its edge, and an
-    underline (``_underline``)."""
-    comps = label(mask)
-    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
-    inside = keep[~comps.touches_border[keep]]
-    if len(inside):
-        keep = inside
-    line = _underline(comps.boxes[keep])
-    return comps.labels, keep if line is None else np.delete(keep, line)
-
-
-def _underline(boxes: np.ndarray) -> int | None:
-    """Which of the pieces' boxes ``(n, 4)`` (top, left, bottom, right) is a
-    line under a number, or None: flat (``marks.UNDERLINE_FLATNESS``), at
-    least ``marks.UNDERLINE_WIDTH`` of the others' width, below all of them,
-    and under at least two of them (a lone 2's base drawn apart is left to
-    the single-digit path, ``marks.main_components``). Kept, it overlapped
-    every digit along the line and joined them into one: a new user's
-    underlined "350", "907" and "4711" were each read as one unsure digit
-    (2026-12-07)."""
-    if len(boxes) < 2:
-        return None
-    for i, (top, left, bottom, right) in enumerate(boxes):
-        rest = np.delete(boxes, i, axis=0)
-        r_left, r_bottom, r_right = rest[:, 1].min(), rest[:, 2].max(), rest[:, 3].max()
-        if (bottom - top > UNDERLINE_FLATNESS * (right - left) or right - left < UNDERLINE_WIDTH * (r_right - r_left)
-                or top < r_bottom):
-            continue
-        centres = (rest[:, 1] + rest[:, 3]) / 2
-        if np.count_nonzero((centres >= left) & (centres <= right)) >= 2:
-            return i
-    return None
 
 
 def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
@@ -151,9 +72,9 @@ class _Digits:
     """The picture's digits as owned ink: ``owner`` ``(h, w)`` int, -1 where
     no digit's ink is, and each digit's box at the analysis resolution."""
 
-    def __init__(self, lum: np.ndarray, paper: np.ndarray, mask: np.ndarray, factor: int) -> None:
-        self.lum, self.paper, self.factor = lum, paper, factor
-        labels, keep = _pieces(mask)
+    def __init__(self, ink: NumberInk) -> None:
+        self.lum, self.paper, self.factor = ink.lum, ink.paper, ink.factor
+        labels, keep = ink_pieces(ink.mask)
         self.labels = labels
         boxes = np.array([[*self._box(labels == k + 1)] for k in keep], dtype=np.float64).reshape(-1, 4)
         self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes)]
@@ -277,11 +198,18 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     thinnest column. ``whole``: the picture already read as one digit
     (``read_picture``), used when it holds one. ValueError for arrays that
     are not images, or more than ``MAX_DIGITS`` digits."""
+    return _read_digits(image, read, whole)[0]
+
+
+def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None) -> tuple[list[FoundDigit], bool]:
+    """``picture_digits``, and whether lines through the picture fainter
+    than the ink were taken out (``NumberInk.faint_lines``)."""
     try:
-        lum, paper, mask, factor = number_ink(image)
+        found_ink = number_ink(image)
     except NoInk:
-        return []
-    digits = _Digits(lum, paper, mask, factor)
+        return [], False
+    digits = _Digits(found_ink)
+    faint = found_ink.faint_lines
     ink = np.isin(digits.labels, [k for g in digits.groups for k in g])
     lone = whole.input if whole is not None and len(digits.groups) == 1 else None  # the picture read whole
     owned = [part for g in digits.groups for part in _split(digits, np.isin(digits.labels, g), ink, read, whole=lone)]
@@ -292,14 +220,14 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
         picture = whole or read_picture(image)
         _, box = digits.crop(owned[0], np.zeros_like(ink))
-        return [] if picture is None else [_found(picture, box)]
+        return ([] if picture is None else [_found(picture, box)]), faint
     found = []
     for part, doubt in zip(owned, doubts):
         crop, box = digits.crop(part, ink & ~part)
         picture = read_picture(crop)
         if picture is not None:
             found.append(_found(picture, box, doubt))
-    return with_doubts(found)
+    return with_doubts(found), faint
 
 
 def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundDigit]:
@@ -330,11 +258,12 @@ def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundD
         return []
     h, w = lum.shape
     try:
-        found = _on_the_sheet(lum, read, picture)
+        found, faint = _on_the_sheet(lum, read, picture)
     except ValueError:  # more marks than MAX_DIGITS: a page of clutter, not a number
-        found = []
+        found, faint = [], False
     lined = picture.ink.clutter == LINES
-    if len(found) >= 2 and is_a_row([f.box for f in found]) and not (lined and read is not None and _unsure(found, read)):
+    strict = lined and not faint and read is not None  # lines as dark as the ink: their remnants pass for digits
+    if len(found) >= 2 and is_a_row([f.box for f in found]) and not (strict and _unsure(found, read)):
         if lined:  # judged as cleaned: sure only when very sure
             return [replace(f, cleaned=f.cleaned or "lines through the picture were taken out") for f in found]
         return found
@@ -348,17 +277,17 @@ def _found(picture: Picture, box: tuple[float, float, float, float], doubt: str 
     return FoundDigit(picture.input, box, "; ".join(filter(None, (doubt, picture.doubt))), picture.cleaned)
 
 
-def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> list[FoundDigit]:
-    """``picture_digits`` on the sheet of paper the single-digit path found
+def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> tuple[list[FoundDigit], bool]:
+    """``_read_digits`` on the sheet of paper the single-digit path found
     the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
     digit), boxes in the whole picture's pixels; on the whole picture when
     there is no sheet."""
     sheet = picture.ink.sheet
     if sheet is None:
-        return picture_digits(image, read, picture)
+        return _read_digits(image, read, picture)
     top, left, bottom, right = sheet
-    found = picture_digits(np.asarray(image)[top:bottom, left:right], read, picture)
-    return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found]
+    found, faint = _read_digits(np.asarray(image)[top:bottom, left:right], read, picture)
+    return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found], faint
 
 
 LINED_SURE = 0.9  # on a picture with lines taken out, a number's every digit must be read this surely
@@ -366,9 +295,12 @@ LINED_SURE = 0.9  # on a picture with lines taken out, a number's every digit mu
 
 def _unsure(found: list[FoundDigit], read: Reader) -> bool:
     """Is any digit found read less surely than ``LINED_SURE``? On ruled
-    paper or across a line, what is left of the lines where they cross a
-    digit can pass for a digit beside it; a number's real digits are read
-    surely (measured 2026-12-06, docs/numbers.md)."""
+    paper or across a line as dark as the ink, what is left of the lines
+    where they cross a digit can pass for a digit beside it; a number's real
+    digits are read surely (measured 2026-12-06, docs/numbers.md). Lines
+    fainter than the ink leave no such remnants (``number_ink``), and a
+    thin pen's number on blue rulings with one digit read at 0.79 was read
+    as one digit (2026-12-07): then the rule is not applied."""
     return bool(read(np.stack([f.x for f in found])).max(axis=1).min() < LINED_SURE)
 
 

@@ -1,0 +1,128 @@
+"""The ink of a picture of a number, and its pieces that may be digits.
+
+The steps of ``ink.find_ink`` -- luminance, noise out (``noise.denoise``),
+polarity, the paper's lighting from tiles (``background.py``), contrast,
+Otsu's threshold above the paper's noise, lines through the picture out
+(``lines.remove_lines``) -- but every component is kept, not only one
+digit's, at a resolution fine enough for six digits side by side
+(``ANALYSIS_SIDE``). Then its connected components (``components.label``)
+without specks, marks at the picture's edge and a line under the number.
+``number_picture.py`` groups the pieces into digits. Pure NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .background import background_grid, block_background, interpolate_grid
+from .components import label
+from .ink import (
+    GRID,
+    MIN_CONTRAST,
+    NoInk,
+    ink_contrast,
+    ink_threshold,
+    is_dark_on_light,
+    luminance,
+    otsu_threshold,
+    shrink,
+)
+from .lines import remove_lines
+from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH
+from .noise import denoise
+
+ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
+SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
+FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
+
+
+@dataclass(frozen=True)
+class NumberInk:
+    """A picture's ink: ``lum`` its luminance ``(H, W)`` in [0, 1]; ``paper``
+    the paper's level and ``mask`` the ink at the analysis resolution
+    ``(h, w)`` (the picture shrunk by block means by ``factor``), the paper's
+    level in the picture's own polarity; ``faint_lines``: lines through the
+    picture were taken out, and they were fainter than the ink."""
+
+    lum: np.ndarray
+    paper: np.ndarray
+    mask: np.ndarray
+    factor: int
+    faint_lines: bool = False
+
+
+def number_ink(image: np.ndarray) -> NumberInk:
+    """A picture (any of ``preprocess_image``'s pixel formats) -> its ink.
+    ``NoInk`` when no ink stands out; ValueError for arrays that are not
+    images (``ink.luminance``)."""
+    lum = luminance(image)
+    small, factor = shrink(lum, ANALYSIS_SIDE)
+    small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
+    dark = is_dark_on_light(small)
+    work = small if dark else 1.0 - small
+    h, w = work.shape
+    block = max(4, -(-max(h, w) // (2 * GRID)))
+    paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
+    contrast = ink_contrast(work, paper)
+    mask, faint = _lines_out(contrast, contrast > ink_threshold(contrast))
+    if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
+        raise NoInk("the picture holds no ink that stands out from its background")
+    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint)
+
+
+def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The ink ``mask`` without ruled, dotted and graph paper or a line
+    across the whole picture (``lines.remove_lines``), and whether those
+    lines were fainter than the ink (blue or grey rulings under a dark pen:
+    ``FAINT`` of the lines' pixels below Otsu's threshold among the inked
+    pixels' contrast). Then the ink above that threshold, lines taken out
+    of it too, is added back: a thin pen's strokes that run along a line
+    stay, where taking out the line took them with it (a new user's "907"
+    and "2047" written with a 3-5 px pen on lined paper read "963?7?7?" and
+    "762?47", 2026-12-07)."""
+    kept, report = remove_lines(mask)
+    if not report.count:
+        return kept, False
+    level = otsu_threshold(contrast[mask])
+    if (contrast[mask & ~kept] < level).mean() >= FAINT:  # the lines taken out: nearly all fainter
+        return kept | remove_lines(contrast > level)[0], True  # the strokes along a line come back
+    return kept, False
+
+
+def ink_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ink's components that may be digits: ``(labels, keep)`` where
+    ``keep`` are the component indices left after specks, when any
+    component lies inside the picture those touching its edge, and a line
+    under the number (``_underline``)."""
+    comps = label(mask)
+    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
+    inside = keep[~comps.touches_border[keep]]
+    if len(inside):
+        keep = inside
+    line = _underline(comps.boxes[keep])
+    return comps.labels, keep if line is None else np.delete(keep, line)
+
+
+def _underline(boxes: np.ndarray) -> int | None:
+    """Which of the pieces' boxes ``(n, 4)`` (top, left, bottom, right) is a
+    line under a number, or None: flat (``marks.UNDERLINE_FLATNESS``), at
+    least ``marks.UNDERLINE_WIDTH`` of the others' width, below all of them,
+    and under at least two of them (a lone 2's base drawn apart is left to
+    the single-digit path, ``marks.main_components``). Kept, it overlapped
+    every digit along the line and joined them into one: a new user's
+    underlined "350", "907" and "4711" were each read as one unsure digit
+    (2026-12-07)."""
+    if len(boxes) < 2:
+        return None
+    for i, (top, left, bottom, right) in enumerate(boxes):
+        rest = np.delete(boxes, i, axis=0)
+        r_left, r_bottom, r_right = rest[:, 1].min(), rest[:, 2].max(), rest[:, 3].max()
+        if (bottom - top > UNDERLINE_FLATNESS * (right - left) or right - left < UNDERLINE_WIDTH * (r_right - r_left)
+                or top < r_bottom):
+            continue
+        centres = (rest[:, 1] + rest[:, 3]) / 2
+        if np.count_nonzero((centres >= left) & (centres <= right)) >= 2:
+            return i
+    return None
