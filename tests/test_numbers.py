@@ -111,6 +111,24 @@ def test_a_number_written_with_a_thin_pen_on_lined_paper(digits_28, shipped_mode
     assert same >= 5
 
 
+def test_a_28_by_28_picture_is_one_digit(digits_28, shipped_model, monkeypatch):
+    """MNIST's own format holds one digit: impulse noise broke some of them
+    into pieces the number finder read as several digits."""
+    import pynet.input.number_picture as number_picture
+
+    images, _ = digits_28
+    rng = np.random.default_rng(0)
+    noisy = []
+    for image in images[:150]:
+        picture = image.copy()
+        r = rng.random(image.shape)
+        picture[r < 0.05], picture[r > 0.95] = 0, 255
+        noisy.append(picture)
+    assert all(len(picture_number(p, shipped_model.predict_proba)) == 1 for p in noisy)
+    monkeypatch.setattr(number_picture, "TINY", 0)  # as before: some are read as numbers
+    assert sum(len(picture_number(p, shipped_model.predict_proba)) > 1 for p in noisy) >= 2
+
+
 def test_touching_digits_are_cut_apart(digits_28):
     images, labels = digits_28
     rng = np.random.default_rng(5)

@@ -79,6 +79,21 @@ def test_a_9_written_loop_then_stem_is_one_digit(app):
     assert app.locator("#draw-title").text_content() == "Draw a digit"
 
 
+def test_a_digit_in_doubt_says_why(app):
+    """A digit much shorter than the others may be a piece of one: it is
+    marked unsure whatever the network says, and the page says why."""
+    app.get_by_test_id("draw-wide").click()
+    draw_path(app, PRINTED["4 open"][1], SHARE, slot(0), TOP, steps=2)
+    draw_path(app, PRINTED["1 stick"][1], SHARE * 0.55, slot(1), TOP + 0.45 * SHARE * 2.5, steps=2)  # a short 1
+    draw_path(app, PRINTED["7 crossed"][1], SHARE, slot(2), TOP, steps=2)
+    settled_prediction(app)
+    found = digits(app)
+    assert len(found) == 3 and found[1]["unsure"] == "true", found
+    assert "shorter" in (app.get_by_test_id("digit-1").get_attribute("title") or "")
+    app.get_by_test_id("digit-1").click()
+    assert "unsure because it is much shorter" in app.get_by_test_id("prediction-note").text_content()
+
+
 def test_a_single_digit_is_read_as_before(app):
     draw_path(app, PRINTED["7 plain"][1], 0.8, 0.1, 0.1, steps=2)
     result = settled_prediction(app)

@@ -4,7 +4,7 @@
 import { byTestId as $, paintTile } from "./dom.js";
 import * as format from "../format.js";
 import { announceAnswer } from "./announce.js";
-import { numberSpans, numberText, showDigitBoxes, showDigitInputs } from "./number.js";
+import { doubtText, numberSpans, numberText, showDigitBoxes, showDigitInputs } from "./number.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -77,7 +77,8 @@ export function showNumber(result, selected, toCss, onSelect) {
   inline.replaceChildren(text);
   const unsure = digits.filter((x) => x.unsure).length;
   $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
-    (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click a digit's box to see its bars.";
+    (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click a digit's box to see its bars." +
+    (d.doubt ? ` Digit ${selected + 1} is unsure because ${doubtText(d.doubt)}.` : "");
   announceAnswer({ ...d, digits, selected }); // the number, then the selected digit (announce.js)
 }
 
