@@ -94,6 +94,18 @@ def test_a_digit_in_doubt_says_why(app):
     assert "unsure because it is much shorter" in app.get_by_test_id("prediction-note").text_content()
 
 
+def test_switching_areas_keeps_the_drawing(app):
+    """A digit drawn on the square area survives a switch to the wide one and
+    back, read the same; before, each switch wiped it for good."""
+    draw_path(app, PRINTED["7 plain"][1], 0.8, 0.1, 0.1, steps=2)
+    assert settled_prediction(app)["text"] == "7"
+    app.get_by_test_id("draw-wide").click()
+    assert settled_prediction(app)["text"] == "7"
+    app.get_by_test_id("draw-wide").click()
+    assert settled_prediction(app)["text"] == "7"
+    assert app.get_by_test_id("undo").is_enabled()
+
+
 def test_a_single_digit_is_read_as_before(app):
     draw_path(app, PRINTED["7 plain"][1], 0.8, 0.1, 0.1, steps=2)
     result = settled_prediction(app)

@@ -58,13 +58,20 @@ export function initClassify(app) {
     }
   };
 
-  // A wider drawing area for a number (and back): the drawing is cleared, its shape changes.
+  // A wider drawing area for a number (and back): the strokes are kept, scaled
+  // to the new shape, and read again; an opened picture is cleared (its boxes
+  // were placed for the old shape).
   on("draw-wide", "click", () => {
+    const before = pad.canvas.getBoundingClientRect();
     toggleWideArea();
-    pad.clear(false);
-    pad.cleared = null;
     pad.fitToScreen();
-    app.showAnswer(null);
+    if (pad.picture) {
+      pad.clear(false);
+      pad.cleared = null;
+      app.showAnswer(null);
+    } else if (pad.strokes.length) {
+      pad.rescale(before.width, before.height);
+    }
   });
 
   on("clear", "click", () => pad.clear());

@@ -65,6 +65,17 @@ export class DrawingPad {
     this.redraw();
   }
 
+  // The drawing area changed shape (a number's wide area, and back): the
+  // strokes, drawn on an area width x height CSS px, are scaled to fit the new
+  // one, so switching keeps the drawing (and Undo) instead of wiping it.
+  rescale(width, height) {
+    const { width: w, height: h } = this.canvas.getBoundingClientRect();
+    const s = Math.min(w / Math.max(1, width), h / Math.max(1, height));
+    this.strokes = this.strokes.map((stroke) => stroke.map((p) => ({ x: p.x * s, y: p.y * s })));
+    this.current = null;
+    this.changed();
+  }
+
   point(e) {
     const r = this.canvas.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
