@@ -12,7 +12,7 @@ import numpy as np
 
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.strokes import check_strokes
-from pynet.training.confidence import judge, judge_found
+from pynet.training.confidence import judge_found
 
 from .models import ModelRegistry
 from .values import as_bytes
@@ -60,29 +60,15 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
     return nth_digit(drawing_digits(strokes, width, height), digit)
 
 
-def classification(models: ModelRegistry, x: np.ndarray, what: str, doubt: str = "", cleaned: str = ""
-                   ) -> dict[str, Any]:
-    """The active model's answer for the input ``x`` ``(784,)`` of a ``what``
-    (a drawing, an image): ``confidence.judge``'s (digit, confidence, unsure,
-    alternatives; for a picture, the picture path's ``doubt`` and what it
-    ``cleaned``, ``preprocess.Picture``), all ten probabilities, and the
-    28x28 input (784 bytes).
-    Raises RuntimeError without a model, ValueError when its outputs overflow."""
-    with np.errstate(all="ignore"):
-        probs = models.entry().model.predict_proba(x[None])[0]
-    if not np.isfinite(probs).all():  # a loaded model that passed io's probe but overflows here
-        raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
-                         "choose or train another model")
-    return judge(probs, bool(doubt), bool(cleaned)) | {"probs": [float(p) for p in probs], "input": np.round(x * 255).astype(np.uint8).tobytes()}
-
-
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
     """The active model's answer for each digit of a number, in one forward
-    pass: ``classification``'s fields for the first digit (a single digit's
-    answer, as before numbers), ``number`` (the digits read, as a string) and
-    ``digits``, each digit's ``classification`` and its ``box`` (x0, y0, x1,
-    y1 in the drawing's or picture's units). None when ``found`` is empty.
-    Raises as ``classification``."""
+    pass: each digit's ``confidence.judge_found`` (digit, confidence, unsure,
+    alternatives, doubt), all ten probabilities, its 28x28 input (784 bytes)
+    and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
+    as ``digits``; the first digit's fields but its box (a single digit's
+    answer, as before numbers); and ``number``, the digits read as a string.
+    None when ``found`` is empty. Raises RuntimeError without a model,
+    ValueError when its outputs overflow."""
     if not found:
         return None
     x = np.stack([f.x for f in found])
@@ -108,7 +94,7 @@ class DrawingRequests:
         """A drawing (as ``drawing_strokes`` takes it) -> the number it holds
         (``number_classification``; one digit: ``classification``'s answer
         with ``number`` and ``digits`` beside it); None when nothing is
-        drawn. Raises as ``drawing_strokes``, ``classification``, and
+        drawn. Raises as ``drawing_strokes``, ``number_classification``, and
         ValueError for more than ``number_drawing.MAX_DIGITS`` digits."""
         strokes = drawing_strokes(points, lengths, width, height)
         return number_classification(self.models, drawing_digits(strokes, width, height, self.rendered), "drawing")

@@ -106,7 +106,4 @@ def judge_found(probs: np.ndarray, doubt: str = "", cleaned: str = "") -> dict[s
     runner-up given as the alternative; ``doubt`` is added to the answer.
     ``cleaned``: as ``judge``'s (a picture's digit with clutter taken out).
     The same as ``judge`` (plus ``doubt: ""``) when ``doubt`` is empty."""
-    answer = judge(probs, cleaned=bool(cleaned)) | {"doubt": doubt}
-    if doubt and not answer["unsure"]:
-        answer |= {"unsure": True, "alternatives": [int(np.argsort(probs)[::-1][1])]}
-    return answer
+    return judge(probs, bool(doubt), bool(cleaned)) | {"doubt": doubt}
