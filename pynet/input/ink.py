@@ -62,7 +62,7 @@ from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, shee
 from .noise import denoise
 from .outline import fill_outlines
 
-__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance", "shrink", "stroke_width"]
+__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance", "shrink"]
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 COVERAGE_SIDE = 192  # the digit's coverage is given at the picture's resolution, but at most this many pixels
@@ -91,9 +91,9 @@ class Ink:
     beside it (a line through it, drops of ink), or "" -- what is left may
     have lost a piece of the digit or kept a piece of the clutter; ``clutter``:
     what was cleared from the picture round the digit (lines through it, a
-    desk round the sheet), or "" -- then the whole picture is no clean page,
-    and a number on it is looked for in ``coverage`` instead
-    (``number_picture.picture_number``)."""
+    desk round the sheet), or "" -- then the whole picture is no clean page
+    (``number_picture.picture_number`` holds a number on it to a stricter
+    rule); and ``sheet``."""
 
     coverage: np.ndarray
     box: tuple[int, int, int, int]

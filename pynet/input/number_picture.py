@@ -33,8 +33,9 @@ from dataclasses import replace
 import numpy as np
 
 from .background import running_extreme
+from .components import stroke_width
 from .digit_groups import group_pieces
-from .ink import LINES, NoInk, luminance, stroke_width
+from .ink import LINES, NoInk, luminance
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .number_ink import NumberInk, ink_pieces, number_ink
 from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
@@ -75,8 +76,10 @@ def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
 
 
 class _Digits:
-    """The picture's digits as owned ink: ``owner`` ``(h, w)`` int, -1 where
-    no digit's ink is, and each digit's box at the analysis resolution."""
+    """The picture's ink pieces (``labels`` ``(h, w)`` int at the analysis
+    resolution, 0 where there is none) grouped into digits (``groups``: each
+    a list of labels), the ``typical`` digit's height, and the picture
+    (``lum``, ``paper``, ``factor``) to ``crop`` each digit from."""
 
     def __init__(self, ink: NumberInk) -> None:
         self.lum, self.paper, self.factor = ink.lum, ink.paper, ink.factor

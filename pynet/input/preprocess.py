@@ -42,8 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import running_extreme
-from .components import label
-from .ink import Ink, NoInk, find_ink, stroke_width
+from .components import label, stroke_width
+from .ink import Ink, NoInk, find_ink
 from .outline import fill_outlines
 from .skeleton import prune_spurs, thin, trace
 from .strokes import MAX_STROKES, render_strokes
