@@ -139,6 +139,19 @@ def test_touching_digits_are_cut_apart(digits_28):
     assert cut >= 4
 
 
+def test_a_cut_never_leaves_a_piece_too_short_to_be_a_digit_of_the_row(digits_28, shipped_model):
+    """A cut between touching digits is chosen only where both parts are as
+    tall as a digit of the row (``is_a_row``): the thinnest column often
+    sliced off a 2's base or a 5's bar, the flat piece broke the row, and
+    the whole number was read as one digit (seeds 2 and 6 here, "2" for
+    "235372" at 1.0: 4 % of 4-digit and 6 % of 6-digit thin-pen numbers)."""
+    images, labels = digits_28
+    read = shipped_model.predict_proba
+    counts = [len(picture_number(pen_picture(compose(images, labels, 4, "touching", np.random.default_rng(seed))), read))
+              for seed in range(8)]
+    assert min(counts) >= 3 and counts.count(4) >= 6, counts
+
+
 def test_a_picture_of_one_digit_is_read_as_before(digits_28):
     from build.pen_images import pen_image
 

@@ -47,8 +47,9 @@ class FoundDigit:
     ``box``, (x0, y0, x1, y1) of its ink in the drawing's (or picture's)
     units, y down, pen included; ``doubt``, why the answer is in doubt
     whatever the network says ("" when it is not): finding the digit
-    (``digit_groups.doubtful``, and "cut" for touching digits of a picture
-    cut apart on a close call) or, for a picture, the picture path's own
+    (``digit_groups.doubtful``; for a picture, "cut" for touching digits
+    cut apart on a close call and "wide" for one as wide as two that no cut
+    parts) or, for a picture, the picture path's own
     (``preprocess.Picture.doubt``); ``cleaned``, what the picture path took
     out of or left out beside it (``Picture.cleaned``; "" for a drawing):
     then it is sure only when very sure (``confidence.judge``)."""

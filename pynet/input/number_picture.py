@@ -58,14 +58,17 @@ MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
 TINY = 32
 
 
-def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
+def _cuts(owned: np.ndarray, count: int, min_height: float = 0.0) -> np.ndarray:
     """The ``count`` thinnest columns of ``owned`` ``(h, w)`` bool within
     ``CUT_RANGE`` of its width, thinnest first, at least a tenth of its
-    width apart."""
+    width apart, that leave both parts at least ``min_height`` rows high
+    (``_part_heights``); fewer, or none, when fewer such columns exist."""
     w = owned.shape[1]
     ink = owned.sum(axis=0).astype(np.float64)
     lo, hi = int(CUT_RANGE[0] * w), max(int(CUT_RANGE[0] * w) + 1, int(CUT_RANGE[1] * w))
     order = lo + np.argsort(ink[lo:hi], kind="stable")
+    left, right = _part_heights(owned)
+    order = order[(left[order] >= min_height) & (right[order] >= min_height)]
     chosen: list[int] = []
     for c in order:
         if all(abs(int(c) - k) >= max(1, w // 10) for k in chosen):
@@ -73,6 +76,21 @@ def _cuts(owned: np.ndarray, count: int) -> np.ndarray:
         if len(chosen) == count:
             break
     return np.array(chosen, dtype=int)
+
+
+def _part_heights(owned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each column ``c`` of ``owned`` ``(h, w)`` bool, the heights (rows,
+    top of the ink to its bottom) of the parts a cut there leaves:
+    ``owned[:, :c]`` and ``owned[:, c:]``; 0 for a part with no ink. From
+    each column's first and last inked row, by running minima and maxima."""
+    h, w = owned.shape
+    inked = owned.any(axis=0)
+    tops = np.where(inked, owned.argmax(axis=0), h).astype(np.int64)
+    bottoms = np.where(inked, h - 1 - owned[::-1].argmax(axis=0), -1).astype(np.int64)
+    left = np.zeros(w, np.int64)  # the part left of column c: columns 0 .. c-1
+    left[1:] = np.maximum(np.maximum.accumulate(bottoms)[:-1] - np.minimum.accumulate(tops)[:-1] + 1, 0)
+    right = np.maximum(np.maximum.accumulate(bottoms[::-1])[::-1] - np.minimum.accumulate(tops[::-1])[::-1] + 1, 0)
+    return left, right
 
 
 class _Digits:
@@ -170,7 +188,9 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     width = (x1 - x0) / max(digits.typical, 1.0)
     if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
         return [(owned, doubt)]
-    cuts = _cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1) + x0
+    cuts = _cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1, ROW_HEIGHTS[0] * digits.typical) + x0
+    if not len(cuts):  # every cut leaves a part too short for a digit of the row (is_a_row)
+        return [(owned, doubt or ("wide" if width > MUST_SPLIT else ""))]
     columns = np.arange(owned.shape[1])
     best = cuts[0]
     if read is not None:

@@ -80,6 +80,7 @@ const DOUBTS = {
   short: "it is much shorter than the others: maybe a piece of a digit",
   overlap: "it overlaps its neighbour: their strokes may be shared out wrongly",
   cut: "it was cut from a digit it touches, on a close call",
+  wide: "it is as wide as two digits, yet no cut leaves two: maybe two that touch",
 };
 export function doubtText(doubt) {
   return (doubt || "").split("; ").filter(Boolean).map((d) => DOUBTS[d] ?? d).join("; ");
