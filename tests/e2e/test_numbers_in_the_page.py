@@ -149,8 +149,14 @@ def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
     photo = paper_photo(255 - pen_picture(number, 6.0), seed=1)  # a phone photo of the number, 6 px pen
     path = tmp_path / "number.png"
     Image.fromarray(photo).save(path)
+    assert app.get_by_test_id("draw-wide").get_attribute("aria-pressed") == "false"  # the square area
     assert open_image(app, path) == ""
     result = settled_prediction(app)
+    # a number opened on the square area is shown on the wide one, as a written number is
+    assert app.get_by_test_id("draw-wide").get_attribute("aria-pressed") == "true"
+    assert app.locator("#draw-title").inner_text() == "Write a number"
+    box = app.get_by_test_id("draw-canvas").bounding_box()
+    assert box["width"] > 1.5 * box["height"], box
     model = load_model(dist_dir / "models" / "default.npz").model
     found = picture_number(photo, model.predict_proba)
     expected = "".join(str(d) for d in model.predict(np.stack([f.x for f in found])))

@@ -69,11 +69,19 @@ export class DrawingPad {
   // strokes, drawn on an area width x height CSS px, are scaled to fit the new
   // one, so switching keeps the drawing (and Undo) instead of wiping it.
   rescale(width, height) {
+    this.scaleStrokes(width, height);
+    this.changed();
+  }
+
+  // rescale without reading the drawing again: the strokes, and those an
+  // opened picture replaced (Undo brings them back), fit the new area.
+  scaleStrokes(width, height) {
     const { width: w, height: h } = this.canvas.getBoundingClientRect();
     const s = Math.min(w / Math.max(1, width), h / Math.max(1, height));
-    this.strokes = this.strokes.map((stroke) => stroke.map((p) => ({ x: p.x * s, y: p.y * s })));
+    const scaled = (strokes) => strokes.map((stroke) => stroke.map((p) => ({ x: p.x * s, y: p.y * s })));
+    this.strokes = scaled(this.strokes);
+    this.strokesBeforePicture = scaled(this.strokesBeforePicture);
     this.current = null;
-    this.changed();
   }
 
   point(e) {

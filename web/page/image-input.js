@@ -2,10 +2,12 @@
 // browser's own decoder, bounded in size, and sent to Python as RGBA pixels.
 // pynet (pynet/input/preprocess.py, via the classify_image request) finds the ink and
 // gives it the drawing's treatment; the answer is shown exactly as a
-// drawing's, and the image stays on the drawing square in the drawing's place
-// (draw.js) until the person draws again or clears. A file that cannot be
+// drawing's, and the image stays on the drawing area in the drawing's place
+// (draw.js) until the person draws again or clears; a picture of a number
+// switches the area to its wide shape. A file that cannot be
 // used changes nothing: it is classified before it replaces the drawing.
 import { isTruncated } from "./image-check.js";
+import { isWideArea, toggleWideArea } from "./ui/number.js";
 import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
 import { showError } from "./ui/status.js";
 
@@ -119,6 +121,12 @@ export function initImageInput(app) {
       showImageTimings({ decodeMs: t1 - t0, classifyMs: performance.now() - t1, preprocessMs: answer.preprocess_ms,
         width: picture.width, height: picture.height });
       pad.showPicture(picture);
+      if ((answer?.digits?.length ?? 0) > 1 && !isWideArea()) { // a number: shown on the wide area, as written ones are
+        const before = pad.canvas.getBoundingClientRect();
+        toggleWideArea();
+        pad.fitToScreen();
+        pad.scaleStrokes(before.width, before.height);
+      }
       showError("");
       app.showAnswer(answer);
       app.explainNow();

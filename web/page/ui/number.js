@@ -91,6 +91,11 @@ export function numberText(digits) {
   return digits.map((d) => (d.unsure ? `${d.digit}?` : String(d.digit))).join("");
 }
 
+// Is the drawing area in its wide shape (for a number)?
+export function isWideArea() {
+  return $("draw-canvas").parentElement.classList.contains("wide");
+}
+
 // The drawing area wide (for a number) or square (one digit): returns whether it is now wide.
 export function toggleWideArea() {
   const area = $("draw-canvas").parentElement;
