@@ -278,6 +278,27 @@ def test_a_cut_made_on_a_close_call_leaves_both_parts_in_doubt(digits_28):
     assert len(clear) == 3 and "cut" not in [f.doubt for f in clear]  # (a part may still be "short")
 
 
+def test_a_wide_digit_read_whole_surely_and_its_cuts_badly_stays_whole_and_unsure():
+    """A group wider than MUST_SPLIT is cut, unless the network reads it
+    whole surely and its best cut badly (``KEEP_WIDE``): wide 0s of the
+    damaged sets read whole at 1.000 were cut into two unsure digits. It is
+    then one digit marked "wide"."""
+    from pynet.input.number_picture import KEEP_WIDE, WHOLE_SURE
+
+    yy, xx = np.mgrid[:200, :400]
+    radius = np.hypot((xx - 200) / 150, (yy - 100) / 80)
+    picture = np.where(np.abs(radius - 1) < 0.05, 0, 255).astype(np.uint8)  # a ring 1.8 times as wide as high
+
+    def reader(whole: float, parts: float):
+        """A stand-in network: its top probability for a group read whole (one input) or cut (two)."""
+        return lambda x: np.tile(np.eye(10)[3] * (whole if len(x) == 1 else parts) + 0.001, (len(x), 1))
+
+    kept = picture_digits(picture, reader(WHOLE_SURE + 0.005, KEEP_WIDE - 0.3))
+    assert [f.doubt for f in kept] == ["wide"]
+    cut = picture_digits(picture, reader(WHOLE_SURE + 0.005, KEEP_WIDE + 0.1))
+    assert len(cut) == 2 and all(f.doubt == "cut" for f in cut)
+
+
 def test_a_digit_broken_into_side_by_side_pieces_stays_whole_on_the_square_area():
     from build.handwriting import mnist_strokes
     from build.pagedriver import mnist_test_images, sparse
