@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
+from pynet.input.number_drawing import FoundDigit, doubt_words, drawing_digits, single_digit
 from pynet.input.strokes import check_strokes
 from pynet.training.confidence import judge_found
 
@@ -63,7 +63,8 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
     """The active model's answer for each digit of a number, in one forward
     pass: each digit's ``confidence.judge_found`` (digit, confidence, unsure,
-    alternatives, doubt), all ten probabilities, its 28x28 input (784 bytes)
+    alternatives, doubt), the doubt in words (``why``,
+    ``number_drawing.doubt_words``), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
     as ``digits``; the first digit's fields but its box (a single digit's
     answer, as before numbers); and ``number``, the digits read as a string.
@@ -77,8 +78,10 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    digits = [judge_found(p, f.doubt, f.cleaned) | {"probs": [float(v) for v in p], "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
-                          "box": [round(float(v), 1) for v in f.box]} for p, f in zip(probs, found)]
+    digits = [judge_found(p, f.doubt, f.cleaned) | {"why": doubt_words(f.doubt), "probs": [float(v) for v in p],
+                                                    "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
+                                                    "box": [round(float(v), 1) for v in f.box]}
+              for p, f in zip(probs, found)]
     first = {k: v for k, v in digits[0].items() if k != "box"}
     return first | {"number": "".join(str(d["digit"]) for d in digits), "digits": digits}
 

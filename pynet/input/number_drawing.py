@@ -152,6 +152,22 @@ def drawing_digits(strokes: Sequence[np.ndarray], width: float, height: float,
     return with_doubts(found)
 
 
+# Why finding a digit is in doubt (``FoundDigit.doubt``'s codes), in words:
+# the page's tooltips and notes and ``pynet predict`` say these.
+FINDING_DOUBTS = {
+    "short": "it is much shorter than the others: maybe a piece of a digit",
+    "overlap": "it overlaps its neighbour: their strokes may be shared out wrongly",
+    "cut": "it was cut from a digit it touches, on a close call",
+    "wide": "it is as wide as two digits and no cut parts it well: maybe two that touch",
+}
+
+
+def doubt_words(doubt: str) -> str:
+    """``FoundDigit.doubt`` in words: each of its reasons ("; " apart) by
+    ``FINDING_DOUBTS``; a picture path's reason is words already."""
+    return "; ".join(FINDING_DOUBTS.get(d, d) for d in doubt.split("; ") if d)
+
+
 def with_doubts(found: list[FoundDigit]) -> list[FoundDigit]:
     """``found`` with each digit's ``doubt`` set from the boxes
     (``digit_groups.doubtful``) where it has none yet."""

@@ -36,7 +36,7 @@ export function showDigitBoxes(digits, selected, onSelect) {
     tag.setAttribute("aria-label", d.unsure ? `digit ${k + 1}: unsure, ${d.digit} or ${d.alternatives[0]}`
       : `digit ${k + 1}: ${d.digit}, ${format.percent(d.confidence, 1)} confident`);
     tag.textContent = d.unsure ? `${d.digit}?` : String(d.digit);
-    if (d.doubt) tag.title = `Unsure: ${doubtText(d.doubt)}`;
+    if (d.why) tag.title = `Unsure: ${d.why}`; // why finding it is in doubt (number_drawing.doubt_words)
     tag.addEventListener("click", () => onSelect(k));
     box.append(tag);
     layer.append(box);
@@ -72,18 +72,6 @@ export function numberSpans(digits, selected) {
     span.textContent = String(d.digit);
     return span;
   });
-}
-
-// Why finding a digit is in doubt (number_drawing.FoundDigit.doubt), in words:
-// such a digit is unsure however sure the network is of it.
-const DOUBTS = {
-  short: "it is much shorter than the others: maybe a piece of a digit",
-  overlap: "it overlaps its neighbour: their strokes may be shared out wrongly",
-  cut: "it was cut from a digit it touches, on a close call",
-  wide: "it is as wide as two digits, yet no cut leaves two: maybe two that touch",
-};
-export function doubtText(doubt) {
-  return (doubt || "").split("; ").filter(Boolean).map((d) => DOUBTS[d] ?? d).join("; ");
 }
 
 // The number read out: "2 0 0 6?" with each unsure digit marked.

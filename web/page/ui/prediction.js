@@ -4,7 +4,7 @@
 import { byTestId as $, paintTile } from "./dom.js";
 import * as format from "../format.js";
 import { announceAnswer } from "./announce.js";
-import { doubtText, numberSpans, numberText, showDigitBoxes, showDigitInputs } from "./number.js";
+import { numberSpans, numberText, showDigitBoxes, showDigitInputs } from "./number.js";
 
 export function buildProbabilityBars() {
   const list = $("probabilities");
@@ -78,7 +78,7 @@ export function showNumber(result, selected, toCss, onSelect) {
   const unsure = digits.filter((x) => x.unsure).length;
   $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
     (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click a digit's box to see its bars." +
-    (d.doubt ? ` Digit ${selected + 1} is unsure because ${doubtText(d.doubt)}.` : "");
+    (d.why ? ` Digit ${selected + 1} is unsure because ${d.why}.` : "");
   announceAnswer({ ...d, digits, selected }); // the number, then the selected digit (announce.js)
 }
 
