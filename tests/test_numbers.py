@@ -152,6 +152,25 @@ def test_a_cut_never_leaves_a_piece_too_short_to_be_a_digit_of_the_row(digits_28
     assert min(counts) >= 3 and counts.count(4) >= 6, counts
 
 
+def test_a_small_number_on_a_big_page_is_found(digits_28, shipped_model):
+    """Ink under 0.2 % of the picture (a thin pen's number on a 2000 x 1500
+    page) was taken for light ink on a dark ground: the paper's median and
+    both extreme percentiles were all white (a new user's "47" read as one
+    unsure 7, or no digit at all)."""
+    from pynet.input.ink import is_dark_on_light
+
+    images, labels = digits_28
+    number = compose(images, labels, 2, "wide", np.random.default_rng(1))
+    ink = pen_picture(number, 3.0)
+    page = np.full((1500, 2000), 255, np.uint8)
+    page[600 : 600 + ink.shape[0], 800 : 800 + ink.shape[1]] = ink
+    assert (page < 128).mean() < 0.002
+    assert is_dark_on_light(page / 255.0) and not is_dark_on_light(1 - page / 255.0)
+    assert is_dark_on_light(np.ones((10, 10)))  # a blank page: the usual polarity
+    found = picture_number(page, shipped_model.predict_proba)
+    assert "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in found]))) == number.label
+
+
 def test_a_picture_of_one_digit_is_read_as_before(digits_28):
     from build.pen_images import pen_image
 
