@@ -3,9 +3,10 @@
 The steps of ``ink.find_ink`` -- luminance, noise out (``noise.denoise``),
 polarity, the paper's lighting from tiles (``background.py``), contrast,
 Otsu's threshold above the paper's noise, lines through the picture out
-(``lines.remove_lines``) -- but every component is kept, not only one
-digit's, at a resolution fine enough for six digits side by side
-(``ANALYSIS_SIDE``). Then its connected components (``components.label``)
+(``lines.remove_lines``); where a shadow reaches the picture's edge, the
+paper followed pixel by pixel (its closing) -- but every component is
+kept, not only one digit's, at a resolution fine enough for six digits
+side by side (``ANALYSIS_SIDE``). Then its connected components (``components.label``)
 without specks, marks at the picture's edge and a line under the number.
 ``number_picture.py`` groups the pieces into digits. Pure NumPy.
 """
@@ -16,11 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import background_grid, block_background, interpolate_grid
-from .components import label
+from .background import background_grid, block_background, closing, interpolate_grid
+from .components import label, stroke_width
 from .ink import (
+    CLOSING_SHARE,
+    CLOSING_WIDTHS,
     GRID,
     MIN_CONTRAST,
+    SHADOW_DEPTH,
     NoInk,
     ink_contrast,
     ink_threshold,
@@ -35,6 +39,7 @@ from .noise import denoise
 
 ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
 SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
+EDGE_RUN = 0.05  # shadow along more than this share of a side of the picture reaches the edge (a stroke: ~1 %)
 FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
 
 
@@ -44,13 +49,28 @@ class NumberInk:
     the paper's level and ``mask`` the ink at the analysis resolution
     ``(h, w)`` (the picture shrunk by block means by ``factor``), the paper's
     level in the picture's own polarity; ``faint_lines``: lines through the
-    picture were taken out, and they were fainter than the ink."""
+    picture were taken out, and they were fainter than the ink;
+    ``shadowed``: ``paper`` follows a shadow or band pixel by pixel
+    (``_paper_under_the_strokes``), so a digit's crop is to be divided by
+    it (``flat``) before the single-digit path sees it; ``dark_on_light``:
+    the picture's polarity."""
 
     lum: np.ndarray
     paper: np.ndarray
     mask: np.ndarray
     factor: int
     faint_lines: bool = False
+    shadowed: bool = False
+    dark_on_light: bool = True
+
+    def flat(self, crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
+        """A crop of ``lum`` with its ``paper`` (the same shape) divided
+        out -- flat-field correction: paper 1 (0 for light ink on a dark
+        ground) wherever the paper is, lit or shadowed, and the ink as dark
+        against it as it is against its own paper."""
+        if self.dark_on_light:
+            return np.clip(crop / np.maximum(paper, 1e-3), 0.0, 1.0)
+        return 1.0 - np.clip((1.0 - crop) / np.maximum(1.0 - paper, 1e-3), 0.0, 1.0)
 
 
 def number_ink(image: np.ndarray) -> NumberInk:
@@ -66,10 +86,49 @@ def number_ink(image: np.ndarray) -> NumberInk:
     block = max(4, -(-max(h, w) // (2 * GRID)))
     paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
     contrast = ink_contrast(work, paper)
-    mask, faint = _lines_out(contrast, contrast > ink_threshold(contrast))
+    mask = contrast > ink_threshold(contrast)
+    shadowed = _at_the_edge(mask & (contrast < 1.0 - SHADOW_DEPTH))
+    if shadowed:  # a shadow or band reaching the edge: the paper pixel by pixel
+        paper = _paper_under_the_strokes(work, mask, paper)
+        contrast = ink_contrast(work, paper)
+        mask = contrast > ink_threshold(contrast)
+    mask, faint = _lines_out(contrast, mask)
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
         raise NoInk("the picture holds no ink that stands out from its background")
-    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint)
+    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark)
+
+
+def _at_the_edge(mask: np.ndarray) -> bool:
+    """Does ``mask`` run along the picture's edge for more than ``EDGE_RUN``
+    of its side? A shadow across the picture does (``number_ink`` asks of
+    the "ink" no darker than ``SHADOW_DEPTH`` of its lighting: a dark desk
+    or frame beside the sheet is left to the tiles, as before); a digit near
+    the edge touches it for a stroke's width."""
+    h, w = mask.shape
+    return bool(max(mask[0].sum(), mask[-1].sum()) > EDGE_RUN * w or
+                max(mask[:, 0].sum(), mask[:, -1].sum()) > EDGE_RUN * h)
+
+
+def _paper_under_the_strokes(work: np.ndarray, mask: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """The paper's level pixel by pixel, as ``ink.find_ink`` has it: a
+    grey-level closing ``CLOSING_WIDTHS`` stroke widths wide (the strokes
+    measured on the ink's pieces clear of the edge) keeps a shadow's edge
+    sharp, so a shadow across a number is paper and the strokes in it are
+    ink; where the closing is darker than ``SHADOW_DEPTH`` of the paper's
+    brightest lighting (a dark desk or frame, which the tiles follow), or
+    the strokes are too wide for a local window, the tiles' lighting
+    ``paper``, as before: there a desk is ink at the edge, left out with
+    the specks its size makes of the marks beside it. ``work``: the
+    picture, ink dark."""
+    comps = label(mask)
+    inside = np.flatnonzero(~comps.touches_border) + 1
+    if not len(inside):
+        return paper
+    size = 2 * round(CLOSING_WIDTHS * stroke_width(np.isin(comps.labels, inside)) / 2) + 1
+    if size > max(work.shape) * CLOSING_SHARE:
+        return paper
+    local = closing(work, max(5, size))
+    return np.where(local >= SHADOW_DEPTH * float(paper.max()), local, paper)
 
 
 def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool]:

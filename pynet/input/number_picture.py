@@ -106,6 +106,7 @@ class _Digits:
     (``lum``, ``paper``, ``factor``) to ``crop`` each digit from."""
 
     def __init__(self, ink: NumberInk) -> None:
+        self.ink = ink
         self.lum, self.paper, self.factor = ink.lum, ink.paper, ink.factor
         labels, keep = ink_pieces(ink.mask)
         self.labels = labels
@@ -140,7 +141,10 @@ class _Digits:
         grown[:, :-1] |= grown[:, 1:].copy()
         grown &= ~owned
         cover = grown[rows][:, cols]
-        crop[cover] = self.paper[rows][:, cols][cover]
+        paper = self.paper[rows][:, cols]
+        crop[cover] = paper[cover]
+        if self.ink.shadowed:  # the shadow divided out: the single-digit path sees even paper
+            crop = self.ink.flat(crop, paper)
         return crop, (float(x0 * f), float(y0 * f), float(min(W, x1 * f)), float(min(H, y1 * f)))
 
 
