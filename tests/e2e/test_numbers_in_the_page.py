@@ -106,6 +106,22 @@ def test_switching_areas_keeps_the_drawing(app):
     assert app.get_by_test_id("undo").is_enabled()
 
 
+def test_a_number_written_on_the_wide_area_keeps_its_size_on_the_square_one(app):
+    """Switching a written number to the square area fits its ink to the
+    square, centred, as large as it was where it fits: scaling the whole
+    wide area down left it a third of its size under the same pen, and a
+    new user's number then read as one blotted digit."""
+    app.get_by_test_id("draw-wide").click()
+    for k, name in enumerate(("3 round", "6 round bowl")):
+        draw_path(app, PRINTED[name][1], SHARE, slot(k) + 0.15, TOP, steps=2)
+    draw_path(app, [[(0.0, 0.0), (1.0, 0.0)]], 0.45, 0.17, 0.85, steps=2)  # underlined
+    assert settled_prediction(app)["text"] == "36"
+    app.get_by_test_id("draw-wide").click()  # to the square area
+    assert settled_prediction(app)["text"] == "36"
+    app.get_by_test_id("draw-wide").click()  # and back
+    assert settled_prediction(app)["text"] == "36"
+
+
 def test_a_single_digit_is_read_as_before(app):
     draw_path(app, PRINTED["7 plain"][1], 0.8, 0.1, 0.1, steps=2)
     result = settled_prediction(app)

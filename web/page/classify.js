@@ -58,11 +58,10 @@ export function initClassify(app) {
     }
   };
 
-  // A wider drawing area for a number (and back): the strokes are kept, scaled
-  // to the new shape, and read again; an opened picture is cleared (its boxes
+  // A wider drawing area for a number (and back): the strokes are kept, fitted
+  // to the new shape (draw.js), and read again; an opened picture is cleared (its boxes
   // were placed for the old shape).
   on("draw-wide", "click", () => {
-    const before = pad.canvas.getBoundingClientRect();
     toggleWideArea();
     pad.fitToScreen();
     if (pad.picture) {
@@ -70,7 +69,7 @@ export function initClassify(app) {
       pad.cleared = null;
       app.showAnswer(null);
     } else if (pad.strokes.length) {
-      pad.rescale(before.width, before.height);
+      pad.rescale();
     }
   });
 

@@ -66,21 +66,35 @@ export class DrawingPad {
   }
 
   // The drawing area changed shape (a number's wide area, and back): the
-  // strokes, drawn on an area width x height CSS px, are scaled to fit the new
-  // one, so switching keeps the drawing (and Undo) instead of wiping it.
-  rescale(width, height) {
-    this.scaleStrokes(width, height);
+  // strokes are fitted to the new one (scaleStrokes), so switching keeps the
+  // drawing (and Undo) instead of wiping it, and it is read again.
+  rescale() {
+    this.scaleStrokes();
     this.changed();
   }
 
   // rescale without reading the drawing again: the strokes, and those an
-  // opened picture replaced (Undo brings them back), fit the new area.
-  scaleStrokes(width, height) {
+  // opened picture replaced (Undo brings them back), fit the new area. The
+  // ink keeps its size where it fits (a pen's margin all round), else shrinks
+  // just enough, and is centred: scaling the whole old area down instead left
+  // a number written on the wide area a third of its size on the square one,
+  // under the same pen, and read as blots (a new user's underlined "36": "4?").
+  scaleStrokes() {
     const { width: w, height: h } = this.canvas.getBoundingClientRect();
-    const s = Math.min(w / Math.max(1, width), h / Math.max(1, height));
-    const scaled = (strokes) => strokes.map((stroke) => stroke.map((p) => ({ x: p.x * s, y: p.y * s })));
-    this.strokes = scaled(this.strokes);
-    this.strokesBeforePicture = scaled(this.strokesBeforePicture);
+    const margin = INK_SHARE * Math.min(w, h);
+    const fit = (strokes) => {
+      let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const stroke of strokes) {
+        for (const p of stroke) [x0, y0, x1, y1] = [Math.min(x0, p.x), Math.min(y0, p.y), Math.max(x1, p.x), Math.max(y1, p.y)];
+      }
+      if (x0 > x1) return strokes;
+      const s = Math.min(1, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0));
+      const dx = (w - (x1 - x0) * s) / 2 - x0 * s;
+      const dy = (h - (y1 - y0) * s) / 2 - y0 * s;
+      return strokes.map((stroke) => stroke.map((p) => ({ x: p.x * s + dx, y: p.y * s + dy })));
+    };
+    this.strokes = fit(this.strokes);
+    this.strokesBeforePicture = fit(this.strokesBeforePicture);
     this.current = null;
   }
 

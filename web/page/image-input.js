@@ -122,10 +122,9 @@ export function initImageInput(app) {
         width: picture.width, height: picture.height });
       pad.showPicture(picture);
       if ((answer?.digits?.length ?? 0) > 1 && !isWideArea()) { // a number: shown on the wide area, as written ones are
-        const before = pad.canvas.getBoundingClientRect();
         toggleWideArea();
         pad.fitToScreen();
-        pad.scaleStrokes(before.width, before.height);
+        pad.scaleStrokes();
       }
       showError("");
       app.showAnswer(answer);
