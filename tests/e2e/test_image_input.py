@@ -131,10 +131,17 @@ def test_drawing_clear_and_undo_go_back_to_drawing(app, tmp_path, digits):
     assert settled_prediction(app)["probs"] == drawn["probs"]
     assert app.evaluate(CANVAS_MEAN) < 60  # black with white ink again
 
-    assert answer_after_opening(app, path)["digit"] == str(label)
+    opened = answer_after_opening(app, path)
+    assert opened["digit"] == str(label)
     draw_strokes(app, digits[6])  # drawing again starts a new drawing on the black square
     assert settled_prediction(app)["digit"] == "6"
     assert app.evaluate(CANVAS_MEAN) < 60
+    for _ in mnist_strokes(digits[6]):  # ... and Undo of its strokes brings the image back (it was lost)
+        app.get_by_test_id("undo").click()
+    assert settled_prediction(app)["probs"] == opened["probs"]
+    assert app.evaluate(CANVAS_MEAN) > 60  # the photo, not the black square
+    draw_strokes(app, digits[6])
+    assert settled_prediction(app)["digit"] == "6"
 
     assert answer_after_opening(app, path)["digit"] == str(label)
     app.get_by_test_id("clear").click()

@@ -20,6 +20,7 @@ export class DrawingPad {
     this.strokes = []; // [[{x, y}, ...], ...] in CSS pixels
     this.picture = null; // an opened image shown instead of the drawing (image-input.js)
     this.strokesBeforePicture = []; // what Undo brings back
+    this.pictureDrawnOver = null; // an opened image drawing replaced: Undo of the last stroke brings it back
     this.cleared = null; // {strokes, picture} Clear removed, until the next stroke: Undo brings them back
     this.current = null; // the stroke being drawn
     this.pointerId = null;
@@ -41,6 +42,7 @@ export class DrawingPad {
   // brings back the drawing it replaced.
   showPicture(picture) {
     this.strokesBeforePicture = this.picture ? this.strokesBeforePicture : this.strokes;
+    this.pictureDrawnOver = null;
     this.cleared = null;
     this.strokes = [];
     this.current = null;
@@ -106,6 +108,7 @@ export class DrawingPad {
   down(e) {
     if ((e.button !== undefined && e.button > 0) || this.current) return; // one pen at a time
     e.preventDefault();
+    this.pictureDrawnOver = this.picture ?? (this.strokes.length ? this.pictureDrawnOver : null);
     this.leavePicture();
     this.cleared = null;
     this.canvas.setPointerCapture?.(e.pointerId);
@@ -137,8 +140,9 @@ export class DrawingPad {
     this.pointerId = null;
   }
 
-  // Removes the last stroke (the Undo button and Ctrl/Cmd+Z); right after
-  // Clear, brings back what it cleared.
+  // Removes the last stroke (the Undo button and Ctrl/Cmd+Z), and with the
+  // first stroke drawn over an opened image, brings the image back; right
+  // after Clear, brings back what it cleared.
   undo() {
     if (this.cleared && !this.hasInk) {
       const { strokes, picture, strokesBeforePicture } = this.cleared;
@@ -158,6 +162,10 @@ export class DrawingPad {
     if (!this.strokes.length) return;
     if (this.current === this.strokes[this.strokes.length - 1]) this.current = null;
     this.strokes.pop();
+    if (!this.strokes.length && this.pictureDrawnOver) { // the first stroke drawn over an opened image: the image again
+      this.picture = this.pictureDrawnOver;
+      this.pictureDrawnOver = null;
+    }
     this.changed();
   }
 
