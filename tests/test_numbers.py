@@ -152,6 +152,33 @@ def test_a_cut_never_leaves_a_piece_too_short_to_be_a_digit_of_the_row(digits_28
     assert min(counts) >= 3 and counts.count(4) >= 6, counts
 
 
+def test_a_shadow_over_every_digit_or_half_a_lined_page_is_paper(digits_28, shipped_model):
+    """A band of shadow along the whole number joins every digit to it, and
+    a shadow over half the page throws the ink threshold off: the strokes
+    are measured on ink darker than any shadow instead (a new user's
+    "5628" under a band read "8?2?8?8?", and "8273" on lined paper half in
+    shadow read no digit)."""
+    images, labels = digits_28
+    read = shipped_model.predict_proba
+
+    def number_read(picture) -> str:
+        return "".join(str(d) for d in shipped_model.predict(np.stack([f.x for f in picture_number(picture, read)])))
+
+    same = 0
+    for seed in range(3):
+        number = compose(images, labels, 4, "wide", np.random.default_rng(seed))
+        ink = pen_picture(number, 6.0).astype(np.float64) / 255
+        h, w = ink.shape
+        rows, cols = np.arange(h)[:, None], np.arange(w)[None, :]
+        band = (np.abs(rows - h / 2) < 0.12 * h) * np.ones((1, w))  # along the number, through every digit
+        half = (cols < 0.45 * w) * np.ones((h, 1))  # the left of the page in shadow ...
+        lined = np.where(rows % 25 < 2, 0.75, 1.0) * np.ones((1, w))  # ... on ruled paper
+        plain = number_read(pen_picture(number, 6.0))
+        for depth, shadow, paper in ((0.5, band, 1.0), (0.3, band, 1.0), (0.45, half, lined)):
+            same += number_read(np.round(255 * np.minimum(ink, paper) * (1 - depth * shadow)).astype(np.uint8)) == plain
+    assert same >= 8
+
+
 def test_a_small_number_on_a_big_page_is_found(digits_28, shipped_model):
     """Ink under 0.2 % of the picture (a thin pen's number on a 2000 x 1500
     page) was taken for light ink on a dark ground: the paper's median and

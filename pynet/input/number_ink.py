@@ -39,6 +39,7 @@ from .noise import denoise
 
 ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
 SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
+SHADOW_FLOOR = 0.25  # a shadow is at least this much darker than the paper's lighting (a photo's vignetting: less)
 EDGE_RUN = 0.05  # shadow along more than this share of a side of the picture reaches the edge (a stroke: ~1 %)
 FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
 
@@ -87,9 +88,9 @@ def number_ink(image: np.ndarray) -> NumberInk:
     paper = interpolate_grid(background_grid(*block_background(work, block)), block, np.arange(h), np.arange(w))
     contrast = ink_contrast(work, paper)
     mask = contrast > ink_threshold(contrast)
-    shadowed = _at_the_edge(mask & (contrast < 1.0 - SHADOW_DEPTH))
+    shadowed = _at_the_edge((contrast > SHADOW_FLOOR) & (contrast < 1.0 - SHADOW_DEPTH))
     if shadowed:  # a shadow or band reaching the edge: the paper pixel by pixel
-        paper = _paper_under_the_strokes(work, mask, paper)
+        paper = _paper_under_the_strokes(work, (mask, contrast >= 1.0 - SHADOW_DEPTH), paper)
         contrast = ink_contrast(work, paper)
         mask = contrast > ink_threshold(contrast)
     mask, faint = _lines_out(contrast, mask)
@@ -99,30 +100,45 @@ def number_ink(image: np.ndarray) -> NumberInk:
 
 
 def _at_the_edge(mask: np.ndarray) -> bool:
-    """Does ``mask`` run along the picture's edge for more than ``EDGE_RUN``
-    of its side? A shadow across the picture does (``number_ink`` asks of
-    the "ink" no darker than ``SHADOW_DEPTH`` of its lighting: a dark desk
-    or frame beside the sheet is left to the tiles, as before); a digit near
+    """Does ``mask`` run along the picture's edge, unbroken, for more than
+    ``EDGE_RUN`` of its side? A shadow across the picture does (``number_ink`` asks of
+    what is darker than the paper's lighting by ``SHADOW_FLOOR`` or more,
+    whether above its ink threshold or not -- a faint shadow is not ink,
+    but left in a digit's crop it hid the digit from the single-digit path
+    -- and no darker than ``SHADOW_DEPTH`` of it: a dark desk or
+    frame beside the sheet is left to the tiles, as before); a digit near
     the edge touches it for a stroke's width."""
     h, w = mask.shape
-    return bool(max(mask[0].sum(), mask[-1].sum()) > EDGE_RUN * w or
-                max(mask[:, 0].sum(), mask[:, -1].sum()) > EDGE_RUN * h)
+    return bool(max(_longest_run(mask[0]), _longest_run(mask[-1])) > EDGE_RUN * w or
+                max(_longest_run(mask[:, 0]), _longest_run(mask[:, -1])) > EDGE_RUN * h)
 
 
-def _paper_under_the_strokes(work: np.ndarray, mask: np.ndarray, paper: np.ndarray) -> np.ndarray:
+def _longest_run(line: np.ndarray) -> int:
+    """The longest run of True in a 1-D bool array (grain's scattered
+    pixels make no run; a shadow's edge is one)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+
+
+def _paper_under_the_strokes(work: np.ndarray, inks: tuple[np.ndarray, ...], paper: np.ndarray) -> np.ndarray:
     """The paper's level pixel by pixel, as ``ink.find_ink`` has it: a
     grey-level closing ``CLOSING_WIDTHS`` stroke widths wide (the strokes
-    measured on the ink's pieces clear of the edge) keeps a shadow's edge
-    sharp, so a shadow across a number is paper and the strokes in it are
+    measured on the pieces clear of the edge of the first of ``inks`` that
+    has some: the ink mask, else the ink darker than any shadow -- a band
+    along the whole number joins every digit to it, and a shadow over half
+    the page throws the ink threshold off) keeps a shadow's edge sharp, so a shadow across a number is paper and the strokes in it are
     ink; where the closing is darker than ``SHADOW_DEPTH`` of the paper's
     brightest lighting (a dark desk or frame, which the tiles follow), or
     the strokes are too wide for a local window, the tiles' lighting
     ``paper``, as before: there a desk is ink at the edge, left out with
     the specks its size makes of the marks beside it. ``work``: the
     picture, ink dark."""
-    comps = label(mask)
-    inside = np.flatnonzero(~comps.touches_border) + 1
-    if not len(inside):
+    for ink in inks:
+        comps = label(ink)
+        inside = np.flatnonzero(~comps.touches_border) + 1
+        if len(inside):
+            break
+    else:
         return paper
     size = 2 * round(CLOSING_WIDTHS * stroke_width(np.isin(comps.labels, inside)) / 2) + 1
     if size > max(work.shape) * CLOSING_SHARE:
