@@ -79,7 +79,9 @@ try {
   }
 
   // A number on the wide drawing area (the second drawing, then the first, side by side), then the square area again.
+  // The last digit drawn is kept by the switch (where it was drawn): cleared first, as a person starting a number does.
   await page.click('[data-testid="draw-wide"]');
+  await page.click('[data-testid="clear"]');
   {
     const box = await (await page.$('[data-testid="draw-canvas"]')).boundingBox();
     const size = box.width * 0.2;

@@ -76,8 +76,10 @@ export class DrawingPad {
   }
 
   // rescale without reading the drawing again: the strokes, and those an
-  // opened picture replaced (Undo brings them back), fit the new area. The
-  // ink keeps its size where it fits (a pen's margin all round), else shrinks
+  // opened picture replaced (Undo brings them back), fit the new area. Ink
+  // that lies inside it stays where it was drawn (a digit drawn before
+  // switching to "Write a number" is the number's first); ink that does not
+  // keeps its size where that fits (a pen's margin all round), else shrinks
   // just enough, and is centred: scaling the whole old area down instead left
   // a number written on the wide area a third of its size on the square one,
   // under the same pen, and read as blots (a new user's underlined "36": "4?").
@@ -89,7 +91,7 @@ export class DrawingPad {
       for (const stroke of strokes) {
         for (const p of stroke) [x0, y0, x1, y1] = [Math.min(x0, p.x), Math.min(y0, p.y), Math.max(x1, p.x), Math.max(y1, p.y)];
       }
-      if (x0 > x1) return strokes;
+      if (x0 > x1 || (x0 >= 0 && y0 >= 0 && x1 <= w && y1 <= h)) return strokes; // it fits where it is: left as drawn
       const s = Math.min(1, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0));
       const dx = (w - (x1 - x0) * s) / 2 - x0 * s;
       const dy = (h - (y1 - y0) * s) / 2 - y0 * s;
