@@ -62,7 +62,8 @@ from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, shee
 from .noise import denoise
 from .outline import fill_outlines
 
-__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance", "shrink"]
+__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance",
+           "paper_under_strokes", "shrink"]
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 COVERAGE_SIDE = 192  # the digit's coverage is given at the picture's resolution, but at most this many pixels
@@ -315,6 +316,21 @@ def _side_to_side(kept: np.ndarray) -> bool:
     return bool(kept[:, 0].any() and kept[:, -1].any() and not (kept[0].any() and kept[-1].any()))
 
 
+def paper_under_strokes(work: np.ndarray, width: float, lighting: np.ndarray,
+                        darkest: np.ndarray | float) -> np.ndarray:
+    """The paper's level under strokes ``width`` pixels wide, pixel by pixel:
+    a grey-level closing ``CLOSING_WIDTHS`` stroke widths wide, which keeps
+    a shadow's edge sharp, on ``work`` ``(h, w)`` (the picture, ink dark);
+    where the closing is darker than ``darkest`` (per pixel or one level),
+    the tiles' ``lighting``; ``lighting`` itself when the strokes are too
+    wide for a local window (over ``CLOSING_SHARE`` of the longer side)."""
+    size = 2 * round(CLOSING_WIDTHS * width / 2) + 1
+    if size > max(work.shape) * CLOSING_SHARE:
+        return lighting
+    local = closing(work, max(5, size))
+    return np.where(local >= darkest, local, lighting)
+
+
 def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_on_light: bool | None = None
             ) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]; ``shrunk``:
@@ -342,15 +358,9 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     first, _, _ = main_components(remove_lines(inked, rulings_only=True)[0])
     first = fill_outlines(first.astype(np.float32))[0] >= 0.5  # a thick stroke the tiles made hollow
     smooth_bg = interpolate_grid(background_grid(*block_background(small, block, _grow(_grow(inked)))), block, rows, cols)
-    # ... then, unless the strokes are too wide for a local window, the paper
-    # under the ink pixel by pixel: a closing wider than the strokes, which
-    # keeps a shadow's edge sharp; where it is far darker than the lighting
-    # (a blob of ink wider than the window), the lighting.
-    size = 2 * round(CLOSING_WIDTHS * stroke_width(first) / 2) + 1
-    background = smooth_bg
-    if size <= max(h, w) * CLOSING_SHARE:
-        local_bg = closing(small, max(5, size))
-        background = np.where(local_bg >= SHADOW_DEPTH * smooth_bg, local_bg, smooth_bg)
+    # ... then the paper under the ink pixel by pixel; where that is far
+    # darker than the lighting (a blob of ink wider than the window), the lighting.
+    background = paper_under_strokes(small, stroke_width(first), smooth_bg, SHADOW_DEPTH * smooth_bg)
     contrast = ink_contrast(small, background)
     found = _ink_mask(contrast)
     inked, lines = remove_lines(found)

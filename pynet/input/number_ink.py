@@ -6,9 +6,10 @@ Otsu's threshold above the paper's noise, lines through the picture out
 (``lines.remove_lines``); where a shadow reaches the picture's edge, the
 paper followed pixel by pixel (its closing) -- but every component is
 kept, not only one digit's, at a resolution fine enough for six digits
-side by side (``ANALYSIS_SIDE``). Then its connected components (``components.label``)
-without specks, marks at the picture's edge and a line under the number.
-``number_picture.py`` groups the pieces into digits. Pure NumPy.
+side by side (``ANALYSIS_SIDE``). Then its connected components
+(``components.label``) without specks, marks at the picture's edge and a
+line under the number. ``number_picture.py`` groups the pieces into
+digits. Pure NumPy.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import background_grid, block_background, closing, interpolate_grid
+from .background import background_grid, block_background, interpolate_grid
 from .components import label, stroke_width
 from .ink import (
-    CLOSING_SHARE,
-    CLOSING_WIDTHS,
     GRID,
     MIN_CONTRAST,
     SHADOW_DEPTH,
@@ -31,6 +30,7 @@ from .ink import (
     is_dark_on_light,
     luminance,
     otsu_threshold,
+    paper_under_strokes,
     shrink,
 )
 from .lines import remove_lines
@@ -101,13 +101,13 @@ def number_ink(image: np.ndarray) -> NumberInk:
 
 def _at_the_edge(mask: np.ndarray) -> bool:
     """Does ``mask`` run along the picture's edge, unbroken, for more than
-    ``EDGE_RUN`` of its side? A shadow across the picture does (``number_ink`` asks of
-    what is darker than the paper's lighting by ``SHADOW_FLOOR`` or more,
-    whether above its ink threshold or not -- a faint shadow is not ink,
-    but left in a digit's crop it hid the digit from the single-digit path
-    -- and no darker than ``SHADOW_DEPTH`` of it: a dark desk or
-    frame beside the sheet is left to the tiles, as before); a digit near
-    the edge touches it for a stroke's width."""
+    ``EDGE_RUN`` of its side? A shadow across the picture does
+    (``number_ink`` asks of what is darker than the paper's lighting by
+    ``SHADOW_FLOOR`` or more, whether above its ink threshold or not -- a
+    faint shadow is not ink, but left in a digit's crop it hid the digit
+    from the single-digit path -- and no darker than ``SHADOW_DEPTH`` of
+    it: a dark desk or frame beside the sheet is left to the tiles, as
+    before); a digit near the edge touches it for a stroke's width."""
     h, w = mask.shape
     return bool(max(_longest_run(mask[0]), _longest_run(mask[-1])) > EDGE_RUN * w or
                 max(_longest_run(mask[:, 0]), _longest_run(mask[:, -1])) > EDGE_RUN * h)
@@ -121,18 +121,17 @@ def _longest_run(line: np.ndarray) -> int:
 
 
 def _paper_under_the_strokes(work: np.ndarray, inks: tuple[np.ndarray, ...], paper: np.ndarray) -> np.ndarray:
-    """The paper's level pixel by pixel, as ``ink.find_ink`` has it: a
-    grey-level closing ``CLOSING_WIDTHS`` stroke widths wide (the strokes
-    measured on the pieces clear of the edge of the first of ``inks`` that
-    has some: the ink mask, else the ink darker than any shadow -- a band
-    along the whole number joins every digit to it, and a shadow over half
-    the page throws the ink threshold off) keeps a shadow's edge sharp, so a shadow across a number is paper and the strokes in it are
-    ink; where the closing is darker than ``SHADOW_DEPTH`` of the paper's
-    brightest lighting (a dark desk or frame, which the tiles follow), or
-    the strokes are too wide for a local window, the tiles' lighting
-    ``paper``, as before: there a desk is ink at the edge, left out with
-    the specks its size makes of the marks beside it. ``work``: the
-    picture, ink dark."""
+    """The paper's level pixel by pixel, as ``ink.find_ink`` has it
+    (``ink.paper_under_strokes``), the strokes measured on the pieces clear
+    of the edge of the first of ``inks`` that has some: the ink mask, else
+    the ink darker than any shadow (a band along the whole number joins
+    every digit to it, and a shadow over half the page throws the ink
+    threshold off). So a shadow across a number is paper and the strokes in
+    it are ink; where the closing is darker than ``SHADOW_DEPTH`` of the
+    paper's brightest lighting (a dark desk or frame, which the tiles
+    follow), the tiles' lighting ``paper``, as before: there a desk is ink
+    at the edge, left out with the specks its size makes of the marks beside
+    it. ``work``: the picture, ink dark."""
     for ink in inks:
         comps = label(ink)
         inside = np.flatnonzero(~comps.touches_border) + 1
@@ -140,11 +139,8 @@ def _paper_under_the_strokes(work: np.ndarray, inks: tuple[np.ndarray, ...], pap
             break
     else:
         return paper
-    size = 2 * round(CLOSING_WIDTHS * stroke_width(np.isin(comps.labels, inside)) / 2) + 1
-    if size > max(work.shape) * CLOSING_SHARE:
-        return paper
-    local = closing(work, max(5, size))
-    return np.where(local >= SHADOW_DEPTH * float(paper.max()), local, paper)
+    width = stroke_width(np.isin(comps.labels, inside))
+    return paper_under_strokes(work, width, paper, SHADOW_DEPTH * float(paper.max()))
 
 
 def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool]:
