@@ -35,7 +35,7 @@ class Components:
         return len(self.areas)
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, start and end (exclusive) of every run of True along the rows."""
     h, w = mask.shape
     padded = np.zeros((h, w + 2), dtype=np.int8)
@@ -55,7 +55,7 @@ def label(mask: np.ndarray, connectivity: int = 8) -> Components:
     if connectivity not in (4, 8):
         raise ValueError(f"connectivity must be 4 or 8, got {connectivity}")
     h, w = mask.shape
-    rows, starts, ends = _runs(mask)
+    rows, starts, ends = row_runs(mask)
     n = len(rows)
     # The runs each run touches in the row above are a contiguous range
     # [first, last) of all runs in (row, start) order: found by binary search.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import background_grid, block_background, interpolate_grid
-from .components import label, stroke_width
+from .components import label, row_runs, stroke_width
 from .ink import (
     GRID,
     MIN_CONTRAST,
@@ -109,15 +109,11 @@ def _at_the_edge(mask: np.ndarray) -> bool:
     it: a dark desk or frame beside the sheet is left to the tiles, as
     before); a digit near the edge touches it for a stroke's width."""
     h, w = mask.shape
-    return bool(max(_longest_run(mask[0]), _longest_run(mask[-1])) > EDGE_RUN * w or
-                max(_longest_run(mask[:, 0]), _longest_run(mask[:, -1])) > EDGE_RUN * h)
-
-
-def _longest_run(line: np.ndarray) -> int:
-    """The longest run of True in a 1-D bool array (grain's scattered
-    pixels make no run; a shadow's edge is one)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
-    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+    for edges, side in ((mask[[0, -1]], w), (mask[:, [0, -1]].T, h)):
+        _, starts, ends = row_runs(edges)  # unbroken: grain's scattered pixels make no run, a shadow's edge one
+        if len(starts) and (ends - starts).max() > EDGE_RUN * side:
+            return True
+    return False
 
 
 def _paper_under_the_strokes(work: np.ndarray, inks: tuple[np.ndarray, ...], paper: np.ndarray) -> np.ndarray:
