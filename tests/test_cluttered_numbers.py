@@ -17,6 +17,7 @@ def test_a_row_of_digits_and_what_is_not_one():
     assert is_a_row([(0, 10, 20, 40), (25, 12, 45, 41), (50, 8, 62, 39)])  # three digits, a little up and down
     assert not is_a_row([(0, 10, 20, 40), (25, 35, 29, 39)])  # a drop beside the digit
     assert not is_a_row([(0, 10, 20, 40), (25, 90, 45, 120)])  # far below the line: not the same number
+    assert not is_a_row([(0, 10, 20, 110), (25, 60, 45, 95)])  # a drop a third as tall: of two, the median was their mean
 
 
 # Damaged pictures of one digit (their MNIST test index) that the number finder, before it shared the
@@ -42,3 +43,18 @@ def test_one_cluttered_digit_is_one_digit(shipped_model, kind):
         found = picture_number(damaged_picture(kind, images[i], i), shipped_model.predict_proba)
         assert len(found) == 1, (kind, i, len(found))
         assert int(shipped_model.predict(found[0].x[None])[0]) == labels[i], (kind, i)
+
+
+# Damaged pictures of one digit (MNIST test index) the number finder still took for two digits: the strip a
+# light wall or a dark corner leaves where it meets the paper once the paper is followed pixel by pixel, and a
+# drop of ink beside the digit (digits 1000-1299, 2026-12-07).
+EDGES_AND_DROPS = {"mixed background": (1064, 1079, 1144, 1204, 1269), "spatter": (1014, 1061, 1075, 1096, 1203)}
+
+
+@pytest.mark.parametrize("kind", EDGES_AND_DROPS)
+def test_a_wall_s_edge_or_a_drop_of_ink_is_not_a_second_digit(shipped_model, kind):
+    for i in EDGES_AND_DROPS[kind]:
+        images, labels = mnist_test_digits(1, i)
+        found = picture_number(damaged_picture(kind, images[0], i), shipped_model.predict_proba)
+        assert len(found) == 1, (kind, i, len(found))
+        assert int(shipped_model.predict(found[0].x[None])[0]) == labels[0], (kind, i)

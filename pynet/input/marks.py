@@ -124,7 +124,7 @@ def sheet_box(light: np.ndarray, shade: np.ndarray, desk_shade: float = DESK_SHA
     return (top, left, bottom, right), region
 
 
-def _is_drop(comps: Components, i: int, main: int, width: float) -> bool:
+def is_drop(comps: Components, i: int, main: int, width: float) -> bool:
     """Whether component ``i`` is a drop of ink or a speck (``DROP_LENGTH``,
     ``DROP_ROUND``; beside a bold digit, one at most ``DROP_BOLD_LENGTH``
     strokes wide) beside the ``main`` one, whose strokes are ``width``
@@ -160,7 +160,7 @@ def _is_underline(comps: Components, i: int, main: int) -> bool:
 def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
     """The digit's components of an ink mask ``(H, W)`` bool, their box (top,
     left, bottom, right), and how many drops were left out beside them
-    (``_is_drop``): the main one (the
+    (``is_drop``): the main one (the
     largest inside the picture when the largest touches the edge -- a table,
     a shadow, the paper's edge -- unless the one inside is a speck: under
     ``MIN_INK_SHARE`` of the picture, or under ``INSIDE_SHARE`` of the
@@ -194,7 +194,7 @@ def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, 
         t, lft, b, r = comps.boxes[i]
         if t >= bottom + reach or b <= top - reach or lft >= right + reach or r <= left - reach:
             continue
-        if _is_drop(comps, i, main, width):
+        if is_drop(comps, i, main, width):
             drops += 1
             continue
         if _is_underline(comps, i, main):
