@@ -30,7 +30,9 @@ The groups of sets (``--sets``, ``GROUPS``; all by default):
   digits, spatter, blur), the first ``DAMAGED_N`` test digits each (issue 29).
 
 Then (``--numbers N``, N a set; 0 leaves them out) numbers composed from the
-test digits, drawn and as pictures (``build/number_accuracy.py``, issue 30).
+test digits, drawn and as pictures (``build/number_accuracy.py``, issue 30),
+and (``--mnist-c N``, N test digits a corruption) MNIST-C's 15 corruptions
+made again, read as pictures and by the network alone (``build/mnist_c.py``).
 
 ``--preprocess`` reads the pictures with another copy of the picture path (a
 module with ``preprocess_image``, e.g. the code before a change, put on
@@ -56,6 +58,7 @@ import argparse
 import functools
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -310,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                         "time: about 0.2 s of CPU a digit)")
     parser.add_argument("--numbers", type=int, default=200, help="numbers in each number set (build/number_accuracy.py; "
                         "0 leaves them out)")
+    parser.add_argument("--mnist-c", type=int, default=1000, help="test digits per MNIST-C corruption "
+                        "(build/mnist_c.py, the published benchmark of damaged digits, made again; 0 leaves it out)")
     parser.add_argument("--validation", action="store_true", help="measure on the recipe's held-out training "
                         "digits and validation fonts instead of the test sets (for choosing a recipe)")
     parser.add_argument("--sets", default=",".join(GROUPS), help="which groups of sets, comma-separated: "
@@ -347,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
 
         results["numbers (shipped model)"] = number_results(models["shipped"], args.numbers)
         print(number_table(results["numbers (shipped model)"]))
+    if args.mnist_c and not args.validation:
+        from build.mnist_c import mnist_c_results
+        from build.mnist_c import table as mnist_c_table
+
+        results["MNIST-C (shipped model)"] = mnist_c_results(args.mnist_c, args.processes or os.cpu_count() or 1)
+        print(mnist_c_table(results["MNIST-C (shipped model)"]))
     args.json.write_text(json.dumps(results, indent=2))
     print(f"[accuracy] {time.perf_counter() - start:.0f} s; written to {args.json}")
     return 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from build.handwriting import mnist_strokes
-from pynet.input.preprocess import resample
+from pynet.input.resampling import resample
 from pynet.input.strokes import ON_SCREEN_PEN, rasterize, smooth
 
 HEIGHT = 150.0  # a digit's nominal height on the canvas (units: CSS px of the page's wide canvas)

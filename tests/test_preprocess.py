@@ -8,7 +8,8 @@ import pytest
 from build.handwriting import PRINTED, flat
 from build.pen_images import pen_image
 from pynet.input import preprocess
-from pynet.input.preprocess import centre_of_mass, preprocess_bitmap, preprocess_image, resample, resample_axis
+from pynet.input.preprocess import centre_of_mass, preprocess_bitmap, preprocess_image
+from pynet.input.resampling import resample, resample_axis
 from pynet.input.strokes import render_strokes
 
 SEVEN = PRINTED["7 plain"][1]

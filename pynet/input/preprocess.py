@@ -45,6 +45,7 @@ from .background import running_extreme
 from .components import label, stroke_width
 from .ink import Ink, NoInk, find_ink
 from .outline import fill_outlines
+from .resampling import resample
 from .skeleton import prune_spurs, thin, trace
 from .strokes import MAX_STROKES, render_strokes
 
@@ -61,39 +62,6 @@ COVERAGE_CUT = 0.5  # a pixel is ink when at least half covered
 SPECK_SHARE = 0.03  # components under this share of the largest are specks
 SPUR_SHARE = 0.75  # spurs up to this share of the stroke width (at least 2 px) are thinning's, not the pen's
 PINHOLE_SHARE = 1.0  # holes under this share of the squared stroke width are gaps in the ink, not a loop
-
-
-def resample_axis(x: np.ndarray, n_out: int, axis: int) -> np.ndarray:
-    """Resample ``x`` along ``axis`` to ``n_out`` samples: exact area
-    averaging when shrinking (any, also non-integer, scale), linear
-    interpolation between pixel centres when enlarging.
-
-    Shrinking reads a running sum at each output cell's two edges (linear
-    within an input cell), so it costs O(size), where a product with a
-    resampling matrix costs O(size x n_out) -- and NumPy in the browser has
-    no BLAS to hide that."""
-    x = np.moveaxis(np.asarray(x, dtype=np.float32), axis, -1)
-    n_in = x.shape[-1]
-    if n_out == n_in:
-        out = x
-    elif n_out < n_in:
-        total = np.concatenate([np.zeros(x.shape[:-1] + (1,), np.float32), np.cumsum(x, axis=-1, dtype=np.float64)], axis=-1)
-        edges = np.linspace(0.0, n_in, n_out + 1)
-        cell = np.minimum(edges.astype(int), n_in - 1)  # the input cell each edge falls in
-        at_edges = total[..., cell] + (edges - cell) * x[..., cell]  # running sum at each edge
-        out = (np.diff(at_edges, axis=-1) / (n_in / n_out)).astype(np.float32)
-    else:
-        pos = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, n_in - 1)
-        frac = (pos - lo).astype(np.float32)
-        out = x[..., lo] * (1 - frac) + x[..., hi] * frac
-    return np.moveaxis(out, -1, axis)
-
-
-def resample(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
-    """``(H, W)`` -> ``(out_h, out_w)`` float32 by ``resample_axis`` along both axes."""
-    return resample_axis(resample_axis(image, out_h, 0), out_w, 1)
 
 
 def centre_of_mass(img: np.ndarray) -> tuple[float, float]:
