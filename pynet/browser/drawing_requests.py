@@ -64,7 +64,8 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     """The active model's answer for each digit of a number, in one forward
     pass: each digit's ``confidence.judge_found`` (digit, confidence, unsure,
     alternatives, doubt), the doubt in words (``why``,
-    ``number_drawing.doubt_words``), all ten probabilities, its 28x28 input (784 bytes)
+    ``number_drawing.doubt_words``, else what was cleaned off it, as ``pynet
+    predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
     as ``digits``; the first digit's fields but its box (a single digit's
     answer, as before numbers); and ``number``, the digits read as a string.
@@ -78,7 +79,8 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    digits = [judge_found(p, f.doubt, f.cleaned) | {"why": doubt_words(f.doubt), "probs": [float(v) for v in p],
+    digits = [judge_found(p, f.doubt, f.cleaned) | {"why": doubt_words(f.doubt) or f.cleaned,
+                                                    "probs": [float(v) for v in p],
                                                     "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
                                                     "box": [round(float(v), 1) for v in f.box]}
               for p, f in zip(probs, found)]

@@ -78,6 +78,7 @@ NOISE_SIGMAS = 6.0  # the threshold stays this many robust standard deviations a
 MIN_CONTRAST = 0.12  # ink must differ from its background by this share, or the picture holds none
 LINES = "lines through the picture"  # Ink.clutter when remove_lines took some out
 DESK = "the desk round the sheet"  # ... and when the digit was found on a sheet of paper on a desk
+TWO_GROUNDS = "the digit lies on a light and a dark ground: its ink may have been taken the wrong way round"
 BALANCED = (0.2, 0.8)  # a digit whose surround is this share light lies on two tones ...
 TONES_APART = 0.5  # ... this far apart in luminance
 RING = 0.03  # the surround: the pixels this share of the picture's side outside the digit's box
@@ -451,7 +452,7 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     coverage *= near[np.minimum(rows // factor, h - 1).astype(int)][:, np.minimum(cols // factor, w - 1).astype(int)]
     box = (top, left, bottom, right)
     doubt = "a line crosses the digit along one of its strokes" if lines.doubt else \
-        "the digit lies on a light and a dark ground: its ink may have been taken the wrong way round" if balanced else \
+        TWO_GROUNDS if balanced else \
         "the ink runs from side to side: a line through the picture may be left in the digit" if _side_to_side(kept) \
         else ""
     cleaned = "a line through the digit was taken out" if crossed else \

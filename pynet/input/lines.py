@@ -42,7 +42,7 @@ MIN_LINE = 0.3  # of the picture's shorter side: fewer pixels of a line left to 
 MIN_REST = 0.15  # of the ink: less left without the line, and the line was the digit
 PIECE_SHARE = 0.3  # of the largest piece left: smaller ones are the line's remnants or specks, not the digit
 END_MARGIN = 0.04  # of the picture's side: the rest must stay this far from both of the line's ends
-NEAR_EDGE = 0.08  # of the picture's side: a line ending this near the edge, the margin beyond it blank, reaches it
+NEAR_EDGE = 0.1  # of the picture's side: a line ending this near the edge, the margin beyond it blank, reaches it
 
 
 @dataclass(frozen=True)
@@ -79,17 +79,19 @@ def remove_lines(mask: np.ndarray, rulings_only: bool = False, near_edge: float 
 
 def _within_blank_margins(mask: np.ndarray, near_edge: float) -> tuple[int, int, int, int]:
     """The box (top, left, bottom, right) of ``mask`` ``(H, W)`` bool
-    without its blank rows and columns at each side, up to ``near_edge`` of
-    the side: a line drawn across a digit to within a few pixels of the
+    without its blank rows and columns at each side where they are no more
+    than ``near_edge`` of the side: a line drawn across a digit to within a few pixels of the
     picture's edges -- a cross-out on a page, MNIST-C's zig-zag 2 px from
     each side of its 28 x 28 pictures (Mu and Gilmer 2019) -- runs through
     the whole picture as well as one that reaches them. A digit keeps its
     wider margins (MNIST's: 4 px)."""
     h, w = mask.shape
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    reach_h, reach_w = int(near_edge * h), int(near_edge * w)
-    return (min(int(rows[0]), reach_h), min(int(cols[0]), reach_w),
-            max(int(rows[-1]) + 1, h - reach_h), max(int(cols[-1]) + 1, w - reach_w))
+    reach_h, reach_w = near_edge * h, near_edge * w
+    top, left = int(rows[0]), int(cols[0])
+    bottom, right = int(rows[-1]) + 1, int(cols[-1]) + 1
+    return (top if top <= reach_h else 0, left if left <= reach_w else 0,
+            bottom if h - bottom <= reach_h else h, right if w - right <= reach_w else w)
 
 
 def _take_out_through_lines(out: np.ndarray, mask: np.ndarray, total: int) -> tuple[np.ndarray, LineReport]:

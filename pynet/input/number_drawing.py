@@ -159,6 +159,8 @@ FINDING_DOUBTS = {
     "overlap": "it overlaps its neighbour: their strokes may be shared out wrongly",
     "cut": "it was cut from a digit it touches, on a close call",
     "wide": "it is as wide as two digits and no cut parts it well: maybe two that touch",
+    "several": "the picture may hold several digits, but lines through it left marks that could be digits too",
+    "too many": f"the picture holds more marks than a number's {MAX_DIGITS} digits: it was read as one",
 }
 
 

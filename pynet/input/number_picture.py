@@ -305,20 +305,23 @@ def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundD
     if max(h, w) <= TINY:
         top, left, bottom, right = picture.ink.box
         return [_found(picture, (float(left), float(top), float(right), float(bottom)))]
+    doubt = ""
     try:
         found, faint = _on_the_sheet(lum, read, picture)
-    except ValueError:  # more marks than MAX_DIGITS: a page of clutter, not a number
-        found, faint = [], False
+    except ValueError:  # more marks than MAX_DIGITS: a page of clutter, or a longer number, read as one digit
+        found, faint, doubt = [], False, "too many"
     lined = picture.ink.clutter == LINES
     strict = lined and not faint and read is not None  # lines as dark as the ink: their remnants pass for digits
-    if len(found) >= 2 and is_a_row([f.box for f in found]) and not (strict and _unsure(found, read)):
-        if lined:  # judged as cleaned: sure only when very sure
-            return [replace(f, cleaned=f.cleaned or "lines through the picture were taken out") for f in found]
-        return found
+    if len(found) >= 2 and is_a_row([f.box for f in found]):
+        if not (strict and _unsure(found, read)):
+            if lined:  # judged as cleaned: sure only when very sure
+                return [replace(f, cleaned=f.cleaned or "lines through the picture were taken out") for f in found]
+            return found
+        doubt = "several"  # a row, but some of it may be the lines' remnants: read whole, and said so
     if len(found) == 1 and found[0].x is picture.input:  # read whole already, with any doubt from finding it
         return found
     box = found[0].box if len(found) == 1 else (0.0, 0.0, float(w), float(h))
-    return [_found(picture, box)]
+    return [_found(picture, box, doubt)]
 
 
 def _digits_alone(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:

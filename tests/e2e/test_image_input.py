@@ -121,6 +121,26 @@ def test_photos_on_lined_paper_and_beside_a_dark_desk_are_read(app, tmp_path, pa
     assert not page_log.errors, page_log.errors
 
 
+def test_an_unsure_picture_says_why_as_pynet_predict_does(app, tmp_path, page_log):
+    """A picture unsure for a reason of the picture path's (here a digit on
+    a light and a dark ground, MNIST-C's stripe) gives that reason under the
+    bars, as ``pynet predict`` prints it; the page had said only "Unsure: 1
+    or 2?" (a new user's walkthrough, 2026-12-07)."""
+    from PIL import Image
+
+    from build.damaged_pictures import mnist_test_digits
+    from build.mnist_c import corrupted
+
+    images, _ = mnist_test_digits(3)
+    path = tmp_path / "stripe.png"
+    Image.fromarray(corrupted("stripe", images[2], 2)).save(path)
+    answer = answer_after_opening(app, path)
+    assert answer["unsure"]
+    note = app.get_by_test_id("prediction-note").text_content()
+    assert note.startswith("Unsure: ") and "Why: the digit lies on a light and a dark ground" in note, note
+    assert not page_log.errors, page_log.errors
+
+
 def test_drawing_clear_and_undo_go_back_to_drawing(app, tmp_path, digits):
     path, label = picture_files(tmp_path, digits)["photo.jpg"]
     draw_strokes(app, digits[1])

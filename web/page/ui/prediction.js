@@ -38,7 +38,8 @@ export function showPrediction(result) {
   pred.dataset.unsure = unsure ? "true" : "false";
   pred.setAttribute("aria-label", !result ? "no prediction"
     : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${format.percent(result.confidence, 1)} confident`);
-  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` : "";
+  // why the answer is unsure beyond the network's doubt (a picture's clutter, a finding in doubt), as pynet predict says it
+  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` + (result.why ? ` Why: ${result.why}.` : "") : "";
   for (let d = 0; d < 10; d++) {
     const row = $(`prob-${d}`);
     const p = result ? result.probs[d] : 0;
