@@ -9,7 +9,7 @@ turns it into the ink's coverage in [0, 1] over the box of the one digit it
 holds:
 
 1. pixels to luminance in [0, 1], transparency composited away
-   (``luminance``), and a copy shrunk by block means to at most
+   (``pixels.luminance``), and a copy shrunk by block means to at most
    ``ANALYSIS_SIDE`` pixels for the analysis, impulse noise and grain taken
    out of it when it has them (``noise.py``);
 2. a sheet of paper with the digit on it beside a dark desk, frame or
@@ -18,7 +18,9 @@ holds:
    and paper are decided where the digit is, not by the whole picture;
 3. polarity otherwise: the background is most of the picture, so the ink is
    the extreme (dark or light) further from the median; light ink is
-   handled as the negative from there on;
+   handled as the negative from there on (``contrast.is_dark_on_light``;
+   a digit on a light and a dark ground is answered unsure,
+   ``contrast.two_grounds``);
 4. the background (``background.py``): the lighting from tiles about an
    eighth of the picture wide, tiles that are all ink replaced by a
    quadratic surface fitted robustly to the others; then again from the
@@ -57,31 +59,27 @@ import numpy as np
 
 from .background import background_grid, block_background, closing, interpolate_grid
 from .components import stroke_width
+from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold, two_grounds
 from .lines import NEAR_EDGE, remove_lines
 from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, sheet_box
 from .noise import denoise
 from .outline import fill_outlines
+from .pixels import luminance, shrink
 from .resampling import resample
 
-__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance",
-           "paper_under_strokes", "shrink"]
+__all__ = ["MIN_CONTRAST", "Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance",
+           "otsu_threshold", "paper_under_strokes", "shrink"]
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 MIN_ANALYSIS_SIDE = 112  # ... and a smaller picture is enlarged to at least this (MNIST's 28 px: 4 times)
 COVERAGE_SIDE = 192  # the digit's coverage is given at the picture's resolution, but at most this many pixels
 GRID = 8  # background blocks along the longer side
-EXTREME = 0.2  # percentile taken as the darkest (and 100 minus it as the lightest) level, past stray pixels
 CLOSING_WIDTHS = 3.0  # the closing's window, in stroke widths: wider than any stroke ...
 CLOSING_SHARE = 1 / 5  # ... and local: at most this share of the picture's longer side, or no closing
 SHADOW_DEPTH = 0.4  # paper darker than this share of the lighting around it is taken for ink, not shadow
-NOISE_SIGMAS = 6.0  # the threshold stays this many robust standard deviations above the background's noise
-MIN_CONTRAST = 0.12  # ink must differ from its background by this share, or the picture holds none
 LINES = "lines through the picture"  # Ink.clutter when remove_lines took some out
 DESK = "the desk round the sheet"  # ... and when the digit was found on a sheet of paper on a desk
 TWO_GROUNDS = "the digit lies on a light and a dark ground: its ink may have been taken the wrong way round"
-BALANCED = (0.2, 0.8)  # a digit whose surround is this share light lies on two tones ...
-TONES_APART = 0.5  # ... this far apart in luminance
-RING = 0.03  # the surround: the pixels this share of the picture's side outside the digit's box
 SHEET_CROP = 0.9  # ... looked at alone when its box is less than this share of the picture (a desk shows round it)
 
 
@@ -111,78 +109,6 @@ class Ink:
     sheet: tuple[int, int, int, int] | None = None  # the sheet's box (as ``box``) when it lay on a desk
 
 
-def luminance(image: np.ndarray) -> np.ndarray:
-    """``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)`` pixels -> ``(H, W)`` float32
-    luminance in [0, 1] (ITU-R BT.601 weights).
-
-    Value ranges: uint8 0-255, uint16 0-65535, bool, and floats in 0-1 (or
-    0-255 when larger values occur). Transparency is composited away: when
-    most of the picture is opaque, over the opaque part's median luminance (a
-    sheet of paper with a transparent surround stays a sheet of paper);
-    when most is transparent (ink on a transparent layer), over the opposite
-    of the opaque part's mean luminance, so dark ink lands on white and light
-    ink on black. ValueError for other shapes or dtypes."""
-    img = np.asarray(image)
-    if img.ndim == 3 and img.shape[2] in (1, 3, 4):
-        channels = img.shape[2]
-    elif img.ndim == 2:
-        channels, img = 1, img[..., None]
-    else:
-        raise ValueError(f"expected a (H, W), (H, W, 3) or (H, W, 4) image, got shape {img.shape}")
-    if img.shape[0] == 0 or img.shape[1] == 0:
-        raise ValueError(f"the image is empty (shape {img.shape})")
-    top = _full_scale(img)
-
-    def channel(k: int) -> np.ndarray:  # one channel at a time: no float copy of all four
-        values = img[..., k].astype(np.float32) * np.float32(1 / top)
-        return np.clip(values, 0.0, 1.0) if img.dtype.kind == "f" else values
-
-    lum = channel(0) if channels == 1 else 0.299 * channel(0) + 0.587 * channel(1) + 0.114 * channel(2)
-    if channels != 4:
-        return lum
-    alpha = channel(3)
-    if alpha.min() >= 254 / 255:  # opaque: nothing to composite
-        return lum
-    opaque = float(alpha.mean())
-    if opaque == 0:
-        return np.ones_like(lum)  # all transparent: a blank page
-    if opaque >= 0.5:
-        background = float(np.median(lum[alpha >= 0.5]))
-    else:
-        background = 0.0 if float((lum * alpha).sum() / alpha.sum()) > 0.5 else 1.0
-    return alpha * lum + (1 - alpha) * np.float32(background)
-
-
-def _full_scale(img: np.ndarray) -> float:
-    """The value of full intensity by the conventions of the pixels' dtype:
-    255 (uint8), 65535 (uint16), 1 (bool; floats up to 1), 255 (floats or
-    other integers with larger values). ValueError for non-numbers, NaN or
-    infinity."""
-    if img.dtype == np.uint8:
-        return 255.0
-    if img.dtype == np.uint16:
-        return 65535.0
-    if img.dtype.kind == "b":
-        return 1.0
-    if img.dtype.kind not in "iuf":
-        raise ValueError(f"pixels must be numbers, got dtype {img.dtype}")
-    if img.dtype.kind == "f" and not np.isfinite(img).all():
-        raise ValueError("the image holds NaN or infinite values")
-    return 255.0 if float(img.max()) > 1.0 else 1.0
-
-
-def shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
-    """Block means by the smallest whole factor that brings the longer side to
-    at most ``max_side`` (edges padded by repetition): ``(shrunk, factor)``."""
-    h, w = image.shape
-    factor = max(1, -(-max(h, w) // max_side))
-    if factor == 1:
-        return image, 1
-    ph, pw = -(-h // factor) * factor, -(-w // factor) * factor
-    padded = np.pad(image, ((0, ph - h), (0, pw - w)), mode="edge")
-    return padded.reshape(ph // factor, factor, pw // factor, factor).mean(axis=(1, 3)), factor
-
-
 def _grow(mask: np.ndarray) -> np.ndarray:
     """The mask and its 8-neighbours."""
     p = np.pad(mask, 1)
@@ -192,62 +118,6 @@ def _grow(mask: np.ndarray) -> np.ndarray:
         for dx in range(3):
             out |= p[dy : dy + h, dx : dx + w]
     return out
-
-
-def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
-    """Otsu's threshold of values in [0, 1]: the cut between histogram bins
-    that maximises the between-class variance."""
-    hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
-    p = hist.astype(np.float64) / max(1, hist.sum())
-    centres = (edges[:-1] + edges[1:]) / 2
-    w0 = np.cumsum(p)
-    m0 = np.cumsum(p * centres)
-    total = m0[-1]
-    w1 = 1.0 - w0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (total * w0 - m0) ** 2 / (w0 * w1)
-    between[~np.isfinite(between)] = 0.0
-    return float(edges[int(np.argmax(between)) + 1])
-
-
-def is_dark_on_light(lum: np.ndarray) -> bool:
-    """The polarity of a picture's luminance ``(h, w)``: the background is
-    most of the picture, so its median; the ink is the extreme (``EXTREME``
-    percentile) further from it -- a lighting gradient spreads the
-    background both ways, but less far than ink. Ink under that share of
-    the picture (a 2000 x 1500 page with "47" 160 px high in a thin pen:
-    0.1 %) is judged by the extremes themselves."""
-    flat = lum.reshape(-1)
-    ranks = [round(q / 100 * (flat.size - 1)) for q in (EXTREME, 50, 100 - EXTREME)]
-    low, mid, high = np.partition(flat, ranks)[ranks]  # percentiles by rank: np.percentile is slow in the browser
-    if mid - low == high - mid:  # the ink is under EXTREME of the picture (a small number on a big page)
-        low, high = flat.min(), flat.max()
-    return bool(mid - low >= high - mid)  # a tie (a blank page): dark ink on light paper, the usual case
-
-
-def ink_contrast(lum: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Dark ink's difference from the background as a share of the
-    background's brightness (so a shadow scales ink and paper alike),
-    clipped to [0, 1]; both ``(h, w)`` in [0, 1]."""
-    return np.clip((background - lum) / np.maximum(background, 0.05), 0.0, 1.0)
-
-
-def ink_threshold(contrast: np.ndarray) -> float:
-    """The contrast above which a pixel is ink: Otsu's threshold, kept
-    ``NOISE_SIGMAS`` robust standard deviations (median absolute deviation
-    times 1.4826) above the background's median, and at least half of
-    ``MIN_CONTRAST``."""
-    middle = float(np.median(contrast))
-    spread = float(np.median(np.abs(contrast - middle)))
-    # Noise is also measured between neighbouring pixels (the median absolute
-    # difference of horizontal neighbours over sqrt 2, which leaves grain's
-    # spread as it is): a background that changes smoothly but faster than
-    # the tiles follow it -- fog, a crumpled sheet -- spreads the contrast
-    # without being noise, and had lifted the threshold above the ink itself.
-    # (every other row tells it as well, in half the time: this runs in the tab)
-    neighbours = float(np.median(np.abs(np.diff(contrast[::2], axis=1)))) / np.sqrt(2) if contrast.shape[1] > 1 else spread
-    noise = 1.4826 * min(spread, neighbours)
-    return max(otsu_threshold(contrast), middle + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
 
 
 def _ink_mask(contrast: np.ndarray) -> np.ndarray:
@@ -344,29 +214,6 @@ def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float
         return None  # not a sheet after all: the whole picture, as before
 
 
-def _balanced(small: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Is the background round the digit's ``box`` (top, left, bottom,
-    right) in ``small`` ``(h, w)`` two tones far apart -- about as much of
-    the ring of pixels just outside the box light as dark (``BALANCED``, by
-    Otsu's threshold over the picture), the two ``TONES_APART``? Then the
-    digit runs across a light and a dark ground, and the polarity
-    (``is_dark_on_light``) is a guess: MNIST-C's "stripe" (Mu and Gilmer
-    2019), whose 7 columns at each side are inverted, was read wrong and
-    sure for 18 % of its digits. (The whole picture's light share flagged
-    tight crops of bold, blurred or outlined digits; the picture's edge,
-    photos' vignetting and every desk beside a sheet.)"""
-    h, w = small.shape
-    reach = max(2, round(RING * max(h, w)))
-    top, left = max(0, box[0] - reach), max(0, box[1] - reach)
-    bottom, right = min(h, box[2] + reach), min(w, box[3] + reach)
-    ring = np.concatenate([small[top, left:right], small[bottom - 1, left:right],
-                           small[top:bottom, left], small[top:bottom, right - 1]])
-    light = ring > otsu_threshold(small)
-    if not BALANCED[0] <= float(light.mean()) <= BALANCED[1]:
-        return False
-    return float(ring[light].mean() - ring[~light].mean()) >= TONES_APART
-
-
 def _side_to_side(kept: np.ndarray) -> bool:
     """Does the digit's ink ``(h, w)`` bool reach the picture's left and
     right edges, though not both its top and bottom (a digit cropped tightly
@@ -433,7 +280,7 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     if kept.sum() < max(4, MIN_INK_SHARE * kept.size):
         raise NoInk("the picture holds only specks")
     level = float(np.median(contrast[kept]))  # the ink's own contrast: coverage 1
-    balanced = guessed and _balanced(small, (top, left, bottom, right))
+    balanced = guessed and two_grounds(small, (top, left, bottom, right))
 
     # Back to the picture's resolution (but at most COVERAGE_SIDE pixels for
     # the digit: what follows needs no more), only in the digit's box grown

@@ -20,22 +20,12 @@ import numpy as np
 
 from .background import background_grid, block_background, interpolate_grid, running_extreme
 from .components import Components, label, row_runs, stroke_width
-from .ink import (
-    GRID,
-    MIN_CONTRAST,
-    SHADOW_DEPTH,
-    NoInk,
-    ink_contrast,
-    ink_threshold,
-    is_dark_on_light,
-    luminance,
-    otsu_threshold,
-    paper_under_strokes,
-    shrink,
-)
+from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold
+from .ink import GRID, SHADOW_DEPTH, NoInk, paper_under_strokes
 from .lines import remove_lines
 from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
 from .noise import denoise
+from .pixels import luminance, shrink
 
 ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
 SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
@@ -79,7 +69,7 @@ class NumberInk:
 def number_ink(image: np.ndarray) -> NumberInk:
     """A picture (any of ``preprocess_image``'s pixel formats) -> its ink.
     ``NoInk`` when no ink stands out; ValueError for arrays that are not
-    images (``ink.luminance``)."""
+    images (``pixels.luminance``)."""
     lum = luminance(image)
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does

@@ -35,9 +35,10 @@ import numpy as np
 from .background import running_extreme
 from .components import stroke_width
 from .digit_groups import group_pieces
-from .ink import LINES, NoInk, luminance
+from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .number_ink import NumberInk, ink_pieces, number_ink
+from .pixels import luminance
 from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
 
 Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
