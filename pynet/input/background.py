@@ -106,10 +106,17 @@ def running_extreme(img: np.ndarray, size: int, reduce, axis: int) -> np.ndarray
     return np.moveaxis(out, 0, axis)
 
 
+def square_extreme(img: np.ndarray, size: int, reduce) -> np.ndarray:
+    """``reduce`` (np.maximum or np.minimum) over centred ``size`` x ``size``
+    squares (``size`` odd), edges repeated: ``running_extreme`` along each
+    axis in turn. np.maximum: a grey or binary dilation; np.minimum: an
+    erosion."""
+    return running_extreme(running_extreme(img, size, reduce, 0), size, reduce, 1)
+
+
 def closing(img: np.ndarray, size: int) -> np.ndarray:
     """Grey-level closing (maximum, then minimum, over ``size`` x ``size``
     squares): dark features narrower than ``size`` vanish, brighter regions
     keep their edges -- paper's brightness under the ink, a shadow's edge
     kept sharp (the usual background estimate of document binarisation)."""
-    opened = running_extreme(running_extreme(img, size, np.maximum, 0), size, np.maximum, 1)
-    return running_extreme(running_extreme(opened, size, np.minimum, 0), size, np.minimum, 1)
+    return square_extreme(square_extreme(img, size, np.maximum), size, np.minimum)

@@ -34,6 +34,12 @@ class Components:
     def count(self) -> int:
         return len(self.areas)
 
+    def width(self, i: int) -> float:
+        """Component ``i``'s stroke width in pixels (``stroke_width`` of its
+        pixels, within its box)."""
+        top, left, bottom, right = self.boxes[i]
+        return stroke_width(self.labels[top:bottom, left:right] == i + 1)
+
 
 def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, start and end (exclusive) of every run of True along the rows."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .background import running_extreme
+from .background import square_extreme
 from .components import Components, label, stroke_width
 
 MIN_INK_SHARE = 0.0004  # inked pixels in all, or it is a speck (e.g. 26 pixels of a 256 x 256 analysis)
@@ -113,7 +113,7 @@ def sheet_box(light: np.ndarray, shade: np.ndarray, desk_shade: float = DESK_SHA
         return None  # what is round it is paper in a shadow, not a desk
     digit = int(inside[np.argmax(holes.areas[inside])])
     t, lft, b, r = holes.boxes[digit]
-    width = stroke_width(holes.labels[t:b, lft:r] == digit + 1) / max(b - t, r - lft)
+    width = holes.width(digit) / max(b - t, r - lft)
     mark = holes.labels[t:b, lft:r] == digit + 1
     at_edge = bool(comps.touches_border[largest])
     strokes = width <= (EDGE_SHEET_INK_WIDTH if at_edge else SHEET_INK_WIDTH) or (width <= BOLD_INK_WIDTH and holes.areas[digit] <= BOLD_FILL * (b - t) * (r - lft)
@@ -131,7 +131,7 @@ def is_drop(comps: Components, i: int, main: int, width: float) -> bool:
     pixels wide."""
     t, lft, b, r = comps.boxes[i]
     extent = max(b - t, r - lft)
-    if extent > DROP_LENGTH * width or extent > DROP_ROUND * stroke_width(comps.labels[t:b, lft:r] == i + 1):
+    if extent > DROP_LENGTH * width or extent > DROP_ROUND * comps.width(i):
         return False
     mt, ml, mb, mr = comps.boxes[main]
     return extent <= DROP_BOLD_LENGTH * width or width < DROP_BOLD * max(mb - mt, mr - ml)
@@ -184,7 +184,7 @@ def main_components(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, 
     top, left, bottom, right = comps.boxes[main]
     size = max(bottom - top, right - left)
     reach = NEARBY * size
-    width = stroke_width(comps.labels[top:bottom, left:right] == main + 1)
+    width = comps.width(main)
     keep, drops = [main], 0
     for i in range(comps.count):
         if i == main or comps.areas[i] < SPECK_SHARE * comps.areas[main]:
@@ -213,9 +213,8 @@ def desk(light: np.ndarray) -> np.ndarray:
     lines that touch them."""
     size = max(5, 2 * round(DESK_WIDTH * min(light.shape) / 2) + 1)
     dark = (~light).astype(np.uint8)
-    opened = running_extreme(running_extreme(dark, size, np.minimum, 0), size, np.minimum, 1)
-    opened = running_extreme(running_extreme(opened, size, np.maximum, 0), size, np.maximum, 1).astype(bool)
+    opened = square_extreme(square_extreme(dark, size, np.minimum), size, np.maximum).astype(bool)
     parts = label(opened)
     wide = np.isin(parts.labels, np.flatnonzero(parts.touches_border) + 1)
-    grown = running_extreme(running_extreme(wide.astype(np.uint8), 5, np.maximum, 0), 5, np.maximum, 1)
+    grown = square_extreme(wide.astype(np.uint8), 5, np.maximum)
     return grown.astype(bool) & ~light

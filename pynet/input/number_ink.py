@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import background_grid, block_background, interpolate_grid, running_extreme
+from .background import background_grid, block_background, interpolate_grid, square_extreme
 from .components import Components, label, row_runs, stroke_width
 from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold
 from .ink import GRID, SHADOW_DEPTH, NoInk, paper_under_strokes
@@ -150,11 +150,9 @@ def _off_the_steps(mask: np.ndarray, paper: np.ndarray) -> np.ndarray:
     if comps.count < 2:
         return mask
     main = int(np.argmax(comps.areas))
-    top, left, bottom, right = comps.boxes[main]
-    size = 2 * round(stroke_width(comps.labels[top:bottom, left:right] == main + 1)) + 1
-    highest = running_extreme(running_extreme(paper, size, np.maximum, 0), size, np.maximum, 1)
-    lowest = running_extreme(running_extreme(paper, size, np.minimum, 0), size, np.minimum, 1)
-    step = (highest - lowest > STEP_LEVEL * float(paper.max())).ravel()
+    size = 2 * round(comps.width(main)) + 1
+    change = square_extreme(paper, size, np.maximum) - square_extreme(paper, size, np.minimum)
+    step = (change > STEP_LEVEL * float(paper.max())).ravel()
     on_step = np.bincount(comps.labels.ravel(), weights=step, minlength=comps.count + 1)[1:]
     edges = np.flatnonzero(on_step >= STEP_SHARE * comps.areas)
     edges = edges[edges != main]
@@ -205,8 +203,7 @@ def _without_drops(comps: Components, keep: np.ndarray) -> np.ndarray:
     if len(keep) < 2:
         return keep
     main = int(keep[np.argmax(comps.areas[keep])])
-    top, left, bottom, right = comps.boxes[main]
-    width = stroke_width(comps.labels[top:bottom, left:right] == main + 1)
+    width = comps.width(main)
     return np.array([i for i in keep if i == main or not is_drop(comps, int(i), main, width)], dtype=keep.dtype)
 
 

@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .background import running_extreme
+from .background import square_extreme
 from .components import stroke_width
 from .digit_groups import group_pieces
 from .ink import LINES, NoInk
@@ -163,7 +163,7 @@ def _ranking_input(owned: np.ndarray) -> np.ndarray | None:
     size = 2 * round((SCORING_STROKE * max(part.shape) - stroke_width(part)) / 2) + 1
     coverage = part.astype(np.float32)
     if size >= 3:
-        coverage = running_extreme(running_extreme(np.pad(coverage, size // 2), size, np.maximum, 0), size, np.maximum, 1)
+        coverage = square_extreme(np.pad(coverage, size // 2), size, np.maximum)
     return preprocess_bitmap(coverage)
 
 

@@ -59,7 +59,7 @@ def fill_outlines(coverage: np.ndarray) -> tuple[np.ndarray, bool]:
     fill = []
     for i in inside:
         t, lft, b, r = holes.boxes[i]
-        width = stroke_width(holes.labels[t:b, lft:r] == i + 1)
+        width = holes.width(i)
         extent = max(b - t, r - lft)
         if extent >= HOLLOW_LENGTH * width and width <= HOLLOW_WIDTH * size and ink_width <= OUTLINE_INK * width:
             fill.append(i + 1)

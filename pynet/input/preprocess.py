@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import running_extreme
+from .background import square_extreme
 from .components import label, stroke_width
 from .ink import Ink, NoInk, find_ink
 from .outline import fill_outlines
@@ -123,7 +123,7 @@ def thicken(coverage: np.ndarray, side: int) -> np.ndarray:
     if size < 3:
         return coverage
     padded = np.pad(coverage, size // 2)
-    return running_extreme(running_extreme(padded, size, np.maximum, 0), size, np.maximum, 1)
+    return square_extreme(padded, size, np.maximum)
 
 
 def drop_specks(mask: np.ndarray) -> np.ndarray:
