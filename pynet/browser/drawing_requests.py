@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from pynet.input.number_drawing import FoundDigit, doubt_words, drawing_digits, single_digit
+from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit, why_unsure
 from pynet.input.strokes import check_strokes
 from pynet.training.confidence import judge_found
 
@@ -64,8 +64,7 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     """The active model's answer for each digit of a number, in one forward
     pass: each digit's ``confidence.judge_found`` (digit, confidence, unsure,
     alternatives, doubt), the doubt in words (``why``,
-    ``number_drawing.doubt_words``, else what was cleaned off it, as ``pynet
-    predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
+    ``number_drawing.why_unsure``, as ``pynet predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
     as ``digits``; the first digit's fields but its box (a single digit's
     answer, as before numbers); and ``number``, the digits read as a string.
@@ -79,7 +78,7 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    digits = [judge_found(p, f.doubt, f.cleaned) | {"why": doubt_words(f.doubt) or f.cleaned,
+    digits = [judge_found(p, f.doubt, f.cleaned) | {"why": why_unsure(f),
                                                     "probs": [float(v) for v in p],
                                                     "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
                                                     "box": [round(float(v), 1) for v in f.box]}

@@ -14,7 +14,7 @@ import numpy as np
 
 from pynet.data.mnist import load_mnist, read_idx
 from pynet.input.image_files import ImageError, read_image
-from pynet.input.number_drawing import FoundDigit, doubt_words
+from pynet.input.number_drawing import FoundDigit, why_unsure
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import MNIST_MODEL, load_model
 from pynet.training.confidence import calibration_report, judge_found
@@ -112,7 +112,7 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
         return []
     probs = model.predict_proba(np.stack([f.x for f in found]))
     return [judge_found(p, f.doubt, f.cleaned) | {"probabilities": [round(float(v), 6) for v in p],
-                                                   "box": [round(v, 1) for v in f.box], "why": doubt_words(f.doubt) or f.cleaned}
+                                                   "box": [round(v, 1) for v in f.box], "why": why_unsure(f)}
             for p, f in zip(probs, found)]
 
 

@@ -67,8 +67,8 @@ from .outline import fill_outlines
 from .pixels import luminance, shrink
 from .resampling import resample
 
-__all__ = ["MIN_CONTRAST", "Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance",
-           "otsu_threshold", "paper_under_strokes", "shrink"]
+__all__ = ["Ink", "NoInk", "find_ink", "ink_contrast", "ink_threshold", "is_dark_on_light", "luminance",
+           "paper_under_strokes", "shrink"]
 
 ANALYSIS_SIDE = 256  # longest side for finding the ink (a digit at 256 px is sharp enough to locate)
 MIN_ANALYSIS_SIDE = 112  # ... and a smaller picture is enlarged to at least this (MNIST's 28 px: 4 times)

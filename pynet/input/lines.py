@@ -80,11 +80,11 @@ def remove_lines(mask: np.ndarray, rulings_only: bool = False, near_edge: float 
 def _within_blank_margins(mask: np.ndarray, near_edge: float) -> tuple[int, int, int, int]:
     """The box (top, left, bottom, right) of ``mask`` ``(H, W)`` bool
     without its blank rows and columns at each side where they are no more
-    than ``near_edge`` of the side: a line drawn across a digit to within a few pixels of the
-    picture's edges -- a cross-out on a page, MNIST-C's zig-zag 2 px from
-    each side of its 28 x 28 pictures (Mu and Gilmer 2019) -- runs through
-    the whole picture as well as one that reaches them. A digit keeps its
-    wider margins (MNIST's: 4 px)."""
+    than ``near_edge`` of the side: a line drawn across a digit to within a
+    few pixels of the picture's edges -- a cross-out on a page, MNIST-C's
+    zig-zag 2 px from each side of its 28 x 28 pictures (Mu and Gilmer
+    2019) -- runs through the whole picture as well as one that reaches
+    them. A digit keeps its wider margins (MNIST's: 4 px)."""
     h, w = mask.shape
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     reach_h, reach_w = near_edge * h, near_edge * w

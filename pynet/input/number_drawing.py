@@ -170,6 +170,14 @@ def doubt_words(doubt: str) -> str:
     return "; ".join(FINDING_DOUBTS.get(d, d) for d in doubt.split("; ") if d)
 
 
+def why_unsure(found: FoundDigit) -> str:
+    """Why ``found`` is answered unsure beyond the network's doubt, in words
+    (what the page and ``pynet predict`` show): the finding's doubt
+    (``doubt_words``), else what the picture path cleaned off it; "" for
+    neither."""
+    return doubt_words(found.doubt) or found.cleaned
+
+
 def with_doubts(found: list[FoundDigit]) -> list[FoundDigit]:
     """``found`` with each digit's ``doubt`` set from the boxes
     (``digit_groups.doubtful``) where it has none yet."""
