@@ -266,7 +266,7 @@ def test_pynet_predict_reads_a_number_as_json_and_as_text(tmp_path, digits_28, c
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["file"] == str(path) and len(lines[0]["digits"]) == 4
     assert lines[0]["number"] == "".join(str(d["digit"]) for d in lines[0]["digits"])
-    assert set(lines[0]["digits"][0]) == {"digit", "confidence", "unsure", "probabilities", "box"}
+    assert set(lines[0]["digits"][0]) == {"digit", "confidence", "unsure", "probabilities", "box", "why"}
     assert lines[1] == {"file": str(blank), "number": None, "digits": []}
     assert main(["predict", str(path)]) == 0
     text = capsys.readouterr().out
@@ -444,3 +444,20 @@ def test_a_number_struck_through_by_a_zig_zag_is_never_read_wrong_and_sure(digit
         answers = [judge_found(p, f.doubt, f.cleaned) for p, f in zip(read(np.stack([f.x for f in found])), found)]
         text = "".join(str(a["digit"]) for a in answers)
         assert text == number.label or any(a["unsure"] for a in answers), (seed, number.label, text)
+
+
+def test_more_marks_than_a_number_holds_are_read_as_one_digit_and_say_so(tmp_path, digits_28, capsys):
+    """Thirteen digits side by side are more than a number is read with
+    (``MAX_DIGITS``): the picture is read as one digit, unsure, and ``pynet
+    predict --json`` says why (a new user's 13 sevens had read as a sure 7,
+    with no reason given)."""
+    from pynet.cli.main import main
+
+    images, _ = digits_28
+    seven = 255 - images[0]  # MNIST's first test digit, a 7, dark on white
+    row = np.concatenate([np.pad(seven, ((4, 4), (2, 2)), constant_values=255)] * 13, axis=1)
+    path = tmp_path / "sevens.npy"
+    np.save(path, row)
+    main(["predict", "--json", str(path)])
+    (digit,) = json.loads(capsys.readouterr().out)["digits"]
+    assert digit["unsure"] and "more than 12 marks" in digit["why"]

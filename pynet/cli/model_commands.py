@@ -123,7 +123,7 @@ def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
     digit."""
     number = "".join(str(d["digit"]) for d in digits) or None
     if as_json:
-        fields = ("digit", "confidence", "unsure", "probabilities", "box")
+        fields = ("digit", "confidence", "unsure", "probabilities", "box", "why")
         print(json.dumps({"file": name, "number": number,
                           "digits": [{k: d[k] for k in fields} for d in digits]}), flush=True)
     elif not digits:

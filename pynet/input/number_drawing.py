@@ -160,7 +160,8 @@ FINDING_DOUBTS = {
     "cut": "it was cut from a digit it touches, on a close call",
     "wide": "it is as wide as two digits and no cut parts it well: maybe two that touch",
     "several": "the picture may hold several digits, but lines through it left marks that could be digits too",
-    "too many": f"the picture holds more marks than a number's {MAX_DIGITS} digits: it was read as one",
+    "too many": f"the picture holds more than {MAX_DIGITS} marks, more than a number is read with, so the whole "
+                "picture was read as one digit",
 }
 
 
