@@ -5,6 +5,7 @@ screenshots (Playwright's sync API; every function takes a ``page``).
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -107,10 +108,24 @@ def open_image(page, path, timeout_ms: float = 30_000) -> str:
     return (page.get_by_test_id("error-text").text_content() or "").strip()
 
 
-def canvas_box(page) -> dict:
+def canvas_box(page, timeout_ms: float = 10_000) -> dict:
+    """The drawing canvas's box in the viewport, scrolled into view first as
+    a person would (e.g. after pressing Train further down), once it stays
+    put for 100 ms. Timers, not animation frames: Playwright's own
+    scroll_into_view_if_needed waits for two animation frames with the same
+    box, and in CI it once timed out after 30 s with the canvas idle (a
+    headless Chromium that stopped drawing frames, 2026-12-07). Raises
+    TimeoutError with the boxes seen when the canvas keeps moving."""
     canvas = page.get_by_test_id("draw-canvas")
-    canvas.scroll_into_view_if_needed()  # as a person would, e.g. after pressing Train further down
-    return canvas.bounding_box()
+    canvas.evaluate("(el) => el.scrollIntoView({ block: 'nearest', inline: 'nearest' })")
+    seen = [canvas.bounding_box()]
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        seen.append(canvas.bounding_box())
+        if seen[-1] == seen[-2]:
+            return seen[-1]
+    raise TimeoutError(f"the drawing canvas kept moving for {timeout_ms / 1000:.0f} s: {seen[:3]} ... {seen[-3:]}")
 
 
 def draw_path(page, strokes, share: float = 0.9, left: float = 0.05, top: float = 0.05, steps: int = 1) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from build.handwriting import NOT_DIGITS, PRINTED, mnist_strokes
 from build.pagedriver import (
+    canvas_box,
     draw_path,
     settled_prediction,
     sparse,
@@ -77,7 +78,7 @@ def test_a_finger_on_a_phone(browser, site_url, mnist_test_digits):
     page = context.new_page()
     page.goto(site_url)
     wait_ready(page)
-    page.get_by_test_id("draw-canvas").scroll_into_view_if_needed()
+    canvas_box(page)  # scrolled into view
     scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
     right = 0
     for digit, image in mnist_test_digits.items():

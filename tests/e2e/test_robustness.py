@@ -8,6 +8,7 @@ import numpy as np
 
 from build.pagedriver import (
     TRAIN_TIMEOUT_MS,
+    canvas_box,
     draw_strokes,
     set_settings,
     settled_prediction,
@@ -80,8 +81,7 @@ def test_memory_stays_bounded_over_three_trainings_and_200_classifications(app, 
         readings[f"after_training_{run}"] = memory(app)
 
     rng = np.random.default_rng(0)
-    app.get_by_test_id("draw-canvas").scroll_into_view_if_needed()
-    canvas = app.get_by_test_id("draw-canvas").bounding_box()
+    canvas = canvas_box(app)
     for i in range(200):
         if i % 10 == 0:
             app.get_by_test_id("clear").click()
