@@ -138,6 +138,8 @@ def test_an_unsure_picture_says_why_as_pynet_predict_does(app, tmp_path, page_lo
     assert answer["unsure"]
     note = app.get_by_test_id("prediction-note").text_content()
     assert note.startswith("Unsure: ") and "Why: the digit lies on a light and a dark ground" in note, note
+    app.wait_for_function("""() => document.querySelector('[data-testid=announcement]').textContent
+        .includes('Why: the digit lies on a light and a dark ground')""", timeout=5_000)  # a screen reader hears it too
     assert not page_log.errors, page_log.errors
 
 

@@ -90,6 +90,10 @@ def test_a_digit_in_doubt_says_why(app):
     found = digits(app)
     assert len(found) == 3 and found[1]["unsure"] == "true", found
     assert "shorter" in (app.get_by_test_id("digit-1").get_attribute("title") or "")
+    # the note gives every unsure digit's reason, whichever is selected, and so does the screen reader
+    assert "Digit 2 is unsure because it is much shorter" in app.get_by_test_id("prediction-note").text_content()
+    app.wait_for_function("""() => document.querySelector('[data-testid=announcement]').textContent
+        .includes('because it is much shorter')""", timeout=5_000)
     app.get_by_test_id("digit-1").click()
     assert "unsure because it is much shorter" in app.get_by_test_id("prediction-note").text_content()
 

@@ -4,8 +4,9 @@
 // change and no stroke is being drawn. The visible answer changes with every
 // stroke point and is not a live region, so a screen reader is not
 // interrupted while the user draws. The text names the answer, how sure the
-// network is, and each digit's probability (those of at least 1 %; the rest
-// are said to be under 1 %). An opened image is announced the same way.
+// network is, why it is unsure beyond the network's doubt (as the note under
+// the bars says it), and each digit's probability (those of at least 1 %; the
+// rest are said to be under 1 %). An opened image is announced the same way.
 // Long jobs speak through `progress-announcement`: their milestones at once,
 // the running step line at most every PROGRESS_EVERY_MS (the visible line
 // changes several times a second and is not a live region).
@@ -33,13 +34,15 @@ export function describeAnswer(result) {
   if (!result) return "";
   if (result.digits?.length > 1) {
     const { digits, selected } = result;
-    const doubts = digits.flatMap((d, k) => d.unsure ? [`digit ${k + 1} unsure, ${d.digit} or ${d.alternatives[0]}`] : []);
+    const doubts = digits.flatMap((d, k) => d.unsure
+      ? [`digit ${k + 1} unsure, ${d.digit} or ${d.alternatives[0]}${d.why ? `, because ${d.why}` : ""}`] : []);
     const number = `Read the number ${digits.map((d) => d.digit).join(" ")}${doubts.length ? ` (${doubts.join("; ")})` : ""}.`;
-    return `${number} Digit ${selected + 1} of ${digits.length}: ${describeAnswer(digits[selected])}`;
+    const shown = { ...digits[selected], why: "" }; // its reason was said with the number's
+    return `${number} Digit ${selected + 1} of ${digits.length}: ${describeAnswer(shown)}`;
   }
   const sure = format.percent(result.confidence, 1);
   const opening = result.unsure
-    ? `Unsure: ${result.digit} or ${result.alternatives[0]}? ${result.digit} is ${sure} likely.`
+    ? `Unsure: ${result.digit} or ${result.alternatives[0]}? ${result.why ? `Why: ${result.why}. ` : ""}${result.digit} is ${sure} likely.`
     : `Predicted ${result.digit}, ${sure} sure.`;
   const ranked = result.probs.map((p, d) => [d, p]).sort((a, b) => b[1] - a[1]);
   const shown = ranked.filter(([, p]) => p >= 0.01);
