@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build.number_sets import SPACINGS, Number, compose, pen_picture, scan_picture
+from build.number_sets import SPACINGS, Number, beside_a_desk, compose, pen_picture, scan_picture
 from pynet.data.mnist import load_mnist
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = 30
 FORMS = ("drawn", "scanned bitmaps", "thin pen (3 px)")
 GIVEN = "drawn, each digit's own strokes (what finding the digits allows)"
+DESK = "beside a dark desk (scans and thin pen in turn)"
 WIDE = 2.5  # the page's "Write a number" area is 5:2: drawn numbers are read on a canvas of that shape
 
 
@@ -55,7 +56,10 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
     elif form == "drawn":
         found = drawing_digits(number.strokes, *canvas(number))
     else:
-        picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
+        scan = form == "scanned bitmaps" or (form == DESK and int(number.index[0]) % 2 == 0)
+        picture = scan_picture(number, images) if scan else pen_picture(number)
+        if form == DESK:
+            picture = beside_a_desk(number, picture, np.random.default_rng((SEED, *number.index.tolist())))
         found = picture_number(picture, model.predict_proba)
     if not found:
         return [], []
@@ -95,7 +99,7 @@ def number_results(model: Sequential, count: int) -> dict[str, dict]:
     for n_digits in (2, 4, 6):
         rng = np.random.default_rng((SEED, n_digits))
         numbers = [compose(images, labels, n_digits, spacings[i % 3], rng) for i in range(count)]
-        for form in (*FORMS, GIVEN):
+        for form in (*FORMS, GIVEN) + ((DESK,) if n_digits == 4 else ()):
             results[f"{n_digits}-digit numbers, {form}"] = score(model, numbers, form, images)
     rng = np.random.default_rng((SEED, 0))
     pairs = [compose(images, labels, 2, "touching", rng) for _ in range(count)]

@@ -13,7 +13,9 @@ of the height; negative: the boxes overlap, the ink touches). Three forms:
 - ``scan``: the MNIST bitmaps themselves, scaled and placed on a grey page
   (their ink combined by maximum where they touch);
 - ``pen``: the traced strokes written on a page with a thin (3 px) pen,
-  dark ink on white.
+  dark ink on white;
+
+and either picture beside a dark desk (``beside_a_desk``).
 """
 
 from __future__ import annotations
@@ -117,3 +119,27 @@ def scan_picture(number: Number, images: np.ndarray) -> np.ndarray:
         region = page[top : top + out_h, left : left + out_w]
         np.maximum(region, scaled[: region.shape[0], : region.shape[1]], out=region)
     return (235 - np.clip(page, 0, 1) * 215).astype(np.uint8)
+
+
+DESK_REACH = (-0.15, 0.03)  # the desk's edge from the end digit's ink: into it (-) or short of it (+), / HEIGHT
+DESK_TILT = 0.1  # the edge's slope at most (about 6 degrees)
+
+
+def beside_a_desk(number: Number, picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``picture`` (uint8, dark ink on light: ``pen_picture`` or
+    ``scan_picture``) photographed beside a dark desk: a tilted straight
+    edge on the left or the right whose edge lies ``DESK_REACH`` of a
+    digit's height from the first or last digit's ink -- over part of it, at
+    it, or just short of it -- the desk 5-25 % as light as white, with a
+    little texture, the page a little grey. -> uint8 ``(H, W)``."""
+    page = picture.astype(np.float64) / 255
+    h, w = page.shape
+    reach = rng.uniform(*DESK_REACH) * HEIGHT
+    edge = rng.uniform(-DESK_TILT, DESK_TILT) * (np.arange(h) - h / 2)
+    cols = np.arange(w)[None, :]
+    if rng.random() < 0.5:
+        desk = cols < (number.boxes[0][0] + reach + edge)[:, None]
+    else:
+        desk = cols > (number.boxes[-1][2] - reach + edge)[:, None]
+    shade = rng.uniform(0.05, 0.25) * (0.9 + 0.1 * rng.random((h, w)))
+    return np.round(255 * np.where(desk, shade, page * rng.uniform(0.8, 1.0))).astype(np.uint8)

@@ -243,3 +243,29 @@ def doubtful(boxes: np.ndarray) -> list[str]:
     overlap[:-1] = np.maximum(overlap[:-1], common)
     return ["short" if h < SHORT * typical else "overlap" if o > OVERLAP_DOUBT else ""
             for h, o in zip(heights, overlap)]
+
+
+ROW_HEIGHTS = (0.45, 2.2)  # a number's digits are this share of their median height, at least and at most
+# ... and at least this share of the tallest's: of two boxes, the median is
+# their mean, and a drop a third of the digit's height passed (a spattered 1
+# read as "10", 2026-12-07)
+ROW_TALLEST = 0.45
+ROW_BAND = 0.5  # ... and each one's middle lies within this share of it of the others' band
+
+
+def is_a_row(boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Do these boxes (x0, y0, x1, y1), left to right, make a row of digits:
+    heights alike (``ROW_HEIGHTS`` of their median, ``ROW_TALLEST`` of the
+    tallest) and their middles within
+    the band of the others (``ROW_BAND``)? A digit written a little above or
+    below the line passes; a drop of ink, a dot of noise or a desk's edge
+    beside the digit does not."""
+    b = np.asarray(boxes, dtype=np.float64)
+    heights = b[:, 3] - b[:, 1]
+    typical = float(np.median(heights))
+    low = max(ROW_HEIGHTS[0] * typical, ROW_TALLEST * float(heights.max()))
+    if typical <= 0 or not np.all((heights >= low) & (heights <= ROW_HEIGHTS[1] * typical)):
+        return False
+    middles = (b[:, 1] + b[:, 3]) / 2
+    top, bottom = float(np.median(b[:, 1])), float(np.median(b[:, 3]))
+    return bool(np.all((middles >= top - ROW_BAND * typical) & (middles <= bottom + ROW_BAND * typical)))

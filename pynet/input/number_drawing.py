@@ -159,6 +159,7 @@ FINDING_DOUBTS = {
     "overlap": "it overlaps its neighbour: their strokes may be shared out wrongly",
     "cut": "it was cut from a digit it touches, on a close call",
     "wide": "it is as wide as two digits and no cut parts it well: maybe two that touch",
+    "edge": "it runs into the edge of the sheet of paper: part of it may lie beyond",
     "several": "the picture may hold several digits, but lines through it left marks that could be digits too",
     "too many": f"the picture holds more than {MAX_DIGITS} marks, more than a number is read with, so the whole "
                 "picture was read as one digit",

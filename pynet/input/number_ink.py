@@ -23,7 +23,7 @@ from .components import Components, label, row_runs, stroke_width
 from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold
 from .ink import GRID, SHADOW_DEPTH, NoInk, paper_under_strokes
 from .lines import remove_lines
-from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
+from .marks import DESK_SHADE, UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
 from .noise import denoise
 from .pixels import luminance, shrink
 
@@ -33,6 +33,15 @@ SHADOW_FLOOR = 0.25  # a shadow is at least this much darker than the paper's li
 EDGE_RUN = 0.05  # shadow along more than this share of a side of the picture reaches the edge (a stroke: ~1 %)
 STEP_LEVEL = 0.125  # a step in the paper: its level changes by half SHADOW_FLOOR within a stroke width ...
 STEP_SHARE = 0.75  # ... and a piece with this share of its pixels on such a step is the step's edge
+Sides = tuple[bool, bool, bool, bool]  # top, left, bottom, right
+NO_CUT: Sides = (False, False, False, False)
+# A piece touching a side the picture was cut along (a sheet's edge beside a
+# desk, ``number_picture._on_the_sheet``) is kept when it touches it along at
+# most this share of its extent there: a digit at the desk's edge touches it
+# along the arc the edge cuts, a strip of the desk along its whole length.
+# Dropped as a mark at the edge, a number's first digit beside a dark desk
+# went missing, the rest read sure ("6112" as "112", 2026-12-07).
+CONTACT = 0.5
 FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
 
 
@@ -55,6 +64,7 @@ class NumberInk:
     faint_lines: bool = False
     shadowed: bool = False
     dark_on_light: bool = True
+    cut_sides: Sides = NO_CUT  # the sides the picture was cut along (ink_pieces)
 
     def flat(self, crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
         """A crop of ``lum`` with its ``paper`` (the same shape) divided
@@ -66,10 +76,12 @@ class NumberInk:
         return 1.0 - np.clip((1.0 - crop) / np.maximum(1.0 - paper, 1e-3), 0.0, 1.0)
 
 
-def number_ink(image: np.ndarray) -> NumberInk:
+def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT) -> NumberInk:
     """A picture (any of ``preprocess_image``'s pixel formats) -> its ink.
-    ``NoInk`` when no ink stands out; ValueError for arrays that are not
-    images (``pixels.luminance``)."""
+    ``cut_sides`` (top, left, bottom, right): the sides where the picture
+    was cut out of a larger one (``ink_pieces``). ``NoInk`` when no ink
+    stands out; ValueError for arrays that are not images
+    (``pixels.luminance``)."""
     lum = luminance(image)
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
@@ -90,7 +102,80 @@ def number_ink(image: np.ndarray) -> NumberInk:
         mask = _off_the_steps(mask, paper)
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
         raise NoInk("the picture holds no ink that stands out from its background")
-    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark)
+    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark, cut_sides)
+
+
+def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_light: bool
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """A picture's luminance ``(H, W)`` cropped to the box of the sheet of
+    paper on it (``sheet``: top, left, bottom, right), with what lies
+    outside the sheet painted over in the sheet's median shade, and where
+    that is (bool, the crop's shape). The sheet: the largest component of
+    what is lighter than a desk (``marks.DESK_SHADE`` of the light side's
+    median, by Otsu's threshold, at ``ANALYSIS_SIDE``, denoised: paper in a
+    shadow is paper) and everything within its convex hull (``_hull_rows``) less
+    ``HULL_MARGIN`` pixels -- a sheet is convex however it is turned, and a
+    stroke that touches its edge lies inside the hull of the paper round
+    it. Cropped to the box alone, a desk whose edge is not square to the
+    picture left a sliver of itself in the crop, joined to a digit at the
+    edge, and the digit was left out with it: a new user's "2024" beside a
+    dark desk read "024", sure (2026-12-07). ``dark_on_light``: the sheet
+    is the light side (False: a dark board beside a light wall)."""
+    top, left, bottom, right = sheet
+    crop = np.array(lum[top:bottom, left:right], dtype=np.float32)
+    small, factor = shrink(lum, ANALYSIS_SIDE)
+    small, _ = denoise(small)
+    work = small if dark_on_light else 1.0 - small
+    light = work > otsu_threshold(work)
+    if dark_on_light and light.any():  # paper in a shadow is paper: only what is as dark as a desk is not
+        light = work > DESK_SHADE * float(np.median(work[light]))
+    comps = label(light)
+    if comps.count == 0:
+        return crop, np.zeros(crop.shape, dtype=bool)
+    paper = comps.labels == int(np.argmax(comps.areas)) + 1
+    first, last = _hull_rows(paper)
+    cols = np.arange(paper.shape[1])
+    outside = (cols[None, :] < first[:, None] + HULL_MARGIN) | (cols[None, :] > last[:, None] - HULL_MARGIN)
+    rows = np.minimum(np.arange(top, bottom) // factor, paper.shape[0] - 1)
+    outside = outside[rows][:, np.minimum(np.arange(left, right) // factor, paper.shape[1] - 1)]
+    crop[outside] = np.median(small[paper])
+    return crop, outside
+
+
+HULL_MARGIN = 1.5  # analysis pixels: the hull's edge pixels are half desk
+
+
+def _hull_rows(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The convex hull of ``region`` ``(h, w)`` bool, row by row: its first
+    and last column in each row ``(h,)`` float (first > last in rows it does
+    not reach). The hull's left edge is the greatest convex function below
+    each row's first column, its right edge the least concave one above
+    each row's last (Andrew's monotone chain, 1979, on the rows' ends)."""
+    h, w = region.shape
+    rows = np.flatnonzero(region.any(axis=1))
+    first = np.full(h, np.inf)
+    last = np.full(h, -np.inf)
+    if len(rows) == 0:
+        return first, last
+    starts = region[rows].argmax(axis=1).astype(np.float64)
+    ends = (w - 1 - region[rows, ::-1].argmax(axis=1)).astype(np.float64)
+    span = np.arange(rows[0], rows[-1] + 1)
+    first[span] = np.interp(span, *_lower_hull(rows, starts))
+    last[span] = -np.interp(span, *_lower_hull(rows, -ends))
+    return first, last
+
+
+def _lower_hull(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices of the lower convex hull of points ``(xs, ys)``, ``xs``
+    increasing (a Python loop over the picture's rows: at most
+    ``ANALYSIS_SIDE``)."""
+    hull: list[tuple[float, float]] = []
+    for x, y in zip(xs.tolist(), ys.tolist()):
+        while len(hull) >= 2 and ((hull[-1][0] - hull[-2][0]) * (y - hull[-2][1])
+                                  - (hull[-1][1] - hull[-2][1]) * (x - hull[-2][0])) <= 0:
+            hull.pop()
+        hull.append((x, y))
+    return np.array([p[0] for p in hull]), np.array([p[1] for p in hull])
 
 
 def _at_the_edge(mask: np.ndarray) -> bool:
@@ -178,19 +263,37 @@ def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool
     return kept, False
 
 
-def ink_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[np.ndarray, np.ndarray]:
     """The ink's components that may be digits: ``(labels, keep)`` where
     ``keep`` are the component indices left after specks, when any
-    component lies inside the picture those touching its edge, and a line
-    under the number (``_underline``)."""
+    component lies inside the picture those touching its edge (but for
+    those that touch only ``cut_sides`` -- top, left, bottom, right -- each
+    along at most ``CONTACT`` of their extent there), and a line under the
+    number (``_underline``)."""
     comps = label(mask)
     keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
-    inside = keep[~comps.touches_border[keep]]
+    at_edge = comps.touches_border & ~_cut_by_a_side(comps, cut_sides)
+    inside = keep[~at_edge[keep]]
     if len(inside):
         keep = inside
     keep = _without_drops(comps, keep)
     line = _underline(comps.boxes[keep])
     return comps.labels, keep if line is None else np.delete(keep, line)
+
+
+def _cut_by_a_side(comps: Components, cut_sides: Sides) -> np.ndarray:
+    """``(count,)`` bool: the components touching the picture's edge only on
+    ``cut_sides`` (top, left, bottom, right), along at most ``CONTACT`` of
+    their width (top, bottom) or height (left, right) on each."""
+    labels, n = comps.labels, comps.count + 1
+    heights = comps.boxes[:, 2] - comps.boxes[:, 0]
+    widths = comps.boxes[:, 3] - comps.boxes[:, 1]
+    kept = np.ones(comps.count, dtype=bool)
+    for side, cut, extent in zip((labels[0], labels[:, 0], labels[-1], labels[:, -1]), cut_sides,
+                                 (widths, heights, widths, heights)):
+        contact = np.bincount(side, minlength=n)[1:]
+        kept &= (contact == 0) | (cut & (contact <= CONTACT * extent))
+    return kept
 
 
 def _without_drops(comps: Components, keep: np.ndarray) -> np.ndarray:

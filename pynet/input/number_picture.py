@@ -34,10 +34,10 @@ import numpy as np
 
 from .background import square_extreme
 from .components import stroke_width
-from .digit_groups import group_pieces
+from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row
 from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
-from .number_ink import NumberInk, ink_pieces, number_ink
+from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, number_ink, without_desk
 from .pixels import luminance
 from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
 
@@ -109,7 +109,7 @@ class _Digits:
     def __init__(self, ink: NumberInk) -> None:
         self.ink = ink
         self.lum, self.paper, self.factor = ink.lum, ink.paper, ink.factor
-        labels, keep = ink_pieces(ink.mask)
+        labels, keep = ink_pieces(ink.mask, ink.cut_sides)
         self.labels = labels
         boxes = np.array([[*self._box(labels == k + 1)] for k in keep], dtype=np.float64).reshape(-1, 4)
         self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes)]
@@ -246,11 +246,13 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     return _read_digits(image, read, whole)[0]
 
 
-def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None) -> tuple[list[FoundDigit], bool]:
+def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None,
+                 cut_sides: Sides = NO_CUT) -> tuple[list[FoundDigit], bool]:
     """``picture_digits``, and whether lines through the picture fainter
-    than the ink were taken out (``NumberInk.faint_lines``)."""
+    than the ink were taken out (``NumberInk.faint_lines``); ``cut_sides``:
+    ``number_ink``'s."""
     try:
-        found_ink = number_ink(image)
+        found_ink = number_ink(image, cut_sides)
     except NoInk:
         return [], False
     digits = _Digits(found_ink)
@@ -351,13 +353,28 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> t
     """``_read_digits`` on the sheet of paper the single-digit path found
     the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
     digit), boxes in the whole picture's pixels; on the whole picture when
-    there is no sheet."""
+    there is no sheet. The desk is painted over (``number_ink.without_desk``),
+    a digit at the sheet's edge is no mark at the picture's edge
+    (``number_ink.CONTACT``), and one within ``EDGE_GAP`` of the desk may
+    run beyond the sheet ("edge": beside a desk over part of a number, 6 of
+    120 numbers were read wrong and sure without it, 2026-12-07).
+    ``image``: the picture's luminance."""
     sheet = picture.ink.sheet
     if sheet is None:
         return _read_digits(image, read, picture)
     top, left, bottom, right = sheet
-    found, faint = _read_digits(np.asarray(image)[top:bottom, left:right], read, picture)
+    h, w = image.shape
+    painted, desk = without_desk(image, sheet, picture.ink.dark_on_light)
+    found, faint = _read_digits(painted, read, picture, (top > 0, left > 0, bottom < h, right < w))
+    if len(found) >= 2:  # boxes in the crop's pixels
+        gap = EDGE_GAP * max(f.box[3] - f.box[1] for f in found)
+        found = [replace(f, doubt="; ".join(filter(None, (f.doubt, "edge")))) if desk[
+            max(0, int(f.box[1] - gap)) : int(f.box[3] + gap) + 1, max(0, int(f.box[0] - gap)) : int(f.box[2] + gap) + 1
+        ].any() else f for f in found]
     return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found], faint
+
+
+EDGE_GAP = 0.02  # of the tallest digit's height: a digit this near the desk runs into the sheet's edge
 
 
 LINED_SURE = 0.9  # on a picture with lines taken out, a number's every digit must be read this surely
@@ -372,29 +389,3 @@ def _unsure(found: list[FoundDigit], read: Reader) -> bool:
     thin pen's number on blue rulings with one digit read at 0.79 was read
     as one digit (2026-12-07): then the rule is not applied."""
     return bool(read(np.stack([f.x for f in found])).max(axis=1).min() < LINED_SURE)
-
-
-ROW_HEIGHTS = (0.45, 2.2)  # a number's digits are this share of their median height, at least and at most
-# ... and at least this share of the tallest's: of two boxes, the median is
-# their mean, and a drop a third of the digit's height passed (a spattered 1
-# read as "10", 2026-12-07)
-ROW_TALLEST = 0.45
-ROW_BAND = 0.5  # ... and each one's middle lies within this share of it of the others' band
-
-
-def is_a_row(boxes: list[tuple[float, float, float, float]]) -> bool:
-    """Do these boxes (x0, y0, x1, y1), left to right, make a row of digits:
-    heights alike (``ROW_HEIGHTS`` of their median, ``ROW_TALLEST`` of the
-    tallest) and their middles within
-    the band of the others (``ROW_BAND``)? A digit written a little above or
-    below the line passes; a drop of ink, a dot of noise or a desk's edge
-    beside the digit does not."""
-    b = np.asarray(boxes, dtype=np.float64)
-    heights = b[:, 3] - b[:, 1]
-    typical = float(np.median(heights))
-    low = max(ROW_HEIGHTS[0] * typical, ROW_TALLEST * float(heights.max()))
-    if typical <= 0 or not np.all((heights >= low) & (heights <= ROW_HEIGHTS[1] * typical)):
-        return False
-    middles = (b[:, 1] + b[:, 3]) / 2
-    top, bottom = float(np.median(b[:, 1])), float(np.median(b[:, 3]))
-    return bool(np.all((middles >= top - ROW_BAND * typical) & (middles <= bottom + ROW_BAND * typical)))
