@@ -30,6 +30,8 @@ console.log(JSON.stringify({
   arabic: f.percent(0.976, 2, "ar-EG"),
   german: f.decimal(1234.5, 1, "de-DE"),
   default_locale: f.locale,
+  guess_named: f.unsureGuess({ digit: 4, alternatives: [7], probs: [0, 0, 0, 0, 0.6, 0, 0, 0.3, 0, 0] }),
+  guess_alone: f.unsureGuess({ digit: 4, alternatives: [7], probs: [0, 0, 0, 0, 0.978, 0, 0, 0.005, 0, 0] }),
 }));
 """
 
@@ -66,3 +68,11 @@ def test_english_output_is_what_the_page_showed_before(formatted):
 def test_other_locales_write_their_own_digits_and_separators(formatted):
     assert formatted["arabic"] == "٩٧٫٦٠٪؜"
     assert formatted["german"] == "1.234,5"
+
+
+def test_an_unsure_answer_names_a_runner_up_only_when_the_network_gives_it_one_percent(formatted):
+    """A digit unsure for a reason of its own, read 97.8 % surely, was
+    "Unsure: 4 or 7?" beside bars that gave the 7 under 1 % (a walkthrough)."""
+    assert formatted["guess_named"] == "4 or 7?"
+    assert formatted["guess_alone"] == "4?"
+

@@ -84,3 +84,12 @@ export function dateTime(ms, tag = locale) {
     return new Date(ms).toISOString().slice(0, 16).replace("T", " "); // no date format for this locale
   }
 }
+
+// An unsure answer as the page writes it: "4 or 7?", naming the runner-up only
+// when the network gives it at least 1 % (a digit unsure for a reason of the
+// picture's or of finding it, read 98 % surely, is "4?": "4 or 7?" with the 7
+// under 1 % contradicted the bars, a walkthrough found, 2026-12-07).
+export function unsureGuess(result) {
+  const other = result.alternatives?.[0];
+  return other !== undefined && result.probs?.[other] >= 0.01 ? `${result.digit} or ${other}?` : `${result.digit}?`;
+}

@@ -35,14 +35,14 @@ export function describeAnswer(result) {
   if (result.digits?.length > 1) {
     const { digits, selected } = result;
     const doubts = digits.flatMap((d, k) => d.unsure
-      ? [`digit ${k + 1} unsure, ${d.digit} or ${d.alternatives[0]}${d.why ? `, because ${d.why}` : ""}`] : []);
+      ? [`digit ${k + 1} unsure, ${format.unsureGuess(d).slice(0, -1)}${d.why ? `, because ${d.why}` : ""}`] : []);
     const number = `Read the number ${digits.map((d) => d.digit).join(" ")}${doubts.length ? ` (${doubts.join("; ")})` : ""}.`;
     const shown = { ...digits[selected], why: "" }; // its reason was said with the number's
     return `${number} Digit ${selected + 1} of ${digits.length}: ${describeAnswer(shown)}`;
   }
   const sure = format.percent(result.confidence, 1);
   const opening = result.unsure
-    ? `Unsure: ${result.digit} or ${result.alternatives[0]}? ${result.why ? `Why: ${result.why}. ` : ""}${result.digit} is ${sure} likely.`
+    ? `Unsure: ${format.unsureGuess(result)} ${result.why ? `Why: ${result.why}. ` : ""}${result.digit} is ${sure} likely.`
     : `Predicted ${result.digit}, ${sure} sure.`;
   const ranked = result.probs.map((p, d) => [d, p]).sort((a, b) => b[1] - a[1]);
   const shown = ranked.filter(([, p]) => p >= 0.01);

@@ -33,7 +33,7 @@ export function showDigitBoxes(digits, selected, onSelect) {
     tag.dataset.confidence = d.confidence.toFixed(4);
     tag.dataset.unsure = d.unsure ? "true" : "false";
     tag.setAttribute("aria-pressed", k === selected ? "true" : "false");
-    tag.setAttribute("aria-label", d.unsure ? `digit ${k + 1}: unsure, ${d.digit} or ${d.alternatives[0]}`
+    tag.setAttribute("aria-label", d.unsure ? `digit ${k + 1}: unsure, ${format.unsureGuess(d).slice(0, -1)}`
       : `digit ${k + 1}: ${d.digit}, ${format.percent(d.confidence, 1)} confident`);
     tag.textContent = d.unsure ? `${d.digit}?` : String(d.digit);
     if (d.why) tag.title = `Unsure: ${d.why}`; // why finding it is in doubt (number_drawing.doubt_words)

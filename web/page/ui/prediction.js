@@ -23,7 +23,7 @@ export function buildProbabilityBars() {
 // result: {digit, confidence, unsure, alternatives, probs, input} or null (nothing drawn).
 export function showPrediction(result) {
   const unsure = !!result?.unsure;
-  const guess = result ? (unsure ? `${result.digit} or ${result.alternatives[0]}?` : String(result.digit)) : "";
+  const guess = result ? (unsure ? format.unsureGuess(result) : String(result.digit)) : "";
   const inline = $("inline-prediction");
   inline.replaceChildren();
   if (result) {
