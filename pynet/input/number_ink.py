@@ -76,15 +76,20 @@ class NumberInk:
         return 1.0 - np.clip((1.0 - crop) / np.maximum(1.0 - paper, 1e-3), 0.0, 1.0)
 
 
-def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT) -> NumberInk:
+def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT, shrunk: tuple[np.ndarray, int] | None = None) -> NumberInk:
     """A picture (any of ``preprocess_image``'s pixel formats) -> its ink.
     ``cut_sides`` (top, left, bottom, right): the sides where the picture
-    was cut out of a larger one (``ink_pieces``). ``NoInk`` when no ink
+    was cut out of a larger one (``ink_pieces``); ``shrunk``: the picture
+    shrunk to ``ANALYSIS_SIDE`` and denoised, when already made
+    (``without_desk``). ``NoInk`` when no ink
     stands out; ValueError for arrays that are not images
     (``pixels.luminance``)."""
     lum = luminance(image)
-    small, factor = shrink(lum, ANALYSIS_SIDE)
-    small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
+    if shrunk is None:
+        small, factor = shrink(lum, ANALYSIS_SIDE)
+        small, _ = denoise(small)  # impulse noise and grain out first, as ink.find_ink does
+    else:
+        small, factor = shrunk
     dark = is_dark_on_light(small)
     work = small if dark else 1.0 - small
     h, w = work.shape
@@ -105,44 +110,62 @@ def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT) -> NumberInk:
     return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark, cut_sides)
 
 
-def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_light: bool
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_light: bool | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, int]]:
     """A picture's luminance ``(H, W)`` cropped to the box of the sheet of
     paper on it (``sheet``: top, left, bottom, right), with what lies
-    outside the sheet painted over in the sheet's median shade, and where
-    that is (bool, the crop's shape). The sheet: the largest component of
-    what is lighter than a desk (``marks.DESK_SHADE`` of the light side's
-    median, by Otsu's threshold, at ``ANALYSIS_SIDE``, denoised: paper in a
-    shadow is paper) and everything within its convex hull (``_hull_rows``) less
-    ``HULL_MARGIN`` pixels -- a sheet is convex however it is turned, and a
-    stroke that touches its edge lies inside the hull of the paper round
-    it. Cropped to the box alone, a desk whose edge is not square to the
-    picture left a sliver of itself in the crop, joined to a digit at the
-    edge, and the digit was left out with it: a new user's "2024" beside a
-    dark desk read "024", sure (2026-12-07). ``dark_on_light``: the sheet
-    is the light side (False: a dark board beside a light wall)."""
+    outside the sheet painted over in the sheet's median shade, where that
+    is (bool, the crop's shape), and the whole picture shrunk to
+    ``ANALYSIS_SIDE`` and denoised, with its factor (``number_ink``'s
+    ``shrunk``, when nothing was painted and the sheet is the whole
+    picture: made once, about 10 ms in the tab).
+
+    The sheet: the largest component of what is lighter than a desk
+    (``marks.DESK_SHADE`` of the median of the light side by Otsu's
+    threshold, at ``ANALYSIS_SIDE``, denoised: paper in a shadow is paper;
+    Otsu's threshold alone painted over the shadowed half of a
+    walkthrough's pages), and everything within its convex hull
+    (``_hull_rows``) less ``HULL_MARGIN`` pixels: a sheet is convex however
+    it is turned, and a stroke that touches its edge lies inside the hull of
+    the paper round it. Cropped to the box alone, a desk whose edge is not
+    square to the picture left a sliver of itself in the crop, joined to a
+    digit at the edge, and the digit was left out with it: a new user's
+    "2024" beside a dark desk read "024", sure (2026-12-07). Nothing is
+    painted unless ``DESK_DARK`` of what lies outside the hull is on the
+    dark side of Otsu's threshold (paper beyond a bold line that splits the
+    page is no desk; a textured desk's light streaks are).
+    ``dark_on_light``: the sheet is the light side (False: a dark board
+    beside a light wall); None: as ``contrast.is_dark_on_light`` has it."""
     top, left, bottom, right = sheet
     crop = np.array(lum[top:bottom, left:right], dtype=np.float32)
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)
+    if dark_on_light is None:
+        dark_on_light = is_dark_on_light(small)
     work = small if dark_on_light else 1.0 - small
-    light = work > otsu_threshold(work)
+    dark = work <= otsu_threshold(work)
+    light = ~dark
     if dark_on_light and light.any():  # paper in a shadow is paper: only what is as dark as a desk is not
         light = work > DESK_SHADE * float(np.median(work[light]))
     comps = label(light)
     if comps.count == 0:
-        return crop, np.zeros(crop.shape, dtype=bool)
+        return crop, np.zeros(crop.shape, dtype=bool), (small, factor)
     paper = comps.labels == int(np.argmax(comps.areas)) + 1
     first, last = _hull_rows(paper)
     cols = np.arange(paper.shape[1])
-    outside = (cols[None, :] < first[:, None] + HULL_MARGIN) | (cols[None, :] > last[:, None] - HULL_MARGIN)
+    first = np.where(first <= 0, first, first + HULL_MARGIN)  # no margin where the sheet runs off the picture:
+    last = np.where(last >= len(cols) - 1, last, last - HULL_MARGIN)  # a shadow there is followed (number_ink)
+    outside = (cols[None, :] < first[:, None]) | (cols[None, :] > last[:, None])
+    if not outside.any() or dark[outside].mean() < DESK_DARK:  # no desk: paper beyond a bold line, say
+        return crop, np.zeros(crop.shape, dtype=bool), (small, factor)
     rows = np.minimum(np.arange(top, bottom) // factor, paper.shape[0] - 1)
     outside = outside[rows][:, np.minimum(np.arange(left, right) // factor, paper.shape[1] - 1)]
     crop[outside] = np.median(small[paper])
-    return crop, outside
+    return crop, outside, (small, factor)
 
 
 HULL_MARGIN = 1.5  # analysis pixels: the hull's edge pixels are half desk
+DESK_DARK = 0.5  # ... and what lies outside the hull is a desk when at least this share of it is dark (Otsu's)
 
 
 def _hull_rows(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -269,10 +292,14 @@ def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[np.ndarray,
     component lies inside the picture those touching its edge (but for
     those that touch only ``cut_sides`` -- top, left, bottom, right -- each
     along at most ``CONTACT`` of their extent there), and a line under the
-    number (``_underline``)."""
+    number (``_underline``). A speck is small beside the largest piece
+    inside the picture, when there is one: beside a desk at the edge, a
+    number's digits were specks ("9123" beside a desk on two sides read
+    "13", sure; a new user's walkthrough, 2026-12-07)."""
     comps = label(mask)
-    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * comps.areas.max())
     at_edge = comps.touches_border & ~_cut_by_a_side(comps, cut_sides)
+    largest = comps.areas[~at_edge].max() if (~at_edge).any() else comps.areas.max()
+    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * largest)
     inside = keep[~at_edge[keep]]
     if len(inside):
         keep = inside

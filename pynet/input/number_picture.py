@@ -246,13 +246,13 @@ def picture_digits(image: np.ndarray, read: Reader | None = None, whole: Picture
     return _read_digits(image, read, whole)[0]
 
 
-def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None,
-                 cut_sides: Sides = NO_CUT) -> tuple[list[FoundDigit], bool]:
+def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None, cut_sides: Sides = NO_CUT,
+                 shrunk: tuple[np.ndarray, int] | None = None) -> tuple[list[FoundDigit], bool]:
     """``picture_digits``, and whether lines through the picture fainter
-    than the ink were taken out (``NumberInk.faint_lines``); ``cut_sides``:
-    ``number_ink``'s."""
+    than the ink were taken out (``NumberInk.faint_lines``); ``cut_sides``
+    and ``shrunk``: ``number_ink``'s."""
     try:
-        found_ink = number_ink(image, cut_sides)
+        found_ink = number_ink(image, cut_sides, shrunk)
     except NoInk:
         return [], False
     digits = _Digits(found_ink)
@@ -353,19 +353,20 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> t
     """``_read_digits`` on the sheet of paper the single-digit path found
     the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
     digit), boxes in the whole picture's pixels; on the whole picture when
-    there is no sheet. The desk is painted over (``number_ink.without_desk``),
-    a digit at the sheet's edge is no mark at the picture's edge
-    (``number_ink.CONTACT``), and one within ``EDGE_GAP`` of the desk may
-    run beyond the sheet ("edge": beside a desk over part of a number, 6 of
-    120 numbers were read wrong and sure without it, 2026-12-07).
-    ``image``: the picture's luminance."""
-    sheet = picture.ink.sheet
-    if sheet is None:
-        return _read_digits(image, read, picture)
-    top, left, bottom, right = sheet
+    there is no sheet. A desk is painted over, found or not by the
+    single-digit path (``number_ink.without_desk``: beside a desk on two
+    sides and a shadow over the paper, it found no sheet, and a strip along
+    the desk's edge hid the number: 10 of a walkthrough's 40 such numbers
+    read wrong and sure, 2026-12-07); a digit at the sheet's edge is no mark
+    at the picture's edge (``number_ink.CONTACT``), and one within
+    ``EDGE_GAP`` of the desk may run beyond the sheet ("edge": beside a desk
+    over part of a number, 6 of 120 numbers were read wrong and sure
+    without it). ``image``: the picture's luminance."""
     h, w = image.shape
-    painted, desk = without_desk(image, sheet, picture.ink.dark_on_light)
-    found, faint = _read_digits(painted, read, picture, (top > 0, left > 0, bottom < h, right < w))
+    top, left, bottom, right = sheet = picture.ink.sheet or (0, 0, h, w)
+    painted, desk, shrunk = without_desk(image, sheet, picture.ink.dark_on_light if picture.ink.sheet else None)
+    same = picture.ink.sheet is None and not desk.any()  # the whole picture as it was: shrunk once
+    found, faint = _read_digits(painted, read, picture, (top > 0, left > 0, bottom < h, right < w), shrunk if same else None)
     if len(found) >= 2:  # boxes in the crop's pixels
         gap = EDGE_GAP * max(f.box[3] - f.box[1] for f in found)
         found = [replace(f, doubt="; ".join(filter(None, (f.doubt, "edge")))) if desk[
