@@ -416,3 +416,15 @@ def test_the_command_line_uses_one_blas_thread_unless_the_user_chose(user_choice
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == (["1", "1"] if user_choice is None else ["None", user_choice])
+
+
+def test_an_unsure_answer_names_a_runner_up_only_when_it_has_one_percent():
+    """As the page writes it (format.js's unsureGuess): "unsure: 1 or 8?"
+    beside an 8 under 1 % contradicted the probabilities (a walkthrough)."""
+    from pynet.cli.model_commands import unsure_guess
+
+    probabilities = [0.0] * 10
+    probabilities[1], probabilities[8] = 0.969, 0.004
+    assert unsure_guess({"digit": 1, "alternatives": [8], "probabilities": probabilities}) == "1?"
+    probabilities[1], probabilities[8] = 0.6, 0.3
+    assert unsure_guess({"digit": 1, "alternatives": [8], "probabilities": probabilities}) == "1 or 8?"

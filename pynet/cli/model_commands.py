@@ -116,6 +116,17 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
             for p, f in zip(probs, found)]
 
 
+def unsure_guess(answer: dict) -> str:
+    """An unsure answer as the page writes it (``web/page/format.js``'s
+    ``unsureGuess``): "4 or 7?", the runner-up named only when the network
+    gives it at least 1 % ("4?" beside a 7 under 1 % contradicted the
+    probabilities shown with it, a walkthrough found, 2026-12-07)."""
+    other = answer["alternatives"][0] if answer.get("alternatives") else None
+    if other is not None and answer["probabilities"][other] >= 0.01:
+        return f"{answer['digit']} or {other}?"
+    return f"{answer['digit']}?"
+
+
 def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
     """Print the number read from one input (``answers``): one digit as
     before numbers (``7 (confidence 0.998)``), several as the number with
@@ -130,13 +141,13 @@ def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
         print(f"{name}: no digit found (blank, too faint, or only specks)", flush=True)
     elif len(digits) == 1:
         d = digits[0]
-        unsure = f", unsure: {d['digit']} or {d['alternatives'][0]}?" if d["unsure"] else ""
+        unsure = f", unsure: {unsure_guess(d)}" if d["unsure"] else ""
         why = f" -- {d['why']}" if d["unsure"] and d.get("why") else ""
         print(f"{name}: {d['digit']} (confidence {d['confidence']:.3f}{unsure}){why}", flush=True)
     else:
         marked = "".join(f"{d['digit']}?" if d["unsure"] else str(d["digit"]) for d in digits)
         confidences = " ".join(f"{d['confidence']:.3f}" for d in digits)
-        doubts = "; ".join(f"{ordinal(k + 1)} digit {d['digit']} or {d['alternatives'][0]}?"
+        doubts = "; ".join(f"{ordinal(k + 1)} digit {unsure_guess(d)}"
                            + (f" ({d['why']})" if d.get("why") else "") for k, d in enumerate(digits) if d["unsure"])
         print(f"{name}: {marked} ({len(digits)} digits, confidence {confidences}"
               f"{'; unsure: ' + doubts if doubts else ''})", flush=True)
