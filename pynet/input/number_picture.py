@@ -367,15 +367,22 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> t
     painted, desk, shrunk = without_desk(image, sheet, picture.ink.dark_on_light if picture.ink.sheet else None)
     same = picture.ink.sheet is None and not desk.any()  # the whole picture as it was: shrunk once
     found, faint = _read_digits(painted, read, picture, (top > 0, left > 0, bottom < h, right < w), shrunk if same else None)
-    if len(found) >= 2:  # boxes in the crop's pixels
-        gap = EDGE_GAP * max(f.box[3] - f.box[1] for f in found)
-        found = [replace(f, doubt="; ".join(filter(None, (f.doubt, "edge")))) if desk[
-            max(0, int(f.box[1] - gap)) : int(f.box[3] + gap) + 1, max(0, int(f.box[0] - gap)) : int(f.box[2] + gap) + 1
-        ].any() else f for f in found]
+    if len(found) >= 2:
+        found = [replace(f, doubt="; ".join(filter(None, (f.doubt, "edge")))) if _by_the_desk(f, found, desk) else f
+                 for f in found]
     return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found], faint
 
 
 EDGE_GAP = 0.02  # of the tallest digit's height: a digit this near the desk runs into the sheet's edge
+
+
+def _by_the_desk(digit: FoundDigit, found: list[FoundDigit], desk: np.ndarray) -> bool:
+    """Does the painted-out desk (``desk``, bool, in the crop's pixels, as
+    the boxes of ``found``) come within ``EDGE_GAP`` of the tallest digit's
+    height of ``digit``'s box?"""
+    gap = EDGE_GAP * max(f.box[3] - f.box[1] for f in found)
+    x0, y0, x1, y1 = digit.box
+    return bool(desk[max(0, int(y0 - gap)) : int(y1 + gap) + 1, max(0, int(x0 - gap)) : int(x1 + gap) + 1].any())
 
 
 LINED_SURE = 0.9  # on a picture with lines taken out, a number's every digit must be read this surely
