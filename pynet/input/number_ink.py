@@ -8,8 +8,9 @@ paper followed pixel by pixel (its closing) -- but every component is
 kept, not only one digit's, at a resolution fine enough for six digits
 side by side (``ANALYSIS_SIDE``). Then its connected components
 (``components.label``) without specks, marks at the picture's edge and a
-line under the number. ``number_picture.py`` groups the pieces into
-digits. Pure NumPy.
+line under the number. Before them, a desk beside the sheet of paper is
+painted out (``without_desk``: beyond the sheet's convex hull).
+``number_picture.py`` groups the pieces into digits. Pure NumPy.
 """
 
 from __future__ import annotations
@@ -111,11 +112,12 @@ def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT, shrunk: tuple[np.nd
 
 
 def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_light: bool | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, int]]:
+                 ) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, int]]:
     """A picture's luminance ``(H, W)`` cropped to the box of the sheet of
     paper on it (``sheet``: top, left, bottom, right), with what lies
-    outside the sheet painted over in the sheet's median shade, where that
-    is (bool, the crop's shape), and the whole picture shrunk to
+    outside the sheet painted over in the sheet's median shade; where that
+    is (bool, the crop's shape), or None when nothing was painted (then the
+    crop is a view of ``lum``, not a copy); and the whole picture shrunk to
     ``ANALYSIS_SIDE`` and denoised, with its factor (``number_ink``'s
     ``shrunk``, when nothing was painted and the sheet is the whole
     picture: made once, about 10 ms in the tab).
@@ -137,7 +139,7 @@ def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_ligh
     ``dark_on_light``: the sheet is the light side (False: a dark board
     beside a light wall); None: as ``contrast.is_dark_on_light`` has it."""
     top, left, bottom, right = sheet
-    crop = np.array(lum[top:bottom, left:right], dtype=np.float32)
+    crop = lum[top:bottom, left:right]
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)
     if dark_on_light is None:
@@ -149,7 +151,7 @@ def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_ligh
         light = work > DESK_SHADE * float(np.median(work[light]))
     comps = label(light)
     if comps.count == 0:
-        return crop, np.zeros(crop.shape, dtype=bool), (small, factor)
+        return crop, None, (small, factor)
     paper = comps.labels == int(np.argmax(comps.areas)) + 1
     first, last = _hull_rows(paper)
     cols = np.arange(paper.shape[1])
@@ -157,9 +159,10 @@ def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_ligh
     last = np.where(last >= len(cols) - 1, last, last - HULL_MARGIN)  # a shadow there is followed (number_ink)
     outside = (cols[None, :] < first[:, None]) | (cols[None, :] > last[:, None])
     if not outside.any() or dark[outside].mean() < DESK_DARK:  # no desk: paper beyond a bold line, say
-        return crop, np.zeros(crop.shape, dtype=bool), (small, factor)
+        return crop, None, (small, factor)
     rows = np.minimum(np.arange(top, bottom) // factor, paper.shape[0] - 1)
     outside = outside[rows][:, np.minimum(np.arange(left, right) // factor, paper.shape[1] - 1)]
+    crop = np.array(crop, dtype=np.float32)
     crop[outside] = np.median(small[paper])
     return crop, outside, (small, factor)
 

@@ -365,9 +365,9 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> t
     h, w = image.shape
     top, left, bottom, right = sheet = picture.ink.sheet or (0, 0, h, w)
     painted, desk, shrunk = without_desk(image, sheet, picture.ink.dark_on_light if picture.ink.sheet else None)
-    same = picture.ink.sheet is None and not desk.any()  # the whole picture as it was: shrunk once
+    same = picture.ink.sheet is None and desk is None  # the whole picture as it was: shrunk once
     found, faint = _read_digits(painted, read, picture, (top > 0, left > 0, bottom < h, right < w), shrunk if same else None)
-    if len(found) >= 2:
+    if desk is not None and len(found) >= 2:
         found = [replace(f, doubt="; ".join(filter(None, (f.doubt, "edge")))) if _by_the_desk(f, found, desk) else f
                  for f in found]
     return [replace(f, box=(f.box[0] + left, f.box[1] + top, f.box[2] + left, f.box[3] + top)) for f in found], faint
