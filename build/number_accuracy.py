@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build.number_sets import SPACINGS, Number, beside_a_desk, compose, pen_picture, scan_picture
+from build.number_sets import SPACINGS, Number, compose, desk_picture, pen_picture, scan_picture
 from pynet.data.mnist import load_mnist
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
@@ -56,10 +56,10 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
     elif form == "drawn":
         found = drawing_digits(number.strokes, *canvas(number))
     else:
-        scan = form == "scanned bitmaps" or (form == DESK and int(number.index[0]) % 2 == 0)
-        picture = scan_picture(number, images) if scan else pen_picture(number)
         if form == DESK:
-            picture = beside_a_desk(number, picture, np.random.default_rng((SEED, *number.index.tolist())))
+            picture = desk_picture(number, images, SEED)
+        else:
+            picture = scan_picture(number, images) if form == "scanned bitmaps" else pen_picture(number)
         found = picture_number(picture, model.predict_proba)
     if not found:
         return [], []

@@ -15,7 +15,8 @@ of the height; negative: the boxes overlap, the ink touches). Three forms:
 - ``pen``: the traced strokes written on a page with a thin (3 px) pen,
   dark ink on white;
 
-and either picture beside a dark desk (``beside_a_desk``).
+and either picture beside a dark desk (``beside_a_desk``; ``desk_picture``
+chooses which).
 """
 
 from __future__ import annotations
@@ -143,3 +144,11 @@ def beside_a_desk(number: Number, picture: np.ndarray, rng: np.random.Generator)
         desk = cols > (number.boxes[-1][2] - reach + edge)[:, None]
     shade = rng.uniform(0.05, 0.25) * (0.9 + 0.1 * rng.random((h, w)))
     return np.round(255 * np.where(desk, shade, page * rng.uniform(0.8, 1.0))).astype(np.uint8)
+
+
+def desk_picture(number: Number, images: np.ndarray, seed: int) -> np.ndarray:
+    """The number as a scan (when its first MNIST digit's index is even) or
+    written with the thin pen (odd), beside a dark desk (``beside_a_desk``,
+    drawn by ``seed`` and the number's digits: the same picture every run)."""
+    picture = scan_picture(number, images) if int(number.index[0]) % 2 == 0 else pen_picture(number)
+    return beside_a_desk(number, picture, np.random.default_rng((seed, *number.index.tolist())))

@@ -10,7 +10,7 @@ import pytest
 
 from build.damaged_pictures import damaged_picture, mnist_test_digits
 from build.number_accuracy import SEED
-from build.number_sets import beside_a_desk, compose, pen_picture, scan_picture
+from build.number_sets import compose, desk_picture, pen_picture
 from pynet.data.mnist import load_mnist
 from pynet.input.digit_groups import is_a_row
 from pynet.input.number_picture import picture_number
@@ -79,9 +79,7 @@ def test_a_number_beside_a_dark_desk_keeps_the_digit_at_the_desk_s_edge(shipped_
     numbers = [compose(images, data.y_test, 4, "close", rng) for _ in range(48)]
     dropped = wrong_and_sure = 0
     for number in numbers:
-        picture = scan_picture(number, images) if number.index[0] % 2 == 0 else pen_picture(number)
-        picture = beside_a_desk(number, picture, np.random.default_rng((SEED, *number.index.tolist())))
-        found = picture_number(picture, shipped_model.predict_proba)
+        found = picture_number(desk_picture(number, images, SEED), shipped_model.predict_proba)
         dropped += len(found) < 4
         answers = [judge_found(p, f.doubt, f.cleaned) for p, f in
                    zip(shipped_model.predict_proba(np.stack([f.x for f in found])), found)]
