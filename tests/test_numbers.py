@@ -461,3 +461,29 @@ def test_more_marks_than_a_number_holds_are_read_as_one_digit_and_say_so(tmp_pat
     main(["predict", "--json", str(path)])
     (digit,) = json.loads(capsys.readouterr().out)["digits"]
     assert digit["unsure"] and "more than 12 marks" in digit["why"]
+
+
+def test_every_cut_of_a_group_is_read_in_one_call_with_the_same_scores(digits_28, shipped_model):
+    """``quick_scores`` asks the network once for all of a group's cuts, and
+    each cut scores as it does read alone (the smaller of its parts' tops)."""
+    from pynet.input.digit_cuts import candidate_cuts, quick_scores
+
+    images, labels = digits_28
+    number = compose(images, labels, 2, "touching", np.random.default_rng(5))
+    owned = pen_picture(number) < 128
+    cuts = candidate_cuts(owned, 5)
+    assert len(cuts) >= 2
+    columns = np.arange(owned.shape[1])
+    pairs = [(owned & (columns < c), owned & (columns >= c)) for c in cuts]
+    calls = []
+
+    def read(x):
+        calls.append(len(x))
+        return shipped_model.predict_proba(x)
+
+    scores = quick_scores(pairs, read)
+    assert calls == [2 * len(cuts)]
+    for pair, score in zip(pairs, scores):
+        alone = quick_scores([pair], shipped_model.predict_proba)[0]
+        assert score == pytest.approx(alone, abs=1e-5)
+    assert quick_scores([(owned, np.zeros_like(owned))], read) == [-1.0]  # a part with no ink

@@ -7,11 +7,11 @@
 2. Components grouped into digits by where they lie (``digit_groups``).
 3. A group much wider than the digits are tall holds digits that touch.
    Without the network, one wider than ``MUST_SPLIT`` typical heights is cut
-   where the ink is thinnest (the column of least ink within ``CUT_RANGE`` of
+   where the ink is thinnest (the column of least ink within ``digit_cuts.CUT_RANGE`` of
    its width). Given ``read`` (the network), one wider than ``MAY_SPLIT`` is
    tried whole and cut at each of the ``CANDIDATES`` thinnest columns, and
    kept as the network reads best (a cut's score: the smaller of its two
-   parts' top probabilities; the cuts ranked by quick readings, ``_split``),
+   parts' top probabilities; the cuts ranked by quick readings, ``digit_cuts``),
    unless it is read whole at least ``WHOLE_SURE``; wider than
    ``MUST_SPLIT``, it is cut. A part
    still too wide is cut again. See ``docs/numbers.md`` for the
@@ -27,25 +27,20 @@ unchanged. Pure NumPy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
-from .background import square_extreme
-from .components import stroke_width
+from .digit_cuts import Reader, candidate_cuts, quick_scores
 from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row
 from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, number_ink, without_desk
 from .pixels import luminance
-from .preprocess import Picture, preprocess_bitmap, preprocess_image, read_picture
-
-Reader = Callable[[np.ndarray], np.ndarray]  # inputs (k, 784) -> probabilities (k, 10)
+from .preprocess import Picture, preprocess_image, read_picture
 
 MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
-CUT_RANGE = (0.2, 0.8)  # a cut lies within this share of the group's width
 CANDIDATES = 5  # the thinnest columns tried when the network chooses
 WHOLE_SURE = 0.99  # a group no wider than MUST_SPLIT read whole this surely ...
 SURE_CANDIDATES = 1  # ... has only its this many thinnest columns tried
@@ -63,41 +58,6 @@ MARGIN = 0.15  # around a digit's box, as a share of the typical digit's height
 # the number finder read as several digits (single-digit path: 96.2 % right,
 # through the number finder 93.6 %; 2026-12-07).
 TINY = 32
-
-
-def _cuts(owned: np.ndarray, count: int, min_height: float = 0.0) -> np.ndarray:
-    """The ``count`` thinnest columns of ``owned`` ``(h, w)`` bool within
-    ``CUT_RANGE`` of its width, thinnest first, at least a tenth of its
-    width apart, that leave both parts at least ``min_height`` rows high
-    (``_part_heights``); fewer, or none, when fewer such columns exist."""
-    w = owned.shape[1]
-    ink = owned.sum(axis=0).astype(np.float64)
-    lo, hi = int(CUT_RANGE[0] * w), max(int(CUT_RANGE[0] * w) + 1, int(CUT_RANGE[1] * w))
-    order = lo + np.argsort(ink[lo:hi], kind="stable")
-    left, right = _part_heights(owned)
-    order = order[(left[order] >= min_height) & (right[order] >= min_height)]
-    chosen: list[int] = []
-    for c in order:
-        if all(abs(int(c) - k) >= max(1, w // 10) for k in chosen):
-            chosen.append(int(c))
-        if len(chosen) == count:
-            break
-    return np.array(chosen, dtype=int)
-
-
-def _part_heights(owned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each column ``c`` of ``owned`` ``(h, w)`` bool, the heights (rows,
-    top of the ink to its bottom) of the parts a cut there leaves:
-    ``owned[:, :c]`` and ``owned[:, c:]``; 0 for a part with no ink. From
-    each column's first and last inked row, by running minima and maxima."""
-    h, w = owned.shape
-    inked = owned.any(axis=0)
-    tops = np.where(inked, owned.argmax(axis=0), h).astype(np.int64)
-    bottoms = np.where(inked, h - 1 - owned[::-1].argmax(axis=0), -1).astype(np.int64)
-    left = np.zeros(w, np.int64)  # the part left of column c: columns 0 .. c-1
-    left[1:] = np.maximum(np.maximum.accumulate(bottoms)[:-1] - np.minimum.accumulate(tops)[:-1] + 1, 0)
-    right = np.maximum(np.maximum.accumulate(bottoms[::-1])[::-1] - np.minimum.accumulate(tops[::-1])[::-1] + 1, 0)
-    return left, right
 
 
 class _Digits:
@@ -149,24 +109,6 @@ class _Digits:
         return crop, (float(x0 * f), float(y0 * f), float(min(W, x1 * f)), float(min(H, y1 * f)))
 
 
-SCORING_STROKE = 0.12  # a part's strokes grown to this share of its size to rank cuts (MNIST's median: 0.128)
-
-
-def _ranking_input(owned: np.ndarray) -> np.ndarray | None:
-    """A quick network input for a candidate part ``owned`` (analysis
-    pixels), to rank the cuts: MNIST's recipe on the part's own mask, thin
-    strokes grown to MNIST's width (``preprocess.preprocess_bitmap``), with
-    none of the single-digit path's search for the ink, which costs about
-    15 ms natively (about 45 in the tab) on any crop."""
-    x0, y0, x1, y1 = _Digits._box(owned)
-    part = owned[y0:y1, x0:x1]
-    size = 2 * round((SCORING_STROKE * max(part.shape) - stroke_width(part)) / 2) + 1
-    coverage = part.astype(np.float32)
-    if size >= 3:
-        coverage = square_extreme(np.pad(coverage, size // 2), size, np.maximum)
-    return preprocess_bitmap(coverage)
-
-
 def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | None,
            doubt: str = "", whole: np.ndarray | None = None) -> list[tuple[np.ndarray, str]]:
     """``owned`` ink (analysis pixels) -> the digits it holds, each with its
@@ -199,7 +141,7 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     width = (x1 - x0) / max(digits.typical, 1.0)
     if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
         return [(owned, doubt)]
-    cuts = _cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1, ROW_HEIGHTS[0] * digits.typical) + x0
+    cuts = candidate_cuts(owned[:, x0:x1], CANDIDATES if read is not None else 1, ROW_HEIGHTS[0] * digits.typical) + x0
     if not len(cuts):  # every cut leaves a part too short for a digit of the row (is_a_row)
         return [(owned, doubt or ("wide" if width > MUST_SPLIT else ""))]
     columns = np.arange(owned.shape[1])
@@ -214,10 +156,7 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
         kept = -1.0 if whole is None else float(read(whole[None]).max())
         if width <= MUST_SPLIT and kept >= WHOLE_SURE:
             cuts = cuts[:SURE_CANDIDATES]
-        quick = []
-        for c in cuts:
-            xs = [_ranking_input(p) if p.any() else None for p in halves(c)]
-            quick.append(-1.0 if any(x is None for x in xs) else float(read(np.stack(xs)).max(axis=1).min()))
+        quick = quick_scores([halves(c) for c in cuts], read)
         best = cuts[int(np.argmax(quick))]
         if width <= MUST_SPLIT and kept >= max(quick):
             return [(owned, doubt)]
