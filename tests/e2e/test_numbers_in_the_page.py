@@ -184,3 +184,39 @@ def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
     assert [d["digit"] for d in digits(app)] == list(expected)
     app.get_by_test_id("digit-3").click()  # a digit of the picture selected: its bars
     assert app.get_by_test_id("prediction").get_attribute("data-digit") == expected[3]
+
+
+def test_a_small_number_in_a_big_photo_is_zoomed_to_on_a_phone(browser, site_url, tmp_path):
+    """A number written small on a big page and opened on a phone: the picture
+    is shown zoomed to the number, so each digit's tag sits on its digit
+    without covering the next one (shown whole, the four tags overlapped)."""
+    import numpy as np
+    from PIL import Image
+
+    from build.number_sets import compose, pen_picture
+    from build.pagedriver import mnist_test_images, mnist_test_labels, open_image
+    from build.pen_images import paper_photo
+
+    number = compose(mnist_test_images(100), mnist_test_labels(100), 4, "close", np.random.default_rng(2))
+    ink = 255 - pen_picture(number, 6.0)  # light on black, 298 x 592
+    page = np.zeros((1350, 1800), np.uint8)
+    page[700 : 700 + ink.shape[0], 500 : 500 + ink.shape[1]] = ink
+    path = tmp_path / "small-number.jpg"
+    Image.fromarray(paper_photo(page, seed=3)).save(path)
+    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    phone = context.new_page()
+    try:
+        phone.goto(site_url)
+        wait_ready(phone)
+        assert open_image(phone, path) == ""
+        result = settled_prediction(phone)
+        assert len(result["text"]) == 4, result
+        canvas = phone.get_by_test_id("draw-canvas").bounding_box()
+        tags = [phone.get_by_test_id(f"digit-{k}").bounding_box() for k in range(4)]
+        for left, right in zip(tags, tags[1:]):
+            assert left["x"] + left["width"] <= right["x"], tags  # side by side, not over each other
+        boxes = phone.locator(".digit-box").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+        assert sum(boxes) > 0.4 * canvas["width"], (boxes, canvas)  # the number fills the area, not a corner of it
+    finally:
+        context.close()

@@ -54,6 +54,26 @@ export class DrawingPad {
     this.picture = null;
   }
 
+  // Shows only the part `view` [x0, y0, x1, y1] of the opened picture (its
+  // pixels as Python saw them), or all of it (null): a number small in a big
+  // photo is zoomed to, so that its digits' boxes and tags are not crowded.
+  zoomTo(view) {
+    if (!this.picture) return;
+    this.picture.view = view;
+    this.redraw();
+  }
+
+  // The opened picture's shown part in the bitmap's pixels, and its place
+  // on a canvas of width x height: {sx, sy, sw, sh, x0, y0, fit}.
+  pictureLayout(width, height) {
+    const { bitmap, view } = this.picture;
+    const k = bitmap.width / this.picture.width; // Python saw at most MAX_SIDE; the bitmap may be larger
+    const [sx, sy, sw, sh] = view ? [view[0] * k, view[1] * k, (view[2] - view[0]) * k, (view[3] - view[1]) * k]
+      : [0, 0, bitmap.width, bitmap.height];
+    const fit = Math.min(width / sw, height / sh);
+    return { sx, sy, sw, sh, x0: (width - sw * fit) / 2, y0: (height - sh * fit) / 2, fit };
+  }
+
   // Backing store at the screen's resolution: crisp ink on phones.
   fitToScreen() {
     const { width, height } = this.canvas.getBoundingClientRect();
@@ -205,12 +225,10 @@ export class DrawingPad {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     if (this.picture) {
-      // The whole image, as large as fits, centred, over a grey checkerboard
-      // (the usual sign of transparency: dark and light ink both show on it).
-      const { bitmap } = this.picture;
-      const fit = Math.min(canvas.width / bitmap.width, canvas.height / bitmap.height);
-      const w = bitmap.width * fit, h = bitmap.height * fit;
-      const x0 = (canvas.width - w) / 2, y0 = (canvas.height - h) / 2;
+      // The image (or the part zoomed to), as large as fits, centred, over a grey
+      // checkerboard (the usual sign of transparency: dark and light ink both show on it).
+      const { sx, sy, sw, sh, x0, y0, fit } = this.pictureLayout(canvas.width, canvas.height);
+      const w = sw * fit, h = sh * fit;
       const cell = Math.max(4, Math.round(canvas.width / 24));
       for (let y = 0; y < h; y += cell) {
         for (let x = 0; x < w; x += cell) {
@@ -218,7 +236,7 @@ export class DrawingPad {
           ctx.fillRect(x0 + x, y0 + y, Math.min(cell, w - x), Math.min(cell, h - y));
         }
       }
-      ctx.drawImage(bitmap, x0, y0, w, h);
+      ctx.drawImage(this.picture.bitmap, sx, sy, sw, sh, x0, y0, w, h);
       return;
     }
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
@@ -250,12 +268,10 @@ export class DrawingPad {
   toCss(box) {
     if (!this.picture) return box;
     const { width, height } = this.canvas.getBoundingClientRect();
-    const { bitmap } = this.picture;
-    const fit = Math.min(width / bitmap.width, height / bitmap.height);
-    const x0 = (width - bitmap.width * fit) / 2, y0 = (height - bitmap.height * fit) / 2;
-    // Python saw the picture at picture.width x picture.height (at most MAX_SIDE), the bitmap may be larger.
-    const k = fit * (bitmap.width / this.picture.width);
-    return [x0 + box[0] * k, y0 + box[1] * k, x0 + box[2] * k, y0 + box[3] * k];
+    const { sx, sy, x0, y0, fit } = this.pictureLayout(width, height);
+    const k = this.picture.bitmap.width / this.picture.width; // the picture's pixels -> the bitmap's
+    return [x0 + (box[0] * k - sx) * fit, y0 + (box[1] * k - sy) * fit, x0 + (box[2] * k - sx) * fit,
+      y0 + (box[3] * k - sy) * fit];
   }
 
   // The path for pynet: all points as (x, y) float32 pairs, each stroke's

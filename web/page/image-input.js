@@ -7,7 +7,7 @@
 // switches the area to its wide shape. A file that cannot be
 // used changes nothing: it is classified before it replaces the drawing.
 import { isTruncated } from "./image-check.js";
-import { isWideArea, toggleWideArea } from "./ui/number.js";
+import { isWideArea, numberView, toggleWideArea } from "./ui/number.js";
 import { markImageHandled, onImageChosen, showImageTimings } from "./ui/open-image.js";
 import { showError } from "./ui/status.js";
 
@@ -126,6 +126,7 @@ export function initImageInput(app) {
         pad.fitToScreen();
         pad.scaleStrokes();
       }
+      pad.zoomTo(numberView(answer?.digits ?? [], picture.width, picture.height));
       showError("");
       app.showAnswer(answer);
       app.explainNow();

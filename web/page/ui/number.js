@@ -42,6 +42,20 @@ export function showDigitBoxes(digits, selected, onSelect) {
     layer.append(box);
     if (focused === `digit-${k}`) tag.focus();
   });
+  placeTags(layer);
+}
+
+// Each digit's tag centred over its box, moved right clear of the tag before
+// it, so that no tag covers another (a narrow 1 beside its neighbour, the
+// small digits of a photo).
+function placeTags(layer) {
+  let clear = -Infinity; // where the previous tag ends, in the layer's px
+  for (const box of layer.children) {
+    const tag = box.firstChild;
+    const left = Math.max(box.offsetLeft + (box.offsetWidth - tag.offsetWidth) / 2, clear);
+    tag.style.left = `${left - box.offsetLeft - box.clientLeft}px`;
+    clear = left + tag.offsetWidth + 2;
+  }
 }
 
 // Every digit's 28x28 input (784 bytes each), when there are two or more.
@@ -92,4 +106,21 @@ export function toggleWideArea() {
   $("draw-wide").textContent = wide ? "Draw one digit" : "Write a number";
   document.getElementById("draw-title").textContent = wide ? "Write a number" : "Draw a digit";
   return wide;
+}
+
+// The part of a picture [x0, y0, x1, y1] (its pixels) to zoom to for a
+// number whose digits lie within a small part of it (null: show it whole):
+// the digits' boxes and a margin of ZOOM_MARGIN of the tallest digit's height, when
+// that is under ZOOM_BELOW of the picture's width and of its height.
+const ZOOM_BELOW = 0.6;
+const ZOOM_MARGIN = 0.3;
+export function numberView(digits, width, height) {
+  if (digits.length < 2) return null;
+  const tallest = Math.max(...digits.map((d) => d.box[3] - d.box[1]));
+  const m = ZOOM_MARGIN * tallest;
+  const x0 = Math.max(0, Math.min(...digits.map((d) => d.box[0])) - m);
+  const y0 = Math.max(0, Math.min(...digits.map((d) => d.box[1])) - m);
+  const x1 = Math.min(width, Math.max(...digits.map((d) => d.box[2])) + m);
+  const y1 = Math.min(height, Math.max(...digits.map((d) => d.box[3])) + m);
+  return x1 - x0 < ZOOM_BELOW * width && y1 - y0 < ZOOM_BELOW * height ? [x0, y0, x1, y1] : null;
 }
