@@ -190,11 +190,12 @@ async function prune() {
 
 // A tab that reloads into the new build asks for a prune as soon as it is
 // loaded, when its old document's workers (Python and its helpers) may still
-// be shutting down: look again every 2 s for half a minute, while a retired
-// build is in use. (A tab that stays on the old build keeps its cache; it is
+// be shutting down: look again every 2 s for a minute, while a retired build
+// is in use. (Half a minute was once too short on a loaded machine: a tab
+// that had trained, reloaded while four other processes kept both cores busy.) (A tab that stays on the old build keeps its cache; it is
 // pruned at the next navigation or load after that tab goes.)
 async function pruneUntilSettled() {
-  for (let i = 0; i < 15 && (await prune()); i++) {
+  for (let i = 0; i < 30 && (await prune()); i++) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }

@@ -201,7 +201,7 @@ def test_other_tabs_keep_their_build_until_they_reload(context, site_copy, tmp_p
         b.get_by_test_id("apply-update").click()
         b.wait_for_function(f"() => document.querySelector('[data-testid=\"build-version\"]').textContent === '{second['version']}'",
                             timeout=60_000)
-        deadline = time.monotonic() + 35  # the service worker prunes a retired build for 30 s while its clients close
+        deadline = time.monotonic() + 65  # the service worker prunes a retired build for 60 s while its clients close
         while list(cache_state(b)) != [f"pynet-{second['version']}"] and time.monotonic() < deadline:
             b.wait_for_timeout(200)
         assert list(cache_state(b)) == [f"pynet-{second['version']}"]
