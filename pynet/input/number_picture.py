@@ -31,6 +31,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .closer_look import CLOSER_BELOW, number_region
 from .digit_cuts import Reader, candidate_cuts, quick_scores
 from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row
 from .ink import LINES, NoInk
@@ -238,8 +239,39 @@ def picture_number(image: np.ndarray, read: Reader | None = None) -> list[FoundD
     digits whole but read 10 % of two-digit numbers as one digit); looking
     for the number in the ink the single-digit path kept (a white page is
     often taken for a sheet on a desk, whose ink is only the marks near one
-    digit)."""
+    digit). A number small in a big picture (no digit found, or none as
+    tall as ``closer_look.CLOSER_BELOW`` of its longer side) is read again
+    on the region of the picture's fine detail, when that is small and
+    holds what was found (``closer_look``)."""
     lum = luminance(image)  # once: the single-digit path and the number finder both start from it
+    found = _picture_number(lum, read)
+    h, w = lum.shape
+    span = _span(found)
+    if max(h, w) > TINY and (span is None or max(f.box[3] - f.box[1] for f in found) < CLOSER_BELOW * max(h, w)):
+        region = number_region(lum)  # a number small in a big picture: read it again closer (closer_look.py)
+        if region is not None and (span is None or _holds(region, span)):
+            x0, y0, x1, y1 = region
+            closer = _picture_number(lum[y0:y1, x0:x1], read)
+            if closer:
+                return [replace(f, box=(f.box[0] + x0, f.box[1] + y0, f.box[2] + x0, f.box[3] + y0)) for f in closer]
+    return found
+
+
+def _span(found: list[FoundDigit]) -> tuple[float, float, float, float] | None:
+    """The box round every digit ``found`` (None when there is none)."""
+    if not found:
+        return None
+    boxes = np.array([f.box for f in found])
+    return float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max())
+
+
+def _holds(region: tuple[int, int, int, int], box: tuple[float, float, float, float]) -> bool:
+    """Does ``region`` hold ``box`` (both x0, y0, x1, y1)?"""
+    return region[0] <= box[0] and region[1] <= box[1] and box[2] <= region[2] and box[3] <= region[3]
+
+
+def _picture_number(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
+    """``picture_number`` on grey picture ``lum``, without the closer look."""
     picture = read_picture(lum)
     h, w = lum.shape
     if picture is None:
