@@ -58,6 +58,39 @@ def test_extend_adds_drawings_of_each_split_and_keeps_dtype(digits, tmp_path):
     assert unjittered.shape == (24,) and unjittered[:8].all() and not unjittered[8:].any()
 
 
+def test_damaged_pictures_are_read_by_the_picture_path_and_keyed_by_seed_and_index(digits):
+    """The shipped mix's damaged pictures: each a training digit pictured
+    with a kind of damage and read by the picture path, what the network
+    sees of it; the same on any number of processes, and jittered like the
+    images, after the drawings."""
+    from pynet.data.damage import damaged
+    from pynet.data.shipped_mix import DAMAGE_SEED, damaged_inputs
+    from pynet.data.traced_mnist import as_pixels
+    from pynet.input.preprocess import read_picture
+
+    images, labels = digits
+    flat = images.reshape(-1, 784)
+    counts = (("zig-zag", 3), ("spatter", 2))
+    one = damaged_inputs(counts, flat, labels, seed=4, processes=1)
+    two = damaged_inputs(counts, flat, labels, seed=4, processes=2)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+    x, y = one
+    assert x.shape == (5, 784) and x.dtype == np.uint8 and set(y.tolist()) <= set(labels.tolist())
+    # the first is a zig-zag through one of the digits, as the picture path reads it
+    index = int(np.sort(np.random.default_rng((4, DAMAGE_SEED)).choice(12, 3, replace=False))[0])
+    picture = damaged("zig-zag", images[index], np.random.default_rng((4, DAMAGE_SEED, 7, index)), variant=index)
+    np.testing.assert_array_equal(x[0], as_pixels(read_picture(picture).input))
+    assert y[0] == labels[index]
+    mix = DrawnMix(traced_copies=1, font_copies=0, val_traced_copies=0, val_font_copies=0, jitter_drawings=False,
+                   damaged=counts, damaged_repeats=2)
+    splits = extend(mix, flat[:8].astype(np.float32) / 255, labels[:8], flat[8:], labels[8:], processes=1)
+    assert len(splits.x_train) == 8 + 8 + 2 * len(y) and splits.x_train.max() <= 1  # in the images' dtype
+    assert splits.jitter[:8].all() and not splits.jitter[8:16].any() and splits.jitter[16:].all()
+    with pytest.raises(ValueError, match="unknown kind"):
+        damaged("coffee stain", images[0], np.random.default_rng(0))
+
+
 def test_font_families_are_split_three_ways_and_all_installed():
     train, val, test = map(set, (fonts.TRAIN_FAMILIES, fonts.VALIDATION_FAMILIES, fonts.TEST_FAMILIES))
     assert not (train & val or train & test or val & test)
