@@ -487,3 +487,55 @@ def test_every_cut_of_a_group_is_read_in_one_call_with_the_same_scores(digits_28
         alone = quick_scores([pair], shipped_model.predict_proba)[0]
         assert score == pytest.approx(alone, abs=1e-5)
     assert quick_scores([(owned, np.zeros_like(owned))], read) == [-1.0]  # a part with no ink
+
+
+def test_digit_tall_marks_side_by_side_that_make_no_row_are_read_whole_but_unsure(digits_28, shipped_model):
+    """Two digits and, between them, a mark a little over 0.4 of their
+    height (a thin 4 of a small number broken into its stem and the rest):
+    the marks make no row of digits, so the picture is read as one digit --
+    and now said to be in doubt ("apart"), where a walkthrough's small
+    "7427" was read as a sure 7."""
+    from PIL import Image
+
+    from pynet.input.number_drawing import doubt_words
+
+    images, labels = digits_28
+    page = np.full((200, 420), 255, np.uint8)
+    for k, x in ((0, 20), (1, 290)):
+        digit = np.asarray(Image.fromarray(images[k]).resize((110, 110), Image.BICUBIC))
+        page[45:155, x : x + 110] = np.minimum(page[45:155, x : x + 110], 255 - digit)
+    page[80:114, 195:203] = 0  # the mark: 34 px beside digits 78 and 79 px tall (0.43 of them)
+    found = picture_number(page, shipped_model.predict_proba)
+    assert len(found) == 1 and "apart" in found[0].doubt.split("; ")
+    assert "side by side" in doubt_words(found[0].doubt)
+
+
+def test_a_digit_beside_left_out_marks_as_tall_as_a_digit_is_unsure(digits_28, shipped_model):
+    """Faint or broken ink left out as specks, as tall as a digit, in a gap
+    of the row or just beyond its end: a digit may be missing there, and its
+    neighbours say so ("gap"), where a walkthrough's "4383" with a faint 8
+    was read "433", sure."""
+    from PIL import Image
+
+    from pynet.input.digit_groups import missing_beside
+    from pynet.input.number_drawing import doubt_words
+
+    digits = np.array([[0, 0, 10, 20], [30, 0, 40, 20], [45, 0, 55, 20]], float)
+    between = np.array([[15, 2, 17, 5], [16, 9, 18, 12], [15, 15, 17, 18]], float)  # dots spanning 16 of 20
+    assert missing_beside(digits, between, 20.0).tolist() == [True, True, False]
+    assert missing_beside(digits, np.array([[60, 1, 62, 4], [61, 14, 63, 17]]), 20.0).tolist() == [False, False, True]
+    assert not missing_beside(digits, between[:1], 20.0).any()  # one speck: not as tall as a digit
+    assert not missing_beside(digits, between + [0, 40, 0, 40], 20.0).any()  # below the row
+    assert not missing_beside(digits, np.zeros((0, 4)), 20.0).any()
+
+    images, labels = digits_28
+    page = np.full((200, 520), 255, np.uint8)
+    for k, x in ((0, 10), (1, 140), (2, 400)):
+        digit = np.asarray(Image.fromarray(images[k]).resize((110, 110), Image.BICUBIC))
+        page[45:155, x : x + 110] = np.minimum(page[45:155, x : x + 110], 255 - digit)
+    for y in range(70, 140, 12):  # a broken stroke between the second and third digits: specks
+        page[y : y + 3, 320 : 323] = 60
+    found = picture_number(page, shipped_model.predict_proba)
+    assert len(found) == 3
+    assert ["gap" in f.doubt.split("; ") for f in found] == [False, True, True]
+    assert "a digit may be missing" in doubt_words(found[1].doubt)

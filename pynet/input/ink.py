@@ -324,6 +324,6 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
         else ALONG_EDGE if solid \
         else ""
     cleaned = "a line through the digit was taken out" if crossed else \
-        "drops of ink beside the digit were left out" if drops else ""
+        "specks or drops of ink beside the digit were left out" if drops else ""
     clutter = LINES if lines.count else ""
     return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned, clutter)

@@ -160,7 +160,10 @@ FINDING_DOUBTS = {
     "cut": "it was cut from a digit it touches, on a close call",
     "wide": "it is as wide as two digits and no cut parts it well: maybe two that touch",
     "edge": "it runs into the edge of the sheet of paper: part of it may lie beyond",
+    "gap": "faint or broken marks as tall as a digit beside it were left out: a digit may be missing there",
     "several": "the picture may hold several digits, but lines through it left marks that could be digits too",
+    "apart": "marks as tall as digits lie side by side but make no row of digits: the picture was read as one "
+             "digit, and may hold several",
     "too many": f"the picture holds more than {MAX_DIGITS} marks, more than a number is read with, so the whole "
                 "picture was read as one digit",
 }
