@@ -3,6 +3,8 @@ with the mouse and with a finger on a phone; a single digit as before."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from build.handwriting import PRINTED
 from build.pagedriver import draw_path, settled_prediction, touch_path, wait_ready
 
@@ -135,13 +137,22 @@ def test_a_single_digit_is_read_as_before(app):
     assert "number" not in (app.get_by_test_id("prediction").get_attribute("class") or "")
 
 
-def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
+@contextmanager
+def phone(browser, site_url):
+    """The page, ready, on a phone-sized touch screen (375 x 667 CSS px, 2x)."""
     context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
                                   device_scale_factor=2)
-    page = context.new_page()
     try:
+        page = context.new_page()
         page.goto(site_url)
         wait_ready(page)
+        yield page
+    finally:
+        context.close()
+
+
+def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
+    with phone(browser, site_url) as page:
         page.get_by_test_id("draw-wide").tap()
         box = page.get_by_test_id("draw-canvas").bounding_box()
         assert box["width"] <= 375 and box["width"] >= 2 * box["height"]
@@ -150,8 +161,6 @@ def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
         result = settled_prediction(page)
         assert result["text"] == "251", result
         assert [d["digit"] for d in digits(page)] == ["2", "5", "1"]
-    finally:
-        context.close()
 
 
 def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
@@ -199,24 +208,17 @@ def test_a_small_number_in_a_big_photo_is_zoomed_to_on_a_phone(browser, site_url
 
     number = compose(mnist_test_images(100), mnist_test_labels(100), 4, "close", np.random.default_rng(2))
     ink = 255 - pen_picture(number, 6.0)  # light on black, 298 x 592
-    page = np.zeros((1350, 1800), np.uint8)
-    page[700 : 700 + ink.shape[0], 500 : 500 + ink.shape[1]] = ink
+    sheet = np.zeros((1350, 1800), np.uint8)
+    sheet[700 : 700 + ink.shape[0], 500 : 500 + ink.shape[1]] = ink
     path = tmp_path / "small-number.jpg"
-    Image.fromarray(paper_photo(page, seed=3)).save(path)
-    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
-                                  device_scale_factor=2)
-    phone = context.new_page()
-    try:
-        phone.goto(site_url)
-        wait_ready(phone)
-        assert open_image(phone, path) == ""
-        result = settled_prediction(phone)
+    Image.fromarray(paper_photo(sheet, seed=3)).save(path)
+    with phone(browser, site_url) as page:
+        assert open_image(page, path) == ""
+        result = settled_prediction(page)
         assert len(result["text"]) == 4, result
-        canvas = phone.get_by_test_id("draw-canvas").bounding_box()
-        tags = [phone.get_by_test_id(f"digit-{k}").bounding_box() for k in range(4)]
+        canvas = page.get_by_test_id("draw-canvas").bounding_box()
+        tags = [page.get_by_test_id(f"digit-{k}").bounding_box() for k in range(4)]
         for left, right in zip(tags, tags[1:]):
             assert left["x"] + left["width"] <= right["x"], tags  # side by side, not over each other
-        boxes = phone.locator(".digit-box").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+        boxes = page.locator(".digit-box").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
         assert sum(boxes) > 0.4 * canvas["width"], (boxes, canvas)  # the number fills the area, not a corner of it
-    finally:
-        context.close()
