@@ -80,7 +80,7 @@ export function showNumber(result, selected, toCss, onSelect) {
   // why each unsure digit is (not only the selected one's), as pynet predict lists them
   const whys = digits.flatMap((x, k) => (x.unsure && x.why ? [`digit ${k + 1} is unsure because ${x.why}`] : []));
   $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
-    (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click a digit's box to see its bars." +
+    (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click or tap a digit's box to see its bars." +
     (whys.length ? ` ${whys.join("; ").replace(/^d/, "D")}.` : "");
   announceAnswer({ ...d, digits, selected }); // the number, then the selected digit (announce.js)
 }
