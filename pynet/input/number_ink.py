@@ -289,9 +289,10 @@ def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool
     return kept, False
 
 
-def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[np.ndarray, np.ndarray]:
-    """The ink's components that may be digits: ``(labels, keep)`` where
-    ``keep`` are the component indices left after specks, when any
+def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[Components, np.ndarray]:
+    """The ink's components (``components.label``) and those that may be
+    digits: ``(components, keep)`` where ``keep`` are the component indices
+    left after specks, when any
     component lies inside the picture those touching its edge (but for
     those that touch only ``cut_sides`` -- top, left, bottom, right -- each
     along at most ``CONTACT`` of their extent there), and a line under the
@@ -308,26 +309,7 @@ def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[np.ndarray,
         keep = inside
     keep = _without_drops(comps, keep)
     line = _underline(comps.boxes[keep])
-    return comps.labels, keep if line is None else np.delete(keep, line)
-
-
-def left_out_boxes(labels: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """The boxes ``(m, 4)`` (x0, y0, x1, y1, exclusive ends) of the pieces of
-    ``labels`` (``ink_pieces``') left out -- not in ``keep`` (0-based) --
-    and not touching the picture's edge: specks, faint or broken ink."""
-    ys, xs = np.nonzero(labels)
-    n = int(labels.max()) if labels.size else 0
-    ids = labels[ys, xs] - 1
-    boxes = np.tile(np.array([[labels.shape[1], labels.shape[0], -1, -1]]), (n, 1))
-    np.minimum.at(boxes[:, 0], ids, xs)
-    np.minimum.at(boxes[:, 1], ids, ys)
-    np.maximum.at(boxes[:, 2], ids, xs + 1)
-    np.maximum.at(boxes[:, 3], ids, ys + 1)
-    h, w = labels.shape
-    out = np.ones(n, dtype=bool)
-    out[np.asarray(keep, dtype=int)] = False
-    out &= (boxes[:, 0] > 0) & (boxes[:, 1] > 0) & (boxes[:, 2] < w) & (boxes[:, 3] < h)
-    return boxes[out].astype(np.float64)
+    return comps, keep if line is None else np.delete(keep, line)
 
 
 def _cut_by_a_side(comps: Components, cut_sides: Sides) -> np.ndarray:

@@ -36,7 +36,7 @@ from .digit_cuts import Reader, candidate_cuts, quick_scores
 from .digit_groups import ROW_HEIGHTS, SHORT, group_pieces, is_a_row, missing_beside
 from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
-from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, left_out_boxes, number_ink, without_desk
+from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, number_ink, without_desk
 from .pixels import luminance
 from .preprocess import Picture, preprocess_image, read_picture
 
@@ -70,14 +70,15 @@ class _Digits:
     def __init__(self, ink: NumberInk) -> None:
         self.ink = ink
         self.lum, self.paper, self.factor = ink.lum, ink.paper, ink.factor
-        labels, keep = ink_pieces(ink.mask, ink.cut_sides)
-        self.labels = labels
-        boxes = np.array([[*self._box(labels == k + 1)] for k in keep], dtype=np.float64).reshape(-1, 4)
-        self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes)]
-        tops_bottoms = [self._box(np.isin(labels, g))[1::2] for g in self.groups]
-        heights = np.array([bottom - top for top, bottom in tops_bottoms])
+        pieces, keep = ink_pieces(ink.mask, ink.cut_sides)
+        self.labels = pieces.labels
+        boxes = pieces.boxes[:, [1, 0, 3, 2]].astype(np.float64)  # (x0, y0, x1, y1) of every piece
+        self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes[keep])]
+        heights = np.array([boxes[np.array(g) - 1, 3].max() - boxes[np.array(g) - 1, 1].min() for g in self.groups])
         self.typical = float(np.median(heights[heights >= 0.5 * heights.max()])) if len(heights) else 0.0
-        self.dropped = left_out_boxes(labels, keep)
+        left_out = np.ones(pieces.count, dtype=bool)
+        left_out[keep] = False
+        self.dropped = boxes[left_out & ~pieces.touches_border]  # specks, faint or broken ink (missing_beside)
 
     @staticmethod
     def _box(owned: np.ndarray) -> tuple[int, int, int, int]:
