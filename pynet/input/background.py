@@ -120,3 +120,10 @@ def closing(img: np.ndarray, size: int) -> np.ndarray:
     keep their edges -- paper's brightness under the ink, a shadow's edge
     kept sharp (the usual background estimate of document binarisation)."""
     return square_extreme(square_extreme(img, size, np.maximum), size, np.minimum)
+
+
+def opening(img: np.ndarray, size: int) -> np.ndarray:
+    """Grey-level (or binary) opening (minimum, then maximum, over ``size``
+    x ``size`` squares): light features narrower than ``size`` vanish --
+    the closing's twin, for light marks on a dark ground."""
+    return square_extreme(square_extreme(img, size, np.minimum), size, np.maximum)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .background import closing, square_extreme
+from .background import closing, opening, square_extreme
 from .components import label
 from .pixels import shrink
 
@@ -55,7 +55,7 @@ def number_region(lum: np.ndarray) -> tuple[int, int, int, int] | None:
     if np.median(small) >= 0.5:
         detail = closing(small, WINDOW) - small
     else:  # light marks: the white top-hat
-        detail = small - square_extreme(square_extreme(small, WINDOW, np.minimum), WINDOW, np.maximum)
+        detail = small - opening(small, WINDOW)
     typical = float(np.median(detail))
     spread = float(np.median(np.abs(detail - typical)))
     marks = detail >= max(DETAIL, typical + NOISE_TIMES * spread)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .background import square_extreme
+from .background import opening, square_extreme
 from .components import Components, label, stroke_width
 
 MIN_INK_SHARE = 0.0004  # inked pixels in all, or it is a speck (e.g. 26 pixels of a 256 x 256 analysis)
@@ -213,7 +213,7 @@ def desk(light: np.ndarray) -> np.ndarray:
     lines that touch them."""
     size = max(5, 2 * round(DESK_WIDTH * min(light.shape) / 2) + 1)
     dark = (~light).astype(np.uint8)
-    opened = square_extreme(square_extreme(dark, size, np.minimum), size, np.maximum).astype(bool)
+    opened = opening(dark, size).astype(bool)
     parts = label(opened)
     wide = np.isin(parts.labels, np.flatnonzero(parts.touches_border) + 1)
     grown = square_extreme(wide.astype(np.uint8), 5, np.maximum)
