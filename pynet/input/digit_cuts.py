@@ -60,7 +60,7 @@ def part_heights(owned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _box(owned: np.ndarray) -> tuple[int, int, int, int]:
+def ink_box(owned: np.ndarray) -> tuple[int, int, int, int]:
     """The box ``(x0, y0, x1, y1)`` of the ink in ``owned`` (bool, not empty)."""
     rows, cols = np.flatnonzero(owned.any(axis=1)), np.flatnonzero(owned.any(axis=0))
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
@@ -75,7 +75,7 @@ def ranking_input(owned: np.ndarray) -> np.ndarray | None:
     strokes grown to MNIST's width (``preprocess.preprocess_bitmap``), with
     none of the single-digit path's search for the ink, which costs about
     15 ms natively (about 45 in the tab) on any crop."""
-    x0, y0, x1, y1 = _box(owned)
+    x0, y0, x1, y1 = ink_box(owned)
     part = owned[y0:y1, x0:x1]
     size = 2 * round((SCORING_STROKE * max(part.shape) - stroke_width(part)) / 2) + 1
     coverage = part.astype(np.float32)

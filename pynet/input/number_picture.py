@@ -32,7 +32,7 @@ from dataclasses import replace
 import numpy as np
 
 from .closer_look import CLOSER_BELOW, number_region
-from .digit_cuts import Reader, candidate_cuts, quick_scores
+from .digit_cuts import Reader, candidate_cuts, ink_box, quick_scores
 from .digit_groups import ROW_HEIGHTS, SHORT, group_pieces, is_a_row, missing_beside
 from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
@@ -80,16 +80,11 @@ class _Digits:
         left_out[keep] = False
         self.dropped = boxes[left_out & ~pieces.touches_border]  # specks, faint or broken ink (missing_beside)
 
-    @staticmethod
-    def _box(owned: np.ndarray) -> tuple[int, int, int, int]:
-        rows, cols = np.flatnonzero(owned.any(axis=1)), np.flatnonzero(owned.any(axis=0))
-        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
-
     def crop(self, owned: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """The picture's luminance around ``owned`` ink (analysis pixels), the
         ink of ``others`` painted with the paper's level -> ``(crop, box)``,
         box in the picture's pixels."""
-        x0, y0, x1, y1 = self._box(owned)
+        x0, y0, x1, y1 = ink_box(owned)
         m = int(np.ceil(MARGIN * self.typical))
         h, w = owned.shape
         top, left, bottom, right = max(0, y0 - m), max(0, x0 - m), min(h, y1 + m), min(w, x1 + m)
@@ -140,7 +135,7 @@ def _split(digits: _Digits, owned: np.ndarray, ink: np.ndarray, read: Reader | N
     thinnest column is the cut (2026-12-06, ``build.number_accuracy``: the
     200-number sets read as before).
     """
-    x0, y0, x1, y1 = digits._box(owned)
+    x0, y0, x1, y1 = ink_box(owned)
     width = (x1 - x0) / max(digits.typical, 1.0)
     if width <= (MAY_SPLIT if read is not None else MUST_SPLIT) or x1 - x0 < 4:
         return [(owned, doubt)]
@@ -205,7 +200,7 @@ def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None, 
     doubts = [d for _, d in owned]
     owned = [part for part, _ in owned]
     if len(owned) >= 2:  # a digit beside left-out marks as tall as a digit: one may be missing
-        beside = missing_beside(np.array([digits._box(p) for p in owned], float), digits.dropped, digits.typical)
+        beside = missing_beside(np.array([ink_box(p) for p in owned], float), digits.dropped, digits.typical)
         doubts = [d if not gap else "; ".join(filter(None, (d, "gap"))) for d, gap in zip(doubts, beside)]
     if len(owned) > MAX_DIGITS:
         raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
