@@ -64,14 +64,15 @@ export class DrawingPad {
   }
 
   // The opened picture's shown part in the bitmap's pixels, and its place
-  // on a canvas of width x height: {sx, sy, sw, sh, x0, y0, fit}.
+  // on a canvas of width x height: {sx, sy, sw, sh, x0, y0, fit, k} (k: the
+  // picture's pixels, as Python saw them, -> the bitmap's).
   pictureLayout(width, height) {
     const { bitmap, view } = this.picture;
     const k = bitmap.width / this.picture.width; // Python saw at most MAX_SIDE; the bitmap may be larger
     const [sx, sy, sw, sh] = view ? [view[0] * k, view[1] * k, (view[2] - view[0]) * k, (view[3] - view[1]) * k]
       : [0, 0, bitmap.width, bitmap.height];
     const fit = Math.min(width / sw, height / sh);
-    return { sx, sy, sw, sh, x0: (width - sw * fit) / 2, y0: (height - sh * fit) / 2, fit };
+    return { sx, sy, sw, sh, x0: (width - sw * fit) / 2, y0: (height - sh * fit) / 2, fit, k };
   }
 
   // Backing store at the screen's resolution: crisp ink on phones.
@@ -268,8 +269,7 @@ export class DrawingPad {
   toCss(box) {
     if (!this.picture) return box;
     const { width, height } = this.canvas.getBoundingClientRect();
-    const { sx, sy, x0, y0, fit } = this.pictureLayout(width, height);
-    const k = this.picture.bitmap.width / this.picture.width; // the picture's pixels -> the bitmap's
+    const { sx, sy, x0, y0, fit, k } = this.pictureLayout(width, height);
     return [x0 + (box[0] * k - sx) * fit, y0 + (box[1] * k - sy) * fit, x0 + (box[2] * k - sx) * fit,
       y0 + (box[3] * k - sy) * fit];
   }
