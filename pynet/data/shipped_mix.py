@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pynet.input.preprocess import read_picture
 from pynet.nn.model import as_float_pixels
 
 from . import fonts
@@ -93,8 +94,6 @@ def plain_font_drawings(families: tuple[str, ...], fonts_dir: str | os.PathLike[
 
 def _damaged_chunk(args: tuple[str, np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
     kind, indices, images, seed = args
-    from pynet.input.preprocess import read_picture
-
     out = np.zeros((len(images), 784), dtype=np.uint8)
     found = np.zeros(len(images), dtype=bool)
     for j, (i, image) in enumerate(zip(indices, images)):
