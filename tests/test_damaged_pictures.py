@@ -1,7 +1,7 @@
 """Pictures as they come (issue 29): MNIST test digits photographed on paper
 with impulse noise or grain, beside a dark desk, on ruled, dotted or graph
 paper, crossed or underlined by a line or a zig-zag, drawn in outline,
-spattered or blurred (``build/damaged_pictures.py``) are read right by the
+spattered, blurred or struck through (``build/damaged_pictures.py``) are read right by the
 shipped model through the picture path, as the page's "Open an image" and
 ``pynet predict`` read them. The pictures of each kind here were all misread
 (or gave "no digit found") by the picture path before it handled that kind;
@@ -17,9 +17,11 @@ import pytest
 from build.damaged_pictures import KINDS, damaged_picture, mnist_test_digits
 from build.handwriting import PRINTED, mnist_strokes
 from build.pen_images import paper_photo, pen_image
+from pynet.input.cross_out import remove_cross_out
 from pynet.input.ink import luminance, shrink
 from pynet.input.lines import remove_lines
 from pynet.input.noise import denoise
+from pynet.input.number_picture import picture_number
 from pynet.input.outline import fill_outlines
 from pynet.input.preprocess import preprocess_image, read_picture
 
@@ -39,6 +41,7 @@ CASES = {
     "outline": (3, 8, 14, 37),
     "spatter": (0, 12, 14, 29),
     "blur": (8, 99),
+    "crossed out": (0, 1, 2, 3),  # cut into two digits, or read as another (a 7 as 4, a 2 as 7)
 }
 
 
@@ -151,3 +154,32 @@ def test_a_picture_cleaned_of_clutter_on_the_digit_is_sure_only_when_very_sure(d
         assert not read_picture(paper_photo(pen_image(mnist_strokes(images[3]), pen * 400 / 280, page_px=400))).cleaned
     probs = np.array([(UNSURE_BELOW + CLEANED_SURE) / 2] + [0.0] * 8 + [1 - (UNSURE_BELOW + CLEANED_SURE) / 2])
     assert not judge(probs)["unsure"] and judge(probs, cleaned=True)["unsure"] and judge(probs, doubt=True)["unsure"]
+
+
+def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
+    """A drawn digit struck through with a line of its own pen, longer than
+    the digit but short of the picture's edges, is one digit, read right, its
+    line taken out (``cross_out.py``); as the page and ``pynet predict``
+    read it, the number finder first."""
+    images, _ = digits
+    for index, label in ((3, 0), (2, 1), (1, 2), (6, 4)):
+        ink = np.pad(pen_image(mnist_strokes(images[index]), 12), ((40, 40), (120, 120)))
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        middle = (rows[0] + rows[-1]) // 2
+        line = np.zeros_like(ink)
+        line[middle - 4 : middle + 4, cols[0] - 100 : cols[-1] + 100] = 255
+        picture = 255 - np.maximum(ink, line)
+        rest = remove_cross_out(picture < 128)
+        assert rest is not None and not rest[middle, : cols[0]].any() and not rest[middle, cols[-1] + 1 :].any()
+        found = picture_number(picture, shipped_model.predict_proba)
+        assert len(found) == 1 and found[0].cleaned, label
+        assert shipped_model.predict(found[0].x[None])[0] == label
+
+
+def test_a_digit_with_bars_of_its_own_is_not_taken_for_one_struck_through():
+    """A 7's bar, a 4's bar drawn on beyond its stem, a 1's flag and base:
+    strokes of the digit (they end where another begins, or are shorter than
+    the digit is tall), not lines crossing it out, at every pen width."""
+    for name, (_, strokes) in PRINTED.items():
+        for pen in (3, 8, 14, 22):
+            assert remove_cross_out(pen_image(strokes, pen) >= 128) is None, (name, pen)

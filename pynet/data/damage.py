@@ -41,7 +41,14 @@ marker on paper). The kinds (``KINDS``):
   specks, around and on the digit;
 - ``blur``: motion blur (10-25 % of the digit's height), defocus (a disc
   of radius 5-11 %) or glass-like scatter (each pixel taken from up to
-  4-9 % away).
+  4-9 % away);
+- ``crossed out``: a straight line in the writer's ink, 0.5-1 of its stroke
+  width, through the digit within 30 degrees of level, running on beyond
+  its ink at both ends by 15-60 % of its height, 1.1-1.4 times that
+  height long at least, and stopping short of the picture's edges (a
+  strike-through); a quarter of the time two, crossing
+  (an X). Added last, so the other kinds' seeds (``KINDS.index``) and
+  pictures stay as they were.
 """
 
 from __future__ import annotations
@@ -53,7 +60,7 @@ import numpy as np
 from .paper_photos import SIDES, Page, as_pixels, convolve, disc_kernel, grow_mask, photograph, polyline
 
 KINDS = ("salt and pepper", "grain", "mixed background", "ruled lines", "dotted lines", "graph paper",
-         "line across", "zig-zag", "outline", "spatter", "blur")
+         "line across", "zig-zag", "outline", "spatter", "blur", "crossed out")
 MIXED_VARIANTS = 5  # mixed_background's kinds of scene
 LINE_BLUE = np.array([0.45, 0.62, 0.85])
 MARGIN_RED = np.array([0.85, 0.35, 0.4])
@@ -328,6 +335,35 @@ def blur(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
 
 
+def crossed_out(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    page = Page(image, rng)
+    top, left, bottom, right = page.box
+    height = bottom - top
+    width = page.stroke * rng.uniform(0.5, 1.0)
+    x_pair = rng.random() < 0.25
+    for k in range(2 if x_pair else 1):
+        degrees = (1 if k else -1) * rng.uniform(15, 30) if x_pair else rng.uniform(-30, 30)
+        d = np.array([np.cos(np.radians(degrees)), np.sin(np.radians(degrees))])  # (x, y)
+        c = np.array([(left + right) / 2 + rng.uniform(-0.1, 0.1) * height, top + height * rng.uniform(0.3, 0.7)])
+        # Where the line is inside the digit's box (the slab method), then on beyond it at both ends.
+        t = np.sort(np.array([([left, top][i] - c[i]) / d[i] for i in range(2) if abs(d[i]) > 1e-6] +
+                             [([right, bottom][i] - c[i]) / d[i] for i in range(2) if abs(d[i]) > 1e-6]))
+        inside = (t[1], t[2]) if len(t) == 4 else (t[0], t[1])
+        ends = [inside[0] - rng.uniform(0.15, 0.6) * height, inside[1] + rng.uniform(0.15, 0.6) * height]
+        short = rng.uniform(1.1, 1.4) * height - (ends[1] - ends[0])
+        if short > 0:  # a strike-through is longer than the digit is tall
+            ends = [ends[0] - short / 2, ends[1] + short / 2]
+        room = 3 + width
+        for i, s in enumerate(ends):  # short of the picture's edges
+            for axis, size in ((0, page.w), (1, page.h)):
+                p = c[axis] + s * d[axis]
+                if p < room or p > size - room:
+                    ends[i] = ((room if p < room else size - room) - c[axis]) / d[axis]
+        points = np.stack([c + s * d for s in np.linspace(ends[0], ends[1], 50)])
+        page.ink = np.maximum(page.ink, polyline(page.h, page.w, points, width))
+    return as_pixels(photograph(page.reflectance(), rng), jpeg_quality=int(rng.integers(70, 92)))
+
+
 def damaged(kind: str, image: np.ndarray, rng: np.random.Generator, variant: int = 0) -> np.ndarray:
     """MNIST digit ``image`` (28x28 uint8, ink high) with damage ``kind``,
     drawn from ``rng``, as a uint8 RGB picture ``(H, W, 3)``; ``variant``
@@ -341,5 +377,6 @@ def damaged(kind: str, image: np.ndarray, rng: np.random.Generator, variant: int
     kinds: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
         "salt and pepper": salt_and_pepper, "grain": grain, "ruled lines": ruled_lines,
         "dotted lines": dotted_lines, "graph paper": graph_paper, "line across": line_across,
-        "zig-zag": zig_zag, "outline": outline, "spatter": spatter, "blur": blur}
+        "zig-zag": zig_zag, "outline": outline, "spatter": spatter, "blur": blur,
+        "crossed out": crossed_out}
     return kinds[kind](image, rng)

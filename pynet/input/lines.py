@@ -118,7 +118,7 @@ def _take_out_through_lines(out: np.ndarray, mask: np.ndarray, total: int) -> tu
         band = out & (np.abs(dist) <= strip.reach)
         if strip.path is not None:
             band &= strip.path
-        line_only = _thin_across(band, out, strip.normal, 2 * strip.reach + 2)
+        line_only = thin_across(band, out, strip.normal, 2 * strip.reach + 2)
         if line_only.sum() < MIN_LINE * min(h, w):
             continue  # taken out already (found twice)
         left = out & ~line_only
@@ -135,7 +135,7 @@ def _take_out_through_lines(out: np.ndarray, mask: np.ndarray, total: int) -> tu
 
 def _take_out_rulings(mask: np.ndarray, total: int) -> tuple[np.ndarray, int]:
     """The mask without the rulings of ruled, dotted or graph paper
-    (``ruling.ruled_lines``) where they are the line alone (``_thin_across``),
+    (``ruling.ruled_lines``) where they are the line alone (``thin_across``),
     and how many were taken out; a ruling is left in when what is left of
     the ink reaches its ends or is less than ``MIN_REST`` of it."""
     rulings = ruled_lines(mask)
@@ -148,13 +148,13 @@ def _take_out_rulings(mask: np.ndarray, total: int) -> tuple[np.ndarray, int]:
     for r, band in zip(rulings, near):
         if _reaches_ends(rest, None, r.ends, END_MARGIN * max(mask.shape)):
             continue
-        left = out & ~_thin_across(out & band, out, r.normal, 2 * (r.half + BAND_MARGIN) + 2)
+        left = out & ~thin_across(out & band, out, r.normal, 2 * (r.half + BAND_MARGIN) + 2)
         if left.sum() >= MIN_REST * total:
             out, count = left, count + 1
     return out, count
 
 
-def _thin_across(band: np.ndarray, mask: np.ndarray, normal: np.ndarray, widest: float) -> np.ndarray:
+def thin_across(band: np.ndarray, mask: np.ndarray, normal: np.ndarray, widest: float) -> np.ndarray:
     """The band's pixels where the ink, measured across the line (along its
     ``normal`` ``(2,)``), is no wider than ``widest`` pixels: the line alone.
     Where a stroke crosses the line, the ink is wider, and stays."""

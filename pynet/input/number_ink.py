@@ -22,6 +22,7 @@ import numpy as np
 from .background import background_grid, block_background, interpolate_grid, square_extreme
 from .components import Components, label, row_runs, stroke_width
 from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold
+from .cross_out import remove_cross_out
 from .ink import GRID, SHADOW_DEPTH, NoInk, paper_under_strokes
 from .lines import remove_lines
 from .marks import DESK_SHADE, UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
@@ -43,6 +44,7 @@ NO_CUT: Sides = (False, False, False, False)
 # Dropped as a mark at the edge, a number's first digit beside a dark desk
 # went missing, the rest read sure ("6112" as "112", 2026-12-07).
 CONTACT = 0.5
+CROSSED_HEIGHT = 0.5  # of the tallest piece's height: a shorter piece is no digit struck through (_cross_outs_out)
 FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
 
 
@@ -104,6 +106,7 @@ def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT, shrunk: tuple[np.nd
         contrast = ink_contrast(work, paper)
         mask = contrast > ink_threshold(contrast)
     mask, faint = _lines_out(contrast, mask)
+    mask = _cross_outs_out(mask)
     if shadowed:
         mask = _off_the_steps(mask, paper)
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
@@ -268,6 +271,29 @@ def _off_the_steps(mask: np.ndarray, paper: np.ndarray) -> np.ndarray:
     edges = np.flatnonzero(on_step >= STEP_SHARE * comps.areas)
     edges = edges[edges != main]
     return mask & ~np.isin(comps.labels, edges + 1) if len(edges) else mask
+
+
+def _cross_outs_out(mask: np.ndarray) -> np.ndarray:
+    """The ink ``mask`` with each piece at least as wide as it is tall, and
+    at least ``CROSSED_HEIGHT`` as tall as the tallest (a digit, not a
+    fragment of one or of a line), without a line crossing it out
+    (``cross_out.py``): a digit struck through is wider than a digit, and
+    would be cut in two by the number finder; a narrower one is left to
+    its crop's single-digit path, which takes the line out too
+    (``ink.find_ink``)."""
+    pieces = label(mask)
+    out = mask
+    heights = pieces.boxes[:, 2] - pieces.boxes[:, 0]
+    for i in np.flatnonzero(pieces.areas >= SPECK_SHARE * pieces.areas.max(initial=0)):
+        top, left, bottom, right = pieces.boxes[i]
+        if right - left < bottom - top or bottom - top < CROSSED_HEIGHT * heights.max():
+            continue
+        piece = pieces.labels[top:bottom, left:right] == i + 1
+        rest = remove_cross_out(piece)
+        if rest is not None:
+            out = out.copy() if out is mask else out
+            out[top:bottom, left:right] &= ~piece | rest
+    return out
 
 
 def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool]:
