@@ -21,9 +21,10 @@ from pynet.input.cross_out import remove_cross_out
 from pynet.input.ink import luminance, shrink
 from pynet.input.lines import remove_lines
 from pynet.input.noise import denoise
-from pynet.input.number_picture import picture_number
+from pynet.input.number_picture import LINE_OR_STROKE, picture_number
 from pynet.input.outline import fill_outlines
 from pynet.input.preprocess import preprocess_image, read_picture
+from pynet.training.confidence import judge_found
 
 pytestmark = pytest.mark.mnist
 
@@ -174,6 +175,26 @@ def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
         found = picture_number(picture, shipped_model.predict_proba)
         assert len(found) == 1 and found[0].cleaned, label
         assert shipped_model.predict(found[0].x[None])[0] == label
+
+
+def test_a_line_taken_out_as_a_cross_out_that_may_be_a_stroke_leaves_the_answer_unsure(shipped_model):
+    """A 1 struck through near its top is a 1 without the line, a 7 with it:
+    the line may be the digit's own stroke, so the answer is unsure
+    (``number_picture.LINE_OR_STROKE``); struck through at its middle, it is
+    read as a 1 surely."""
+    answers = {}
+    for share in (0.35, 0.5):
+        ink = np.pad(pen_image(PRINTED["1 stick"][1], 12), ((40, 40), (120, 120)))
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        at = int(rows[0] + share * (rows[-1] - rows[0]))
+        line = np.zeros_like(ink)
+        line[at - 4 : at + 4, cols[0] - 100 : cols[-1] + 100] = 255
+        found = picture_number(255 - np.maximum(ink, line), shipped_model.predict_proba)
+        assert len(found) == 1
+        answers[share] = (judge_found(shipped_model.predict_proba(found[0].x[None])[0], found[0].doubt, found[0].cleaned),
+                          found[0].doubt)
+    assert answers[0.35][0]["digit"] == 1 and answers[0.35][0]["unsure"] and answers[0.35][1] == LINE_OR_STROKE
+    assert answers[0.5][0]["digit"] == 1 and not answers[0.5][0]["unsure"] and not answers[0.5][1]
 
 
 def test_a_digit_with_bars_of_its_own_is_not_taken_for_one_struck_through():

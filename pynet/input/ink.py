@@ -80,6 +80,7 @@ CLOSING_WIDTHS = 3.0  # the closing's window, in stroke widths: wider than any s
 CLOSING_SHARE = 1 / 5  # ... and local: at most this share of the picture's longer side, or no closing
 SHADOW_DEPTH = 0.4  # paper darker than this share of the lighting around it is taken for ink, not shadow
 LINES = "lines through the picture"  # Ink.clutter when remove_lines took some out
+CROSSED_OUT = "a line crossing the digit out was taken out"  # Ink.cleaned when cross_out.py took one out
 DESK = "the desk round the sheet"  # ... and when the digit was found on a sheet of paper on a desk
 TWO_GROUNDS = "the digit lies on a light and a dark ground: its ink may have been taken the wrong way round"
 ALONG_EDGE = "the ink is a solid region along the picture's edge: a shadow or a desk may have been taken for the digit"
@@ -131,10 +132,12 @@ def _ink_mask(contrast: np.ndarray) -> np.ndarray:
     return mask
 
 
-def find_ink(image: np.ndarray) -> Ink:
+def find_ink(image: np.ndarray, cross_outs: bool = True) -> Ink:
     """The ink of a picture of one digit (see the module's description).
     ``NoInk`` when there is none (blank, too faint, specks only);
-    ValueError for arrays that are not images.
+    ValueError for arrays that are not images. ``cross_outs``: take out
+    lines crossing the digit out (``cross_out.py``; False: leave them in, to
+    read the picture as it would be if they were strokes of the digit).
 
     A picture under ``MIN_ANALYSIS_SIDE`` pixels (MNIST's own 28 x 28, an
     icon) is cleared of noise at its own size and then enlarged by a whole
@@ -145,9 +148,9 @@ def find_ink(image: np.ndarray) -> Ink:
     lum = luminance(image)
     scale = -(-MIN_ANALYSIS_SIDE // max(lum.shape))
     if scale <= 1:
-        return _find_ink(lum)
+        return _find_ink(lum, cross_outs=cross_outs)
     lum, _ = denoise(lum)
-    ink = _find_ink(resample(lum, lum.shape[0] * scale, lum.shape[1] * scale), NEAR_EDGE)
+    ink = _find_ink(resample(lum, lum.shape[0] * scale, lum.shape[1] * scale), NEAR_EDGE, cross_outs)
 
     def back(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         return box[0] // scale, box[1] // scale, -(-box[2] // scale), -(-box[3] // scale)
@@ -155,20 +158,20 @@ def find_ink(image: np.ndarray) -> Ink:
     return replace(ink, box=back(ink.box), sheet=None if ink.sheet is None else back(ink.sheet))
 
 
-def _find_ink(lum: np.ndarray, near_edge: float = 0.0) -> Ink:
+def _find_ink(lum: np.ndarray, near_edge: float = 0.0, cross_outs: bool = True) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1];
     ``near_edge``: ``lines.remove_lines``'s (a line ending that near the
     edge of a small picture, a blank margin beyond it, runs through it: at
     28 px, two pixels; on a page, a line under a number that stops short of
     the edges must not count as one through the page, whose numbers are then
-    read to a stricter rule)."""
+    read to a stricter rule); ``cross_outs``: ``find_ink``'s."""
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)
-    ink = _on_sheet(lum, small, factor)
+    ink = _on_sheet(lum, small, factor, cross_outs=cross_outs)
     if ink is not None:
         return replace(ink, clutter=ink.clutter or DESK)
     try:
-        return _ink_of(lum, (small, factor), near_edge=near_edge)
+        return _ink_of(lum, (small, factor), near_edge=near_edge, cross_outs=cross_outs)
     except NoInk:
         # Last, the same in the negative: light ink on a dark surface (chalk on
         # a board) beside a light wall, which took the noise floor above the
@@ -176,17 +179,18 @@ def _find_ink(lum: np.ndarray, near_edge: float = 0.0) -> Ink:
         # digit, so any darker surround counts as a desk (mixed-background
         # pictures, build/damaged_pictures.py: 1 of the first 1,000 gave "no
         # digit found" without this).
-        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0)
+        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0, cross_outs=cross_outs)
         if ink is None:
             raise
         return replace(ink, dark_on_light=not ink.dark_on_light)
 
 
-def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE) -> Ink | None:
+def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE,
+              cross_outs: bool = True) -> Ink | None:
     """``find_ink`` for a sheet of paper with the digit on it, on a dark desk
     (``marks.sheet_box``), or None when the picture shows none; ``lum``
     ``(H, W)`` in [0, 1], ``small`` its shrunk (by ``factor``) and denoised
-    copy; ``desk_shade``: as ``marks.sheet_box``'s.
+    copy; ``desk_shade``: as ``marks.sheet_box``'s; ``cross_outs``: ``find_ink``'s.
 
     Only the sheet is looked at, so the desk cannot pass for the background
     (when it shows on more than half the photo) or for the digit's ink: its
@@ -205,14 +209,15 @@ def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float
     bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
     if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
         try:
-            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
+            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None, cross_outs=cross_outs)
             t, lft, b, r = ink.box
             return replace(ink, box=(t + top, lft + left, b + top, r + left), sheet=(top, left, bottom, right))
         except NoInk:
             pass
     try:
         painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
-        return replace(_ink_of(lum, (painted, factor), dark_on_light=True), sheet=(top, left, bottom, right))
+        return replace(_ink_of(lum, (painted, factor), dark_on_light=True, cross_outs=cross_outs),
+                       sheet=(top, left, bottom, right))
     except NoInk:
         return None  # not a sheet after all: the whole picture, as before
 
@@ -263,10 +268,10 @@ def paper_under_strokes(work: np.ndarray, width: float, lighting: np.ndarray,
 
 
 def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_on_light: bool | None = None,
-            near_edge: float = 0.0) -> Ink:
+            near_edge: float = 0.0, cross_outs: bool = True) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]; ``shrunk``:
     its ``shrink(lum, ANALYSIS_SIDE)`` when already made; ``dark_on_light``:
-    the polarity when already known; ``near_edge``: ``_find_ink``'s."""
+    the polarity when already known; ``near_edge`` and ``cross_outs``: ``_find_ink``'s."""
     if shrunk is None:
         small, factor = shrink(lum, ANALYSIS_SIDE)
         small, _ = denoise(small)
@@ -297,10 +302,10 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     found = _ink_mask(contrast)
     inked, lines = remove_lines(found, near_edge=near_edge)
     kept, (top, left, bottom, right), drops = main_components(inked)
-    crossed = bool((found & ~inked)[top:bottom, left:right].any())  # a line taken out where the digit is
-    uncrossed = remove_cross_out(kept)  # a line crossing the digit out, short of the picture's edges
+    crossed = "a line through the digit was taken out" if (found & ~inked)[top:bottom, left:right].any() else ""
+    uncrossed = remove_cross_out(kept) if cross_outs else None  # a line crossing the digit out, short of the edges
     if uncrossed is not None:
-        kept, crossed = uncrossed, True
+        kept, crossed = uncrossed, CROSSED_OUT
         ys, xs = np.nonzero(kept)
         top, left, bottom, right = int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
     if kept.sum() < max(4, MIN_INK_SHARE * kept.size):
@@ -330,7 +335,6 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
         "the ink runs from side to side: a line through the picture may be left in the digit" if _side_to_side(kept) \
         else ALONG_EDGE if solid \
         else ""
-    cleaned = "a line through the digit was taken out" if crossed else \
-        "specks or drops of ink beside the digit were left out" if drops else ""
+    cleaned = crossed or ("specks or drops of ink beside the digit were left out" if drops else "")
     clutter = LINES if lines.count else ""
     return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned, clutter)

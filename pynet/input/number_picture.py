@@ -33,8 +33,8 @@ import numpy as np
 
 from .closer_look import CLOSER_BELOW, number_region
 from .digit_cuts import Reader, candidate_cuts, ink_box, quick_scores
-from .digit_groups import ROW_HEIGHTS, SHORT, group_pieces, is_a_row, missing_beside
-from .ink import LINES, NoInk
+from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row, missing_beside, side_by_side
+from .ink import CROSSED_OUT, LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, number_ink, without_desk
 from .pixels import luminance
@@ -205,13 +205,13 @@ def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None, 
     if len(owned) > MAX_DIGITS:
         raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
-        picture = whole or read_picture(image)
+        picture = whole or _read(image, read)
         _, box = digits.crop(owned[0], np.zeros_like(ink))
         return ([] if picture is None else [_found(picture, box, doubts[0])]), faint
     found = []
     for part, doubt in zip(owned, doubts):
         crop, box = digits.crop(part, ink & ~part)
-        picture = read_picture(crop)
+        picture = _read(crop, read)
         if picture is not None:
             found.append(_found(picture, box, doubt))
     return with_doubts(found), faint
@@ -272,7 +272,7 @@ def _holds(region: tuple[int, int, int, int], box: tuple[float, float, float, fl
 
 def _picture_number(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
     """``picture_number`` on grey picture ``lum``, without the closer look."""
-    picture = read_picture(lum)
+    picture = _read(lum, read)
     h, w = lum.shape
     if picture is None:
         return [] if max(h, w) <= TINY else _digits_alone(lum, read)
@@ -294,26 +294,10 @@ def _picture_number(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
         doubt = "several"  # a row, but some of it may be the lines' remnants: read whole, and said so
     if len(found) == 1 and found[0].x is picture.input:  # read whole already, with any doubt from finding it
         return found
-    if len(found) >= 2 and not doubt and _side_by_side(found):
+    if len(found) >= 2 and not doubt and side_by_side(np.array([f.box for f in found])):
         doubt = "apart"  # several digit-tall marks that make no row: read whole, and said so
     box = found[0].box if len(found) == 1 else (0.0, 0.0, float(w), float(h))
     return [_found(picture, box, doubt)]
-
-
-def _side_by_side(found: list[FoundDigit]) -> bool:
-    """Are two of the marks ``found`` side by side, each at least
-    ``digit_groups.SHORT`` of the tallest's height? Such marks that make no
-    row of digits (a thin 4 of a small number broken into its stem and the
-    rest, shorter than a row's digits may be) were read as one digit
-    surely: a walkthrough's "7427" written small in a photo, read "7" at
-    0.98 in the page (2026-12-07)."""
-    boxes = np.array([f.box for f in found]).reshape(-1, 4)
-    tall = boxes[boxes[:, 3] - boxes[:, 1] >= SHORT * (boxes[:, 3] - boxes[:, 1]).max()]
-    tall = tall[np.argsort(tall[:, 0])]
-    for a, b in zip(tall, tall[1:]):
-        if min(a[2], b[2]) - max(a[0], b[0]) < 0.5 * min(a[2] - a[0], b[2] - b[0]):
-            return True
-    return False
 
 
 def _digits_alone(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
@@ -330,6 +314,34 @@ def _digits_alone(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
     if len(found) < 2 or not is_a_row([f.box for f in found]) or (read is not None and _unsure(found, read)):
         return []
     return found
+
+
+# A picture read once with a line crossing the digit out taken out and once
+# with it left in, the network reading the second as another digit at least
+# this surely: the line may be a stroke of the digit (_read).
+STROKE_SURE = 0.9
+LINE_OR_STROKE = "the line taken out as a cross-out may be a stroke of the digit: with it, it reads as another digit"
+
+
+def _read(image: np.ndarray, read: Reader | None) -> Picture | None:
+    """``read_picture``, and when it took out a line crossing the digit out
+    (``ink.CROSSED_OUT``), given ``read``: the picture read with the line
+    left in too. When the network reads that as another digit at least
+    ``STROKE_SURE``, the line may be a stroke of the digit -- a hairline 8
+    broken at one end of its diagonal looks like an S struck through, and
+    was read as a sure 5 (a walkthrough's grainy photo at the page's 640 px,
+    2026-12-07) -- and the answer is unsure (``Ink.doubt``). One more
+    reading, only for the pictures a line was taken out of."""
+    picture = read_picture(image)
+    if picture is None or read is None or picture.cleaned != CROSSED_OUT:
+        return picture
+    kept = read_picture(image, cross_outs=False)
+    if kept is None:
+        return picture
+    probs = read(np.stack([picture.input, kept.input]))
+    if probs[1].argmax() == probs[0].argmax() or probs[1].max() < STROKE_SURE:
+        return picture
+    return replace(picture, ink=replace(picture.ink, doubt=picture.ink.doubt or LINE_OR_STROKE))
 
 
 def _found(picture: Picture, box: tuple[float, float, float, float], doubt: str = "") -> FoundDigit:

@@ -203,7 +203,7 @@ class Picture:
         return self.ink.cleaned
 
 
-def read_picture(image: np.ndarray) -> Picture | None:
+def read_picture(image: np.ndarray, cross_outs: bool = True) -> Picture | None:
     """A picture of one digit -> its ``Picture``: the ``(784,)`` float32
     network input, its strokes at MNIST's width (see the module's
     description), and the doubt about it; None when it holds no ink (blank,
@@ -211,9 +211,10 @@ def read_picture(image: np.ndarray) -> Picture | None:
 
     ``image``: ``(H, W)`` grey, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA pixels
     (uint8, uint16, bool, or floats in [0, 1]), dark ink on light or light on
-    dark, any size. ValueError for arrays that are not images."""
+    dark, any size. ValueError for arrays that are not images.
+    ``cross_outs``: ``ink.find_ink``'s."""
     try:
-        ink = find_ink(image)
+        ink = find_ink(image, cross_outs)
     except NoInk:
         return None
     coverage, _ = fill_outlines(ink.coverage)
