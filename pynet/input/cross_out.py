@@ -27,7 +27,7 @@ from .line_graph import BAND_MARGIN
 from .lines import thin_across
 from .skeleton import thin
 
-CROSS_SLOPE = 35.0  # degrees from level: a steeper line is as likely a stroke of the digit (a 1's, an 8's diagonal)
+CROSS_SLOPE = 30.0  # degrees from level: a steeper line is as likely a stroke of the digit (a 1's, an 8's diagonal)
 FREE_END = 0.12  # of the rest's height: how far a cross-out runs on beyond the digit at each end
 CROSS_LENGTH = 1.0  # of the rest's height: how long a cross-out is at least
 THROUGH = 0.2  # of the rest's height across the line: a cross-out runs at least this far inside it ...
