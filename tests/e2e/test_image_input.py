@@ -95,12 +95,13 @@ def test_opened_images_are_classified_and_shown_like_drawings(app, tmp_path, dig
     assert not page_log.errors, page_log.errors
 
 
-def test_photos_on_lined_paper_and_beside_a_dark_desk_are_read(app, tmp_path, page_log, shipped_model):
+def test_photos_on_lined_paper_beside_a_dark_desk_and_struck_through_are_read(app, tmp_path, page_log, shipped_model):
     """Issue 29: a digit photographed on lined paper (a ruled line through
-    it) and one on a page beside the dark edge of a desk are read right, with
-    the library's input for the same pixels and its judgement of how sure
-    (``read_picture``'s doubt and what it cleaned; ``build/damaged_pictures.py``;
-    the picture path before read them as a sure 7 and an unsure 8)."""
+    it), one on a page beside the dark edge of a desk and one struck through
+    are read right, as one digit, with the library's input for the same
+    pixels and its judgement of how sure (``read_picture``'s doubt and what
+    it cleaned; ``build/damaged_pictures.py``; the picture path before read
+    them as a sure 7, an unsure 8 and two unsure digits)."""
     from PIL import Image
 
     from build.damaged_pictures import damaged_picture, mnist_test_digits
@@ -108,11 +109,13 @@ def test_photos_on_lined_paper_and_beside_a_dark_desk_are_read(app, tmp_path, pa
     from pynet.training.confidence import judge
 
     images, labels = mnist_test_digits(21)
-    for name, kind, index in (("lined-paper.png", "ruled lines", 6), ("desk-edge.png", "mixed background", 20)):
+    for name, kind, index in (("lined-paper.png", "ruled lines", 6), ("desk-edge.png", "mixed background", 20),
+                              ("struck-through.png", "crossed out", 0)):
         path = tmp_path / name
         Image.fromarray(damaged_picture(kind, images[index], index)).save(path)
         answer = answer_after_opening(app, path)
         assert answer["digit"] == str(labels[index]), (name, answer)
+        assert app.get_by_test_id("prediction").text_content().strip() == str(labels[index]), name
         seen = np.array(app.evaluate(NETWORK_INPUT), dtype=np.float32) / 255
         read = read_picture(decoded(path))
         assert np.abs(seen - read.input).max() <= 2 / 255, name
