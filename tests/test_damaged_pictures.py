@@ -21,8 +21,9 @@ from pynet.input.cross_out import remove_cross_out
 from pynet.input.ink import luminance, shrink
 from pynet.input.lines import remove_lines
 from pynet.input.noise import denoise
-from pynet.input.number_picture import LINE_OR_STROKE, picture_number
+from pynet.input.number_picture import picture_number
 from pynet.input.outline import fill_outlines
+from pynet.input.picture_digit import LINE_OR_STROKE
 from pynet.input.preprocess import preprocess_image, read_picture
 from pynet.training.confidence import judge_found
 

@@ -539,3 +539,21 @@ def test_a_digit_beside_left_out_marks_as_tall_as_a_digit_is_unsure(digits_28, s
     assert len(found) == 3
     assert ["gap" in f.doubt.split("; ") for f in found] == [False, True, True]
     assert "a digit may be missing" in doubt_words(found[1].doubt)
+
+
+def test_a_digit_fainter_than_the_threshold_at_the_end_of_a_number_leaves_its_neighbour_unsure(digits_28, shipped_model):
+    """A last digit written so faintly that the ink's threshold leaves it
+    out (a third of the others' contrast) is found among the faint ink
+    (``number_ink.WEAK_INK``) beyond the row's end, and the digit beside it
+    says a digit may be missing ("gap"): a walkthrough's "4079" with a faint
+    9 was read "407", sure."""
+    from PIL import Image
+
+    images, _ = digits_28
+    page = np.full((200, 560), 235, np.uint8)
+    for k, x, strength in ((0, 10, 1.0), (1, 140, 1.0), (2, 270, 1.0), (3, 400, 0.3)):
+        digit = np.asarray(Image.fromarray(images[k]).resize((110, 110), Image.BICUBIC)).astype(np.float64)
+        page[45:155, x : x + 110] = np.minimum(page[45:155, x : x + 110], 235 - strength * digit * 200 / 255)
+    found = picture_number(page, shipped_model.predict_proba)
+    assert len(found) == 3
+    assert ["gap" in f.doubt.split("; ") for f in found] == [False, False, True]

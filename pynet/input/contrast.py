@@ -57,11 +57,12 @@ def ink_contrast(lum: np.ndarray, background: np.ndarray) -> np.ndarray:
     return np.clip((background - lum) / np.maximum(background, 0.05), 0.0, 1.0)
 
 
-def ink_threshold(contrast: np.ndarray) -> float:
+def ink_threshold(contrast: np.ndarray, otsu_share: float = 1.0) -> float:
     """The contrast above which a pixel is ink: Otsu's threshold, kept
     ``NOISE_SIGMAS`` robust standard deviations (median absolute deviation
     times 1.4826) above the background's median, and at least half of
-    ``MIN_CONTRAST``."""
+    ``MIN_CONTRAST``. ``otsu_share``: that share of Otsu's threshold instead
+    (under 1: faint ink, still above the noise)."""
     middle = float(np.median(contrast))
     spread = float(np.median(np.abs(contrast - middle)))
     # Noise is also measured between neighbouring pixels (the median absolute
@@ -72,7 +73,7 @@ def ink_threshold(contrast: np.ndarray) -> float:
     # (every other row tells it as well, in half the time: this runs in the tab)
     neighbours = float(np.median(np.abs(np.diff(contrast[::2], axis=1)))) / np.sqrt(2) if contrast.shape[1] > 1 else spread
     noise = 1.4826 * min(spread, neighbours)
-    return max(otsu_threshold(contrast), middle + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
+    return max(otsu_share * otsu_threshold(contrast), middle + NOISE_SIGMAS * noise, MIN_CONTRAST / 2)
 
 
 def two_grounds(small: np.ndarray, box: tuple[int, int, int, int]) -> bool:

@@ -276,21 +276,24 @@ def is_a_row(boxes: list[tuple[float, float, float, float]]) -> bool:
 # within a digit's height beyond its ends, may be a digit: a walkthrough's
 # "4383" with a faint 8, small in a photo, was read "433", sure (2026-12-07).
 GAP_MARKS = 0.7
+END_REACH = 1.5
 
 
 def missing_beside(digits: np.ndarray, dropped: np.ndarray, typical: float) -> np.ndarray:
     """``digits`` ``(n, 4)`` boxes (x0, y0, x1, y1, any unit) left to right,
     ``dropped`` ``(m, 4)`` the boxes of the marks left out -> ``(n,)`` bool:
-    the digits beside a gap (between two digits, or within ``typical``
-    beyond the first or the last) where marks left out, in the row's band,
+    the digits beside a gap (between two digits, or within ``END_REACH``
+    times ``typical`` beyond the first or the last: a gap and a digit's
+    width) where marks left out, their middles in it and in the row's band,
     span at least ``GAP_MARKS`` of ``typical`` from top to bottom."""
     n = len(digits)
     out = np.zeros(n, dtype=bool)
     if n == 0 or len(dropped) == 0 or typical <= 0:
         return out
     top, bottom = digits[:, 1].min(), digits[:, 3].max()
-    lefts = np.concatenate([[digits[0, 0] - typical], digits[:, 2]])  # gap k lies between digits k - 1 and k
-    rights = np.concatenate([digits[:, 0], [digits[-1, 2] + typical]])
+    beyond = END_REACH * typical
+    lefts = np.concatenate([[digits[0, 0] - beyond], digits[:, 2]])  # gap k lies between digits k - 1 and k
+    rights = np.concatenate([digits[:, 0], [digits[-1, 2] + beyond]])
     middles = (dropped[:, 0] + dropped[:, 2]) / 2
     in_band = (dropped[:, 3] > top) & (dropped[:, 1] < bottom)
     for k in range(n + 1):

@@ -1,16 +1,16 @@
-"""The ink of a picture of a number, and its pieces that may be digits.
+"""The ink of a picture of a number.
 
 The steps of ``ink.find_ink`` -- luminance, noise out (``noise.denoise``),
 polarity, the paper's lighting from tiles (``background.py``), contrast,
 Otsu's threshold above the paper's noise, lines through the picture out
-(``lines.remove_lines``); where a shadow reaches the picture's edge, the
-paper followed pixel by pixel (its closing) -- but every component is
-kept, not only one digit's, at a resolution fine enough for six digits
-side by side (``ANALYSIS_SIDE``). Then its connected components
-(``components.label``) without specks, marks at the picture's edge and a
-line under the number. Before them, a desk beside the sheet of paper is
+(``lines.remove_lines``) and lines crossing a digit out (``cross_out.py``);
+where a shadow reaches the picture's edge, the paper followed pixel by
+pixel (its closing) -- but every component is kept, not only one digit's,
+at a resolution fine enough for six digits side by side
+(``ANALYSIS_SIDE``). Before them, a desk beside the sheet of paper is
 painted out (``without_desk``: beyond the sheet's convex hull).
-``number_picture.py`` groups the pieces into digits. Pure NumPy.
+``number_pieces.py`` picks the pieces that may be digits, and
+``number_picture.py`` groups them into digits. Pure NumPy.
 """
 
 from __future__ import annotations
@@ -20,30 +20,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import background_grid, block_background, interpolate_grid, square_extreme
-from .components import Components, label, row_runs, stroke_width
+from .components import grow, label, row_runs, stroke_width
 from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold
 from .cross_out import remove_cross_out
 from .ink import GRID, SHADOW_DEPTH, NoInk, paper_under_strokes
 from .lines import remove_lines
-from .marks import DESK_SHADE, UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
+from .marks import DESK_SHADE
 from .noise import denoise
+from .number_pieces import NO_CUT, SPECK_SHARE, Sides
 from .pixels import luminance, shrink
 
 ANALYSIS_SIDE = 512  # the picture's longer side while finding its digits (a 6-digit number: ~60 px a digit)
-SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
 SHADOW_FLOOR = 0.25  # a shadow is at least this much darker than the paper's lighting (a photo's vignetting: less)
 EDGE_RUN = 0.05  # shadow along more than this share of a side of the picture reaches the edge (a stroke: ~1 %)
 STEP_LEVEL = 0.125  # a step in the paper: its level changes by half SHADOW_FLOOR within a stroke width ...
 STEP_SHARE = 0.75  # ... and a piece with this share of its pixels on such a step is the step's edge
-Sides = tuple[bool, bool, bool, bool]  # top, left, bottom, right
-NO_CUT: Sides = (False, False, False, False)
-# A piece touching a side the picture was cut along (a sheet's edge beside a
-# desk, ``number_picture._on_the_sheet``) is kept when it touches it along at
-# most this share of its extent there: a digit at the desk's edge touches it
-# along the arc the edge cuts, a strip of the desk along its whole length.
-# Dropped as a mark at the edge, a number's first digit beside a dark desk
-# went missing, the rest read sure ("6112" as "112", 2026-12-07).
-CONTACT = 0.5
+# Ink fainter than the threshold, above this share of Otsu's part of it (and
+# the noise), is looked at for a digit the threshold left out: a
+# walkthrough's "4386" with a faint 3, small in a photo, read "486", sure
+# (2026-12-07; number_picture, digit_groups.missing_beside).
+WEAK_INK = 0.5
+HALO = 2  # pixels round the ink that are its soft edges, not faint ink
 CROSSED_HEIGHT = 0.5  # of the tallest piece's height: a shorter piece is no digit struck through (_cross_outs_out)
 FAINT = 0.8  # lines are fainter than the ink when this share of their pixels is below Otsu's threshold among the ink's
 
@@ -68,6 +65,15 @@ class NumberInk:
     shadowed: bool = False
     dark_on_light: bool = True
     cut_sides: Sides = NO_CUT  # the sides the picture was cut along (ink_pieces)
+    contrast: np.ndarray | None = None  # the ink's contrast at the analysis resolution (weak)
+
+    def weak(self) -> np.ndarray | None:
+        """The faint ink ``(h, w)`` bool: under the threshold, above
+        ``WEAK_INK`` of Otsu's part of it (and the noise), and more than
+        ``HALO`` pixels from the ink; None without ``contrast``."""
+        if self.contrast is None:
+            return None
+        return (self.contrast > ink_threshold(self.contrast, WEAK_INK)) & ~grow(self.mask, HALO)
 
     def flat(self, crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
         """A crop of ``lum`` with its ``paper`` (the same shape) divided
@@ -111,7 +117,7 @@ def number_ink(image: np.ndarray, cut_sides: Sides = NO_CUT, shrunk: tuple[np.nd
         mask = _off_the_steps(mask, paper)
     if mask.sum() < 4 or float(contrast[mask].mean()) < MIN_CONTRAST:
         raise NoInk("the picture holds no ink that stands out from its background")
-    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark, cut_sides)
+    return NumberInk(lum, paper if dark else 1.0 - paper, mask, factor, faint, shadowed, dark, cut_sides, contrast)
 
 
 def without_desk(lum: np.ndarray, sheet: tuple[int, int, int, int], dark_on_light: bool | None = None
@@ -313,78 +319,3 @@ def _lines_out(contrast: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, bool
     if (contrast[mask & ~kept] < level).mean() >= FAINT:  # the lines taken out: nearly all fainter
         return kept | remove_lines(contrast > level)[0], True  # the strokes along a line come back
     return kept, False
-
-
-def ink_pieces(mask: np.ndarray, cut_sides: Sides = NO_CUT) -> tuple[Components, np.ndarray]:
-    """The ink's components (``components.label``) and those that may be
-    digits: ``(components, keep)`` where ``keep`` are the component indices
-    left after specks, when any
-    component lies inside the picture those touching its edge (but for
-    those that touch only ``cut_sides`` -- top, left, bottom, right -- each
-    along at most ``CONTACT`` of their extent there), and a line under the
-    number (``_underline``). A speck is small beside the largest piece
-    inside the picture, when there is one: beside a desk at the edge, a
-    number's digits were specks ("9123" beside a desk on two sides read
-    "13", sure; a new user's walkthrough, 2026-12-07)."""
-    comps = label(mask)
-    at_edge = comps.touches_border & ~_cut_by_a_side(comps, cut_sides)
-    largest = comps.areas[~at_edge].max() if (~at_edge).any() else comps.areas.max()
-    keep = np.flatnonzero(comps.areas >= SPECK_SHARE * largest)
-    inside = keep[~at_edge[keep]]
-    if len(inside):
-        keep = inside
-    keep = _without_drops(comps, keep)
-    line = _underline(comps.boxes[keep])
-    return comps, keep if line is None else np.delete(keep, line)
-
-
-def _cut_by_a_side(comps: Components, cut_sides: Sides) -> np.ndarray:
-    """``(count,)`` bool: the components touching the picture's edge only on
-    ``cut_sides`` (top, left, bottom, right), along at most ``CONTACT`` of
-    their width (top, bottom) or height (left, right) on each."""
-    labels, n = comps.labels, comps.count + 1
-    heights = comps.boxes[:, 2] - comps.boxes[:, 0]
-    widths = comps.boxes[:, 3] - comps.boxes[:, 1]
-    kept = np.ones(comps.count, dtype=bool)
-    for side, cut, extent in zip((labels[0], labels[:, 0], labels[-1], labels[:, -1]), cut_sides,
-                                 (widths, heights, widths, heights)):
-        contact = np.bincount(side, minlength=n)[1:]
-        kept &= (contact == 0) | (cut & (contact <= CONTACT * extent))
-    return kept
-
-
-def _without_drops(comps: Components, keep: np.ndarray) -> np.ndarray:
-    """``keep`` without the drops of ink and specks beside the largest of
-    them (``marks.is_drop``: round, and no longer than a few of its stroke
-    widths), the single-digit path's rule. A number's digits are each longer
-    than that; a decimal point is not. Kept, a drop beside a spattered digit
-    was read as a second digit: 7 of 300 damaged test digits with spatter
-    (digits 1000-1299, build/damaged_pictures.py, 2026-12-07)."""
-    if len(keep) < 2:
-        return keep
-    main = int(keep[np.argmax(comps.areas[keep])])
-    width = comps.width(main)
-    return np.array([i for i in keep if i == main or not is_drop(comps, int(i), main, width)], dtype=keep.dtype)
-
-
-def _underline(boxes: np.ndarray) -> int | None:
-    """Which of the pieces' boxes ``(n, 4)`` (top, left, bottom, right) is a
-    line under a number, or None: flat (``marks.UNDERLINE_FLATNESS``), at
-    least ``marks.UNDERLINE_WIDTH`` of the others' width, below all of them,
-    and under at least two of them (a lone 2's base drawn apart is left to
-    the single-digit path, ``marks.main_components``). Kept, it overlapped
-    every digit along the line and joined them into one: a new user's
-    underlined "350", "907" and "4711" were each read as one unsure digit
-    (2026-12-07)."""
-    if len(boxes) < 2:
-        return None
-    for i, (top, left, bottom, right) in enumerate(boxes):
-        rest = np.delete(boxes, i, axis=0)
-        r_left, r_bottom, r_right = rest[:, 1].min(), rest[:, 2].max(), rest[:, 3].max()
-        if (bottom - top > UNDERLINE_FLATNESS * (right - left) or right - left < UNDERLINE_WIDTH * (r_right - r_left)
-                or top < r_bottom):
-            continue
-        centres = (rest[:, 1] + rest[:, 3]) / 2
-        if np.count_nonzero((centres >= left) & (centres <= right)) >= 2:
-            return i
-    return None

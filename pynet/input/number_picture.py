@@ -32,13 +32,16 @@ from dataclasses import replace
 import numpy as np
 
 from .closer_look import CLOSER_BELOW, number_region
+from .components import label
 from .digit_cuts import Reader, candidate_cuts, ink_box, quick_scores
 from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row, missing_beside, side_by_side
-from .ink import CROSSED_OUT, LINES, NoInk
+from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
-from .number_ink import NO_CUT, NumberInk, Sides, ink_pieces, number_ink, without_desk
+from .number_ink import NumberInk, number_ink, without_desk
+from .number_pieces import NO_CUT, SPECK_SHARE, Sides, ink_pieces
+from .picture_digit import found_digit, read_digit
 from .pixels import luminance
-from .preprocess import Picture, preprocess_image, read_picture
+from .preprocess import Picture, preprocess_image
 
 MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
 MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
@@ -79,6 +82,18 @@ class _Digits:
         left_out = np.ones(pieces.count, dtype=bool)
         left_out[keep] = False
         self.dropped = boxes[left_out & ~pieces.touches_border]  # specks, faint or broken ink (missing_beside)
+        self.largest = float(pieces.areas[keep].max()) if len(keep) else 0.0
+
+    def left_out(self) -> np.ndarray:
+        """The boxes (x0, y0, x1, y1) of the marks left out (``dropped``) and
+        of the pieces of faint ink (``NumberInk.weak``, looked for only now) that are no specks:
+        where a digit may be missing (``missing_beside``)."""
+        weak = self.ink.weak()
+        if weak is None or not weak.any():
+            return self.dropped
+        faint = label(weak)
+        kept = (faint.areas >= SPECK_SHARE * self.largest) & ~faint.touches_border
+        return np.concatenate([self.dropped, faint.boxes[kept][:, [1, 0, 3, 2]].astype(np.float64)])
 
     def crop(self, owned: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """The picture's luminance around ``owned`` ink (analysis pixels), the
@@ -200,20 +215,20 @@ def _read_digits(image: np.ndarray, read: Reader | None, whole: Picture | None, 
     doubts = [d for _, d in owned]
     owned = [part for part, _ in owned]
     if len(owned) >= 2:  # a digit beside left-out marks as tall as a digit: one may be missing
-        beside = missing_beside(np.array([ink_box(p) for p in owned], float), digits.dropped, digits.typical)
+        beside = missing_beside(np.array([ink_box(p) for p in owned], float), digits.left_out(), digits.typical)
         doubts = [d if not gap else "; ".join(filter(None, (d, "gap"))) for d, gap in zip(doubts, beside)]
     if len(owned) > MAX_DIGITS:
         raise ValueError(f"the picture holds {len(owned)} digits or marks; at most {MAX_DIGITS} are read")
     if len(owned) == 1:  # one digit: the single-digit path on the whole picture, as before numbers
-        picture = whole or _read(image, read)
+        picture = whole or read_digit(image, read)
         _, box = digits.crop(owned[0], np.zeros_like(ink))
-        return ([] if picture is None else [_found(picture, box, doubts[0])]), faint
+        return ([] if picture is None else [found_digit(picture, box, doubts[0])]), faint
     found = []
     for part, doubt in zip(owned, doubts):
         crop, box = digits.crop(part, ink & ~part)
-        picture = _read(crop, read)
+        picture = read_digit(crop, read)
         if picture is not None:
-            found.append(_found(picture, box, doubt))
+            found.append(found_digit(picture, box, doubt))
     return with_doubts(found), faint
 
 
@@ -272,13 +287,13 @@ def _holds(region: tuple[int, int, int, int], box: tuple[float, float, float, fl
 
 def _picture_number(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
     """``picture_number`` on grey picture ``lum``, without the closer look."""
-    picture = _read(lum, read)
+    picture = read_digit(lum, read)
     h, w = lum.shape
     if picture is None:
         return [] if max(h, w) <= TINY else _digits_alone(lum, read)
     if max(h, w) <= TINY:
         top, left, bottom, right = picture.ink.box
-        return [_found(picture, (float(left), float(top), float(right), float(bottom)))]
+        return [found_digit(picture, (float(left), float(top), float(right), float(bottom)))]
     doubt = ""
     try:
         found, faint = _on_the_sheet(lum, read, picture)
@@ -297,7 +312,7 @@ def _picture_number(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
     if len(found) >= 2 and not doubt and side_by_side(np.array([f.box for f in found])):
         doubt = "apart"  # several digit-tall marks that make no row: read whole, and said so
     box = found[0].box if len(found) == 1 else (0.0, 0.0, float(w), float(h))
-    return [_found(picture, box, doubt)]
+    return [found_digit(picture, box, doubt)]
 
 
 def _digits_alone(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
@@ -316,40 +331,6 @@ def _digits_alone(lum: np.ndarray, read: Reader | None) -> list[FoundDigit]:
     return found
 
 
-# A picture read once with a line crossing the digit out taken out and once
-# with it left in, the network reading the second as another digit at least
-# this surely: the line may be a stroke of the digit (_read).
-STROKE_SURE = 0.9
-LINE_OR_STROKE = "the line taken out as a cross-out may be a stroke of the digit: with it, it reads as another digit"
-
-
-def _read(image: np.ndarray, read: Reader | None) -> Picture | None:
-    """``read_picture``, and when it took out a line crossing the digit out
-    (``ink.CROSSED_OUT``), given ``read``: the picture read with the line
-    left in too. When the network reads that as another digit at least
-    ``STROKE_SURE``, the line may be a stroke of the digit -- a hairline 8
-    broken at one end of its diagonal looks like an S struck through, and
-    was read as a sure 5 (a walkthrough's grainy photo at the page's 640 px,
-    2026-12-07) -- and the answer is unsure (``Ink.doubt``). One more
-    reading, only for the pictures a line was taken out of."""
-    picture = read_picture(image)
-    if picture is None or read is None or picture.cleaned != CROSSED_OUT:
-        return picture
-    kept = read_picture(image, cross_outs=False)
-    if kept is None:
-        return picture
-    probs = read(np.stack([picture.input, kept.input]))
-    if probs[1].argmax() == probs[0].argmax() or probs[1].max() < STROKE_SURE:
-        return picture
-    return replace(picture, ink=replace(picture.ink, doubt=picture.ink.doubt or LINE_OR_STROKE))
-
-
-def _found(picture: Picture, box: tuple[float, float, float, float], doubt: str = "") -> FoundDigit:
-    """A digit read by the single-digit path, at ``box`` in the picture, its
-    doubts: ``doubt`` from finding it (a close cut) and the picture path's."""
-    return FoundDigit(picture.input, box, "; ".join(filter(None, (doubt, picture.doubt))), picture.cleaned)
-
-
 def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> tuple[list[FoundDigit], bool]:
     """``_read_digits`` on the sheet of paper the single-digit path found
     the digit on (``Ink.sheet``: a desk, frame or dark surface round it is no
@@ -359,7 +340,7 @@ def _on_the_sheet(image: np.ndarray, read: Reader | None, picture: Picture) -> t
     sides and a shadow over the paper, it found no sheet, and a strip along
     the desk's edge hid the number: 10 of a walkthrough's 40 such numbers
     read wrong and sure, 2026-12-07); a digit at the sheet's edge is no mark
-    at the picture's edge (``number_ink.CONTACT``), and one within
+    at the picture's edge (``number_pieces.CONTACT``), and one within
     ``EDGE_GAP`` of the desk may run beyond the sheet ("edge": beside a desk
     over part of a number, 6 of 120 numbers were read wrong and sure
     without it). ``image``: the picture's luminance."""
