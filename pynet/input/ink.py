@@ -111,6 +111,9 @@ class Ink:
     cleaned: str = ""
     clutter: str = ""
     sheet: tuple[int, int, int, int] | None = None  # the sheet's box (as ``box``) when it lay on a desk
+    # When a line crossing the digit out was taken out (``cleaned`` is
+    # CROSSED_OUT): the coverage, as ``coverage``, with the line left in.
+    with_line: np.ndarray | None = None
 
 
 def _grow(mask: np.ndarray) -> np.ndarray:
@@ -132,12 +135,10 @@ def _ink_mask(contrast: np.ndarray) -> np.ndarray:
     return mask
 
 
-def find_ink(image: np.ndarray, cross_outs: bool = True) -> Ink:
+def find_ink(image: np.ndarray) -> Ink:
     """The ink of a picture of one digit (see the module's description).
     ``NoInk`` when there is none (blank, too faint, specks only);
-    ValueError for arrays that are not images. ``cross_outs``: take out
-    lines crossing the digit out (``cross_out.py``; False: leave them in, to
-    read the picture as it would be if they were strokes of the digit).
+    ValueError for arrays that are not images.
 
     A picture under ``MIN_ANALYSIS_SIDE`` pixels (MNIST's own 28 x 28, an
     icon) is cleared of noise at its own size and then enlarged by a whole
@@ -148,9 +149,9 @@ def find_ink(image: np.ndarray, cross_outs: bool = True) -> Ink:
     lum = luminance(image)
     scale = -(-MIN_ANALYSIS_SIDE // max(lum.shape))
     if scale <= 1:
-        return _find_ink(lum, cross_outs=cross_outs)
+        return _find_ink(lum)
     lum, _ = denoise(lum)
-    ink = _find_ink(resample(lum, lum.shape[0] * scale, lum.shape[1] * scale), NEAR_EDGE, cross_outs)
+    ink = _find_ink(resample(lum, lum.shape[0] * scale, lum.shape[1] * scale), NEAR_EDGE)
 
     def back(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         return box[0] // scale, box[1] // scale, -(-box[2] // scale), -(-box[3] // scale)
@@ -158,20 +159,20 @@ def find_ink(image: np.ndarray, cross_outs: bool = True) -> Ink:
     return replace(ink, box=back(ink.box), sheet=None if ink.sheet is None else back(ink.sheet))
 
 
-def _find_ink(lum: np.ndarray, near_edge: float = 0.0, cross_outs: bool = True) -> Ink:
+def _find_ink(lum: np.ndarray, near_edge: float = 0.0) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1];
     ``near_edge``: ``lines.remove_lines``'s (a line ending that near the
     edge of a small picture, a blank margin beyond it, runs through it: at
     28 px, two pixels; on a page, a line under a number that stops short of
     the edges must not count as one through the page, whose numbers are then
-    read to a stricter rule); ``cross_outs``: ``find_ink``'s."""
+    read to a stricter rule)."""
     small, factor = shrink(lum, ANALYSIS_SIDE)
     small, _ = denoise(small)
-    ink = _on_sheet(lum, small, factor, cross_outs=cross_outs)
+    ink = _on_sheet(lum, small, factor)
     if ink is not None:
         return replace(ink, clutter=ink.clutter or DESK)
     try:
-        return _ink_of(lum, (small, factor), near_edge=near_edge, cross_outs=cross_outs)
+        return _ink_of(lum, (small, factor), near_edge=near_edge)
     except NoInk:
         # Last, the same in the negative: light ink on a dark surface (chalk on
         # a board) beside a light wall, which took the noise floor above the
@@ -179,18 +180,17 @@ def _find_ink(lum: np.ndarray, near_edge: float = 0.0, cross_outs: bool = True) 
         # digit, so any darker surround counts as a desk (mixed-background
         # pictures, build/damaged_pictures.py: 1 of the first 1,000 gave "no
         # digit found" without this).
-        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0, cross_outs=cross_outs)
+        ink = _on_sheet(1.0 - lum, 1.0 - small, factor, desk_shade=1.0)
         if ink is None:
             raise
         return replace(ink, dark_on_light=not ink.dark_on_light)
 
 
-def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE,
-              cross_outs: bool = True) -> Ink | None:
+def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float = DESK_SHADE) -> Ink | None:
     """``find_ink`` for a sheet of paper with the digit on it, on a dark desk
     (``marks.sheet_box``), or None when the picture shows none; ``lum``
     ``(H, W)`` in [0, 1], ``small`` its shrunk (by ``factor``) and denoised
-    copy; ``desk_shade``: as ``marks.sheet_box``'s; ``cross_outs``: ``find_ink``'s.
+    copy; ``desk_shade``: as ``marks.sheet_box``'s.
 
     Only the sheet is looked at, so the desk cannot pass for the background
     (when it shows on more than half the photo) or for the digit's ink: its
@@ -209,15 +209,14 @@ def _on_sheet(lum: np.ndarray, small: np.ndarray, factor: int, desk_shade: float
     bottom, right = min(lum.shape[0], bottom * factor), min(lum.shape[1], right * factor)
     if (bottom - top) * (right - left) < SHEET_CROP * lum.size:
         try:
-            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None, cross_outs=cross_outs)
+            ink = _ink_of(lum[top:bottom, left:right], dark_on_light=True if at_edge else None)
             t, lft, b, r = ink.box
             return replace(ink, box=(t + top, lft + left, b + top, r + left), sheet=(top, left, bottom, right))
         except NoInk:
             pass
     try:
         painted = np.where(desk(light), np.float32(np.median(small[region & light])), small)
-        return replace(_ink_of(lum, (painted, factor), dark_on_light=True, cross_outs=cross_outs),
-                       sheet=(top, left, bottom, right))
+        return replace(_ink_of(lum, (painted, factor), dark_on_light=True), sheet=(top, left, bottom, right))
     except NoInk:
         return None  # not a sheet after all: the whole picture, as before
 
@@ -268,10 +267,10 @@ def paper_under_strokes(work: np.ndarray, width: float, lighting: np.ndarray,
 
 
 def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_on_light: bool | None = None,
-            near_edge: float = 0.0, cross_outs: bool = True) -> Ink:
+            near_edge: float = 0.0) -> Ink:
     """``find_ink`` on a picture's luminance ``(H, W)`` in [0, 1]; ``shrunk``:
     its ``shrink(lum, ANALYSIS_SIDE)`` when already made; ``dark_on_light``:
-    the polarity when already known; ``near_edge`` and ``cross_outs``: ``_find_ink``'s."""
+    the polarity when already known; ``near_edge``: ``_find_ink``'s."""
     if shrunk is None:
         small, factor = shrink(lum, ANALYSIS_SIDE)
         small, _ = denoise(small)
@@ -303,23 +302,46 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     inked, lines = remove_lines(found, near_edge=near_edge)
     kept, (top, left, bottom, right), drops = main_components(inked)
     crossed = "a line through the digit was taken out" if (found & ~inked)[top:bottom, left:right].any() else ""
-    uncrossed = remove_cross_out(kept) if cross_outs else None  # a line crossing the digit out, short of the edges
+    uncrossed = remove_cross_out(kept)  # a line crossing the digit out, short of the picture's edges
+    with_line = None
     if uncrossed is not None:
+        with_line = kept, (top, left, bottom, right)
         kept, crossed = uncrossed, CROSSED_OUT
         ys, xs = np.nonzero(kept)
         top, left, bottom, right = int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
     if kept.sum() < max(4, MIN_INK_SHARE * kept.size):
         raise NoInk("the picture holds only specks")
-    level = float(np.median(contrast[kept]))  # the ink's own contrast: coverage 1
     balanced = guessed and two_grounds(small, (top, left, bottom, right))
     solid = _solid_along_the_edge(kept, (top, left, bottom, right))
 
-    # Back to the picture's resolution (but at most COVERAGE_SIDE pixels for
-    # the digit: what follows needs no more), only in the digit's box grown
-    # by one analysis pixel (its soft edges), the background interpolated
-    # between analysis pixels; only the digit's components (so grown) count:
-    # a shadow's edge or a speck inside the box is not its ink.
+    coverage, box = _coverage(lum, contrast, background, factor, kept, (top, left, bottom, right))
+    doubt = "a line crosses the digit along one of its strokes" if lines.doubt else \
+        TWO_GROUNDS if balanced else \
+        "the ink runs from side to side: a line through the picture may be left in the digit" if _side_to_side(kept) \
+        else ALONG_EDGE if solid \
+        else ""
+    cleaned = crossed or ("specks or drops of ink beside the digit were left out" if drops else "")
+    clutter = LINES if lines.count else ""
+    line_kept = None if with_line is None else _coverage(lum, contrast, background, factor, *with_line)[0]
+    return Ink(coverage, box, dark_on_light, doubt, cleaned, clutter, with_line=line_kept)
+
+
+def _coverage(lum: np.ndarray, contrast: np.ndarray, background: np.ndarray, factor: int, kept: np.ndarray,
+              box: tuple[int, int, int, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The coverage float32 of the digit's ink ``kept`` (bool, at the
+    analysis resolution, whose ``contrast`` and ``background`` are given,
+    ``lum`` shrunk by ``factor``) in its ``box`` (top, left, bottom,
+    right), and that box in ``lum``'s pixels: back at the picture's
+    resolution (but at most ``COVERAGE_SIDE`` pixels for the digit: what
+    follows needs no more), only in the box grown by one analysis pixel
+    (its soft edges), the background interpolated between analysis pixels,
+    1 at the ink's own contrast (its median); only the digit's components
+    (so grown) count: a shadow's edge or a speck inside the box is not its
+    ink."""
+    h, w = kept.shape
     H, W = lum.shape
+    top, left, bottom, right = box
+    level = float(np.median(contrast[kept]))
     top, left = max(0, top - 1) * factor, max(0, left - 1) * factor
     bottom, right = min(H, (bottom + 1) * factor), min(W, (right + 1) * factor)
     crop, step = shrink(lum[top:bottom, left:right], COVERAGE_SIDE)
@@ -329,12 +351,4 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     coverage = np.clip(ink_contrast(crop, interpolate_grid(background, factor, rows, cols)) / max(level, 1e-6), 0.0, 1.0)
     near = _grow(kept)
     coverage *= near[np.minimum(rows // factor, h - 1).astype(int)][:, np.minimum(cols // factor, w - 1).astype(int)]
-    box = (top, left, bottom, right)
-    doubt = "a line crosses the digit along one of its strokes" if lines.doubt else \
-        TWO_GROUNDS if balanced else \
-        "the ink runs from side to side: a line through the picture may be left in the digit" if _side_to_side(kept) \
-        else ALONG_EDGE if solid \
-        else ""
-    cleaned = crossed or ("specks or drops of ink beside the digit were left out" if drops else "")
-    clutter = LINES if lines.count else ""
-    return Ink(coverage.astype(np.float32), box, dark_on_light, doubt, cleaned, clutter)
+    return coverage.astype(np.float32), (top, left, bottom, right)

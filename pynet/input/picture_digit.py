@@ -12,7 +12,6 @@ from dataclasses import replace
 import numpy as np
 
 from .digit_cuts import Reader
-from .ink import CROSSED_OUT
 from .number_drawing import FoundDigit
 from .preprocess import Picture, read_picture
 
@@ -26,19 +25,19 @@ LINE_OR_STROKE = "the line taken out as a cross-out may be a stroke of the digit
 def read_digit(image: np.ndarray, read: Reader | None) -> Picture | None:
     """``read_picture``, and when it took out a line crossing the digit out
     (``ink.CROSSED_OUT``), given ``read``: the picture read with the line
-    left in too. When the network reads that as another digit at least
+    left in too (``Picture.input_with_line``). When the network reads that as another digit at least
     ``STROKE_SURE``, the line may be a stroke of the digit -- a hairline 8
     broken at one end of its diagonal looks like an S struck through, and
     was read as a sure 5 (a walkthrough's grainy photo at the page's 640 px,
     2026-12-07) -- and the answer is unsure (``Ink.doubt``). One more
     reading, only for the pictures a line was taken out of."""
     picture = read_picture(image)
-    if picture is None or read is None or picture.cleaned != CROSSED_OUT:
+    if picture is None or read is None:
         return picture
-    kept = read_picture(image, cross_outs=False)
+    kept = picture.input_with_line()
     if kept is None:
         return picture
-    probs = read(np.stack([picture.input, kept.input]))
+    probs = read(np.stack([picture.input, kept]))
     if probs[1].argmax() == probs[0].argmax() or probs[1].max() < STROKE_SURE:
         return picture
     return replace(picture, ink=replace(picture.ink, doubt=picture.ink.doubt or LINE_OR_STROKE))

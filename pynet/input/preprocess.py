@@ -195,6 +195,11 @@ class Picture:
         left in (``lines.LineReport.doubt``)."""
         return self.ink.doubt
 
+    def input_with_line(self) -> np.ndarray | None:
+        """The network input with the line crossing the digit out left in
+        (``ink.Ink.with_line``), or None when none was taken out."""
+        return None if self.ink.with_line is None else network_input(self.ink.with_line)
+
     @property
     def cleaned(self) -> str:
         """What was taken out of the digit or left out beside it
@@ -203,7 +208,7 @@ class Picture:
         return self.ink.cleaned
 
 
-def read_picture(image: np.ndarray, cross_outs: bool = True) -> Picture | None:
+def read_picture(image: np.ndarray) -> Picture | None:
     """A picture of one digit -> its ``Picture``: the ``(784,)`` float32
     network input, its strokes at MNIST's width (see the module's
     description), and the doubt about it; None when it holds no ink (blank,
@@ -211,13 +216,20 @@ def read_picture(image: np.ndarray, cross_outs: bool = True) -> Picture | None:
 
     ``image``: ``(H, W)`` grey, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA pixels
     (uint8, uint16, bool, or floats in [0, 1]), dark ink on light or light on
-    dark, any size. ValueError for arrays that are not images.
-    ``cross_outs``: ``ink.find_ink``'s."""
+    dark, any size. ValueError for arrays that are not images."""
     try:
-        ink = find_ink(image, cross_outs)
+        ink = find_ink(image)
     except NoInk:
         return None
-    coverage, _ = fill_outlines(ink.coverage)
+    x = network_input(ink.coverage)
+    return None if x is None else Picture(x, ink)
+
+
+def network_input(coverage: np.ndarray) -> np.ndarray | None:
+    """A digit's ink coverage (``ink.Ink.coverage``) -> the ``(784,)``
+    float32 network input with MNIST's stroke width (see the module's
+    description), or None when nothing is left to read."""
+    coverage, _ = fill_outlines(coverage)
     measured = digit_crop(coverage, MEASURE_SIDE)
     mask = drop_specks(measured >= COVERAGE_CUT)
     if mask.any():
@@ -233,12 +245,11 @@ def read_picture(image: np.ndarray, cross_outs: bool = True) -> Picture | None:
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
         rendered = render_strokes(strokes) if strokes is not None else None
         if rendered is not None:
-            return Picture(rendered, ink)
+            return rendered
     coverage = measured * _neighbourhood(mask.astype(np.float32), np.maximum, diagonal=True)  # specks out, edges in
     if width > ERODE_ABOVE:
         coverage = erode(coverage, round((width - ERODE_TO) * MEASURE_SIDE / 2))
-    x = preprocess_bitmap(coverage)
-    return None if x is None else Picture(x, ink)
+    return preprocess_bitmap(coverage)
 
 
 def preprocess_image(image: np.ndarray) -> np.ndarray | None:
