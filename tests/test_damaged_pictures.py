@@ -158,6 +158,19 @@ def test_a_picture_cleaned_of_clutter_on_the_digit_is_sure_only_when_very_sure(d
     assert not judge(probs)["unsure"] and judge(probs, cleaned=True)["unsure"] and judge(probs, doubt=True)["unsure"]
 
 
+def _struck_through(strokes, share: float) -> tuple[np.ndarray, int, int, int]:
+    """A digit of ``strokes`` drawn with a 12 px pen on a wider page, struck
+    through level at ``share`` of its height by a line of the same pen that
+    runs on 100 px beyond it at both ends -> (picture, the line's row, the
+    digit's leftmost and rightmost column)."""
+    ink = np.pad(pen_image(strokes, 12), ((40, 40), (120, 120)))
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    at = int(rows[0] + share * (rows[-1] - rows[0]))
+    line = np.zeros_like(ink)
+    line[at - 4 : at + 4, cols[0] - 100 : cols[-1] + 100] = 255
+    return 255 - np.maximum(ink, line), at, int(cols[0]), int(cols[-1])
+
+
 def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
     """A drawn digit struck through with a line of its own pen, longer than
     the digit but short of the picture's edges, is one digit, read right, its
@@ -165,14 +178,9 @@ def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
     read it, the number finder first."""
     images, _ = digits
     for index, label in ((3, 0), (2, 1), (1, 2), (6, 4)):
-        ink = np.pad(pen_image(mnist_strokes(images[index]), 12), ((40, 40), (120, 120)))
-        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        middle = (rows[0] + rows[-1]) // 2
-        line = np.zeros_like(ink)
-        line[middle - 4 : middle + 4, cols[0] - 100 : cols[-1] + 100] = 255
-        picture = 255 - np.maximum(ink, line)
+        picture, middle, left, right = _struck_through(mnist_strokes(images[index]), 0.5)
         rest = remove_cross_out(picture < 128)
-        assert rest is not None and not rest[middle, : cols[0]].any() and not rest[middle, cols[-1] + 1 :].any()
+        assert rest is not None and not rest[middle, :left].any() and not rest[middle, right + 1 :].any()
         found = picture_number(picture, shipped_model.predict_proba)
         assert len(found) == 1 and found[0].cleaned, label
         assert shipped_model.predict(found[0].x[None])[0] == label
@@ -181,16 +189,11 @@ def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
 def test_a_line_taken_out_as_a_cross_out_that_may_be_a_stroke_leaves_the_answer_unsure(shipped_model):
     """A 1 struck through near its top is a 1 without the line, a 7 with it:
     the line may be the digit's own stroke, so the answer is unsure
-    (``number_picture.LINE_OR_STROKE``); struck through at its middle, it is
+    (``picture_digit.LINE_OR_STROKE``); struck through at its middle, it is
     read as a 1 surely."""
     answers = {}
     for share in (0.35, 0.5):
-        ink = np.pad(pen_image(PRINTED["1 stick"][1], 12), ((40, 40), (120, 120)))
-        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        at = int(rows[0] + share * (rows[-1] - rows[0]))
-        line = np.zeros_like(ink)
-        line[at - 4 : at + 4, cols[0] - 100 : cols[-1] + 100] = 255
-        found = picture_number(255 - np.maximum(ink, line), shipped_model.predict_proba)
+        found = picture_number(_struck_through(PRINTED["1 stick"][1], share)[0], shipped_model.predict_proba)
         assert len(found) == 1
         answers[share] = (judge_found(shipped_model.predict_proba(found[0].x[None])[0], found[0].doubt, found[0].cleaned),
                           found[0].doubt)
