@@ -53,7 +53,8 @@ def add_parsers(sub, data_help: str) -> None:
     p.add_argument("--index", type=int, nargs="+", default=[0], help="which IDX records (default 0)")
     p.add_argument("--json", action="store_true", help='print one JSON object a line for each file: {"file", '
                    '"number" (the digits read, a string; null when none), "digits": [{"digit", "confidence", '
-                   '"unsure", "probabilities", "box": [x0, y0, x1, y1] (pixels)}]}')
+                   '"unsure", "probabilities", "box": [x0, y0, x1, y1] (pixels), "why" (why unsure, or what was '
+                   'cleaned off the digit; "" for neither)}]}')
 
 
 def format_report(report: dict) -> str:
