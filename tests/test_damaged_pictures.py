@@ -171,6 +171,40 @@ def _struck_through(strokes, share: float) -> tuple[np.ndarray, int, int, int]:
     return 255 - np.maximum(ink, line), at, int(cols[0]), int(cols[-1])
 
 
+def _segment(shape: tuple[int, int], start: tuple[float, float], end: tuple[float, float], half: float) -> np.ndarray:
+    """Ink ``(H, W)`` uint8 (255) within ``half`` px of the segment from
+    ``start`` to ``end`` (x, y)."""
+    y, x = np.indices(shape)
+    a, b = np.array(start, float), np.array(end, float)
+    d = b - a
+    t = np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / (d @ d), 0, 1)
+    return np.where(np.hypot(x - a[0] - t * d[0], y - a[1] - t * d[1]) <= half, 255, 0).astype(np.uint8)
+
+
+def test_an_x_over_a_digit_is_taken_out_with_its_crossing(shipped_model):
+    """A 1 struck through by an X (two lines of its own pen at 25 degrees,
+    crossing each other on the digit) is left without the crossing's blob:
+    where the two lines cross, the ink is wide across each, so taking each
+    out alone left a bar on the 1, read as a 4 (``cross_out.CROSSING_PASSES``).
+    Within the X's middle rows, the 1's stroke is left and no more of the
+    lines than ``lines.thin_across`` keeps beside a stroke they cross at
+    25 degrees (the crossing alone had left 26 px of ink on a 12 px 1)."""
+    ink = np.pad(pen_image(PRINTED["1 stick"][1], 12), ((40, 40), (120, 120)))
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    cy, cx = (rows[0] + rows[-1]) / 2, (cols[0] + cols[-1]) / 2
+    reach = 0.65 * (rows[-1] - rows[0])
+    dx, dy = reach * np.cos(np.radians(25)), reach * np.sin(np.radians(25))
+    for sign in (1, -1):
+        ink = np.maximum(ink, _segment(ink.shape, (cx - dx, cy - sign * dy), (cx + dx, cy + sign * dy), 5))
+    rest = remove_cross_out(ink >= 128)
+    assert rest is not None
+    stroke = int((ink[rows[0] + 10] >= 128).sum())  # the 1's width above the X
+    widths = [np.ptp(np.flatnonzero(row)) + 1 for row in rest[int(cy) - 12 : int(cy) + 13] if row.any()]
+    assert len(widths) == 25 and max(widths) <= stroke + 8
+    found = picture_number(255 - ink, shipped_model.predict_proba)
+    assert len(found) == 1 and shipped_model.predict(found[0].x[None])[0] == 1
+
+
 def test_a_digit_struck_through_is_read_as_one_digit(shipped_model, digits):
     """A drawn digit struck through with a line of its own pen, longer than
     the digit but short of the picture's edges, is one digit, read right, its
