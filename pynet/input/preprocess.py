@@ -14,7 +14,9 @@ whatever pen. ``preprocess_image``:
    their size (5th to 95th percentile, median 0.128; measured on the first
    1,000 test digits):
 
-   - thinner than ``THIN_BELOW`` (a ballpoint, a thin brush): the ink is
+   - thinner than ``THIN_BELOW`` (a ballpoint, a thin brush; measured with
+     the ink's pinholes filled, ``fill_pinholes``: the specks of a
+     glass-like blur are no thin pen): the ink is
      resampled so strokes are about ``WORK_STROKE`` pixels wide, thinned to
      its centre line (``skeleton.thin``), cleared of the spurs thinning leaves
      (``skeleton.prune_spurs``), traced (``skeleton.trace``) and rendered
@@ -234,12 +236,16 @@ def network_input(coverage: np.ndarray) -> np.ndarray | None:
     mask = drop_specks(measured >= COVERAGE_CUT)
     if mask.any():
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        width = stroke_width(mask) / (max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)  # relative to the digit's size
+        size = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+        width = stroke_width(mask) / size  # relative to the digit's size
+        # Whether to thin, with pinholes filled: the scattered ink of a glass-like blur is full of them,
+        # whose edges made its strokes look thin, and thinning read a blurred 9 as a 7.
+        solid_width = stroke_width(fill_pinholes(mask)) / size
     elif (coverage >= COVERAGE_CUT).any():
-        width = 0.0  # ink thinner than a pixel at MEASURE_SIDE: thin, whatever its width
+        width = solid_width = 0.0  # ink thinner than a pixel at MEASURE_SIDE: thin, whatever its width
     else:
         return None
-    if width < THIN_BELOW:
+    if solid_width < THIN_BELOW:
         side = int(np.clip(round(WORK_STROKE / max(width, 1e-6)), WORK_MIN, WORK_MAX))
         work = drop_specks(digit_crop(thicken(coverage, side), side) >= COVERAGE_CUT)
         strokes = mask_strokes(fill_pinholes(work)) if work.any() else None
