@@ -428,3 +428,23 @@ def test_an_unsure_answer_names_a_runner_up_only_when_it_has_one_percent():
     assert unsure_guess({"digit": 1, "alternatives": [8], "probabilities": probabilities}) == "1?"
     probabilities[1], probabilities[8] = 0.6, 0.3
     assert unsure_guess({"digit": 1, "alternatives": [8], "probabilities": probabilities}) == "1 or 8?"
+
+
+def test_a_sure_answer_says_what_was_cleaned_off_the_picture_first(capsys):
+    """A sure digit the picture path cleaned something off (a line crossing
+    it out, drops of ink) says so, as the page's note does: "cleaned first:";
+    before, only an unsure answer gave its reason (a walkthrough, 2026-12-07)."""
+    from pynet.cli.model_commands import print_answer
+
+    probabilities = [0.0] * 10
+    probabilities[4] = 0.995
+    line = "a line crossing the digit out was taken out"
+    sure = {"digit": 4, "confidence": 0.995, "unsure": False, "alternatives": [], "probabilities": probabilities,
+            "box": [0, 0, 1, 1], "why": line}
+    plain = dict(sure, why="")
+    assert print_answer("a.png", [sure], as_json=False) and print_answer("b.png", [plain], as_json=False)
+    assert print_answer("c.png", [plain, sure], as_json=False)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"a.png: 4 (confidence 0.995) -- cleaned first: {line}"
+    assert out[1] == "b.png: 4 (confidence 0.995)"
+    assert out[2] == f"c.png: 44 (2 digits, confidence 0.995 0.995; cleaned first: 2nd digit ({line}))"

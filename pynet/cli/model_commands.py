@@ -131,8 +131,9 @@ def unsure_guess(answer: dict) -> str:
 def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
     """Print the number read from one input (``answers``): one digit as
     before numbers (``7 (confidence 0.998)``), several as the number with
-    each unsure digit followed by "?", or a JSON line; False when it held no
-    digit."""
+    each unsure digit followed by "?", or a JSON line; why a digit is
+    unsure, or what was cleaned off a sure one ("cleaned first: ..."),
+    follows. False when it held no digit."""
     number = "".join(str(d["digit"]) for d in digits) or None
     if as_json:
         fields = ("digit", "confidence", "unsure", "probabilities", "box", "why")
@@ -143,15 +144,17 @@ def print_answer(name: str, digits: list[dict], as_json: bool) -> bool:
     elif len(digits) == 1:
         d = digits[0]
         unsure = f", unsure: {unsure_guess(d)}" if d["unsure"] else ""
-        why = f" -- {d['why']}" if d["unsure"] and d.get("why") else ""
+        why = "" if not d.get("why") else f" -- {d['why']}" if d["unsure"] else f" -- cleaned first: {d['why']}"
         print(f"{name}: {d['digit']} (confidence {d['confidence']:.3f}{unsure}){why}", flush=True)
     else:
         marked = "".join(f"{d['digit']}?" if d["unsure"] else str(d["digit"]) for d in digits)
         confidences = " ".join(f"{d['confidence']:.3f}" for d in digits)
         doubts = "; ".join(f"{ordinal(k + 1)} digit {unsure_guess(d)}"
                            + (f" ({d['why']})" if d.get("why") else "") for k, d in enumerate(digits) if d["unsure"])
+        cleaned = "; ".join(f"{ordinal(k + 1)} digit ({d['why']})" for k, d in enumerate(digits)
+                            if not d["unsure"] and d.get("why"))
         print(f"{name}: {marked} ({len(digits)} digits, confidence {confidences}"
-              f"{'; unsure: ' + doubts if doubts else ''})", flush=True)
+              f"{'; unsure: ' + doubts if doubts else ''}{'; cleaned first: ' + cleaned if cleaned else ''})", flush=True)
     return number is not None
 
 

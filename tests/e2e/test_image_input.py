@@ -121,6 +121,9 @@ def test_photos_on_lined_paper_beside_a_dark_desk_and_struck_through_are_read(ap
         assert np.abs(seen - read.input).max() <= 2 / 255, name
         expected = judge(shipped_model.predict_proba(read.input[None])[0], bool(read.doubt), bool(read.cleaned))
         assert answer["unsure"] == expected["unsure"], (name, answer, read.doubt, read.cleaned)
+        if kind == "crossed out":  # what was cleaned off is said under the bars, sure or not, as pynet predict says it
+            note = app.get_by_test_id("prediction-note").text_content()
+            assert ("Why: " if answer["unsure"] else "Cleaned first: ") in note and "crossing the digit out" in note, note
     assert not page_log.errors, page_log.errors
 
 

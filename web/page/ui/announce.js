@@ -43,7 +43,7 @@ export function describeAnswer(result) {
   const sure = format.percent(result.confidence, 1);
   const opening = result.unsure
     ? `Unsure: ${format.unsureGuess(result)} ${result.why ? `Why: ${result.why}. ` : ""}${result.digit} is ${sure} likely.`
-    : `Predicted ${result.digit}, ${sure} sure.`;
+    : `Predicted ${result.digit}, ${sure} sure.${result.why ? ` Cleaned first: ${result.why}.` : ""}`;
   const ranked = result.probs.map((p, d) => [d, p]).sort((a, b) => b[1] - a[1]);
   const shown = ranked.filter(([, p]) => p >= 0.01);
   const parts = shown.map(([d, p]) => `${d}: ${format.percent(p, 1)}`);

@@ -38,8 +38,10 @@ export function showPrediction(result) {
   pred.dataset.unsure = unsure ? "true" : "false";
   pred.setAttribute("aria-label", !result ? "no prediction"
     : unsure ? `unsure: ${guess}` : `predicted ${result.digit}, ${format.percent(result.confidence, 1)} confident`);
-  // why the answer is unsure beyond the network's doubt (a picture's clutter, a finding in doubt), as pynet predict says it
-  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` + (result.why ? ` Why: ${result.why}.` : "") : "";
+  // why the answer is unsure beyond the network's doubt (a picture's clutter, a finding in doubt), as pynet predict
+  // says it; a sure answer says what was cleaned off the picture first (a line crossing the digit out, drops of ink)
+  $("prediction-note").textContent = unsure ? `Unsure: ${guess}` + (result.why ? ` Why: ${result.why}.` : "")
+    : result?.why ? `Cleaned first: ${result.why}.` : "";
   for (let d = 0; d < 10; d++) {
     const row = $(`prob-${d}`);
     const p = result ? result.probs[d] : 0;
@@ -78,7 +80,8 @@ export function showNumber(result, selected, toCss, onSelect) {
   inline.replaceChildren(text);
   const unsure = digits.filter((x) => x.unsure).length;
   // why each unsure digit is (not only the selected one's), as pynet predict lists them
-  const whys = digits.flatMap((x, k) => (x.unsure && x.why ? [`digit ${k + 1} is unsure because ${x.why}`] : []));
+  const whys = digits.flatMap((x, k) => (!x.why ? [] : x.unsure ? [`digit ${k + 1} is unsure because ${x.why}`]
+    : [`digit ${k + 1} was cleaned first: ${x.why}`]));
   $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
     (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click or tap a digit's box to see its bars." +
     (whys.length ? ` ${whys.join("; ").replace(/^d/, "D")}.` : "");
