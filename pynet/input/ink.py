@@ -61,7 +61,7 @@ import numpy as np
 from .background import background_grid, block_background, closing, interpolate_grid
 from .components import stroke_width
 from .contrast import MIN_CONTRAST, ink_contrast, ink_threshold, is_dark_on_light, otsu_threshold, two_grounds
-from .cross_out import remove_cross_out
+from .cross_out import find_cross_out
 from .lines import NEAR_EDGE, remove_lines
 from .marks import DESK_SHADE, MIN_INK_SHARE, NoInk, desk, main_components, sheet_box
 from .noise import denoise
@@ -81,6 +81,7 @@ CLOSING_SHARE = 1 / 5  # ... and local: at most this share of the picture's long
 SHADOW_DEPTH = 0.4  # paper darker than this share of the lighting around it is taken for ink, not shadow
 LINES = "lines through the picture"  # Ink.clutter when remove_lines took some out
 CROSSED_OUT = "a line crossing the digit out was taken out"  # Ink.cleaned when cross_out.py took one out
+SHORT_STRIKE = "a short line crosses the digit: it may be crossed out, or the line a stroke of it"  # CrossOut.short
 DESK = "the desk round the sheet"  # ... and when the digit was found on a sheet of paper on a desk
 TWO_GROUNDS = "the digit lies on a light and a dark ground: its ink may have been taken the wrong way round"
 ALONG_EDGE = "the ink is a solid region along the picture's edge: a shadow or a desk may have been taken for the digit"
@@ -302,7 +303,8 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
     inked, lines = remove_lines(found, near_edge=near_edge)
     kept, (top, left, bottom, right), drops = main_components(inked)
     crossed = "a line through the digit was taken out" if (found & ~inked)[top:bottom, left:right].any() else ""
-    uncrossed = remove_cross_out(kept)  # a line crossing the digit out, short of the picture's edges
+    cross_out = find_cross_out(kept)  # a line crossing the digit out, short of the picture's edges
+    uncrossed = cross_out.rest
     with_line = None
     if uncrossed is not None:
         with_line = kept, (top, left, bottom, right)
@@ -319,6 +321,7 @@ def _ink_of(lum: np.ndarray, shrunk: tuple[np.ndarray, int] | None = None, dark_
         TWO_GROUNDS if balanced else \
         "the ink runs from side to side: a line through the picture may be left in the digit" if _side_to_side(kept) \
         else ALONG_EDGE if solid \
+        else SHORT_STRIKE if cross_out.short \
         else ""
     cleaned = crossed or ("specks or drops of ink beside the digit were left out" if drops else "")
     clutter = LINES if lines.count else ""
