@@ -110,12 +110,11 @@ def find_cross_out(piece: np.ndarray) -> CrossOut:
     rest = _without(crop, lines)  # the digit without any of them: an X's other line is no part of it
     if rest.sum() < KEEP * crop.sum():
         return none  # the lines are most of the ink: strokes of the digit, or a piece of one
-    lengths = [_crossing_length(normal, line, rest) for normal, line, _ in lines]
-    crossing = [line for line, length in zip(lines, lengths) if length >= CROSS_LENGTH]
+    crossings = [_crossing(normal, line, rest) for normal, line, _ in lines]
+    crossing = [line for line, (length, _) in zip(lines, crossings) if length >= CROSS_LENGTH]
     # A short strike runs on FREE_END at both ends: a 7's crossbar or a 4's bar drawn on beyond the
     # stem at one end only would leave right answers unsure (a 22 px pen's 7 and 4 among 1,000).
-    short = any(SHORT_LENGTH <= _crossing_length(normal, line, rest, one_short_end=False) < CROSS_LENGTH
-                for normal, line, _ in lines)
+    short = any(both_free and SHORT_LENGTH <= length < CROSS_LENGTH for length, both_free in crossings)
     if not crossing:
         return CrossOut(None, short)
     out = np.zeros_like(piece)
@@ -225,16 +224,16 @@ def _without(crop: np.ndarray, lines: list[tuple[np.ndarray, np.ndarray, np.ndar
     return np.isin(pieces.labels, np.flatnonzero(outside > 0) + 1)
 
 
-def _crossing_length(normal: np.ndarray, line: np.ndarray, rest: np.ndarray, one_short_end: bool = True) -> float:
+def _crossing(normal: np.ndarray, line: np.ndarray, rest: np.ndarray) -> tuple[float, bool]:
     """How long ``line`` (pixels, bool) is, in the height of the digit
     ``rest`` across it, when it crosses the digit -- runs through it at
     least ``THROUGH`` of that height from either side of it, with
     ``SIDE_SHARE`` of its ink on either side (a 2's base, a 5's bar, a 7's
     stroke, an underline run along its edge) -- and runs on beyond it at
-    both ends by ``FREE_END`` of that height (or, given ``one_short_end``,
-    within ``MIDDLE_THROUGH`` of its middle, by that much on average and
-    ``SHORT_END`` at least); else 0. A cross-out is ``CROSS_LENGTH`` long
-    at least."""
+    both ends by ``FREE_END`` of that height (or, within ``MIDDLE_THROUGH``
+    of its middle, by that much on average and ``SHORT_END`` at least),
+    else 0; and whether both ends run on ``FREE_END``. A cross-out is
+    ``CROSS_LENGTH`` long at least."""
     along = np.array([-normal[1], normal[0]])
     ly, lx = np.nonzero(line)
     ry, rx = np.nonzero(rest)
@@ -245,7 +244,8 @@ def _crossing_length(normal: np.ndarray, line: np.ndarray, rest: np.ndarray, one
     middle = (at - across.min()) / height
     above = float(np.mean(across < at))
     ends = np.array([on_rest.min() - on_line.min(), on_line.max() - on_rest.max()]) / height
-    free = ends.min() >= FREE_END or (one_short_end and MIDDLE_THROUGH <= middle <= 1 - MIDDLE_THROUGH
-                                       and ends.min() >= SHORT_END and ends.mean() >= FREE_END)
+    both_free = bool(ends.min() >= FREE_END)
+    free = both_free or (MIDDLE_THROUGH <= middle <= 1 - MIDDLE_THROUGH
+                         and ends.min() >= SHORT_END and ends.mean() >= FREE_END)
     crosses = THROUGH <= middle <= 1 - THROUGH and SIDE_SHARE <= above <= 1 - SIDE_SHARE and free
-    return float(np.ptp(on_line)) / height if crosses else 0.0
+    return (float(np.ptp(on_line)) / height if crosses else 0.0), both_free
