@@ -57,6 +57,7 @@ def test_netpbm_variants_decode(name, data, expected):
     (b"P4\n9 2\n\x00\x00\x00", "truncated pixel data"),
     (b"P7\n1 1\n255\n\x00", "not a Netpbm image"),
     (b"P5\n" + b"9" * 40 + b" 1\n255\n", "a header field of more than 20 characters"),
+    (b"P5\n60000 60000\n255\n", r"the image is too large \(3,600,000,000 values; at most 16,777,216 pixels\)"),
 ])
 def test_bad_netpbm_files_get_their_own_message(data, message):
     with pytest.raises(ImageError, match=message):

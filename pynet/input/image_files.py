@@ -37,7 +37,7 @@ def _pixel_budget(name: str, shape: tuple[int, ...]) -> None:
     for d in shape:
         count *= int(d)
     if count > MAX_PIXELS * 4:  # channels included
-        raise ImageError(f"{name}: {count:,} values is too large (at most {MAX_PIXELS:,} pixels)")
+        raise ImageError(f"{name}: the image is too large ({count:,} values; at most {MAX_PIXELS:,} pixels)")
 
 
 def _header(data: bytes, name: str) -> tuple[list[bytes], int]:
