@@ -69,6 +69,7 @@ import numpy as np
 from build.damaged_pictures import KINDS, damaged_picture
 from build.handwriting import NOT_DIGITS, OTHER_MARKS, PRINTED, flat
 from build.pen_images import paper_photo, pen_image
+from build.reading import add_option, choose, probabilities
 from build.second_tracer import trace_strokes
 from pynet.data import fonts
 from pynet.data.mnist import load_mnist, train_val_split
@@ -164,7 +165,7 @@ def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str,
             doubt = 0 if not found else DOUBTED if found[0].doubt else CLEANED if found[0].cleaned else 0
             if len(found) > 1:
                 answers = [judge_found(p, f.doubt, f.cleaned) for p, f in
-                           zip(_shipped_model().predict_proba(np.stack([f.x for f in found])), found)]
+                           zip(probabilities(_shipped_model(), np.stack([f.x for f in found])), found)]
                 doubt = SPLIT_UNSURE if any(a["unsure"] for a in answers) else SPLIT_SURE
         elif hasattr(path, "read_picture"):
             read = path.read_picture(picture)
@@ -261,7 +262,7 @@ def score(model: Sequential, x: np.ndarray, y: np.ndarray, doubt: np.ndarray | N
     pictures where no digit was found (a blank input: neither right nor
     sure, the page says "no digit found"). Unsure: ``judge``'s, given the
     picture path's ``doubt`` (N,) int (``CLEANED``, ``DOUBTED``, 0)."""
-    probs = model.predict_proba(x.astype(np.float32) / 255)
+    probs = probabilities(model, x.astype(np.float32) / 255)
     pred = probs.argmax(axis=1)
     found = x.any(axis=1)
     doubt = np.zeros(len(y), int) if doubt is None else doubt
@@ -275,14 +276,14 @@ def score(model: Sequential, x: np.ndarray, y: np.ndarray, doubt: np.ndarray | N
 def marks_unsure(model: Sequential, marks: dict[str, list] = NOT_DIGITS) -> str:
     """How many of ``marks`` come out unsure, and what the others are read as."""
     x = np.stack([render(flat(s)) for s in marks.values()]).astype(np.float32) / 255
-    answers = [judge(p) for p in model.predict_proba(x)]
+    answers = [judge(p) for p in probabilities(model, x)]
     sure = [f"{name} as {a['digit']}" for name, a in zip(marks, answers) if not a["unsure"]]
     return f"{len(marks) - len(sure)} of {len(marks)}" + (f" ({', '.join(sure)})" if sure else "")
 
 
 def real_digits_unsure(model: Sequential, x: np.ndarray) -> str:
     """Share of real digits (uint8 images) the page would call unsure, right or wrong."""
-    unsure = np.mean([judge(p)["unsure"] for p in model.predict_proba(x.astype(np.float32) / 255)])
+    unsure = np.mean([judge(p)["unsure"] for p in probabilities(model, x.astype(np.float32) / 255)])
     return f"{100 * unsure:.2f} %"
 
 
@@ -323,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"the pictures (default {PICTURE_PATH}; e.g. a copy of the code before a change; "
                         f"{AS_THE_PAGE}: as the page reads them, the number finder first)")
     parser.add_argument("--processes", type=int, help="worker processes (default: every core)")
+    add_option(parser)
     args = parser.parse_args(argv)
+    choose(args.read)
     groups = tuple(g.strip() for g in args.sets.split(",") if g.strip())
     if not groups or set(groups) - set(GROUPS):
         parser.error(f"--sets takes {', '.join(GROUPS)}, got {args.sets!r}")

@@ -234,6 +234,7 @@ def _read_chunk(args: tuple[str, np.ndarray, np.ndarray, int]) -> tuple[str, lis
     """``[digit read by the picture path (-1: no digit), unsure (0/1), digit
     the network reads on the raw picture, digits found]`` for each image."""
     from build.accuracy import _shipped_model
+    from build.reading import probabilities
     from pynet.input.number_picture import picture_number
     from pynet.training.confidence import judge_found
 
@@ -247,7 +248,7 @@ def _read_chunk(args: tuple[str, np.ndarray, np.ndarray, int]) -> tuple[str, lis
         if not found:
             rows.append([-1, 1, raw, 0])
             continue
-        probs = model.predict_proba(np.stack([f.x for f in found]))
+        probs = probabilities(model, np.stack([f.x for f in found]))
         answers = [judge_found(p, f.doubt, f.cleaned) for p, f in zip(probs, found)]
         rows.append([int(answers[0]["digit"]) if len(found) == 1 else -2, int(any(a["unsure"] for a in answers)),
                      raw, len(found)])
@@ -299,8 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=1000, help="test digits per corruption (default 1000)")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated corruption names")
-    args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    from build.reading import add_option, choose
+
+    add_option(parser)
+    args = parser.parse_args(argv)
+    choose(args.read)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or None
     print(table(mnist_c_results(args.limit, args.processes, names)))
     return 0

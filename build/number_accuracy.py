@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from build.number_sets import SPACINGS, Number, compose, desk_picture, pen_picture, scan_picture
+from build.reading import add_option, choose, probabilities
 from pynet.data.mnist import load_mnist
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
@@ -63,7 +64,7 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
         found = picture_number(picture, model.predict_proba)
     if not found:
         return [], []
-    probs = model.predict_proba(np.stack([f.x for f in found]))
+    probs = probabilities(model, np.stack([f.x for f in found]))
     return [judge_found(p, f.doubt, f.cleaned) for p, f in zip(probs, found)], [judge_found(p) for p in probs]
 
 
@@ -124,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "pretrained.npz")
     parser.add_argument("--numbers", type=int, default=200, help="numbers in each set")
+    add_option(parser)
     args = parser.parse_args(argv)
+    choose(args.read)
     start = time.perf_counter()
     print(table(number_results(load_model(args.model).model, args.numbers)))
     print(f"[numbers] {time.perf_counter() - start:.0f} s")

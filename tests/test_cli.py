@@ -86,6 +86,8 @@ def test_evaluate_prints_tables(trained_model, tiny_mnist_dir, tmp_path):
     assert "prediction distribution" in proc.stdout and "per-class accuracy" in proc.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert sum(map(sum, report["confusion_matrix"])) == 200
+    assert f"read as predict and the page read (as given, turned 6 degrees either way, bolder and thinner; the " \
+           f"mean): test accuracy {report['accuracy_in_five_views']:.4f}" in proc.stdout
 
 
 def test_predict_images_and_idx(trained_model, tiny_mnist_dir, tmp_path):
@@ -448,3 +450,18 @@ def test_a_sure_answer_says_what_was_cleaned_off_the_picture_first(capsys):
     assert out[0] == f"a.png: 4 (confidence 0.995) -- cleaned first: {line}"
     assert out[1] == "b.png: 4 (confidence 0.995)"
     assert out[2] == f"c.png: 44 (2 digits, confidence 0.995 0.995; cleaned first: 2nd digit ({line}))"
+
+
+def test_predict_reads_each_digit_in_five_views_and_reports_their_mean(trained_model, tiny_mnist_dir, capsys):
+    """``pynet predict`` gives the page's probabilities: the mean over
+    ``test_time.views``, not one pass of the network (2026-12-07)."""
+    from pynet.data.mnist import read_idx
+    from pynet.input.test_time import read
+
+    idx = tiny_mnist_dir / "t10k-images-idx3-ubyte"
+    assert main(["predict", "--model", str(trained_model), "--idx", str(idx), "--index", "0", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out.splitlines()[0])["digits"][0]["probabilities"]
+    x = read_idx(idx)[0].reshape(1, -1).astype(np.float32) / 255.0
+    model = load_model(trained_model).model
+    assert printed == pytest.approx(read(model.predict_proba, x)[0].tolist(), abs=2e-6)
+    assert not np.allclose(printed, model.predict_proba(x)[0], atol=1e-4)

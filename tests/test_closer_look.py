@@ -10,6 +10,7 @@ from PIL import Image
 
 from build.number_sets import compose, pen_picture
 from build.pen_images import paper_photo
+from build.reading import probabilities
 from pynet.input.closer_look import number_region
 from pynet.input.number_picture import picture_number
 from pynet.input.pixels import luminance
@@ -45,7 +46,7 @@ def photos():
 def read(photo: np.ndarray, model) -> tuple[str, bool]:
     """The number read, and whether any of its digits is unsure."""
     found = picture_number(photo, model.predict_proba)
-    probs = model.predict_proba(np.stack([f.x for f in found])) if found else np.zeros((0, 10))
+    probs = probabilities(model, np.stack([f.x for f in found])) if found else np.zeros((0, 10))
     return ("".join(str(int(p.argmax())) for p in probs),
             any(judge_found(p, f.doubt, f.cleaned)["unsure"] for p, f in zip(probs, found)))
 

@@ -7,6 +7,7 @@ import pytest
 
 from build.handwriting import PRINTED
 from build.pen_images import paper_photo, pen_image
+from build.reading import probabilities
 from pynet.input.background import background_grid, closing, running_extreme
 from pynet.input.ink import COVERAGE_SIDE, NoInk, find_ink, luminance, shrink
 
@@ -152,7 +153,7 @@ def test_a_digit_half_in_a_deep_shadow_is_not_read_as_the_shadow_surely(shipped_
         for shadowed in (False, True):
             picture = np.where(xx > side * (0.4 + 0.02 * k), page * 0.45, page) if shadowed else page
             read = read_picture(np.round(picture * 255).astype(np.uint8))
-            answer = judge_found(shipped_model.predict_proba(read.input[None])[0], read.doubt, read.cleaned)
+            answer = judge_found(probabilities(shipped_model, read.input[None])[0], read.doubt, read.cleaned)
             if shadowed:
                 assert answer["digit"] == labels[k] or answer["unsure"], (k, answer["digit"], labels[k])
             else:

@@ -14,6 +14,7 @@ import pytest
 
 from build.damaged_pictures import mnist_test_digits
 from build.mnist_c import CORRUPTIONS, corrupted
+from build.reading import probabilities
 from pynet.input.ink import find_ink
 from pynet.input.number_picture import picture_number
 from pynet.training.confidence import judge_found
@@ -40,7 +41,7 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
 
 def _answers(model, picture: np.ndarray) -> list[dict]:
     found = picture_number(picture, model.predict_proba)
-    probs = model.predict_proba(np.stack([f.x for f in found])) if found else []
+    probs = probabilities(model, np.stack([f.x for f in found])) if found else []
     return [judge_found(p, f.doubt, f.cleaned) for p, f in zip(probs, found)]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit, why_unsure
 from pynet.input.strokes import check_strokes
+from pynet.input.test_time import read
 from pynet.training.confidence import judge_found
 
 from .models import ModelRegistry
@@ -61,8 +62,8 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
 
 
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
-    """The active model's answer for each digit of a number, in one forward
-    pass: each digit's ``confidence.judge_found`` (digit, confidence, unsure,
+    """The active model's answer for each digit of a number, each read as
+    given and in four more views (``test_time.read``, one forward pass): each digit's ``confidence.judge_found`` (digit, confidence, unsure,
     alternatives, doubt), the doubt in words (``why``,
     ``number_drawing.why_unsure``, as ``pynet predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
@@ -74,7 +75,7 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
         return None
     x = np.stack([f.x for f in found])
     with np.errstate(all="ignore"):
-        probs = models.entry().model.predict_proba(x)
+        probs = read(models.entry().model.predict_proba, x)
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")

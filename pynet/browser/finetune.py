@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from pynet.config import ModelConfig, TrainConfig
+from pynet.input.test_time import VIEWS, read, views
 from pynet.nn.layers import Dense
 from pynet.nn.losses import softmax
 from pynet.nn.model import Sequential, as_float_pixels, build_model, copy_model
@@ -142,8 +143,10 @@ class HeadFineTuneJob(Job):
         self.cache = cache if cache is not None and cache.model is base else None
         copies = sample_copies(x_user, len(pick))
         self._user_labels = np.tile(y_user, math.ceil(len(copies) / len(y_user)))[: len(copies)]
-        # Everything whose features are needed, in one queue: the drawings' copies, then (unless cached) the rest.
-        self._queue: list[tuple[str, np.ndarray]] = [("user", copies)]
+        # Everything whose features are needed, in one queue: the drawings' copies, their five views (to check
+        # them as the page reads them: test_time.read), then (unless cached) the rest.
+        self._queue: list[tuple[str, np.ndarray]] = [("user", copies),
+                                                     ("views", views(x_user).reshape(-1, x_user.shape[1]))]
         if self.cache is None:
             self._queue += [("mix", self._mnist[0]), ("check", self._check[0])]
         self._features: dict[str, list[np.ndarray]] = {name: [] for name, _ in self._queue}
@@ -195,6 +198,7 @@ class HeadFineTuneJob(Job):
             self.cache = FeatureCache(self.base, np.concatenate(self._features["mix"]), self._mnist[1],
                                       np.concatenate(self._features["check"]), self._check[1])
         self._user_features = np.concatenate(self._features["user"])
+        self._view_features = np.concatenate(self._features["views"])  # (len(VIEWS) * n, features), view by view
         self.head = head_of(self.base)
         # The MNIST part's targets are the base model's own answers (soft, as
         # in "Learning without Forgetting", Li and Hoiem 2016): the head learns
@@ -217,9 +221,10 @@ class HeadFineTuneJob(Job):
         self.phase = "train"
 
     def _drawings_learned(self) -> bool:
-        """Whether the head reads every drawing (as drawn: the first copies) as taught."""
-        drawn = self._user_features[: len(self.y_user)]
-        return bool((self.head.predict(drawn) == self.y_user).all())
+        """Whether the head reads every drawing as taught, as the page reads
+        it: the mean over its five views (``test_time.read``)."""
+        probs = self.head.predict_proba(self._view_features).reshape(len(VIEWS), len(self.y_user), -1)
+        return bool((probs.mean(axis=0).argmax(axis=1) == self.y_user).all())
 
     def _check_result(self) -> JobUpdate:
         cache, head, trainer = self.cache, self.head, self.trainer
@@ -228,7 +233,7 @@ class HeadFineTuneJob(Job):
         head.temperature = self.base.temperature
         after = head.predict(cache.check)
         model = with_head(self.base, head)
-        drawn = model.predict(self.x_user)
+        drawn = read(model.predict_proba, self.x_user).argmax(axis=1)  # as the page reads them
         meta = training_metadata(trainer, name="", val_size=0, data=data_record("mnist+drawings", len(trainer.x)))
         del meta["name"]
         if model.temperature != 1.0:

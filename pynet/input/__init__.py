@@ -11,5 +11,7 @@ marks and a sheet on a desk), ``outline.py`` fills a digit drawn in outline,
 after ``image_check.py`` has checked their structure. A number's digits:
 ``number_drawing.py`` (a drawing's strokes) and ``number_picture.py`` (a
 picture's ink), both grouping marks by place with ``digit_groups.py``, each
-digit then read by the paths above.
+digit then read by the paths above. ``test_time.py`` reads an input the
+way the page and ``pynet predict`` do: as given and in four more views
+(turned, bolder, thinner), the network's answers averaged.
 """

@@ -64,7 +64,8 @@ function layerView(entry) {
 export function showExplanation(report) {
   $("explain").dataset.digit = report ? String(report.digit) : "";
   $("explain-status").textContent = report
-    ? `${report.model} answers ${report.digit}. Below: each layer's response, from the input to the answer.`
+    ? `${report.model} answers ${report.digit} in one pass over the input as given (the bars average it with four ` +
+      "more views). Below: each layer's response, from the input to the answer."
     : "Draw a digit: every layer's response to it appears here, live.";
   $("saliency-digit").textContent = report ? String(report.digit) : "–";
   const saliency = report ? floats(report.saliency) : new Float32Array(784);
