@@ -17,6 +17,7 @@ import pytest
 from build.handwriting import flat, mnist_strokes
 from build.pagedriver import mnist_test_images, mnist_test_labels
 from build.pen_images import paper_photo, pen_image
+from build.reading import probabilities
 from pynet.input.preprocess import preprocess_image
 from pynet.input.strokes import render_strokes
 
@@ -35,7 +36,7 @@ def model(shipped_model):
 def digits(model):
     labels = mnist_test_labels(N)
     strokes = [mnist_strokes(im) for im in mnist_test_images(N)]
-    drawn = model.predict(np.stack([render_strokes(flat(s)) for s in strokes]))
+    drawn = probabilities(model, np.stack([render_strokes(flat(s)) for s in strokes])).argmax(axis=1)
     return strokes, labels, drawn
 
 
@@ -48,7 +49,7 @@ def pen_pictures(digits):
 def predict(model, pictures) -> np.ndarray:
     inputs = [preprocess_image(p) for p in pictures]
     assert all(x is not None for x in inputs)
-    return model.predict(np.stack(inputs))
+    return probabilities(model, np.stack(inputs)).argmax(axis=1)
 
 
 def test_pictures_at_every_pen_width_answer_like_the_drawing(model, digits, pen_pictures, capsys):

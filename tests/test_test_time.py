@@ -28,6 +28,7 @@ def test_views_turn_the_digit_both_ways_and_make_it_bolder_and_thinner():
     assert v.shape == (len(VIEWS), 1, 784) and v.dtype == np.float32
     np.testing.assert_array_equal(v[0], x)  # as given
     turned = [slope(v[1]), slope(v[2])]
+    assert turned[0] < 0 < turned[1]  # "turned right" (clockwise as shown): the top moves right, the foot left
     assert turned[0] == pytest.approx(-turned[1], abs=0.02)  # the same turn, either way
     assert abs(turned[0]) == pytest.approx(np.tan(np.deg2rad(ANGLE)), abs=0.03)
     ink = v.sum(axis=(1, 2))
