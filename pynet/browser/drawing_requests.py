@@ -63,7 +63,8 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
 
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
     """The active model's answer for each digit of a number, each read as
-    given and in four more views (``test_time.read``, one forward pass): each digit's ``confidence.judge_found`` (digit, confidence, unsure,
+    given and in four more views (``test_time.read``, one forward pass):
+    each digit's ``confidence.judge_found`` (digit, confidence, unsure,
     alternatives, doubt), the doubt in words (``why``,
     ``number_drawing.why_unsure``, as ``pynet predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),

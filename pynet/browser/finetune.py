@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from pynet.config import ModelConfig, TrainConfig
-from pynet.input.test_time import VIEWS, read, views
+from pynet.input.test_time import mean_over_views, read, views
 from pynet.nn.layers import Dense
 from pynet.nn.losses import softmax
 from pynet.nn.model import Sequential, as_float_pixels, build_model, copy_model
@@ -198,7 +198,7 @@ class HeadFineTuneJob(Job):
             self.cache = FeatureCache(self.base, np.concatenate(self._features["mix"]), self._mnist[1],
                                       np.concatenate(self._features["check"]), self._check[1])
         self._user_features = np.concatenate(self._features["user"])
-        self._view_features = np.concatenate(self._features["views"])  # (len(VIEWS) * n, features), view by view
+        self._view_features = np.concatenate(self._features["views"])  # (5 * n, features), view by view
         self.head = head_of(self.base)
         # The MNIST part's targets are the base model's own answers (soft, as
         # in "Learning without Forgetting", Li and Hoiem 2016): the head learns
@@ -223,8 +223,8 @@ class HeadFineTuneJob(Job):
     def _drawings_learned(self) -> bool:
         """Whether the head reads every drawing as taught, as the page reads
         it: the mean over its five views (``test_time.read``)."""
-        probs = self.head.predict_proba(self._view_features).reshape(len(VIEWS), len(self.y_user), -1)
-        return bool((probs.mean(axis=0).argmax(axis=1) == self.y_user).all())
+        probs = mean_over_views(self.head.predict_proba(self._view_features), len(self.y_user))
+        return bool((probs.argmax(axis=1) == self.y_user).all())
 
     def _check_result(self) -> JobUpdate:
         cache, head, trainer = self.cache, self.head, self.trainer

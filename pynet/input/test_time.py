@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["ANGLE", "VIEWS", "read", "views"]
+__all__ = ["ANGLE", "VIEWS", "mean_over_views", "read", "views"]
 
 SIDE = 28
 # Degrees each way. Chosen on the recipe's held-out data (build/accuracy.py --validation: the 5,000 held-out
@@ -97,6 +97,11 @@ def read(predict_proba: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np
     the mean over ``views(x)``, all read in one call of ``predict_proba``
     (a ``Sequential``'s). Rows that overflow stay non-finite, as the
     network's own would be."""
-    v = views(x)
-    probs = predict_proba(v.reshape(-1, SIDE * SIDE)).reshape(len(VIEWS), len(x), -1)
-    return probs.mean(axis=0)
+    return mean_over_views(predict_proba(views(x).reshape(-1, SIDE * SIDE)), len(x))
+
+
+def mean_over_views(probs: np.ndarray, n: int) -> np.ndarray:
+    """The mean ``(n, k)`` of the answers ``(len(VIEWS) * n, k)`` to the
+    views of ``n`` inputs, given view by view (``views(x)`` flattened, as
+    ``read`` hands them to the network)."""
+    return probs.reshape(len(VIEWS), n, -1).mean(axis=0)

@@ -17,7 +17,7 @@ import numpy as np
 from pynet.config import TrainConfig
 from pynet.data.mnist import Dataset, TrainingSplits, train_val_split
 from pynet.data.scribbles import DEFAULT_FAMILIES, scribbles
-from pynet.input.test_time import views
+from pynet.input.test_time import VIEWS, views
 from pynet.io.model_file import LoadedModel
 from pynet.nn.losses import NO_CLASS
 from pynet.nn.model import Sequential, as_float_pixels
@@ -261,7 +261,7 @@ def fine_tune_data(
     rng = np.random.default_rng(len(y_user))
     pick = rng.choice(len(x_mnist), min(FINE_TUNE_MNIST, len(x_mnist)), replace=False)
     viewed = views(as_float_pixels(x_user)).reshape(-1, x_user.shape[1])  # view by view
-    labels = np.tile(y_user, len(viewed) // len(y_user))
+    labels = np.tile(y_user, len(VIEWS))
     repeats = int(np.ceil(FINE_TUNE_SHARE / (1 - FINE_TUNE_SHARE) * len(pick) / len(labels)))
     x = np.concatenate([as_float_pixels(x_mnist[pick]), np.tile(viewed, (repeats, 1))])
     y = np.concatenate([y_mnist[pick], np.tile(labels, repeats)])
