@@ -18,7 +18,7 @@ from pynet.input.number_drawing import FoundDigit, why_unsure
 from pynet.input.number_picture import picture_number
 from pynet.input.test_time import ANGLE, read
 from pynet.io.model_file import MNIST_MODEL, load_model
-from pynet.training.confidence import calibration_report, judge_found
+from pynet.training.confidence import calibration_report, judge_number
 
 from .common import CLIError, check_writable, positive
 
@@ -121,9 +121,10 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
     if not found:
         return []
     probs = read(model.predict_proba, np.stack([f.x for f in found]))
-    return [judge_found(p, f.doubt, f.cleaned) | {"probabilities": [round(float(v), 6) for v in p],
-                                                   "box": [round(v, 1) for v in f.box], "why": why_unsure(f)}
-            for p, f in zip(probs, found)]
+    judged = judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found])
+    return [a | {"probabilities": [round(float(v), 6) for v in p], "box": [round(v, 1) for v in f.box],
+                 "why": why_unsure(f) or a["why"]}
+            for a, p, f in zip(judged, probs, found)]
 
 
 def unsure_guess(answer: dict) -> str:
