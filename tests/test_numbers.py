@@ -11,7 +11,7 @@ import pytest
 from build.handwriting import PRINTED
 from build.number_sets import compose, pen_picture, scan_picture
 from pynet.input.digit_groups import group_pieces
-from pynet.input.number_drawing import digit_strokes, drawing_digits, single_digit
+from pynet.input.number_drawing import FoundDigit, digit_strokes, drawing_digits, single_digit
 from pynet.input.number_picture import picture_digits, picture_number
 from pynet.input.preprocess import preprocess_image
 from pynet.input.strokes import check_strokes
@@ -152,6 +152,32 @@ def test_a_cut_never_leaves_a_piece_too_short_to_be_a_digit_of_the_row(digits_28
     assert min(counts) >= 3 and counts.count(4) >= 6, counts
 
 
+def test_digits_whose_ink_overlaps_in_a_picture_are_cut_apart(digits_28, shipped_model):
+    """In a row of digits, a group no wider than one digit may hold two
+    whose ink overlaps (a 1 leaning into the 6 beside it); it is cut when
+    the network reads both parts surely (``ROW_MAY_SPLIT``,
+    ``NARROW_SURE``). Before, each of these scans lost a digit: "1275"
+    read "275", "1635" "635", "2691" "269", "9514" "954", "9143" "943"."""
+    images, labels = digits_28
+    read = shipped_model.predict_proba
+    for seed in (4, 17, 22, 37, 57):
+        number = compose(images, labels, 4, "touching", np.random.default_rng(seed))
+        found = picture_number(scan_picture(number, images), read)
+        assert "".join(str(int(p.argmax())) for p in read(np.stack([f.x for f in found]))) == number.label
+
+
+def test_a_short_piece_overlapping_its_neighbour_is_part_of_it():
+    """A group both short and overlapping its neighbour (``doubtful``'s two
+    reasons at once) is a piece of that digit broken off, not a digit:
+    traced 4s broke so ("4044" read "40414")."""
+    digit, piece, other = [0, 0, 100, 150], [80, 40, 200, 110], [260, 0, 360, 150]
+    assert group_pieces(np.array([digit, piece, other])) == [[0, 1], [2]]
+    apart = [110, 40, 230, 110]  # short but beside it, not over it: a digit of its own (doubtful says "short")
+    assert group_pieces(np.array([digit, apart, other])) == [[0], [1], [2]]
+    tall = [80, 0, 200, 150]  # overlapping as much but as tall as a digit: two digits (doubtful says "overlap")
+    assert group_pieces(np.array([digit, tall, other])) == [[0], [1], [2]]
+
+
 def test_a_shadow_over_every_digit_or_half_a_lined_page_is_paper(digits_28, shipped_model):
     """A band of shadow along the whole number joins every digit to it, and
     a shadow over half the page throws the ink threshold off: the strokes
@@ -273,6 +299,37 @@ def test_pynet_predict_reads_a_number_as_json_and_as_text(tmp_path, digits_28, c
     assert text.startswith(f"{path}: ") and "4 digits, confidence" in text
 
 
+def test_the_page_and_predict_say_why_a_fairly_sure_digit_of_a_number_is_unsure(tmp_path, digits_28, capsys,
+                                                                                   monkeypatch):
+    """A digit read at 0.9 is sure alone but not as one of four: the worker's
+    answer and ``pynet predict`` mark it and give the number's bar as why."""
+    from types import SimpleNamespace
+
+    import pynet.browser.drawing_requests as requests
+    import pynet.cli.model_commands as commands
+    from pynet.cli.main import main
+
+    def four_digits(predict_proba, x):  # the network's answer, made up: 7, 8 at 0.9 (or 3), 7, 7
+        probs = np.zeros((len(x), 10))
+        probs[:, 7] = 1.0
+        probs[1, 7], probs[1, 8], probs[1, 3] = 0.0, 0.9, 0.1
+        return probs
+
+    monkeypatch.setattr(requests, "read", four_digits)
+    monkeypatch.setattr(commands, "read", four_digits)
+    found = [FoundDigit(np.zeros(784, np.float32), (10.0 * k, 0.0, 10.0 * k + 8, 20.0)) for k in range(4)]
+    models = SimpleNamespace(active="m", entry=lambda: SimpleNamespace(model=SimpleNamespace(predict_proba=None)))
+    answer = requests.number_classification(models, found, "drawing")
+    assert answer["number"] == "7877" and [d["unsure"] for d in answer["digits"]] == [False, True, False, False]
+    assert answer["digits"][1]["why"].startswith("each digit of a 4-digit number must be at least 93 % sure")
+    images, labels = digits_28
+    path = tmp_path / "number.npy"
+    np.save(path, scan_picture(compose(images, labels, 4, "wide", np.random.default_rng(11)), images))
+    assert main(["predict", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "2nd digit 8 or 3? (each digit of a 4-digit number must be at least 93 % sure" in text
+
+
 def test_digits_that_have_not_changed_are_not_rendered_again(monkeypatch):
     import pynet.input.number_drawing as nd
 
@@ -333,6 +390,27 @@ def test_a_doubtful_digit_is_answered_unsure_with_its_runner_up():
     assert answer["unsure"] and answer["alternatives"] == [8] and answer["digit"] == 7 and answer["doubt"] == "cut"
 
 
+def test_a_number_s_digits_are_held_to_the_bar_of_the_number_as_a_whole():
+    from pynet.training.confidence import UNSURE_BELOW, judge_found, judge_number, number_sure_from
+
+    assert number_sure_from(1) == UNSURE_BELOW
+    for n in (2, 4, 6, 12):  # every digit just at the bar: the number is as sure as a lone digit must be
+        assert number_sure_from(n) ** n == pytest.approx(UNSURE_BELOW)
+        assert number_sure_from(n) > number_sure_from(n - 1)
+    sure = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    middling = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.90, 0.10, 0.0])  # sure alone (0.75), not in 4
+    alone = judge_number(middling[None], [""], [""])
+    assert alone == [judge_found(middling) | {"why": ""}] and not alone[0]["unsure"]
+    assert not judge_number(np.stack([middling, sure]), [""] * 2, [""] * 2)[0]["unsure"]  # 2 digits: 0.866
+    four = judge_number(np.stack([sure, middling, sure, sure]), [""] * 4, [""] * 4)
+    assert [a["unsure"] for a in four] == [False, True, False, False]
+    assert four[1]["digit"] == 7 and four[1]["alternatives"] == [8] and four[1]["doubt"] == ""
+    assert "4-digit number" in four[1]["why"] and "93 %" in four[1]["why"] and four[0]["why"] == ""
+    # A finding's doubt and a cleaned picture keep their own rules.
+    doubted = judge_number(np.stack([sure, sure]), ["cut", ""], ["", "a line was taken out"])
+    assert doubted[0]["unsure"] and doubted[0]["doubt"] == "cut" and not doubted[1]["unsure"]
+
+
 def test_a_cut_made_on_a_close_call_leaves_both_parts_in_doubt(digits_28):
     images, labels = digits_28
     number = compose(images, labels, 2, "touching", np.random.default_rng(2))
@@ -374,7 +452,8 @@ def test_a_digit_broken_into_side_by_side_pieces_stays_whole_on_the_square_area(
 
     four = mnist_test_images(426)[425]  # a 4 whose tracing breaks into two pieces side by side
     strokes = check_strokes([np.asarray(s, np.float64) * 224 + 28 for s in sparse(mnist_strokes(four))])
-    assert len(digit_strokes(strokes, 700.0, 280.0)) == 2  # on the wide area: taken for two digits
+    # On the wide area it is one digit too now: its short piece overlaps the rest, and is joined back to it.
+    assert len(digit_strokes(strokes, 700.0, 280.0)) == 1
     found = drawing_digits(strokes, 280.0, 280.0)  # on the square area, drawn as the page's tests draw: one
     assert len(found) == 1
     np.testing.assert_array_equal(found[0].x, single_digit(strokes, 280.0, 280.0))

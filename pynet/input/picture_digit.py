@@ -22,8 +22,9 @@ STROKE_SURE = 0.9
 LINE_OR_STROKE = "the line taken out as a cross-out may be a stroke of the digit: with it, it reads as another digit"
 
 
-def read_digit(image: np.ndarray, read: Reader | None) -> Picture | None:
-    """``read_picture``, and when it took out a line crossing the digit out
+def read_digit(image: np.ndarray, read: Reader | None, picture: Picture | None = None) -> Picture | None:
+    """``read_picture`` (or ``picture``, when that was made already from
+    ``image``), and when it took out a line crossing the digit out
     (``ink.CROSSED_OUT``), given ``read``: the picture read with the line
     left in too (``Picture.input_with_line``). When the network reads that as another digit at least
     ``STROKE_SURE``, the line may be a stroke of the digit -- a hairline 8
@@ -31,7 +32,8 @@ def read_digit(image: np.ndarray, read: Reader | None) -> Picture | None:
     was read as a sure 5 (a walkthrough's grainy photo at the page's 640 px,
     2026-12-07) -- and the answer is unsure (``Ink.doubt``). One more
     reading, only for the pictures a line was taken out of."""
-    picture = read_picture(image)
+    if picture is None:
+        picture = read_picture(image)
     if picture is None or read is None:
         return picture
     kept = picture.input_with_line()
