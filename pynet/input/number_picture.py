@@ -46,13 +46,13 @@ from .pixels import luminance
 from .preprocess import Picture, read_picture
 
 MAY_SPLIT = 1.0  # a group wider than this many typical digit heights may hold touching digits (network's choice)
+MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
 # In a row of several groups, one wider than ROW_MAY_SPLIT may hold digits
 # whose ink overlaps (a 1 leaning into a 6), cut only when both parts are
 # read at least NARROW_SURE: on 300 four-digit numbers of held-out digits,
 # scans 82.7 -> 87.3 % right, thin pen as before (docs/numbers.md's table).
 ROW_MAY_SPLIT = 0.5
 NARROW_SURE = 0.99
-MUST_SPLIT = 1.6  # ... and wider than this does (a wide 2 or 5 is up to about 1.3)
 CANDIDATES = 5  # the thinnest columns tried when the network chooses
 WHOLE_SURE = 0.99  # a group no wider than MUST_SPLIT read whole this surely ...
 SURE_CANDIDATES = 1  # ... has only its this many thinnest columns tried
