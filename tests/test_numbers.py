@@ -166,6 +166,23 @@ def test_digits_whose_ink_overlaps_in_a_picture_are_cut_apart(digits_28, shipped
         assert "".join(str(int(p.argmax())) for p in read(np.stack([f.x for f in found]))) == number.label
 
 
+def test_a_1_leaning_into_the_0_beside_it_stays_a_digit():
+    """A slanted 1 is as wide as its slant makes it, no stick by its box; as
+    a straight steep stroke it is one all the same, and stays apart from the
+    0 it touches (a new user's "1050" drawn with the page's pen read a sure
+    "050")."""
+    from pynet.input.number_drawing import straight_stroke
+
+    one = np.array([[0.44, 0.0], [0.28, 0.5], [0.214, 1.0]]) * 150 + [40 - 0.214 * 150, 60]
+    zero = [np.array([[0.3 + 0.27 * np.cos(t), 0.5 + 0.48 * np.sin(t)] for t in np.linspace(-1.57, 4.8, 25)])]
+    zero_at = lambda x: [z * 150 + [x, 63] for z in zero]  # noqa: E731
+    strokes = check_strokes([one] + zero_at(48) + zero_at(200) + zero_at(320))
+    assert len(digit_strokes(strokes, 700.0, 280.0)) == 4
+    assert straight_stroke(one) and straight_stroke(np.array([[0.0, 0.0], [0.0, 1.0]]))
+    assert not straight_stroke(zero[0]) and not straight_stroke(np.array([[0.0, 0.0], [1.0, 0.2]]))  # a bar: flat
+    assert not straight_stroke(np.array([[0.0, 0.0], [0.3, 0.5], [0.0, 1.0]]))  # bent: a < or a 7's corner
+
+
 def test_a_short_piece_overlapping_its_neighbour_is_part_of_it():
     """A group both short and overlapping its neighbour (``doubtful``'s two
     reasons at once) is a piece of that digit broken off, not a digit:
@@ -321,13 +338,13 @@ def test_the_page_and_predict_say_why_a_fairly_sure_digit_of_a_number_is_unsure(
     models = SimpleNamespace(active="m", entry=lambda: SimpleNamespace(model=SimpleNamespace(predict_proba=None)))
     answer = requests.number_classification(models, found, "drawing")
     assert answer["number"] == "7877" and [d["unsure"] for d in answer["digits"]] == [False, True, False, False]
-    assert answer["digits"][1]["why"].startswith("each digit of a 4-digit number must be at least 93 % sure")
+    assert answer["digits"][1]["why"].startswith("each digit of a 4-digit number must be at least 93% sure")
     images, labels = digits_28
     path = tmp_path / "number.npy"
     np.save(path, scan_picture(compose(images, labels, 4, "wide", np.random.default_rng(11)), images))
     assert main(["predict", str(path)]) == 0
     text = capsys.readouterr().out
-    assert "2nd digit 8 or 3? (each digit of a 4-digit number must be at least 93 % sure" in text
+    assert "2nd digit 8 or 3? (each digit of a 4-digit number must be at least 93% sure" in text
 
 
 def test_digits_that_have_not_changed_are_not_rendered_again(monkeypatch):
@@ -376,6 +393,9 @@ def test_a_digit_whose_finding_is_in_doubt_is_marked():
     assert [f.doubt for f in found] == ["", "", "short"]
     # Neighbours overlapping by a fifth of the height: strokes maybe shared out wrongly.
     assert doubtful(np.array([[0, 0, 100, 150], [70, 0, 170, 150], [200, 0, 300, 150]])) == ["overlap", "overlap", ""]
+    # A stem wholly within its neighbour's extent shares only its own width with it: in doubt too.
+    assert doubtful(np.array([[0, 0, 200, 150], [150, 0, 165, 150], [260, 0, 360, 150]])) == ["overlap", "overlap", ""]
+    assert doubtful(np.array([[0, 0, 100, 150], [90, 0, 105, 150], [200, 0, 300, 150]])) == ["", "", ""]  # at the edge
     assert doubtful(np.array([[0, 0, 100, 150]])) == [""]  # a lone digit: never
     with pytest.raises(ValueError, match="n, 4"):
         doubtful(np.zeros((2, 3)))
@@ -405,7 +425,7 @@ def test_a_number_s_digits_are_held_to_the_bar_of_the_number_as_a_whole():
     four = judge_number(np.stack([sure, middling, sure, sure]), [""] * 4, [""] * 4)
     assert [a["unsure"] for a in four] == [False, True, False, False]
     assert four[1]["digit"] == 7 and four[1]["alternatives"] == [8] and four[1]["doubt"] == ""
-    assert "4-digit number" in four[1]["why"] and "93 %" in four[1]["why"] and four[0]["why"] == ""
+    assert "4-digit number" in four[1]["why"] and "93%" in four[1]["why"] and four[0]["why"] == ""
     # A finding's doubt and a cleaned picture keep their own rules.
     doubted = judge_number(np.stack([sure, sure]), ["cut", ""], ["", "a line was taken out"])
     assert doubted[0]["unsure"] and doubted[0]["doubt"] == "cut" and not doubted[1]["unsure"]

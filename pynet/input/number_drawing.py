@@ -76,6 +76,26 @@ def single_digit(strokes: Sequence[np.ndarray], width: float, height: float) -> 
     return render_strokes(kept, canvas_size=max(width, height))
 
 
+STRAIGHT = 0.08  # a stroke no point of which lies farther than this share of its length from the line between its ends
+STEEP = 35.0  # ... and whose ends' line is within this many degrees of vertical: a 1, slanted or not
+
+
+def straight_stroke(points: np.ndarray) -> bool:
+    """Is the stroke ``points`` ``(n, 2)`` (y down) a straight steep line
+    (``STRAIGHT``, ``STEEP``): a 1 or a stem, however slanted? Its box is
+    as wide as its slant makes it, so a 1 leaning into the 0 beside it was
+    no stick by its box (``digit_groups.STICK``) and was swallowed: a new
+    user's "1050" read a sure "050" (2026-12-07)."""
+    if len(points) < 2:
+        return False
+    run = points[-1] - points[0]
+    length = float(np.hypot(*run))
+    if length == 0.0 or abs(run[0]) > np.tan(np.radians(STEEP)) * abs(run[1]):
+        return False
+    off = np.abs(run[0] * (points[:, 1] - points[0, 1]) - run[1] * (points[:, 0] - points[0, 0])) / length
+    return bool(off.max() <= STRAIGHT * length)
+
+
 def _box(strokes: Sequence[np.ndarray], pad: float) -> tuple[float, float, float, float]:
     points = np.concatenate(list(strokes))
     lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
@@ -92,7 +112,7 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
     pen = pen_width(width, height)
     lined = drop_underline(strokes, pen)
     boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
-    groups = group_pieces(boxes, pad=pen / 2, touch=pen)
+    groups = group_pieces(boxes, pad=pen / 2, touch=pen, straight=np.array([straight_stroke(s) for s in lined]))
     if width < SQUARE_ASPECT * height:
         groups = _clearly_apart(boxes, groups)
     if len(groups) > MAX_DIGITS:

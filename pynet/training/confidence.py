@@ -143,7 +143,7 @@ def judge_number(probs: np.ndarray, doubts: list[str], cleaned: list[str]) -> li
         answer = judge_found(p, doubt, clean) | {"why": ""}
         if not answer["unsure"] and answer["confidence"] < bar:
             answer |= {"unsure": True, "alternatives": [int(np.argsort(p)[-2])],
-                       "why": f"each digit of a {len(probs)}-digit number must be at least {100 * bar:.0f} % sure "
-                              f"(the number as a whole {100 * UNSURE_BELOW:.0f} %)"}
+                       "why": f"each digit of a {len(probs)}-digit number must be at least {100 * bar:.0f}% sure "
+                              f"(the number as a whole {100 * UNSURE_BELOW:.0f}%)"}
         answers.append(answer)
     return answers

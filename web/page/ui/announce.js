@@ -42,7 +42,9 @@ export function describeAnswer(result) {
   }
   const sure = format.percent(result.confidence, 1);
   const opening = result.unsure
-    ? `Unsure: ${format.unsureGuess(result)} ${result.why ? `Why: ${result.why}. ` : ""}${result.digit} is ${sure} likely.`
+    // the network's own figure named as the network's: a digit may be unsure at 100 % (finding it is in doubt,
+    // or a number's bar); "2 is 100.0% likely" after "Unsure: 2?" read as a contradiction (a walkthrough)
+    ? `Unsure: ${format.unsureGuess(result)} ${result.why ? `Why: ${result.why}. ` : ""}The network gives ${result.digit} ${sure}.`
     : `Predicted ${result.digit}, ${sure} sure.${result.why ? ` Cleaned first: ${result.why}.` : ""}`;
   const ranked = result.probs.map((p, d) => [d, p]).sort((a, b) => b[1] - a[1]);
   const shown = ranked.filter(([, p]) => p >= 0.01);
