@@ -82,7 +82,7 @@ from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
 from pynet.recipes import presets
 from pynet.recipes.runs import SPLIT_SEED
-from pynet.training.confidence import judge, judge_number
+from pynet.training.confidence import judge, judge_digits
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / ".cache" / "baseline" / "old-default.npz"
@@ -164,8 +164,7 @@ def _draw_chunk(args: tuple[np.ndarray, int, tuple[str, ...], str]) -> dict[str,
             x = found[0].x if found else None
             doubt = 0 if not found else DOUBTED if found[0].doubt else CLEANED if found[0].cleaned else 0
             if len(found) > 1:
-                answers = judge_number(probabilities(_shipped_model(), np.stack([f.x for f in found])),
-                                       [f.doubt for f in found], [f.cleaned for f in found])
+                answers = judge_digits(probabilities(_shipped_model(), np.stack([f.x for f in found])), found)
                 doubt = SPLIT_UNSURE if any(a["unsure"] for a in answers) else SPLIT_SURE
         elif hasattr(path, "read_picture"):
             read = path.read_picture(picture)

@@ -236,7 +236,7 @@ def _read_chunk(args: tuple[str, np.ndarray, np.ndarray, int]) -> tuple[str, lis
     from build.accuracy import _shipped_model
     from build.reading import probabilities
     from pynet.input.number_picture import picture_number
-    from pynet.training.confidence import judge_number
+    from pynet.training.confidence import judge_digits
 
     name, images, labels, first = args
     model = _shipped_model()
@@ -249,7 +249,7 @@ def _read_chunk(args: tuple[str, np.ndarray, np.ndarray, int]) -> tuple[str, lis
             rows.append([-1, 1, raw, 0])
             continue
         probs = probabilities(model, np.stack([f.x for f in found]))
-        answers = judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found])
+        answers = judge_digits(probs, found)
         rows.append([int(answers[0]["digit"]) if len(found) == 1 else -2, int(any(a["unsure"] for a in answers)),
                      raw, len(found)])
     return name, rows

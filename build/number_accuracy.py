@@ -32,7 +32,7 @@ from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.number_picture import picture_number
 from pynet.io.model_file import load_model
 from pynet.nn.model import Sequential
-from pynet.training.confidence import judge_number
+from pynet.training.confidence import judge_digits, judge_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 30
@@ -49,7 +49,7 @@ def canvas(number: Number) -> tuple[float, float]:
 
 def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> list[dict]:
     """The digits pynet reads in ``number`` given as ``form``, left to right
-    (``judge_number``'s answers), and the same judged by the network alone
+    (``judge_digits``' answers), and the same judged by the network alone
     (``doubt`` and ``cleaned`` not counted: as before the finding's doubts were)."""
     if form == GIVEN:
         found = [FoundDigit(x, (0.0, 0.0, 0.0, 0.0)) for group in number.digits()
@@ -66,7 +66,7 @@ def read(model: Sequential, number: Number, form: str, images: np.ndarray) -> li
         return [], []
     probs = probabilities(model, np.stack([f.x for f in found]))
     blank = [""] * len(found)
-    return judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found]), judge_number(probs, blank, blank)
+    return judge_digits(probs, found), judge_number(probs, blank, blank)
 
 
 def score(model: Sequential, numbers: list[Number], form: str, images: np.ndarray) -> dict:

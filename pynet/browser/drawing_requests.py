@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit, why_unsure
+from pynet.input.number_drawing import FoundDigit, drawing_digits, single_digit
 from pynet.input.strokes import check_strokes
 from pynet.input.test_time import read
-from pynet.training.confidence import judge_number
+from pynet.training.confidence import judge_digits
 
 from .models import ModelRegistry
 from .values import as_bytes
@@ -64,9 +64,9 @@ def drawing_input(points: Any, lengths: Any, width: float, height: float, digit:
 def number_classification(models: ModelRegistry, found: list[FoundDigit], what: str) -> dict[str, Any] | None:
     """The active model's answer for each digit of a number, each read as
     given and in four more views (``test_time.read``, one forward pass):
-    each digit's ``confidence.judge_number`` (digit, confidence, unsure,
-    alternatives, doubt; a number's digits held to a higher bar), the doubt in words (``why``,
-    ``number_drawing.why_unsure``, as ``pynet predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
+    each digit's ``confidence.judge_digits`` (digit, confidence, unsure,
+    alternatives, doubt; a number's digits held to a higher bar; why it is unsure
+    in words, ``why``, as ``pynet predict`` says it), all ten probabilities, its 28x28 input (784 bytes)
     and its ``box`` (x0, y0, x1, y1 in the drawing's or picture's units),
     as ``digits``; the first digit's fields but its box (a single digit's
     answer, as before numbers); and ``number``, the digits read as a string.
@@ -80,12 +80,10 @@ def number_classification(models: ModelRegistry, found: list[FoundDigit], what: 
     if not np.isfinite(probs).all():
         raise ValueError(f"model {models.active} gives no valid answer for this {what} (its outputs overflow); "
                          "choose or train another model")
-    judged = judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found])
-    digits = [a | {"why": why_unsure(f) or a["why"],
-                   "probs": [float(v) for v in p],
+    digits = [a | {"probs": [float(v) for v in p],
                    "input": np.round(f.x * 255).astype(np.uint8).tobytes(),
                    "box": [round(float(v), 1) for v in f.box]}
-              for a, p, f in zip(judged, probs, found)]
+              for a, p, f in zip(judge_digits(probs, found), probs, found)]
     first = {k: v for k, v in digits[0].items() if k != "box"}
     return first | {"number": "".join(str(d["digit"]) for d in digits), "digits": digits}
 

@@ -14,11 +14,11 @@ import numpy as np
 
 from pynet.data.mnist import load_mnist, read_idx
 from pynet.input.image_files import ImageError, read_image
-from pynet.input.number_drawing import FoundDigit, why_unsure
+from pynet.input.number_drawing import FoundDigit
 from pynet.input.number_picture import picture_number
 from pynet.input.test_time import ANGLE, read
 from pynet.io.model_file import MNIST_MODEL, load_model
-from pynet.training.confidence import calibration_report, judge_number
+from pynet.training.confidence import calibration_report, judge_digits
 
 from .common import CLIError, check_writable, positive
 
@@ -121,10 +121,8 @@ def answers(model, found: list[FoundDigit]) -> list[dict]:
     if not found:
         return []
     probs = read(model.predict_proba, np.stack([f.x for f in found]))
-    judged = judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found])
-    return [a | {"probabilities": [round(float(v), 6) for v in p], "box": [round(v, 1) for v in f.box],
-                 "why": why_unsure(f) or a["why"]}
-            for a, p, f in zip(judged, probs, found)]
+    return [a | {"probabilities": [round(float(v), 6) for v in p], "box": [round(v, 1) for v in f.box]}
+            for a, p, f in zip(judge_digits(probs, found), probs, found)]
 
 
 def unsure_guess(answer: dict) -> str:

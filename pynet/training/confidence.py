@@ -10,10 +10,12 @@ prediction, only how sure they are. ``T`` is saved in the model file.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from pynet.input.number_drawing import FoundDigit, why_unsure
 from pynet.nn.losses import log_softmax, softmax
 
 T_RANGE = (0.05, 20.0)  # the temperatures a model file may carry (record.FIELDS)
@@ -147,3 +149,12 @@ def judge_number(probs: np.ndarray, doubts: list[str], cleaned: list[str]) -> li
                               f"(the number as a whole {100 * UNSURE_BELOW:.0f}%)"}
         answers.append(answer)
     return answers
+
+
+def judge_digits(probs: np.ndarray, found: Sequence[FoundDigit]) -> list[dict[str, Any]]:
+    """``judge_number`` for the digits ``found`` (their probabilities ``probs``
+    ``(n, 10)``), each answer's ``why`` the one reason the page and ``pynet
+    predict`` give: the finding's doubt or what the picture path cleaned off,
+    in words (``number_drawing.why_unsure``), else the number's bar's, else ""."""
+    judged = judge_number(probs, [f.doubt for f in found], [f.cleaned for f in found])
+    return [a | {"why": why_unsure(f) or a["why"]} for a, f in zip(judged, found)]
