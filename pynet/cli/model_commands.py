@@ -16,7 +16,7 @@ from pynet.data.mnist import load_mnist, read_idx
 from pynet.input.image_files import ImageError, read_image
 from pynet.input.number_drawing import FoundDigit
 from pynet.input.number_picture import picture_number
-from pynet.input.test_time import ANGLE, read
+from pynet.input.test_time import ANGLE, SIDE, mean_over_views, read, views
 from pynet.io.model_file import MNIST_MODEL, load_model
 from pynet.training.confidence import calibration_report, judge_digits
 
@@ -87,11 +87,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     x, y = data.x_test, data.y_test
     if args.limit:
         x, y = x[: args.limit], y[: args.limit]
-    logits = model.logits(x)
+    # The five views as predict and the page read a digit, in one pass of the
+    # network; the first len(x) rows are the digits as given (test_time.views).
+    viewed_logits = model.logits(views(x).reshape(-1, SIDE * SIDE))
+    logits = viewed_logits[: len(x)]
     report = classification_report(y, logits.argmax(axis=1), model.n_classes)
     calibration = calibration_report(logits, y, model.temperature)
     report["calibration"] = {k: calibration[k] for k in ("temperature", "ece", "ece_uncalibrated")}
-    viewed = read(model.predict_proba, x)  # as predict and the page read a digit
+    viewed = mean_over_views(model.proba_from_logits(viewed_logits), len(x))
     report["accuracy_in_five_views"] = float(np.mean(viewed.argmax(axis=1) == y))
     print(format_report(report))
     print(f"\ncalibration: temperature {calibration['temperature']:.3f}, expected calibration error "
