@@ -132,29 +132,3 @@ def test_the_independent_tracer_redraws_mnist_digits_faithfully(digits):
         original = image.reshape(-1).astype(np.float32) / 255
         assert np.corrcoef(drawn, original)[0, 1] > 0.6
         assert all(len(s) <= 30 for s in strokes)  # sparse points, as a fast pointer records them
-
-
-def test_touching_pairs_are_two_digits_side_by_side_read_as_one_and_trained_as_none(digits):
-    """The shipped mix's touching pairs: two digits whose ink touches or
-    overlaps, wider than either, read by the picture path as one input;
-    the same on any number of processes; labelled NO_CLASS and jittered."""
-    from pynet.data.digit_pairs import touching_pair, touching_pairs
-    from pynet.nn.losses import NO_CLASS
-
-    images, labels = digits
-    flat = images.reshape(-1, 784)
-    one = touching_pairs(flat, 6, seed=2, processes=1)
-    np.testing.assert_array_equal(one, touching_pairs(flat, 6, seed=2, processes=2))
-    assert one.shape == (6, 784) and one.dtype == np.uint8
-    # a 1 beside a 0 (MNIST's test digits 2 and 3): one piece of ink, as wide as both
-    pair = touching_pair(images[2], images[3], np.random.default_rng(0)).reshape(28, 28)
-    assert labels[2] == 1 and labels[3] == 0
-    columns = np.flatnonzero(pair.max(axis=0) > 25)
-    rows = np.flatnonzero(pair.max(axis=1) > 25)
-    assert len(columns) == columns[-1] - columns[0] + 1  # no empty column: the digits touch
-    zero = images[3]
-    aspect = np.ptp(np.flatnonzero(zero.max(axis=0) > 25)) / np.ptp(np.flatnonzero(zero.max(axis=1) > 25))
-    assert len(columns) / len(rows) > aspect + 0.15  # wider than the 0 alone
-    mix = DrawnMix(traced_copies=0, font_copies=0, val_traced_copies=0, val_font_copies=0, touching_pairs=5)
-    splits = extend(mix, flat[:8], labels[:8], flat[8:], labels[8:], processes=1)
-    assert len(splits.x_train) == 13 and (splits.y_train[8:] == NO_CLASS).all() and splits.jitter.all()

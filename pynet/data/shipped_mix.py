@@ -19,12 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynet.input.preprocess import read_picture
-from pynet.nn.losses import NO_CLASS
 from pynet.nn.model import as_float_pixels
 
 from . import fonts
 from .damage import KINDS, damaged
-from .digit_pairs import touching_pairs
 from .mnist import TrainingSplits
 from .stroke_variation import DEFAULT, StrokeVariation
 from .traced_mnist import as_pixels, draw, parallel_map, traced_drawings
@@ -53,9 +51,6 @@ class DrawnMix:
     # picture once the path has cleaned what it can (issue 29).
     damaged: tuple[tuple[str, int], ...] = ()
     damaged_repeats: int = 1  # times each comes in an epoch (jittered anew each time)
-    # Pairs of training digits touching, read as one digit, trained towards
-    # "none of the digits" (``digit_pairs.py``).
-    touching_pairs: int = 0
 
 
 def as_uint8(x: np.ndarray) -> np.ndarray:
@@ -134,10 +129,9 @@ def extend(mix: DrawnMix, x_tr: np.ndarray, y_tr: np.ndarray, x_val: np.ndarray,
            fonts_dir: str | os.PathLike[str] | None = None, processes: int | None = None) -> TrainingSplits:
     """The training and validation sets (images ``(N, 784)``, uint8 pixels or
     floats in [0, 1], and labels) with ``mix``'s drawings appended to each,
-    and its damaged pictures' inputs and touching pairs (labelled
-    ``NO_CLASS``) to the training set, in the images' own dtype; the images,
-    the damaged pictures' inputs and the pairs are jittered when training
-    augments, the drawings only if ``mix.jitter_drawings``."""
+    and its damaged pictures' inputs to the training set, in the images' own
+    dtype; the images and the damaged pictures' inputs are jittered when
+    training augments, the drawings only if ``mix.jitter_drawings``."""
     if mix.font_copies or mix.val_font_copies or mix.damaged:  # fail before minutes of drawing, not after
         fonts.require_pillow()
         for family in (*fonts.TRAIN_FAMILIES, *fonts.VALIDATION_FAMILIES):
@@ -146,9 +140,6 @@ def extend(mix: DrawnMix, x_tr: np.ndarray, y_tr: np.ndarray, x_val: np.ndarray,
     damaged_parts = []
     if mix.damaged and mix.damaged_repeats:
         damaged_parts = [damaged_inputs(mix.damaged, as_uint8(x_tr), y_tr, mix.seed, processes)] * mix.damaged_repeats
-    if mix.touching_pairs:
-        pairs = touching_pairs(as_uint8(x_tr), mix.touching_pairs, mix.seed, processes)
-        damaged_parts.append((pairs, np.full(len(pairs), NO_CLASS, dtype=np.int64)))
     if mix.traced_copies:
         train_parts.append((traced_drawings(as_uint8(x_tr), mix.seed, mix.traced_copies, mix.variation, processes),
                             np.repeat(y_tr, mix.traced_copies)))

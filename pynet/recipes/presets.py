@@ -44,8 +44,7 @@ PRETRAINED_DAMAGED = (("line across", 1500), ("zig-zag", 1500), ("spatter", 1500
                       ("mixed background", 1000), ("ruled lines", 500), ("graph paper", 500), ("outline", 500),
                       ("dotted lines", 300), ("grain", 300), ("salt and pepper", 300))
 PRETRAINED_MIX = DrawnMix(traced_copies=1, font_copies=24, crossed_sevens=0.5, val_traced_copies=1,
-                          val_font_copies=8, seed=1, damaged=PRETRAINED_DAMAGED, damaged_repeats=2,
-                          touching_pairs=10000)
+                          val_font_copies=8, seed=1, damaged=PRETRAINED_DAMAGED, damaged_repeats=2)
 # Scribbles trained towards "unsure" (outlier exposure, outliers.py): with
 # MNIST alone, 8 of 8 test scribbles and letters came out unsure instead of 3
 # of 8, at no cost in test accuracy. The first round drew 10,000 from the six
