@@ -183,6 +183,28 @@ def test_a_1_leaning_into_the_0_beside_it_stays_a_digit():
     assert not straight_stroke(np.array([[0.0, 0.0], [0.3, 0.5], [0.0, 1.0]]))  # bent: a < or a 7's corner
 
 
+def test_two_slanted_1s_side_by_side_are_two_digits(shipped_model):
+    """Two 1s written with the same slant overlap along the line by their
+    slant, though a clear gap lies between them: they were joined into one
+    digit and "11" read a sure 1 (0.94). Straight steep strokes standing
+    side by side at least a pen apart are two digits; ones that meet or
+    cross -- a 4's slanted side meeting its stem, a retraced 1 -- stay one."""
+    from pynet.input.test_time import read
+
+    def line(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        return np.stack([np.linspace(x0, x1, 20), np.linspace(y0, y1, 20)], axis=1)
+
+    for slant in (0.15, 0.25, 0.5):
+        ones = [line(200 + slant * 150, 60, 200, 210), line(230 + slant * 150, 60, 230, 210)]
+        found = drawing_digits(check_strokes(ones), 700.0, 280.0)
+        assert len(found) == 2
+        assert read(shipped_model.predict_proba, np.stack([f.x for f in found])).argmax(axis=1).tolist() == [1, 1]
+    four = [line(230, 60, 170, 180), line(240, 60, 240, 215), line(160, 175, 280, 175)]  # its side ends a little short
+    assert len(digit_strokes(check_strokes(four), 700.0, 280.0)) == 1
+    retraced = [line(230, 60, 200, 210), line(236, 62, 204, 212)]
+    assert len(digit_strokes(check_strokes(retraced), 700.0, 280.0)) == 1
+
+
 def test_a_short_piece_overlapping_its_neighbour_is_part_of_it():
     """A group both short and overlapping its neighbour (``doubtful``'s two
     reasons at once) is a piece of that digit broken off, not a digit:

@@ -17,10 +17,10 @@ near one (``ATTACH``); far from every digit, they are a digit only when
 together as tall as one, else dropped: the single-digit path then deals with them
 as it does with marks around a lone digit.
 
-A stick (a 1) overlapping a neighbour is joined to it only when it lies
-inside the neighbour's extent, not at its edge (``STICK``, ``EDGE``), or
-when the neighbour hangs from one end of it (``HANG``: a 9's loop, a 4's
-corner).
+A stick (a 1) overlapping a neighbour is joined to it only in the cases
+``digit_sticks`` gives: inside the neighbour's extent, not at its edge, or
+with the neighbour hanging from one end of it; two straight strokes of a
+drawing side by side are two 1s.
 
 The thresholds were chosen on numbers composed from traced MNIST *training*
 digits (``build/number_sets.py``, ``--validation``): see ``docs/numbers.md``.
@@ -31,6 +31,8 @@ Pure NumPy; used by ``number_drawing.py`` (strokes) and ``number_picture.py``
 from __future__ import annotations
 
 import numpy as np
+
+from .digit_sticks import STICK, stem_beside, stick_apart
 
 # Joined when their horizontal extents overlap by at least this share of the
 # narrower one's width (padding included). Chosen with PIECE on numbers of
@@ -70,87 +72,22 @@ def _overlap(lo: np.ndarray, hi: np.ndarray, i: int, j: int) -> bool:
     return common >= OVERLAP * min(hi[i] - lo[i], hi[j] - lo[j])
 
 
-# A stick -- a piece narrower than STICK of its height and at least SHORT of
-# the tallest piece's height: a 1, a 4's or 9's stem -- is joined to an
-# overlapping group only when its centre lies inside that group's extent by
-# at least EDGE of its width from either edge (a 4's stem crosses its bar);
-# at the edge, it is a 1 touching its neighbour. On 200 numbers of held-out
-# MNIST training digits, traced, read wholly right: 4 digits 85.5 -> 88.0 %,
-# 6 digits 80.0 -> 83.0 % (a 1 touching its neighbour was swallowed by it);
-# lone digits on the wide area kept whole 99.1 -> 97.8 % (4s whose stem ends
-# their bar, taken for "41"; the square area keeps them whole, see
-# ``number_drawing``). Joining only a stick at the left edge: 86.5, 81.0 %
-# and 98.9 %. STICK 0.4 with EDGE 0.25: 86.5 % (4 digits).
-STICK = 0.3
-EDGE = 0.2
-# A drawing's straight steep strokes (``number_drawing.straight_stroke``) are
-# sticks too, however slanted: a 1 leaning into the 0 beside it was no stick
-# by its box and was swallowed ("1050" read a sure "050", 2026-12-07). On
-# 300 numbers of held-out training digits drawn on the wide area, read
-# wholly right: 4 digits 89.3 -> 89.7 %, 6 digits 80.7 -> 80.3 %; lone
-# digits kept whole there 1,491 -> 1,489 of 1,500.
-# ... but a stick at the edge is a stem all the same when the other hangs from
-# its top: the stick reaches past the other's bottom by at least HANG of
-# their joint height, meets it, and stands at its right (a 9 or 4 written as
-# a loop or corner and then a stem down its right side). A 1 beside a digit
-# on the same line does not: MNIST digits composed into numbers (sizes
-# 0.8-1.2, baselines +-0.1 of the height, ``build/number_sets.py``) end
-# within 0.14 of their joint height of each other. The same upside down (a
-# 6 as a stem and a loop at its foot) was tried and left out: digits' tops
-# differ by their sizes, and a tall 1 before a smaller 2, 3 or 8 was taken
-# for a 6 (4 of 200 numbers of 4 and of 6 drawn test digits). A new user's
-# "1984" with the 9 written loop, then stem, read "10184" before.
-HANG = 0.3
-# ... and a stick that does not overlap such a group is its stem all the same
-# when less than STEM_GAP of their joint height apart (a 9's stem written a
-# little apart from its loop).
-STEM_GAP = 0.15
-
-
-def _hangs(stick: tuple, other: tuple) -> bool:
-    """Whether the ``other`` box (x0, y0, x1, y1) hangs from the top of the
-    ``stick``'s (``HANG``), the stick at its right: a 9's loop, a 4's corner."""
-    (s_x0, s_y0, s_x1, s_y1), (o_x0, o_y0, o_x1, o_y1) = stick, other
-    right = (s_x0 + s_x1) / 2 > (o_x0 + o_x1) / 2
-    return right and s_y1 - o_y1 >= HANG * (max(s_y1, o_y1) - min(s_y0, o_y0)) and s_y0 < o_y1
-
-
-def _stick_apart(boxes: list, stick: list, k: int, other: tuple, other_stick: bool) -> bool:
-    """Whether a lone stick (one tall narrow piece: a 1) lies at the edge of
-    the other group's extent rather than inside it (a 4's stem), and that
-    group does not hang from one end of it (``_hangs``): then not joined.
-    ``boxes``: the groups' (x0, y0, x1, y1); ``k``: the group compared with
-    ``other``."""
-    if stick[k] == other_stick:
-        return False
-    s, o = (boxes[k], other) if stick[k] else (other, boxes[k])
-    centre, margin = (s[0] + s[2]) / 2, EDGE * (o[2] - o[0])
-    if o[0] + margin <= centre <= o[2] - margin:
-        return False
-    return not _hangs(s, o)
-
-
-def _stem_beside(box: tuple, stick: bool, other: tuple, other_stick: bool) -> bool:
-    """Whether a lone stick and a group are one digit all the same,
-    overlapping or not: the group hangs from the stick (``_hangs``) less
-    than ``STEM_GAP`` of their joint height away -- a 9's loop or a 4's
-    corner with a stem written a little apart, or broken off by noise."""
-    if stick == other_stick:
-        return False
-    s, o = (box, other) if stick else (other, box)
-    gap = max(s[0], o[0]) - min(s[2], o[2])
-    return gap <= STEM_GAP * (max(s[3], o[3]) - min(s[1], o[1])) and _hangs(s, o)
-
-
-def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[int]]:
+def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None, lines: np.ndarray | None = None,
+            apart: float = 0.0) -> list[list[int]]:
     """Pieces' boxes ``(n, 4)`` (x0, y0, x1, y1) -> groups of indices whose
     horizontal extents (transitively) overlap, each group's box the union of
     its pieces'; merged again until no two groups overlap. ``sticks``
     ``(n,)`` bool: pieces that are tall narrow sticks (a 1), joined only when
-    inside the other's extent or as a stem (``_stick_apart``), or close
-    by with the other hanging from it (``_stem_beside``)."""
+    inside the other's extent or as a stem (``digit_sticks.stick_apart``), or close
+    by with the other hanging from it (``digit_sticks.stem_beside``). ``lines``
+    ``(n, 4)``: straight pieces' ends (NaN for the others), ``apart``: how
+    far apart two such sticks stand side by side (``digit_sticks.side_by_side_lines``)."""
     groups = [[i] for i in range(len(boxes))]
     is_stick = [bool(v) for v in sticks] if sticks is not None else [False] * len(boxes)
+
+    def line(group: list[int]) -> np.ndarray | None:
+        return None if lines is None or len(group) != 1 else lines[group[0]]
+
     gbox = [tuple(float(v) for v in b) for b in boxes]
     changed = True
     while changed and len(groups) > 1:
@@ -165,8 +102,8 @@ def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[in
             # overlap any group still reaching past its start.
             for k in range(len(out_g) - 1, -1, -1):
                 if ((_overlap(np.array([out_box[k][0], box[0]]), np.array([out_box[k][2], box[2]]), 0, 1)
-                        and not _stick_apart(out_box, out_stick, k, box, st))
-                        or _stem_beside(out_box[k], out_stick[k], box, st)):
+                        and not stick_apart(out_box, out_stick, k, box, st, (line(out_g[k]), line(g)), apart))
+                        or stem_beside(out_box[k], out_stick[k], box, st)):
                     out_g[k] = out_g[k] + g
                     b = out_box[k]
                     out_box[k] = (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3]))
@@ -182,15 +119,18 @@ def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None) -> list[list[in
 
 
 def group_pieces(boxes: np.ndarray, pad: float = 0.0, touch: float = 0.0,
-                 straight: np.ndarray | None = None) -> list[list[int]]:
+                 lines: np.ndarray | None = None) -> list[list[int]]:
     """Pieces' boxes ``(n, 4)`` as (x0, y0, x1, y1) in any unit, y down ->
     the digits, left to right, each a sorted list of piece indices; short
     pieces (``PIECE``) join the nearest digit within ``ATTACH`` of the
     typical height (or ``touch`` units), and are left out when none is that
     near. ``pad``: added to each side of every box
     before the overlap is judged (a pen's half width: a stroke's points lie
-    on its centre line). ``straight`` ``(n,)`` bool: pieces that are
-    straight steep strokes, sticks however slanted (a drawing's).
+    on its centre line). ``lines`` ``(n, 4)``: the ends (x_top, y_top,
+    x_bottom, y_bottom) of pieces that are straight steep strokes, NaN for
+    the others (a drawing's): sticks however slanted, and two of them side
+    by side a pen (twice ``pad``) apart or more are two digits
+    (``digit_sticks.side_by_side_lines``).
     ValueError for boxes that are not ``(n, 4)``
     finite numbers with x0 <= x1 and y0 <= y1."""
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4) if len(boxes) else np.zeros((0, 4))
@@ -205,10 +145,11 @@ def group_pieces(boxes: np.ndarray, pad: float = 0.0, touch: float = 0.0,
     first = np.flatnonzero(tall)
     widths = padded[:, 2] - padded[:, 0]
     slim = widths[first] < STICK * heights[first]
-    if straight is not None:  # a straight steep stroke is a stick however slanted (a drawing's)
-        slim |= np.asarray(straight, dtype=bool)[first]
+    if lines is not None:  # a straight steep stroke is a stick however slanted (a drawing's)
+        lines = np.asarray(lines, dtype=np.float64).reshape(-1, 4)[first]
+        slim |= np.isfinite(lines[:, 0])
     sticks = slim & (heights[first] >= SHORT * heights[first].max())
-    digits = [[int(first[i]) for i in g] for g in _joined(padded[first], sticks)]
+    digits = [[int(first[i]) for i in g] for g in _joined(padded[first], sticks, lines, 2 * pad)]
     dbox = np.array([[padded[d, 0].min(), padded[d, 1].min(), padded[d, 2].max(), padded[d, 3].max()] for d in digits])
     digit_heights = dbox[:, 3] - dbox[:, 1]
     typical = float(np.median(digit_heights[digit_heights >= 0.5 * digit_heights.max()]))

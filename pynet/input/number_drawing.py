@@ -84,7 +84,7 @@ def straight_stroke(points: np.ndarray) -> bool:
     """Is the stroke ``points`` ``(n, 2)`` (y down) a straight steep line
     (``STRAIGHT``, ``STEEP``): a 1 or a stem, however slanted? Its box is
     as wide as its slant makes it, so a 1 leaning into the 0 beside it was
-    no stick by its box (``digit_groups.STICK``) and was swallowed: a new
+    no stick by its box (``digit_sticks.STICK``) and was swallowed: a new
     user's "1050" read a sure "050" (2026-12-07)."""
     if len(points) < 2:
         return False
@@ -94,6 +94,15 @@ def straight_stroke(points: np.ndarray) -> bool:
         return False
     off = np.abs(run[0] * (points[:, 1] - points[0, 1]) - run[1] * (points[:, 0] - points[0, 0])) / length
     return bool(off.max() <= STRAIGHT * length)
+
+
+def _line(points: np.ndarray) -> tuple[float, float, float, float]:
+    """A straight steep stroke's ends, top first (x_top, y_top, x_bottom,
+    y_bottom); NaNs for any other stroke (``straight_stroke``)."""
+    if not straight_stroke(points):
+        return (np.nan,) * 4
+    top, bottom = (points[0], points[-1]) if points[0, 1] <= points[-1, 1] else (points[-1], points[0])
+    return float(top[0]), float(top[1]), float(bottom[0]), float(bottom[1])
 
 
 def _box(strokes: Sequence[np.ndarray], pad: float) -> tuple[float, float, float, float]:
@@ -112,7 +121,7 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
     pen = pen_width(width, height)
     lined = drop_underline(strokes, pen)
     boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
-    groups = group_pieces(boxes, pad=pen / 2, touch=pen, straight=np.array([straight_stroke(s) for s in lined]))
+    groups = group_pieces(boxes, pad=pen / 2, touch=pen, lines=np.array([_line(s) for s in lined]))
     if width < SQUARE_ASPECT * height:
         groups = _clearly_apart(boxes, groups)
     if len(groups) > MAX_DIGITS:
