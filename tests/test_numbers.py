@@ -205,6 +205,35 @@ def test_two_slanted_1s_side_by_side_are_two_digits(shipped_model):
     assert len(digit_strokes(check_strokes(retraced), 700.0, 280.0)) == 1
 
 
+def test_two_slanted_1s_side_by_side_in_a_picture_are_two_digits(shipped_model):
+    """The same in a picture: an ink component that is a straight steep
+    stroke carries its ends (``number_pieces.piece_lines``), and two such
+    standing side by side are two 1s ("111" written slanted with a 6 or 12
+    px pen was read "11", the first unsure)."""
+    from pynet.input.components import label
+    from pynet.input.number_pieces import piece_lines
+    from pynet.input.strokes import rasterize
+    from pynet.input.test_time import read
+
+    def line(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        return np.stack([np.linspace(x0, x1, 20), np.linspace(y0, y1, 20)], axis=1)
+
+    for pen in (6.0, 12.0):
+        ones = [line(230, 60, 200, 210), line(255, 60, 225, 210), line(345, 60, 345, 210)]
+        picture = (255 - np.round(rasterize(ones, pen, side=500)[:280] * 255)).astype(np.uint8)
+        found = picture_number(picture, shipped_model.predict_proba)
+        assert read(shipped_model.predict_proba, np.stack([f.x for f in found])).argmax(axis=1).tolist() == [1, 1, 1]
+    zero = rasterize([np.array([[200 + 40 * np.cos(t), 135 + 75 * np.sin(t)] for t in np.linspace(0, 6.3, 40)])],
+                     8.0, side=300) > 0.5
+    one = rasterize([line(130, 60, 100, 210)], 8.0, side=300) > 0.5
+    comps = label(one | zero)
+    lines = piece_lines(comps, np.arange(comps.count))
+    straight = np.isfinite(lines[:, 0])
+    assert straight.sum() == 1 and comps.boxes[int(np.argmax(straight)), 1] < 150  # the 1, not the 0
+    x_top, y_top, x_bottom, y_bottom = lines[straight][0]
+    assert y_top < y_bottom and abs(x_top - 130) < 6 and abs(x_bottom - 100) < 6
+
+
 def test_a_short_piece_overlapping_its_neighbour_is_part_of_it():
     """A group both short and overlapping its neighbour (``doubtful``'s two
     reasons at once) is a piece of that digit broken off, not a digit:

@@ -19,8 +19,8 @@ as it does with marks around a lone digit.
 
 A stick (a 1) overlapping a neighbour is joined to it only in the cases
 ``digit_sticks`` gives: inside the neighbour's extent, not at its edge, or
-with the neighbour hanging from one end of it; two straight strokes of a
-drawing side by side are two 1s.
+with the neighbour hanging from one end of it; two straight steep pieces
+side by side are two 1s.
 
 The thresholds were chosen on numbers composed from traced MNIST *training*
 digits (``build/number_sets.py``, ``--validation``): see ``docs/numbers.md``.
@@ -119,7 +119,7 @@ def _joined(boxes: np.ndarray, sticks: np.ndarray | None = None, lines: np.ndarr
 
 
 def group_pieces(boxes: np.ndarray, pad: float = 0.0, touch: float = 0.0,
-                 lines: np.ndarray | None = None) -> list[list[int]]:
+                 lines: np.ndarray | None = None, slanted_sticks: bool = False) -> list[list[int]]:
     """Pieces' boxes ``(n, 4)`` as (x0, y0, x1, y1) in any unit, y down ->
     the digits, left to right, each a sorted list of piece indices; short
     pieces (``PIECE``) join the nearest digit within ``ATTACH`` of the
@@ -128,9 +128,14 @@ def group_pieces(boxes: np.ndarray, pad: float = 0.0, touch: float = 0.0,
     before the overlap is judged (a pen's half width: a stroke's points lie
     on its centre line). ``lines`` ``(n, 4)``: the ends (x_top, y_top,
     x_bottom, y_bottom) of pieces that are straight steep strokes, NaN for
-    the others (a drawing's): sticks however slanted, and two of them side
-    by side a pen (twice ``pad``) apart or more are two digits
-    (``digit_sticks.side_by_side_lines``).
+    the others (``number_drawing.straight_stroke``,
+    ``number_pieces.piece_lines``): two of them as tall as a stick, side by
+    side a pen (twice ``pad``) apart or more, are two digits
+    (``digit_sticks.side_by_side_lines``). ``slanted_sticks``: such pieces
+    are sticks however slanted (a drawing's strokes, each one movement of
+    the pen; a picture's straight component may be a piece of a digit
+    broken by cleaning: a 4's stem cut by a line through it, taken for a 1
+    at its edge, read "4?7?2?").
     ValueError for boxes that are not ``(n, 4)``
     finite numbers with x0 <= x1 and y0 <= y1."""
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4) if len(boxes) else np.zeros((0, 4))
@@ -145,10 +150,13 @@ def group_pieces(boxes: np.ndarray, pad: float = 0.0, touch: float = 0.0,
     first = np.flatnonzero(tall)
     widths = padded[:, 2] - padded[:, 0]
     slim = widths[first] < STICK * heights[first]
-    if lines is not None:  # a straight steep stroke is a stick however slanted (a drawing's)
+    stick_tall = heights[first] >= SHORT * heights[first].max()
+    if lines is not None:
         lines = np.asarray(lines, dtype=np.float64).reshape(-1, 4)[first]
-        slim |= np.isfinite(lines[:, 0])
-    sticks = slim & (heights[first] >= SHORT * heights[first].max())
+        if slanted_sticks:  # a straight steep stroke is a stick however slanted
+            slim |= np.isfinite(lines[:, 0])
+        lines[~stick_tall] = np.nan
+    sticks = slim & stick_tall
     digits = [[int(first[i]) for i in g] for g in _joined(padded[first], sticks, lines, 2 * pad)]
     dbox = np.array([[padded[d, 0].min(), padded[d, 1].min(), padded[d, 2].max(), padded[d, 3].max()] for d in digits])
     digit_heights = dbox[:, 3] - dbox[:, 1]

@@ -5,11 +5,11 @@ digit of its own, and when it belongs to the group beside it
 A stick overlapping a neighbour is joined to it only when it lies inside
 the neighbour's extent, not at its edge (``STICK``, ``EDGE``), or when the
 neighbour hangs from one end of it (``HANG``: a 9's loop, a 4's corner),
-or stands close by hanging from it (``STEM_GAP``). Two straight strokes
-of a drawing standing side by side, a pen apart or more from top to
-bottom, are two 1s however much their slant makes their extents overlap
-(``side_by_side_lines``); ones that meet or cross are one digit (a 4's
-slanted side and its stem). The thresholds were chosen on numbers composed
+or stands close by hanging from it (``STEM_GAP``). Two straight steep
+pieces -- a drawing's strokes, a picture's ink components -- standing side
+by side, apart from top to bottom, are two 1s however much their slant
+makes their extents overlap (``side_by_side_lines``); ones that meet or
+cross are one digit (a 4's slanted side and its stem). The thresholds were chosen on numbers composed
 from traced MNIST *training* digits: see ``docs/numbers.md``. Pure NumPy.
 """
 
@@ -52,6 +52,10 @@ HANG = 0.3
 # when less than STEM_GAP of their joint height apart (a 9's stem written a
 # little apart from its loop).
 STEM_GAP = 0.15
+# Two straight sticks side by side span the same heights for at least this
+# share of the shorter one's: not two pieces of one stroke, one above the
+# other (a stem cut in two by a line taken out overlaps itself by a sliver).
+SIDE_SPAN = 0.5
 
 
 def hangs(stick: tuple, other: tuple) -> bool:
@@ -64,17 +68,20 @@ def hangs(stick: tuple, other: tuple) -> bool:
 
 def side_by_side_lines(a: np.ndarray, b: np.ndarray, apart: float) -> bool:
     """Whether two straight steep lines, each ``(x_top, y_top, x_bottom,
-    y_bottom)``, stand side by side: over the heights both span, one lies
+    y_bottom)``, stand side by side: they span the same heights for at
+    least ``SIDE_SPAN`` of the shorter one's, and over those one lies
     at least ``apart`` to the same side of the other at the top and at the
     bottom (two 1s), rather than crossing or meeting (an X; a 4's slanted
     side meeting its stem). Two 1s slanted 9-27 degrees with a gap between
-    them overlap along the line by more than ``OVERLAP`` of either's width,
-    and were one digit: "11" read a sure 1 (0.94; 2026-12-08). No number of
-    the 300 held-out or 200 test 4- and 6-digit numbers drawn, nor any of
-    1,500 lone held-out digits on the wide area, is read otherwise than
-    before (their 1s touching a 1 meet or cross)."""
+    them overlap along the line by more than ``digit_groups.OVERLAP`` of
+    either's width, and were one digit: drawn, "11" read a sure 1 (0.94);
+    in a picture, "111" read "11" (2026-12-08). No number of the 300
+    held-out or 200 test 4- and 6-digit numbers drawn, nor any of 1,500
+    lone held-out digits on the wide area, nor any of 300 held-out scanned,
+    thin-pen and desk 4-digit numbers, is read otherwise than before
+    (their 1s touching a 1 meet or cross)."""
     top, bottom = max(a[1], b[1]), min(a[3], b[3])
-    if not np.all(np.isfinite((*a, *b))) or bottom <= top:
+    if not np.all(np.isfinite((*a, *b))) or bottom - top < SIDE_SPAN * min(a[3] - a[1], b[3] - b[1]):
         return False
 
     def x_at(line: np.ndarray, y: float) -> float:
@@ -89,11 +96,12 @@ def stick_apart(boxes: list, stick: list, k: int, other: tuple, other_stick: boo
     """Whether a lone stick (one tall narrow piece: a 1) lies at the edge of
     the other group's extent rather than inside it (a 4's stem), and that
     group does not hang from one end of it (``hangs``): then not joined.
-    Two lone sticks are not joined when both are straight lines (``lines``,
-    a drawing's) side by side, ``apart`` or more (``side_by_side_lines``: "11").
-    ``boxes``: the groups' (x0, y0, x1, y1); ``k``: the group compared with
-    ``other``."""
-    if stick[k] and other_stick and lines[0] is not None and lines[1] is not None:
+    Two lone pieces that are both straight steep lines (``lines``, given
+    for pieces as tall as a stick) are not joined when they stand side by
+    side, ``apart`` or more (``side_by_side_lines``: "11"), whether sticks
+    by their boxes or not. ``boxes``: the groups' (x0, y0, x1, y1); ``k``:
+    the group compared with ``other``."""
+    if lines[0] is not None and lines[1] is not None and np.isfinite(lines[0][0]) and np.isfinite(lines[1][0]):
         return side_by_side_lines(lines[0], lines[1], apart)
     if stick[k] == other_stick:
         return False

@@ -121,7 +121,8 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
     pen = pen_width(width, height)
     lined = drop_underline(strokes, pen)
     boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
-    groups = group_pieces(boxes, pad=pen / 2, touch=pen, lines=np.array([_line(s) for s in lined]))
+    groups = group_pieces(boxes, pad=pen / 2, touch=pen, lines=np.array([_line(s) for s in lined]),
+                          slanted_sticks=True)
     if width < SQUARE_ASPECT * height:
         groups = _clearly_apart(boxes, groups)
     if len(groups) > MAX_DIGITS:

@@ -40,7 +40,7 @@ from .digit_groups import ROW_HEIGHTS, group_pieces, is_a_row, missing_beside, s
 from .ink import LINES, NoInk
 from .number_drawing import MAX_DIGITS, FoundDigit, with_doubts
 from .number_ink import NumberInk, number_ink, without_desk
-from .number_pieces import NO_CUT, SPECK_SHARE, Sides, ink_pieces
+from .number_pieces import NO_CUT, SPECK_SHARE, Sides, ink_pieces, piece_lines
 from .picture_digit import found_digit, read_digit
 from .pixels import luminance
 from .preprocess import Picture, read_picture
@@ -84,7 +84,7 @@ class _Digits:
         pieces, keep = ink_pieces(ink.mask, ink.cut_sides)
         self.labels = pieces.labels
         boxes = pieces.boxes[:, [1, 0, 3, 2]].astype(np.float64)  # (x0, y0, x1, y1) of every piece
-        self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes[keep])]
+        self.groups = [[int(keep[i]) + 1 for i in g] for g in group_pieces(boxes[keep], lines=piece_lines(pieces, keep))]
         heights = np.array([boxes[np.array(g) - 1, 3].max() - boxes[np.array(g) - 1, 1].min() for g in self.groups])
         self.typical = float(np.median(heights[heights >= 0.5 * heights.max()])) if len(heights) else 0.0
         left_out = np.ones(pieces.count, dtype=bool)

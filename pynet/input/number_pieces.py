@@ -97,3 +97,36 @@ def _underline(boxes: np.ndarray) -> int | None:
         if np.count_nonzero((centres >= left) & (centres <= right)) >= 2:
             return i
     return None
+
+
+STRAIGHT = 0.08  # as a drawing's strokes (number_drawing.STRAIGHT): off its axis by at most this share of its length
+STEEP = 35.0  # ... its axis within this many degrees of vertical (number_drawing.STEEP)
+
+
+def piece_lines(comps: Components, indices: np.ndarray) -> np.ndarray:
+    """For the components ``indices``, the ends ``(k, 4)`` (x_top, y_top,
+    x_bottom, y_bottom, pixels) of those that are straight steep strokes --
+    a 1, slanted or not -- NaN rows for the others. A piece is one when its
+    pixels lie within ``STRAIGHT`` of its length, plus half its stroke width
+    (its area over its length), of their principal axis, and that axis is
+    within ``STEEP`` degrees of vertical: a drawing's test
+    (``number_drawing.straight_stroke``) on ink."""
+    out = np.full((len(indices), 4), np.nan)
+    for row, i in enumerate(indices):
+        top, left, bottom, right = comps.boxes[i]
+        ys, xs = np.nonzero(comps.labels[top:bottom, left:right] == i + 1)
+        if len(xs) < 2:
+            continue
+        points = np.stack([xs + left, ys + top], axis=1).astype(np.float64)
+        centre = points.mean(axis=0)
+        _, vectors = np.linalg.eigh(np.cov((points - centre).T))
+        axis = vectors[:, -1] * (1.0 if vectors[1, -1] >= 0 else -1.0)  # the principal axis, pointing down
+        if abs(axis[0]) > np.tan(np.radians(STEEP)) * abs(axis[1]):
+            continue
+        along = (points - centre) @ axis
+        across = (points - centre) @ np.array([-axis[1], axis[0]])
+        length = float(along.max() - along.min())
+        if length <= 0 or np.abs(across).max() > STRAIGHT * length + len(xs) / length / 2:
+            continue
+        out[row] = (*(centre + along.min() * axis), *(centre + along.max() * axis))
+    return out
