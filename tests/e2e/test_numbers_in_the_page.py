@@ -163,6 +163,35 @@ def test_a_number_written_with_a_finger_on_a_phone(browser, site_url):
         assert [d["digit"] for d in digits(page)] == ["2", "5", "1"]
 
 
+def test_a_stroke_begun_on_a_digit_s_tag_is_drawn_and_a_tap_on_it_selects(browser, site_url):
+    """A digit's tag sits at the top of its box, where strokes begin (a 4's
+    stem, a 0's second half): a stroke begun on it is drawn; a tap on it
+    still selects the digit. A new user's phone sent such strokes to the tag
+    and lost them ("2024" read "2026?")."""
+    with phone(browser, site_url) as page:
+        page.get_by_test_id("draw-wide").tap()
+        for name, k in (("2 curved", 0), ("0 oval", 1)):
+            touch_path(page, PRINTED[name][1], SHARE, slot(k), TOP)
+        assert settled_prediction(page)["text"] == "20"
+        tag = page.get_by_test_id("digit-1").bounding_box()
+        before = page.locator(".digit-box").nth(1).bounding_box()
+        x, y = tag["x"] + tag["width"] / 2, tag["y"] + tag["height"] / 2
+        assert y < before["y"]  # the tag lies above its box: a stroke begun there reaches above the 0
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for step in range(1, 13):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + 10 * step}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        cdp.detach()
+        settled_prediction(page)
+        after = page.locator(".digit-box").nth(1).bounding_box()
+        assert after["y"] < before["y"] - 5, (before, after)  # the stroke was drawn, from the tag down
+        page.get_by_test_id("digit-0").tap()
+        assert page.get_by_test_id("digit-0").get_attribute("aria-pressed") == "true"
+        assert page.locator(".digit-box").nth(0).bounding_box() is not None
+        assert int(page.get_by_test_id("digit-boxes").get_attribute("data-count")) == 2  # the tap drew nothing
+
+
 def test_a_picture_of_a_number_is_read_digit_by_digit(app, tmp_path, dist_dir):
     import numpy as np
     from PIL import Image

@@ -11,6 +11,7 @@ const INK_SHARE = 0.07; // on-screen pen width, as a share of the canvas's width
 // ... of its shorter side: the width of the square canvas, the height of the wide one a number is written on
 // (pynet.input.number_drawing.pen_width).
 const MIN_STEP = 0.5; // CSS px: closer points add nothing
+const TAP_SLOP = 6; // CSS px a press on a digit's tag may move and still be a tap (a click), not a stroke
 
 export class DrawingPad {
   constructor(onChange) {
@@ -29,6 +30,7 @@ export class DrawingPad {
     c.addEventListener("pointerdown", (e) => this.down(e));
     c.addEventListener("pointermove", (e) => this.move(e));
     for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) c.addEventListener(type, (e) => this.up(e));
+    this.listenToTags(byTestId("digit-boxes"));
     new ResizeObserver(() => this.fitToScreen()).observe(c);
     this.fitToScreen();
   }
@@ -121,6 +123,35 @@ export class DrawingPad {
     this.strokes = fit(this.strokes);
     this.strokesBeforePicture = fit(this.strokesBeforePicture);
     this.current = null;
+  }
+
+  // A digit's tag (ui/number.js) lies on the drawing, at the top of its
+  // digit's box: a stroke started on it is a stroke all the same once the
+  // pointer has moved TAP_SLOP px; a tap stays the tag's click. On a phone
+  // every stroke begun at a digit's top went to the tag and was lost (a 0
+  // written in two halves, a 4's stem: a new user's "2024" read "2026?").
+  listenToTags(layer) {
+    let pending = null; // {pointerId, x, y, button} of a press on a tag not yet moved
+    let dragged = false; // the last press on a tag became a stroke: its click is not a click
+    layer.addEventListener("pointerdown", (e) => {
+      if (!e.target.closest(".digit-tag") || (e.button !== undefined && e.button > 0) || this.current) return;
+      pending = { pointerId: e.pointerId, x: e.clientX, y: e.clientY };
+      dragged = false;
+    });
+    layer.addEventListener("pointermove", (e) => {
+      if (!pending || e.pointerId !== pending.pointerId) return;
+      if (Math.hypot(e.clientX - pending.x, e.clientY - pending.y) < TAP_SLOP) return;
+      const start = { clientX: pending.x, clientY: pending.y, pointerId: e.pointerId, button: 0, preventDefault() {} };
+      pending = null;
+      dragged = true;
+      this.down(start); // captures the pointer to the canvas: the rest of the stroke comes to it
+      this.move(e);
+    });
+    for (const type of ["pointerup", "pointercancel"]) layer.addEventListener(type, () => { pending = null; });
+    layer.addEventListener("click", (e) => {
+      if (dragged && e.target.closest(".digit-tag")) e.stopPropagation();
+      dragged = false;
+    }, true);
   }
 
   point(e) {
