@@ -32,6 +32,15 @@ console.log(JSON.stringify({
   default_locale: f.locale,
   guess_named: f.unsureGuess({ digit: 4, alternatives: [7], probs: [0, 0, 0, 0, 0.6, 0, 0, 0.3, 0, 0] }),
   guess_alone: f.unsureGuess({ digit: 4, alternatives: [7], probs: [0, 0, 0, 0, 0.978, 0, 0, 0.005, 0, 0] }),
+  reasons: f.digitReasons([
+    { digit: 1, unsure: true, why: "", alternatives: [7], probs: [0, 0.72, 0, 0, 0, 0, 0, 0.25, 0, 0] },
+    { digit: 2, unsure: true, why: "it overlaps its neighbour" },
+    { digit: 0, unsure: false, why: "" },
+    { digit: 1, unsure: true, why: "it overlaps its neighbour" },
+    { digit: 5, unsure: false, why: "lines were taken out" },
+    { digit: 3, unsure: true, why: "it overlaps its neighbour" },
+    { digit: 8, unsure: true, why: "it is much shorter" },
+  ]),
 }));
 """
 
@@ -76,3 +85,15 @@ def test_an_unsure_answer_names_a_runner_up_only_when_the_network_gives_it_one_p
     assert formatted["guess_named"] == "4 or 7?"
     assert formatted["guess_alone"] == "4?"
 
+
+
+def test_a_number_s_reasons_name_the_digits_that_share_one_and_every_unsure_digit(formatted):
+    """Four digits unsure for the same reason repeated the sentence four
+    times under the number, and a digit the network alone was unsure of
+    had no reason at all (a walkthrough's slanted "2011", "11")."""
+    assert formatted["reasons"] == [
+        "digit 1 is unsure: 1 or 7?",
+        "digits 2, 4 and 6 are unsure, each because it overlaps its neighbour",
+        "digit 5 was cleaned first: lines were taken out",
+        "digit 7 is unsure because it is much shorter",
+    ]

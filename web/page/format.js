@@ -93,3 +93,27 @@ export function unsureGuess(result) {
   const other = result.alternatives?.[0];
   return other !== undefined && result.probs?.[other] >= 0.01 ? `${result.digit} or ${other}?` : `${result.digit}?`;
 }
+
+// Why a number's digits are unsure or were cleaned first, one phrase a
+// reason: digits sharing a reason are named together ("digits 1, 2 and 4
+// are unsure, each because it overlaps its neighbour: ..."), not the same
+// sentence once a digit; an unsure digit with no reason of its own (the
+// network is unsure of it) gives the network's guess ("digit 1 is unsure:
+// 1 or 7?"). digits: [{digit, unsure, why, alternatives, probs}].
+export function digitReasons(digits) {
+  const groups = new Map();
+  digits.forEach((d, k) => {
+    if (!d.unsure && !d.why) return;
+    const kind = !d.unsure ? "cleaned" : d.why ? "unsure" : "guess";
+    const key = kind === "guess" ? `guess ${k}` : `${kind} ${d.why}`;
+    if (!groups.has(key)) groups.set(key, { kind, why: d.why || unsureGuess(d), numbers: [] });
+    groups.get(key).numbers.push(k + 1);
+  });
+  return [...groups.values()].map(({ kind, why, numbers }) => {
+    const one = numbers.length === 1;
+    const names = one ? `digit ${numbers[0]}` : `digits ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)}`;
+    if (kind === "cleaned") return `${names} ${one ? "was" : "were"} cleaned first: ${why}`;
+    if (kind === "guess") return `${names} is unsure: ${why}`;
+    return one ? `${names} is unsure because ${why}` : `${names} are unsure, each because ${why}`;
+  });
+}

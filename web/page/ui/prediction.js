@@ -80,8 +80,7 @@ export function showNumber(result, selected, toCss, onSelect) {
   inline.replaceChildren(text);
   const unsure = digits.filter((x) => x.unsure).length;
   // why each unsure digit is (not only the selected one's), as pynet predict lists them
-  const whys = digits.flatMap((x, k) => (!x.why ? [] : x.unsure ? [`digit ${k + 1} is unsure because ${x.why}`]
-    : [`digit ${k + 1} was cleaned first: ${x.why}`]));
+  const whys = format.digitReasons(digits);
   $("prediction-note").textContent = `Digit ${selected + 1} of ${digits.length}` +
     (unsure ? `; ${unsure} unsure (marked ?)` : "") + ": click or tap a digit's box to see its bars." +
     (whys.length ? ` ${whys.join("; ").replace(/^d/, "D")}.` : "");
