@@ -234,6 +234,26 @@ def test_two_slanted_1s_side_by_side_in_a_picture_are_two_digits(shipped_model):
     assert y_top < y_bottom and abs(x_top - 130) < 6 and abs(x_bottom - 100) < 6
 
 
+def test_a_0_written_as_two_halves_is_one_digit(shipped_model):
+    """Two strokes whose ends meet at both ends close a shape together: a 0
+    written as two halves, each from top to bottom, a little apart along
+    the line, was two digits on the wide area ("10" read "162")."""
+    from pynet.input.number_drawing import closed_shapes
+    from pynet.input.test_time import read
+
+    def half(cx: float, t0: float, t1: float) -> np.ndarray:
+        t = np.linspace(t0, t1, 20)
+        return np.stack([cx + 45 * np.cos(t), 135 + 75 * np.sin(t)], axis=1)
+
+    one = np.stack([np.full(20, 150.0), np.linspace(60, 210, 20)], axis=1)
+    strokes = check_strokes([one, half(250, -np.pi / 2, -3 * np.pi / 2), half(258, -np.pi / 2, np.pi / 2)])
+    found = drawing_digits(strokes, 700.0, 280.0)
+    assert read(shipped_model.predict_proba, np.stack([f.x for f in found])).argmax(axis=1).tolist() == [1, 0]
+    assert closed_shapes(strokes, 19.6) == [[0], [1, 2]]
+    touching = [one, np.stack([np.linspace(150, 260, 20), np.linspace(210, 60, 20)], axis=1)]  # meet at one end only
+    assert closed_shapes(touching, 19.6) == [[0], [1]]
+
+
 def test_a_short_piece_overlapping_its_neighbour_is_part_of_it():
     """A group both short and overlapping its neighbour (``doubtful``'s two
     reasons at once) is a piece of that digit broken off, not a digit:

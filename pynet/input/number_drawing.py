@@ -120,9 +120,13 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
         return [strokes] if strokes else []
     pen = pen_width(width, height)
     lined = drop_underline(strokes, pen)
+    shapes = closed_shapes(lined, pen)  # strokes that close a shape together are one piece
+    boxes = np.array([[min(lined[i][:, 0].min() for i in c), min(lined[i][:, 1].min() for i in c),
+                       max(lined[i][:, 0].max() for i in c), max(lined[i][:, 1].max() for i in c)] for c in shapes])
+    lines = np.array([_line(lined[c[0]]) if len(c) == 1 else (np.nan,) * 4 for c in shapes])
+    groups = [sorted(i for k in g for i in shapes[k])
+              for g in group_pieces(boxes, pad=pen / 2, touch=pen, lines=lines, slanted_sticks=True)]
     boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
-    groups = group_pieces(boxes, pad=pen / 2, touch=pen, lines=np.array([_line(s) for s in lined]),
-                          slanted_sticks=True)
     if width < SQUARE_ASPECT * height:
         groups = _clearly_apart(boxes, groups)
     if len(groups) > MAX_DIGITS:
@@ -130,6 +134,33 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
     if len(groups) <= 1:
         return [strokes]
     return [[lined[i] for i in g] for g in groups]
+
+
+def closed_shapes(strokes: Sequence[np.ndarray], pen: float) -> list[list[int]]:
+    """The strokes (indices) grouped into pieces: two strokes whose ends
+    meet at both ends, within ``pen``, close a shape together and are one
+    piece (a 0 written as two halves, each from top to bottom, stood apart
+    along the line and was read "6? 7?" on the wide area; 2026-12-08). Two
+    digits side by side touch at one place at most. Each other stroke is a
+    piece of its own."""
+    owner = list(range(len(strokes)))
+
+    def root(i: int) -> int:
+        while owner[i] != i:
+            i = owner[i]
+        return i
+
+    ends = [(s[0], s[-1]) for s in strokes]
+    for i in range(len(strokes)):
+        for j in range(i + 1, len(strokes)):
+            (a0, a1), (b0, b1) = ends[i], ends[j]
+            near = lambda p, q: float(np.hypot(*(p - q))) <= pen  # noqa: E731
+            if (near(a0, b0) and near(a1, b1)) or (near(a0, b1) and near(a1, b0)):
+                owner[root(j)] = root(i)
+    pieces: dict[int, list[int]] = {}
+    for i in range(len(strokes)):
+        pieces.setdefault(root(i), []).append(i)
+    return list(pieces.values())
 
 
 def _clearly_apart(boxes: np.ndarray, groups: list[list[int]]) -> list[list[int]]:
