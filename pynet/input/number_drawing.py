@@ -136,13 +136,18 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
     return [[lined[i] for i in g] for g in groups]
 
 
+CLOSING_HEIGHT = 0.5  # strokes that close a shape together are each at least this share of the tallest stroke's height
+
+
 def closed_shapes(strokes: Sequence[np.ndarray], pen: float) -> list[list[int]]:
     """The strokes (indices) grouped into pieces: two strokes whose ends
-    meet at both ends, within ``pen``, close a shape together and are one
-    piece (a 0 written as two halves, each from top to bottom, stood apart
-    along the line and was read "6? 7?" on the wide area; 2026-12-08). Two
-    digits side by side touch at one place at most. Each other stroke is a
-    piece of its own."""
+    meet at both ends, within ``pen``, each at least ``CLOSING_HEIGHT`` of
+    the tallest stroke's height, close a shape together and are one piece
+    (a 0 written as two halves, each from top to bottom, stood apart along
+    the line and was read "6? 7?" on the wide area; 2026-12-08). Two digits
+    side by side touch at one place at most; short strokes are left out, as
+    the traced pieces of two touching 2s closed a shape across them. Each
+    other stroke is a piece of its own."""
     owner = list(range(len(strokes)))
 
     def root(i: int) -> int:
@@ -151,8 +156,12 @@ def closed_shapes(strokes: Sequence[np.ndarray], pen: float) -> list[list[int]]:
         return i
 
     ends = [(s[0], s[-1]) for s in strokes]
+    heights = [float(np.ptp(s[:, 1])) for s in strokes]
+    tall = [h >= CLOSING_HEIGHT * max(heights) for h in heights]
     for i in range(len(strokes)):
         for j in range(i + 1, len(strokes)):
+            if not (tall[i] and tall[j]):
+                continue
             (a0, a1), (b0, b1) = ends[i], ends[j]
             near = lambda p, q: float(np.hypot(*(p - q))) <= pen  # noqa: E731
             if (near(a0, b0) and near(a1, b1)) or (near(a0, b1) and near(a1, b0)):
