@@ -155,6 +155,9 @@ def closed_shapes(strokes: Sequence[np.ndarray], pen: float) -> list[list[int]]:
             i = owner[i]
         return i
 
+    def meet(p: np.ndarray, q: np.ndarray) -> bool:
+        return float(np.hypot(*(p - q))) <= pen
+
     ends = [(s[0], s[-1]) for s in strokes]
     heights = [float(np.ptp(s[:, 1])) for s in strokes]
     tall = [h >= CLOSING_HEIGHT * max(heights) for h in heights]
@@ -163,8 +166,7 @@ def closed_shapes(strokes: Sequence[np.ndarray], pen: float) -> list[list[int]]:
             if not (tall[i] and tall[j]):
                 continue
             (a0, a1), (b0, b1) = ends[i], ends[j]
-            near = lambda p, q: float(np.hypot(*(p - q))) <= pen  # noqa: E731
-            if (near(a0, b0) and near(a1, b1)) or (near(a0, b1) and near(a1, b0)):
+            if (meet(a0, b0) and meet(a1, b1)) or (meet(a0, b1) and meet(a1, b0)):
                 owner[root(j)] = root(i)
     pieces: dict[int, list[int]] = {}
     for i in range(len(strokes)):
