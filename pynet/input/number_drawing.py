@@ -120,13 +120,12 @@ def digit_strokes(strokes: Sequence[np.ndarray], width: float, height: float) ->
         return [strokes] if strokes else []
     pen = pen_width(width, height)
     lined = drop_underline(strokes, pen)
+    boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
     shapes = closed_shapes(lined, pen)  # strokes that close a shape together are one piece
-    boxes = np.array([[min(lined[i][:, 0].min() for i in c), min(lined[i][:, 1].min() for i in c),
-                       max(lined[i][:, 0].max() for i in c), max(lined[i][:, 1].max() for i in c)] for c in shapes])
+    shape_boxes = np.array([[*boxes[c, :2].min(axis=0), *boxes[c, 2:].max(axis=0)] for c in shapes])
     lines = np.array([_line(lined[c[0]]) if len(c) == 1 else (np.nan,) * 4 for c in shapes])
     groups = [sorted(i for k in g for i in shapes[k])
-              for g in group_pieces(boxes, pad=pen / 2, touch=pen, lines=lines, slanted_sticks=True)]
-    boxes = np.array([[*s.min(axis=0), *s.max(axis=0)] for s in lined])
+              for g in group_pieces(shape_boxes, pad=pen / 2, touch=pen, lines=lines, slanted_sticks=True)]
     if width < SQUARE_ASPECT * height:
         groups = _clearly_apart(boxes, groups)
     if len(groups) > MAX_DIGITS:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .components import Components, label
 from .marks import UNDERLINE_FLATNESS, UNDERLINE_WIDTH, is_drop
+from .number_drawing import STEEP, STRAIGHT
 
 SPECK_SHARE = 0.02  # a component under this share of the largest's area is a speck
 Sides = tuple[bool, bool, bool, bool]  # top, left, bottom, right
@@ -99,9 +100,6 @@ def _underline(boxes: np.ndarray) -> int | None:
     return None
 
 
-STRAIGHT = 0.08  # as a drawing's strokes (number_drawing.STRAIGHT): off its axis by at most this share of its length
-STEEP = 35.0  # ... its axis within this many degrees of vertical (number_drawing.STEEP)
-
 
 def piece_lines(comps: Components, indices: np.ndarray) -> np.ndarray:
     """For the components ``indices``, the ends ``(k, 4)`` (x_top, y_top,
@@ -109,8 +107,8 @@ def piece_lines(comps: Components, indices: np.ndarray) -> np.ndarray:
     a 1, slanted or not -- NaN rows for the others. A piece is one when its
     pixels lie within ``STRAIGHT`` of its length, plus half its stroke width
     (its area over its length), of their principal axis, and that axis is
-    within ``STEEP`` degrees of vertical: a drawing's test
-    (``number_drawing.straight_stroke``) on ink."""
+    within ``STEEP`` degrees of vertical: a drawing's test, with its
+    bounds (``number_drawing.straight_stroke``), on ink."""
     out = np.full((len(indices), 4), np.nan)
     for row, i in enumerate(indices):
         top, left, bottom, right = comps.boxes[i]
