@@ -141,10 +141,11 @@ export class DrawingPad {
     layer.addEventListener("pointermove", (e) => {
       if (!pending || e.pointerId !== pending.pointerId) return;
       if (Math.hypot(e.clientX - pending.x, e.clientY - pending.y) < TAP_SLOP) return;
-      const start = { clientX: pending.x, clientY: pending.y, pointerId: e.pointerId, button: 0, preventDefault() {} };
+      const r = this.canvas.getBoundingClientRect();
+      const start = { x: pending.x - r.left, y: pending.y - r.top };
       pending = null;
       dragged = true;
-      this.down(start); // captures the pointer to the canvas: the rest of the stroke comes to it
+      this.begin(e.pointerId, start); // captures the pointer to the canvas: the rest of the stroke comes to it
       this.move(e);
     });
     for (const type of ["pointerup", "pointercancel"]) layer.addEventListener(type, () => { pending = null; });
@@ -162,12 +163,17 @@ export class DrawingPad {
   down(e) {
     if ((e.button !== undefined && e.button > 0) || this.current) return; // one pen at a time
     e.preventDefault();
+    this.begin(e.pointerId, this.point(e));
+  }
+
+  // A stroke begins at `start` (CSS px on the canvas), pointer `pointerId` captured to the canvas.
+  begin(pointerId, start) {
     this.pictureDrawnOver = this.picture ?? (this.strokes.length ? this.pictureDrawnOver : null);
     this.leavePicture();
     this.cleared = null;
-    this.canvas.setPointerCapture?.(e.pointerId);
-    this.pointerId = e.pointerId;
-    this.current = [this.point(e)];
+    this.canvas.setPointerCapture?.(pointerId);
+    this.pointerId = pointerId;
+    this.current = [start];
     this.strokes.push(this.current);
     this.changed();
   }
